@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Rectify's one entry script. Usage: ./rectify.sh run | test | bench | chaos | help
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '\033[1;34m[rectify]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[rectify]\033[0m %s\n' "$*" >&2; exit 1; }
+
+APT_UPDATED=0
+apt_install() {
+  # Installs the Debian packages named, only those missing; one apt-get update per run.
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
+  log "installing ${missing[*]}"
+  if [ "$APT_UPDATED" -eq 0 ]; then apt-get update -q >/dev/null; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pg_bindir() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && { echo "$d"; return 0; }; done
+  return 1
+}
+
+ensure_postgres() {
+  pg_bindir >/dev/null || apt_install postgresql
+  PGBIN="$(pg_bindir)" || die "PostgreSQL server binaries not found after installing the postgresql package"
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is required (dotnet not on PATH)"
+}
+
+free_port() {
+  python3 - <<'PY'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+port_free() {
+  python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1]))); print("yes")
+except OSError:
+    print("no")
+finally:
+    s.close()
+PY
+}
+
+as_postgres() { runuser -u postgres -- "$@"; }
+
+# pg_start DIR PORT MODE: initdb on first use, then start on 127.0.0.1:PORT. MODE=durable|throwaway.
+pg_start() {
+  local dir="$1" port="$2" mode="$3"
+  mkdir -p "$dir"
+  chown postgres:postgres "$dir"
+  chmod 700 "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    local auth="--auth=trust"
+    if [ "$mode" = durable ]; then
+      [ -f "$dir/password" ] || { python3 -c 'import secrets;print(secrets.token_urlsafe(18))' > "$dir/password"; }
+      chown postgres:postgres "$dir/password"; chmod 600 "$dir/password"
+      auth="--auth=scram-sha-256 --pwfile=$dir/password"
+    fi
+    as_postgres "$PGBIN/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 $auth >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  fi
+  local opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300"
+  if [ "$mode" = throwaway ]; then opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
+  as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null \
+    || { tail -20 "$dir/server.log" >&2; die "PostgreSQL did not start (log: $dir/server.log)"; }
+}
+
+pg_stop() {
+  local dir="$1"
+  [ -f "$dir/data/postmaster.pid" ] && as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+build() {
+  local config="$1"
+  log "building ($config)"
+  dotnet build Rectify.sln -c "$config" -nologo -v q -clp:NoSummary -p:UseSharedCompilation=false >"$ROOT/.build.log" 2>&1 \
+    || { grep -E 'error' "$ROOT/.build.log" | sort -u | head -40 >&2; die "build failed (full log: .build.log)"; }
+}
+
+cmd_run() {
+  ensure_dotnet
+  mkdir -p .data
+  RUN_PGDIR="$ROOT/.data/pg"; RUN_STARTED_PG=0; RUN_APP_PID=""
+  local pgdir="$RUN_PGDIR"
+  if [ -z "${ConnectionStrings__Rectify:-}" ]; then
+    ensure_postgres
+    local port
+    port="$(cat "$pgdir/port" 2>/dev/null || true)"
+    if [ -z "$port" ] || [ "$(port_free "$port")" != yes ]; then port="$(free_port)"; fi
+    log "starting the local PostgreSQL under .data/pg on 127.0.0.1:$port"
+    pg_start "$pgdir" "$port" durable
+    echo "$port" > "$pgdir/port"
+    RUN_STARTED_PG=1
+    export ConnectionStrings__Rectify="Host=127.0.0.1;Port=$port;Username=postgres;Password=$(cat "$pgdir/password");Database=postgres"
+    if ! as_postgres psql -h "$pgdir" -p "$port" -d postgres -tAc "select 1 from pg_database where datname='rectify'" | grep -q 1; then
+      as_postgres psql -h "$pgdir" -p "$port" -d postgres -qc "create database rectify" >/dev/null
+    fi
+    export ConnectionStrings__Rectify="Host=127.0.0.1;Port=$port;Username=postgres;Password=$(cat "$pgdir/password");Database=rectify"
+  fi
+  cleanup() {
+    trap - EXIT INT TERM
+    if [ -n "$RUN_APP_PID" ]; then kill "$RUN_APP_PID" 2>/dev/null || true; wait "$RUN_APP_PID" 2>/dev/null || true; fi
+    if [ "$RUN_STARTED_PG" = 1 ]; then log "stopping the local PostgreSQL"; pg_stop "$RUN_PGDIR"; fi
+  }
+  trap cleanup EXIT INT TERM
+  build Release
+
+  [ -f .data/admin-password ] || python3 -c 'import secrets;print(secrets.token_urlsafe(12))' > .data/admin-password
+  export Rectify__Bootstrap__AdminPassword="${Rectify__Bootstrap__AdminPassword:-$(cat .data/admin-password)}"
+  export Rectify__DemoData="${Rectify__DemoData:-true}"
+  export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"
+  export Logging__Console__FormatterName="${Logging__Console__FormatterName:-simple}"
+  local url="${ASPNETCORE_URLS%%;*}"
+  dotnet src/Rectify.Api/bin/Release/net10.0/Rectify.Api.dll &
+  RUN_APP_PID=$!
+  local app_pid=$RUN_APP_PID
+  for _ in $(seq 1 120); do
+    if curl -fs "$url/health/ready" >/dev/null 2>&1; then break; fi
+    kill -0 "$app_pid" 2>/dev/null || die "Rectify stopped during start-up (see the log above)"
+    sleep 0.5
+  done
+  cat >&2 <<BANNER
+
+  Rectify 整改 is running: $url
+    Web UI:   $url/
+    API docs: $url/swagger
+    Users:    admin / $Rectify__Bootstrap__AdminPassword   (administrator)
+BANNER
+  if [ "$Rectify__DemoData" = true ]; then
+    cat >&2 <<BANNER
+              lgo / ${Rectify__Demo__Password:-Demo@2026}   (领导小组办公室 leading-group office)
+              fpb / ${Rectify__Demo__Password:-Demo@2026}   (县扶贫办 responsible unit)
+              zfz / ${Rectify__Demo__Password:-Demo@2026}   (章凤镇 township)
+              dcs / ${Rectify__Demo__Password:-Demo@2026}   (县委督查室 supervision office)
+BANNER
+  fi
+  echo "  Press Ctrl-C to stop." >&2
+  wait "$app_pid" || true
+  RUN_APP_PID=""
+}
+
+cmd_test() {
+  ensure_dotnet
+  ensure_postgres
+  apt_install chromium fonts-noto-cjk python3-aiosmtpd
+  TEST_TMP="$(mktemp -d /tmp/rectify-test.XXXXXX)"
+  local tmp="$TEST_TMP"
+  chmod 755 "$tmp"
+  local port; port="$(free_port)"
+  cleanup() { trap - EXIT INT TERM; pg_stop "$TEST_TMP/pg"; rm -rf "$TEST_TMP"; }
+  trap cleanup EXIT INT TERM
+  log "starting a throwaway PostgreSQL on 127.0.0.1:$port"
+  pg_start "$tmp/pg" "$port" throwaway
+  export RECTIFY_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=20"
+  build Debug
+  local results="$tmp/results" rc=0
+  log "running the tests"
+  dotnet test Rectify.sln -c Debug --no-build --results-directory "$results" --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true || rc=$?
+  local passed=0 failed=0 skipped=0 f
+  for f in "$results"/*.trx; do
+    [ -f "$f" ] || continue
+    local counters
+    counters="$(grep -o '<Counters [^>]*>' "$f" | head -1)"
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$((passed + ${p:-0}))
+    x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${x:-0}))
+    e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${e:-0}))
+    s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${s:-0}))
+  done
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "the test run failed outside any test (exit $rc)"; fi
+  if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "no test ran"; fi
+  if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
+  [ "$failed" -eq 0 ]
+}
+
+cmd_help() {
+  cat <<'HELP'
+Usage: ./rectify.sh COMMAND
+  run     install what is missing, build, start a local PostgreSQL (unless ConnectionStrings__Rectify is set),
+          migrate, load the demo campaign and serve the UI and API on http://127.0.0.1:5080
+  test    install what is missing and run every test against a throwaway PostgreSQL
+  bench   run the benchmarks (figures go to docs/performance.md)
+  chaos   run the cluster fault-injection proof
+HELP
+}
+
+case "${1:-help}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  bench) shift; [ -x scripts/bench.sh ] || die "no benchmarks yet"; exec scripts/bench.sh "$@" ;;
+  chaos) shift; [ -x scripts/chaos.sh ] || die "no chaos run yet"; exec scripts/chaos.sh "$@" ;;
+  help|-h|--help) cmd_help ;;
+  *) cmd_help; exit 2 ;;
+esac

@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Units;
+using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Domain;
+
+namespace Rectify.Api.Features.Campaigns;
+
+public sealed record WorkflowRef(string? Id, int? Version);
+
+public sealed record PhaseRequest(string? Key, string? Start, string? End);
+
+public sealed record CampaignRequest(
+    string? Title, string? DocumentNumber, string? IssuedByUnit, string? SupervisionUnit, string? TimeZone,
+    WorkflowRef? Workflow, string? NoticeDate, IReadOnlyList<PhaseRequest?>? Phases);
+
+public sealed record CampaignStats(long Total, IReadOnlyDictionary<string, long> ByState, long Overdue, long ClosedOnTime, long ClosedLate);
+
+public sealed record CampaignDto(
+    Guid Id, string Title, string? DocumentNumber, string IssuedByUnit, string? SupervisionUnit, string TimeZone,
+    WorkflowRef Workflow, DateOnly? NoticeDate, IReadOnlyList<Phase> Phases, string State,
+    DateTimeOffset CreatedAt, DateTimeOffset? LaunchedAt, int Version, CampaignStats Stats);
+
+/// <summary>Campaigns: create and edit while draft, read with live statistics.</summary>
+public static partial class CampaignsApi
+{
+    public const string DefaultWorkflowId = "rectification-campaign";
+
+    public static IEndpointRouteBuilder MapCampaignsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/campaigns").WithTags("Campaigns").RequireAuthorization();
+        group.MapGet("/", List);
+        group.MapGet("/{id:guid}", Get);
+        group.MapPost("/", Create).RequireAuthorization(Policies.ManageOrganisation);
+        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.ManageOrganisation);
+        return app;
+    }
+
+    public static async Task<Ok<Page<CampaignDto>>> List(
+        HttpContext http, NpgsqlDataSource db, TimeProvider clock, string? state, string? q, int? page, int? pageSize, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var paging = Paging.From(page, pageSize);
+        const string where = $"""
+            where {Access.CampaignVisible}
+              and (@state::text is null or c.state = @state)
+              and (@q::text is null or c.title ilike '%' || @q || '%' or c.document_number ilike '%' || @q || '%')
+            """;
+        const string sql = $"""
+            select count(*) from campaigns c {where};
+            select {CampaignRow.Columns} from campaigns c {where} order by c.created_at desc, c.id limit @limit offset @offset;
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var scope = new { role = user.Role, unit = user.UnitCode, state, q, limit = paging.PageSize, offset = paging.Offset };
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, scope, cancellationToken: ct));
+        var total = await grid.ReadSingleAsync<long>();
+        var rows = (await grid.ReadAsync<CampaignRow>()).ToList();
+        var stats = await CampaignStatistics.ForAsync(connection, rows.Select(r => r.Id).ToArray(), clock.GetUtcNow(), user, ct);
+        return TypedResults.Ok(new Page<CampaignDto>(rows.Select(r => r.ToDto(stats[r.Id])).ToList(), total));
+    }
+
+    public static async Task<Results<Ok<CampaignDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var dto = await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
+        return dto is null ? Problems.NotFound("整改工作") : TypedResults.Ok(dto);
+    }
+
+    public static async Task<Results<Created<CampaignDto>, ValidationProblem, ProblemHttpResult>> Create(
+        CampaignRequest request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        var c = Validate(v, request);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+        if (!Access.CanManageCampaign(user, c.IssuedByUnit))
+            return Problems.Forbidden("领导小组办公室只能以本单位名义发起整改工作 / a leading-group office issues campaigns in its own name");
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var refusal = await CheckReferencesAsync(connection, c, ct);
+        if (refusal is not null) return refusal;
+        var version = await ResolveWorkflowVersionAsync(connection, c.WorkflowId, c.WorkflowVersion, ct);
+        if (version is null)
+            return Problems.Unprocessable($"流程定义 {c.WorkflowId}{(c.WorkflowVersion is { } n ? $" v{n}" : "")} 不存在 / workflow definition not found", "workflow.id");
+
+        var id = Guid.CreateVersion7(clock.GetUtcNow());
+        const string sql = """
+            insert into campaigns(id, title, document_number, issued_by_unit, supervision_unit, time_zone, workflow_id, workflow_version, notice_date, phases, created_at)
+            values (@id, @Title, @DocumentNumber, @IssuedByUnit, @SupervisionUnit, @TimeZone, @WorkflowId, @version, @NoticeDate, @phases::jsonb, @now)
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id, c.Title, c.DocumentNumber, c.IssuedByUnit, c.SupervisionUnit, c.TimeZone, c.WorkflowId, version,
+            c.NoticeDate, phases = JsonSerializer.Serialize(c.Phases, CampaignRow.PhaseJson), now = clock.GetUtcNow(),
+        }, cancellationToken: ct));
+        var dto = await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
+        return TypedResults.Created($"/api/campaigns/{id}", dto!);
+    }
+
+    public static async Task<Results<Ok<CampaignDto>, ValidationProblem, ProblemHttpResult>> Update(
+        Guid id, CampaignRequest request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        var c = Validate(v, request);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var existing = await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
+        if (existing is null) return Problems.NotFound("整改工作");
+        if (!Access.CanManageCampaign(user, existing.IssuedByUnit) || !Access.CanManageCampaign(user, c.IssuedByUnit))
+            return Problems.Forbidden("只有发起单位可以修改整改工作 / only the issuing office may change a campaign");
+        if (existing.State != CampaignStates.Draft)
+            return Problems.Unprocessable("整改工作已启动，不能再修改基本信息 / a launched campaign cannot be edited");
+        var refusal = await CheckReferencesAsync(connection, c, ct);
+        if (refusal is not null) return refusal;
+        var version = await ResolveWorkflowVersionAsync(connection, c.WorkflowId, c.WorkflowVersion, ct);
+        if (version is null) return Problems.Unprocessable($"流程定义 {c.WorkflowId} 不存在 / workflow definition not found", "workflow.id");
+
+        const string sql = """
+            update campaigns set title = @Title, document_number = @DocumentNumber, issued_by_unit = @IssuedByUnit,
+                supervision_unit = @SupervisionUnit, time_zone = @TimeZone, workflow_id = @WorkflowId, workflow_version = @version,
+                notice_date = @NoticeDate, phases = @phases::jsonb, version = version + 1
+            where id = @id and state = 'draft'
+            """;
+        var updated = await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id, c.Title, c.DocumentNumber, c.IssuedByUnit, c.SupervisionUnit, c.TimeZone, c.WorkflowId, version,
+            c.NoticeDate, phases = JsonSerializer.Serialize(c.Phases, CampaignRow.PhaseJson),
+        }, cancellationToken: ct));
+        if (updated == 0) return Problems.Unprocessable("整改工作已启动，不能再修改基本信息 / a launched campaign cannot be edited");
+        return TypedResults.Ok((await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
+    }
+
+    internal static async Task<CampaignDto?> FindVisibleAsync(NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct)
+    {
+        const string sql = $"select {CampaignRow.Columns} from campaigns c where c.id = @id and {Access.CampaignVisible}";
+        var row = await connection.QuerySingleOrDefaultAsync<CampaignRow>(new CommandDefinition(sql, new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
+        if (row is null) return null;
+        var stats = await CampaignStatistics.ForAsync(connection, [id], now, user, ct);
+        return row.ToDto(stats[id]);
+    }
+
+    private static async Task<int?> ResolveWorkflowVersionAsync(NpgsqlConnection connection, string workflowId, int? version, CancellationToken ct)
+    {
+        const string sql = "select max(version) from workflow_definitions where id = @workflowId and (@version::int is null or version = @version)";
+        return await connection.ExecuteScalarAsync<int?>(new CommandDefinition(sql, new { workflowId, version }, cancellationToken: ct));
+    }
+
+    private static async Task<ProblemHttpResult?> CheckReferencesAsync(NpgsqlConnection connection, ValidCampaign c, CancellationToken ct)
+    {
+        var issuer = await UnitsApi.FindAsync(connection, c.IssuedByUnit, ct);
+        if (issuer is null) return Problems.Unprocessable($"单位 {c.IssuedByUnit} 不存在 / unit does not exist", "issuedByUnit");
+        if (c.SupervisionUnit is not null && await UnitsApi.FindAsync(connection, c.SupervisionUnit, ct) is null)
+            return Problems.Unprocessable($"单位 {c.SupervisionUnit} 不存在 / unit does not exist", "supervisionUnit");
+        return null;
+    }
+}

@@ -1,0 +1,51 @@
+using Rectify.Workflows.Domain;
+
+namespace Rectify.Api.Features.Items;
+
+public sealed record PersonRef(Guid Id, string Name);
+
+public sealed record ItemDto(
+    Guid Id, Guid CampaignId, string? Number, string? Category, string Title, string? Description, string? Measures, string? Target,
+    PersonRef? ResponsibleLeader, string LeadUnit, IReadOnlyList<string> Units, DateOnly? Deadline, DateOnly? EffectiveDeadline,
+    bool Ongoing, string? ReportEvery, bool HardDeadline, string State, int OverdueDays, string EscalationLevel, string Light,
+    int Version, IReadOnlyList<string> AllowedEvents, DateTimeOffset? AssignedAt, DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? ClosedAt, DateTimeOffset CreatedAt);
+
+/// <summary>An item as read from the database, joined with its campaign's time zone and its leader's name.</summary>
+public sealed record ItemRow(
+    Guid Id, Guid CampaignId, int Seq, string? Number, string? Category, string Title, string? Description, string? Measures,
+    string? Target, Guid? ResponsibleLeaderId, string? ResponsibleLeaderName, string LeadUnit, string[] Units,
+    DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string? ReportEvery, bool HardDeadline, string State,
+    string EscalationLevel, int Version, DateTime? AssignedAt, DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime CreatedAt,
+    string TimeZone, string CampaignState, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion)
+{
+    public const string Select = """
+        select i.id, i.campaign_id as CampaignId, i.seq, i.number, i.category, i.title, i.description, i.measures, i.target,
+               i.responsible_leader_id as ResponsibleLeaderId, p.name as ResponsibleLeaderName, i.lead_unit as LeadUnit, i.units,
+               i.deadline, i.effective_deadline as EffectiveDeadline, i.ongoing, i.report_every as ReportEvery,
+               i.hard_deadline as HardDeadline, i.state, i.escalation_level as EscalationLevel, i.version,
+               i.assigned_at as AssignedAt, i.acknowledged_at as AcknowledgedAt, i.closed_at as ClosedAt, i.created_at as CreatedAt,
+               c.time_zone as TimeZone, c.state as CampaignState, c.issued_by_unit as IssuedByUnit, c.supervision_unit as SupervisionUnit,
+               c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion
+        from items i
+        join campaigns c on c.id = i.campaign_id
+        left join people p on p.id = i.responsible_leader_id
+        """;
+
+    private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+
+    public ItemDto ToDto(DateTimeOffset now, IReadOnlyList<string> allowedEvents)
+    {
+        var today = ItemStatus.LocalToday(now, TimeZone);
+        var assignedOn = AssignedAt is { } a ? ItemStatus.LocalToday(Utc(a)!.Value, TimeZone) : (DateOnly?)null;
+        // Unacknowledged for more than a day after assignment turns the light yellow (the runtime refines this to working days).
+        var unacknowledged = State == ItemStates.Assigned && AssignedAt is { } at && now - Utc(at)!.Value > TimeSpan.FromDays(1);
+        return new ItemDto(
+            Id, CampaignId, Number, Category, Title, Description, Measures, Target,
+            ResponsibleLeaderId is { } lid ? new PersonRef(lid, ResponsibleLeaderName ?? "") : null,
+            LeadUnit, Units, Deadline, EffectiveDeadline, Ongoing, ReportEvery, HardDeadline, State,
+            ItemStatus.OverdueDays(State, EffectiveDeadline, today), EscalationLevel,
+            ItemStatus.Light(State, EffectiveDeadline, assignedOn, unacknowledged, today),
+            Version, allowedEvents, Utc(AssignedAt), Utc(AcknowledgedAt), Utc(ClosedAt), Utc(CreatedAt)!.Value);
+    }
+}

@@ -1,0 +1,54 @@
+using Dapper;
+using Npgsql;
+
+namespace Rectify.Api.Features.Items;
+
+/// <summary>Inserts validated items into a draft campaign, numbering them in order. Shared by the API, the import and the demo.</summary>
+public static class ItemWriter
+{
+    /// <summary>Locks the campaign row (so concurrent inserts number in sequence) and returns the new ids, or null when the campaign is not draft.</summary>
+    public static async Task<IReadOnlyList<Guid>?> InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, Guid campaignId, IReadOnlyList<ValidItem> items, DateTimeOffset now, CancellationToken ct)
+    {
+        const string lockCampaign = "select state from campaigns where id = @campaignId for update";
+        var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(lockCampaign, new { campaignId }, tx, cancellationToken: ct));
+        if (state != "draft") return null;
+        var seq = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "select coalesce(max(seq), 0) from items where campaign_id = @campaignId", new { campaignId }, tx, cancellationToken: ct));
+
+        const string sql = """
+            insert into items(id, campaign_id, seq, number, category, title, description, measures, target, responsible_leader_id,
+                              lead_unit, units, deadline, effective_deadline, ongoing, report_every, hard_deadline, state, created_at, updated_at)
+            select t.id, t.cid, t.seq, t.num, t.cat, t.title, t.descr, t.meas, t.tgt, t.leader, t.lead, t.ul::text[], t.dl, t.dl,
+                   t.ongoing, t.every, t.hard, 'draft', @now, @now
+            from unnest(@ids, @campaignIds, @seqs, @numbers, @categories, @titles, @descriptions, @measures, @targets, @leaders,
+                        @leadUnits, @unitLists, @deadlines, @ongoing, @reportEvery, @hard)
+                 as t(id, cid, seq, num, cat, title, descr, meas, tgt, leader, lead, ul, dl, ongoing, every, hard)
+            """;
+        var ids = items.Select(_ => Guid.CreateVersion7(now)).ToArray();
+        var seqs = items.Select((_, n) => seq + n + 1).ToArray();
+        // unnest cannot take a jagged array, so each unit list travels as one array literal text.
+        var unitLists = items.Select(i => "{" + string.Join(",", i.Units.Select(u => "\"" + u.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"")) + "}").ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            ids,
+            campaignIds = items.Select(_ => campaignId).ToArray(),
+            seqs,
+            numbers = items.Select((i, n) => i.Number ?? seqs[n].ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            categories = items.Select(i => i.Category).ToArray(),
+            titles = items.Select(i => i.Title).ToArray(),
+            descriptions = items.Select(i => i.Description).ToArray(),
+            measures = items.Select(i => i.Measures).ToArray(),
+            targets = items.Select(i => i.Target).ToArray(),
+            leaders = items.Select(i => i.ResponsibleLeaderId).ToArray(),
+            leadUnits = items.Select(i => i.LeadUnit).ToArray(),
+            unitLists,
+            deadlines = items.Select(i => i.Deadline).ToArray(),
+            ongoing = items.Select(i => i.Ongoing).ToArray(),
+            reportEvery = items.Select(i => i.ReportEvery).ToArray(),
+            hard = items.Select(i => i.HardDeadline).ToArray(),
+            now,
+        }, tx, cancellationToken: ct));
+        return ids;
+    }
+}

@@ -1,0 +1,141 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Domain;
+
+namespace Rectify.Api.Features.Items;
+
+/// <summary>Problem items: add and edit while the campaign is draft; list and read what the caller may see.</summary>
+public static class ItemsApi
+{
+    public static IEndpointRouteBuilder MapItemsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/campaigns/{campaignId:guid}/items", Create).WithTags("Items").RequireAuthorization(Policies.ManageOrganisation);
+        var group = app.MapGroup("/api/items").WithTags("Items").RequireAuthorization();
+        group.MapGet("/", List);
+        group.MapGet("/{id:guid}", Get);
+        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.ManageOrganisation);
+        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.ManageOrganisation);
+        return app;
+    }
+
+    public static async Task<Results<Created<ItemDto>, ValidationProblem, ProblemHttpResult>> Create(
+        Guid campaignId, ItemRequest request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        var item = ItemValidation.Validate(v, request);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var campaign = await connection.QuerySingleOrDefaultAsync<(string IssuedByUnit, string State)>(new CommandDefinition(
+            "select issued_by_unit, state from campaigns where id = @campaignId", new { campaignId }, cancellationToken: ct));
+        if (campaign.IssuedByUnit is null) return Problems.NotFound("整改工作");
+        if (!Access.CanManageCampaign(user, campaign.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以添加问题 / only the issuing office may add items");
+        var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct);
+        if (refusal is not null) return refusal;
+
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var ids = await ItemWriter.InsertAsync(connection, tx, campaignId, [item], clock.GetUtcNow(), ct);
+        if (ids is null) return Problems.Unprocessable("整改工作已启动，不能再添加问题 / items can be added only before launch");
+        await tx.CommitAsync(ct);
+        var dto = await FindVisibleAsync(connection, ids[0], user, clock.GetUtcNow(), ct);
+        return TypedResults.Created($"/api/items/{ids[0]}", dto!);
+    }
+
+    public static async Task<Results<Ok<Page<ItemDto>>, ValidationProblem>> List(
+        HttpContext http, NpgsqlDataSource db, TimeProvider clock,
+        Guid? campaignId, string? unit, string? state, bool? overdue, string? q, int? page, int? pageSize, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        if (state is not null) v.OneOf("state", state, ItemStates.All);
+        var query = v.Optional("q", q, 200);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+        var paging = Paging.From(page, pageSize);
+        const string where = $"""
+            where {Access.ItemVisible}
+              and (@campaignId::uuid is null or i.campaign_id = @campaignId)
+              and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units))
+              and (@state::text is null or i.state = @state)
+              and (@overdue::boolean is null or @overdue = (i.state <> 'closed' and i.effective_deadline < (@now at time zone c.time_zone)::date))
+              and (@q::text is null or i.title ilike '%' || @q || '%' or i.number = @q or i.description ilike '%' || @q || '%')
+            """;
+        const string sql = $"""
+            select count(*) from items i join campaigns c on c.id = i.campaign_id {where};
+            {ItemRow.Select} {where} order by c.created_at desc, i.campaign_id, i.seq limit @limit offset @offset;
+            """;
+        var now = clock.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
+        {
+            role = user.Role, unit = user.UnitCode, campaignId, unitFilter = unit, state, overdue, q = query, now,
+            limit = paging.PageSize, offset = paging.Offset,
+        }, cancellationToken: ct));
+        var total = await grid.ReadSingleAsync<long>();
+        var rows = await grid.ReadAsync<ItemRow>();
+        return TypedResults.Ok(new Page<ItemDto>(rows.Select(r => r.ToDto(now, [])).ToList(), total));
+    }
+
+    public static async Task<Results<Ok<ItemDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var dto = await FindVisibleAsync(connection, id, CurrentUser.From(http.User), clock.GetUtcNow(), ct);
+        return dto is null ? Problems.NotFound("问题") : TypedResults.Ok(dto);
+    }
+
+    public static async Task<Results<Ok<ItemDto>, ValidationProblem, ProblemHttpResult>> Update(
+        Guid id, ItemRequest request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        var item = ItemValidation.Validate(v, request);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await FindRowAsync(connection, id, user, ct);
+        if (row is null) return Problems.NotFound("问题");
+        if (!Access.CanManageCampaign(user, row.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以修改问题 / only the issuing office may edit items");
+        if (row.State != ItemStates.Draft) return Problems.Unprocessable("问题已交办，不能直接修改；请走延期申请等流程 / an assigned item cannot be edited");
+        var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct);
+        if (refusal is not null) return refusal;
+        const string sql = """
+            update items set number = coalesce(@Number, number), category = @Category, title = @Title, description = @Description,
+                measures = @Measures, target = @Target, responsible_leader_id = @ResponsibleLeaderId, lead_unit = @LeadUnit,
+                units = @Units, deadline = @Deadline, effective_deadline = @Deadline, ongoing = @Ongoing, report_every = @ReportEvery,
+                hard_deadline = @HardDeadline, version = version + 1, updated_at = @now
+            where id = @id and state = 'draft'
+            """;
+        var updated = await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id, item.Number, item.Category, item.Title, item.Description, item.Measures, item.Target, item.ResponsibleLeaderId,
+            item.LeadUnit, item.Units, item.Deadline, item.Ongoing, item.ReportEvery, item.HardDeadline, now = clock.GetUtcNow(),
+        }, cancellationToken: ct));
+        if (updated == 0) return Problems.Unprocessable("问题已交办，不能直接修改 / an assigned item cannot be edited");
+        return TypedResults.Ok((await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await FindRowAsync(connection, id, user, ct);
+        if (row is null) return Problems.NotFound("问题");
+        if (!Access.CanManageCampaign(user, row.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以删除问题 / only the issuing office may delete items");
+        var deleted = await connection.ExecuteAsync(new CommandDefinition("delete from items where id = @id and state = 'draft'", new { id }, cancellationToken: ct));
+        return deleted == 0 ? Problems.Unprocessable("问题已交办，不能删除 / an assigned item cannot be deleted") : TypedResults.NoContent();
+    }
+
+    internal static async Task<ItemRow?> FindRowAsync(NpgsqlConnection connection, Guid id, CurrentUser user, CancellationToken ct)
+    {
+        const string sql = $"{ItemRow.Select} where i.id = @id and {Access.ItemVisible}";
+        return await connection.QuerySingleOrDefaultAsync<ItemRow>(new CommandDefinition(sql, new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
+    }
+
+    internal static async Task<ItemDto?> FindVisibleAsync(NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct)
+    {
+        var row = await FindRowAsync(connection, id, user, ct);
+        return row?.ToDto(now, []);
+    }
+}

@@ -1,0 +1,38 @@
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Features.Items;
+using Rectify.Api.Features.People;
+using Rectify.Api.Features.Units;
+using Rectify.Api.Features.Users;
+
+namespace Rectify.Api.Hosting;
+
+public static class Pipeline
+{
+    public static WebApplication UseRectifyPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapRectifyApi(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "swagger";
+            o.SwaggerEndpoint("/openapi/v1.json", "Rectify API v1");
+            o.DocumentTitle = "Rectify API";
+        });
+        app.MapAuthApi();
+        app.MapUnitsApi();
+        app.MapPeopleApi();
+        app.MapUsersApi();
+        app.MapCampaignsApi();
+        app.MapItemsApi();
+        return app;
+    }
+}

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.Json;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Infrastructure;
+
+namespace Rectify.Api.Hosting;
+
+public static class ServiceRegistration
+{
+    public const string CombinedScheme = "Rectify";
+
+    public static WebApplicationBuilder AddRectifyLogging(this WebApplicationBuilder builder)
+    {
+        // Structured logs: one JSON object a line, unless an operator asks for the plain console.
+        if (!string.Equals(builder.Configuration["Logging:Console:FormatterName"], "simple", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+        return builder;
+    }
+
+    /// <summary>
+    /// The application clock. The wall clock (keyed "wall") is for things that must follow real time whatever the
+    /// campaign clock says: token expiry, the audit journal's timestamps.
+    /// </summary>
+    public static IServiceCollection AddRectifyClock(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddKeyedSingleton("wall", TimeProvider.System);
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>Bearer tokens for programs, a cookie for the browser; a request with an Authorization header uses the bearer scheme.</summary>
+    public static IServiceCollection AddRectifyAuth(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration("Rectify:Auth");
+        services.AddSingleton<TokenStore>();
+        services.AddAuthentication(CombinedScheme)
+            .AddPolicyScheme(CombinedScheme, "Bearer or cookie", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.Count > 0 ? BearerTokenHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null)
+            .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
+            {
+                o.Cookie.Name = "rectify.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.LoginPath = "/login";
+                o.AccessDeniedPath = "/forbidden";
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.SlidingExpiration = true;
+                // API callers get status codes, never a redirect to the sign-in page.
+                o.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, 401);
+                o.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, 403);
+            });
+        services.AddRectifyPolicies();
+        return services;
+    }
+
+    public static IServiceCollection AddRectifyApi(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ClientErrorExceptionHandler>();
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+        });
+        services.AddOpenApi();
+        services.AddSingleton<AdminJournal>();
+        return services;
+    }
+
+    private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Results.Problem(statusCode: status,
+                title: status == 401 ? "未登录或登录已失效 / Unauthorized" : "无权操作 / Forbidden").ExecuteAsync(context.HttpContext);
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+
+namespace Rectify.Api.Infrastructure;
+
+/// <summary>
+/// Turns what a client sent wrong (malformed JSON, wrong types, oversized bodies) into 400/413 problem details,
+/// and a lost database race into 409. Everything else is a real server fault and stays a 500.
+/// </summary>
+public sealed class ClientErrorExceptionHandler(IProblemDetailsService problemDetails, ILogger<ClientErrorExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            BadHttpRequestException { StatusCode: 413 } =>
+                (413, "请求内容过大 / Payload too large", "请求体超过了允许的大小。"),
+            BadHttpRequestException { InnerException: JsonException json } =>
+                (400, "请求格式有误 / Malformed request", $"JSON 无法解析：{Describe(json)}"),
+            BadHttpRequestException bad =>
+                (bad.StatusCode, "请求格式有误 / Malformed request", bad.Message),
+            JsonException json =>
+                (400, "请求格式有误 / Malformed request", $"JSON 无法解析：{Describe(json)}"),
+            PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected } =>
+                (409, "并发冲突 / Conflict", "数据已被他人同时修改，请刷新后重试。"),
+            PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } =>
+                (409, "记录已存在 / Conflict", "同一条记录已存在。"),
+            _ => (0, "", ""),
+        };
+        if (status == 0) return false;
+        logger.LogInformation(exception, "Client error {Status} on {Path}", status, httpContext.Request.Path);
+        httpContext.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    private static string Describe(JsonException json) =>
+        json.Path is { Length: > 0 } path ? $"{path}（第 {json.LineNumber + 1} 行）" : "内容不是合法的 JSON";
+}

@@ -1,0 +1,23 @@
+using Rectify.Api.Hosting;
+using Rectify.Workflows.Persistence;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddRectifyLogging();
+builder.Services.AddRectifyPersistence(builder.Configuration);
+builder.Services.AddRectifyClock(builder.Configuration);
+builder.Services.AddRectifyAuth();
+builder.Services.AddRectifyApi();
+builder.Services.AddRectifyStartup(builder.Configuration);
+builder.Services.AddRectifyHealth();
+
+var app = builder.Build();
+
+app.UseRectifyPipeline();
+app.MapRectifyHealth();
+app.MapRectifyApi();
+
+app.Run();
+
+/// <summary>Entry point; public so tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,78 @@
+using System.Data;
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Rectify.Workflows.Persistence;
+
+public static class PersistenceExtensions
+{
+    /// <summary>Registers the one <see cref="NpgsqlDataSource"/> of the process and the migration runner.</summary>
+    public static IServiceCollection AddRectifyPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        DapperTypeHandlers.Register();
+        var connectionString = configuration.GetConnectionString("Rectify")
+            ?? throw new InvalidOperationException(
+                "ConnectionStrings__Rectify is not set. Start the service with ./rectify.sh run, which starts a local PostgreSQL, or set the variable.");
+        services.AddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            builder.ConnectionStringBuilder.ApplicationName ??= "rectify";
+            return builder.Build();
+        });
+        services.AddSingleton<MigrationRunner>();
+        return services;
+    }
+}
+
+/// <summary>Dapper's type map is process-wide; registering twice is harmless, so this is idempotent.</summary>
+public static class DapperTypeHandlers
+{
+    private static readonly Lock Gate = new();
+    private static bool registered;
+
+    public static void Register()
+    {
+        lock (Gate)
+        {
+            if (registered) return;
+            SqlMapper.AddTypeHandler(new DateOnlyHandler());
+            SqlMapper.AddTypeHandler(new NullableDateOnlyHandler());
+            registered = true;
+        }
+    }
+
+    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateOnly value)
+        {
+            parameter.Value = value;
+            if (parameter is NpgsqlParameter p) p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date;
+        }
+
+        public override DateOnly Parse(object value) => value switch
+        {
+            DateOnly d => d,
+            DateTime dt => DateOnly.FromDateTime(dt),
+            _ => DateOnly.Parse(value.ToString()!, System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    private sealed class NullableDateOnlyHandler : SqlMapper.TypeHandler<DateOnly?>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateOnly? value)
+        {
+            parameter.Value = value.HasValue ? value.Value : DBNull.Value;
+            if (parameter is NpgsqlParameter p) p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date;
+        }
+
+        public override DateOnly? Parse(object value) => value switch
+        {
+            null or DBNull => null,
+            DateOnly d => d,
+            DateTime dt => DateOnly.FromDateTime(dt),
+            _ => DateOnly.Parse(value.ToString()!, System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+}
