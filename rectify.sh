@@ -169,7 +169,8 @@ cmd_test() {
   build Debug
   local results="$tmp/results" rc=0
   log "running the tests"
-  dotnet test Rectify.sln -c Debug --no-build --results-directory "$results" --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true || rc=$?
+  # Extra arguments narrow the run, e.g. ./rectify.sh test tests/Rectify.Workflows.Tests --filter Calendar
+  dotnet test "${@:-Rectify.sln}" -c Debug --no-build --results-directory "$results" --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true || rc=$?
   local passed=0 failed=0 skipped=0 f
   for f in "$results"/*.trx; do
     [ -f "$f" ] || continue

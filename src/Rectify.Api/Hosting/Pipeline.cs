@@ -1,3 +1,4 @@
+using Rectify.Api.Features.Admin;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Features.Items;
@@ -33,6 +34,7 @@ public static class Pipeline
         app.MapUsersApi();
         app.MapCampaignsApi();
         app.MapItemsApi();
+        app.MapClockApi();
         return app;
     }
 }

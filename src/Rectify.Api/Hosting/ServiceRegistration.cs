@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.Json;
 using Rectify.Api.Features.Auth;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Clock;
+using Rectify.Workflows.Notifications;
 
 namespace Rectify.Api.Hosting;
 
@@ -28,7 +31,12 @@ public static class ServiceRegistration
     public static IServiceCollection AddRectifyClock(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKeyedSingleton("wall", TimeProvider.System);
-        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<ClockOptions>().BindConfiguration("Rectify:Clock");
+        services.AddSingleton<RectifyClock>();
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<RectifyClock>());
+        services.AddHostedService<ClockRefresher>();
+        services.TryAddSingleton<IDueWorkBarrier, NothingDueBarrier>();
+        services.AddSingleton<INotificationOutbox, SqlNotificationOutbox>();
         return services;
     }
 
