@@ -15,6 +15,7 @@ public static class Pipeline
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRectifyIdempotency();
         app.UseAuthorization();
         return app;
     }
@@ -35,6 +36,7 @@ public static class Pipeline
         app.MapCampaignsApi();
         app.MapItemsApi();
         app.MapClockApi();
+        app.MapRectifyRuntime();
         return app;
     }
 }
