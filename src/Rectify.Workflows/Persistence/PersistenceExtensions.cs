@@ -39,6 +39,7 @@ public static class DapperTypeHandlers
             if (registered) return;
             SqlMapper.AddTypeHandler(new DateOnlyHandler());
             SqlMapper.AddTypeHandler(new NullableDateOnlyHandler());
+            SqlMapper.AddTypeHandler(new TextArrayHandler());
             registered = true;
         }
     }
@@ -56,6 +57,26 @@ public static class DapperTypeHandlers
             DateOnly d => d,
             DateTime dt => DateOnly.FromDateTime(dt),
             _ => DateOnly.Parse(value.ToString()!, System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>
+    /// Npgsql reports array columns as System.Array, which Dapper will not match to a record's string[] parameter
+    /// unless a handler for string[] exists; with this one, positional records can carry text[] columns.
+    /// </summary>
+    private sealed class TextArrayHandler : SqlMapper.TypeHandler<string[]>
+    {
+        public override void SetValue(IDbDataParameter parameter, string[]? value)
+        {
+            parameter.Value = (object?)value ?? DBNull.Value;
+            if (parameter is NpgsqlParameter p) p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text;
+        }
+
+        public override string[] Parse(object value) => value switch
+        {
+            string[] a => a,
+            Array a => a.Cast<object?>().Select(x => x?.ToString() ?? "").ToArray(),
+            _ => [],
         };
     }
 

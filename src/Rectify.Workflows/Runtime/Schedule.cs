@@ -69,12 +69,14 @@ public static class Schedule
         return null;
     }
 
-    /// <summary>The moment an assigned item counts as unacknowledged: the same local time, n working days later.</summary>
+    /// <summary>
+    /// The moment an assigned item counts as unacknowledged: the same local time (to the minute), n working days later.
+    /// </summary>
     public static DateTimeOffset AcknowledgeBy(WorkflowDefinition d, CalendarSnapshot calendar, TimeZoneInfo zone, DateTimeOffset assignedAt)
     {
         var local = TimeZoneInfo.ConvertTime(assignedAt, zone);
         var date = calendar.AddWorkingDays(DateOnly.FromDateTime(local.DateTime), d.Unacknowledged.AfterWorkingDays);
-        return LocalTime.At(date, TimeOnly.FromDateTime(local.DateTime), zone);
+        return LocalTime.At(date, new TimeOnly(local.Hour, local.Minute), zone);
     }
 
     /// <summary>09:00 (the reminder time) on the start date of each phase still ahead.</summary>

@@ -15,6 +15,7 @@ public sealed class SweepBarrier(TimerSweeper sweeper, NpgsqlDataSource db) : ID
 {
     public async Task WaitUntilDueWorkDoneAsync(DateTimeOffset now, CancellationToken ct)
     {
+        now = now.ToUniversalTime();
         while (true)
         {
             await sweeper.DrainAsync(now, ct);

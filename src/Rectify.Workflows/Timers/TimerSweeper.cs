@@ -30,6 +30,8 @@ public sealed partial class TimerSweeper(
 
     public async Task<SweepResult> SweepOnceAsync(DateTimeOffset now, int batchSize, CancellationToken ct)
     {
+        // Npgsql writes timestamptz from UTC offsets only; callers may pass a local time.
+        now = now.ToUniversalTime();
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         const string claim = """
