@@ -85,6 +85,7 @@ public static class StartupRegistration
         services.AddSingleton<StartupState>();
         services.AddSingleton<WorkflowDefinitionSeeder>();
         services.AddSingleton<DemoLoader>();
+        services.AddSingleton<DemoHistory>();
         services.AddHostedService<StartupTasks>();
         return services;
     }

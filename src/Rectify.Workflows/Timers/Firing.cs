@@ -13,7 +13,7 @@ namespace Rectify.Workflows.Timers;
 /// is recorded as skipped and sends nothing; an escalation step always applies (level, record, journal) but notifies
 /// only when it is still the current step, so after an outage each item notifies once, at the level it has reached.
 /// </summary>
-internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, ContactDirectory contacts, DateTimeOffset now)
+internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, ContactDirectory contacts, DateTimeOffset now, bool quiet)
 {
     private readonly Dictionary<Guid, string> levels = [];
 
@@ -214,7 +214,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
     private void Send(string key, string kind, string? level, Guid campaignId, Guid? itemId, Guid? deliverableId, Guid? escalationId,
         IReadOnlyList<Guid> people, DateTimeOffset notBefore, bool urgent, Dictionary<string, object?> facts, params (string, object?)[] extra)
     {
-        if (people.Count == 0) return;
+        if (people.Count == 0 || quiet) return;
         var payload = new Dictionary<string, object?>(facts);
         foreach (var (k, v) in extra) payload[k] = v;
         payload["dueAt"] = notBefore;
@@ -232,7 +232,8 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             ["lateSeconds"] = Math.Max(0, (long)Late(timer).TotalSeconds), ["outcome"] = outcome,
         };
         foreach (var (k, v) in extra) data[k] = v;
+        if (quiet) data["history"] = "演示数据：历史时刻，未发送通知 / demo history, no message sent";
         batch.Journal.Add(new JournalEntry(campaignId, itemId, deliverableId, now, "system", type, null, null, note,
-            outcome is "fired" ? key : null, data));
+            outcome is "fired" && !quiet ? key : null, data));
     }
 }

@@ -28,7 +28,8 @@ public sealed partial class TimerSweeper(
 {
     public const int DefaultBatchSize = 1000;
 
-    public async Task<SweepResult> SweepOnceAsync(DateTimeOffset now, int batchSize, CancellationToken ct)
+    /// <param name="quiet">Replaying history (demo data): effects and journal as usual, but no messages about the past.</param>
+    public async Task<SweepResult> SweepOnceAsync(DateTimeOffset now, int batchSize, CancellationToken ct, bool quiet = false)
     {
         // Npgsql writes timestamptz from UTC offsets only; callers may pass a local time.
         now = now.ToUniversalTime();
@@ -69,7 +70,7 @@ public sealed partial class TimerSweeper(
         var contacts = await ContactDirectory.LoadAsync(connection, tx, units, ct);
 
         var batch = new EffectBatch();
-        var firing = new Firing(batch, snapshot, contacts, now);
+        var firing = new Firing(batch, snapshot, contacts, now, quiet);
         var deferred = 0;
         foreach (var timer in timers)
         {
@@ -101,12 +102,12 @@ public sealed partial class TimerSweeper(
     }
 
     /// <summary>Sweeps until nothing due at <paramref name="now"/> is left (what the controllable clock waits for).</summary>
-    public async Task<int> DrainAsync(DateTimeOffset now, CancellationToken ct)
+    public async Task<int> DrainAsync(DateTimeOffset now, CancellationToken ct, bool quiet = false)
     {
         var total = 0;
         while (true)
         {
-            var result = await SweepOnceAsync(now, DefaultBatchSize, ct);
+            var result = await SweepOnceAsync(now, DefaultBatchSize, ct, quiet);
             total += result.Fired;
             if (result.Fired == 0 && result.Deferred == 0) return total;
             // Only deferred rows left: their items are busy with an event; give that transaction a moment to finish.
