@@ -1,3 +1,4 @@
+using Rectify.Api.Features.Documents;
 using Rectify.Api.Hosting;
 using Rectify.Workflows.Persistence;
 
@@ -10,6 +11,7 @@ builder.Services.AddRectifyAuth();
 builder.Services.AddRectifyApi();
 builder.Services.AddRectifyStartup(builder.Configuration);
 builder.Services.AddRectifyHealth();
+builder.Services.AddRectifyDocuments();
 
 var app = builder.Build();
 
