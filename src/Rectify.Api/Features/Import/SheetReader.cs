@@ -66,7 +66,7 @@ public static class SheetReader
                 foreach (var cell in row.Elements<Cell>())
                 {
                     column = cell.CellReference?.Value is { } reference ? ParseReference(reference).Column : column + 1;
-                    var text = CellText(cell, shared);
+                    var text = Unneutralise(CellText(cell, shared));
                     if (text.Length > 0) values[column] = text;
                 }
                 if (values.Count > 0) cells[rowNumber] = values;
@@ -93,6 +93,10 @@ public static class SheetReader
             return (rows, null);
         }
     }
+
+    /// <summary>Undoes the apostrophe our ledger puts before formula-like text, so a ledger imports back unchanged.</summary>
+    private static string Unneutralise(string text) =>
+        text.Length > 1 && text[0] == '\'' && text[1] is '=' or '+' or '-' or '@' ? text[1..] : text;
 
     private static string SharedText(SharedStringItem item) =>
         item.Text?.Text ?? string.Concat(item.Elements<Run>().Select(r => r.Text?.Text ?? ""));
@@ -136,7 +140,7 @@ public static class SheetReader
         while (reader.Read())
         {
             var cells = new string[reader.FieldCount];
-            for (var n = 0; n < cells.Length; n++) cells[n] = reader.GetString(n).Trim();
+            for (var n = 0; n < cells.Length; n++) cells[n] = Unneutralise(reader.GetString(n).Trim());
             if (cells.Any(c => c.Length > 0)) rows.Add(new RawRow((int)reader.RowNumber, cells));
         }
         return (rows, null);
