@@ -6,6 +6,7 @@ using Rectify.Api.Features.Items;
 using Rectify.Api.Features.People;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Features.Users;
+using Rectify.Api.Security;
 
 namespace Rectify.Api.Hosting;
 
@@ -13,7 +14,9 @@ public static class Pipeline
 {
     public static WebApplication UseRectifyPipeline(this WebApplication app)
     {
+        app.UseRectifySecurityHeaders();
         app.UseExceptionHandler();
+        app.UseRectifyRequestLimits();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
