@@ -29,10 +29,10 @@ public sealed record DocumentItem(
     /// <summary>Closed by the end of <paramref name="asOf"/> (a closure recorded later did not exist yet).</summary>
     public bool ClosedBy(DateOnly asOf) => State == "closed" && ClosedOn is { } closed && closed <= asOf;
 
-    /// <summary>Working days past the effective deadline: until <paramref name="asOf"/> when open, until the closure when closed late.</summary>
+    /// <summary>Working days past the effective deadline: until <paramref name="asOf"/> when open, until the closure when closed late; 0 before assignment.</summary>
     public int WorkingDaysOverdue(WorkingCalendar calendar, DateOnly asOf)
     {
-        if (EffectiveDeadline is not { } deadline) return 0;
+        if (State == "draft" || EffectiveDeadline is not { } deadline) return 0;
         var end = ClosedBy(asOf) ? ClosedOn!.Value : asOf;
         return end > deadline ? calendar.WorkingDaysBetween(deadline, end) : 0;
     }
@@ -60,7 +60,7 @@ public static class DocumentItems
             where i.campaign_id = @campaignId and {Access.ItemVisible}
               and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units))
               and (@state::text is null or i.state = @state)
-              and (@overdue::boolean is null or @overdue = (i.state <> 'closed' and i.effective_deadline < (@now at time zone c.time_zone)::date))
+              and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
               and (@q::text is null or i.title ilike '%' || @q || '%' or i.number = @q or i.description ilike '%' || @q || '%')
             order by i.seq
             """;

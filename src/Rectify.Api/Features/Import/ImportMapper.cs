@@ -61,8 +61,9 @@ public static partial class ImportMapper
     {
         if (filled.Select(c => c.text).Distinct().Count() != 1) return false;
         if (filled.Count >= 2) return true;
+        // Alone in the first column (where a CSV saved from a merged banner puts it) it must not be a bare row number.
         return !header.ColumnsOf(ImportFields.Title).Contains(filled[0].column) && !header.ColumnsOf(ImportFields.Deadline).Contains(filled[0].column)
-               && !header.ColumnsOf(ImportFields.Number).Contains(filled[0].column);
+               && !RowNumber().IsMatch(filled[0].text);
     }
 
     private static ValidItem? MapRow(
@@ -140,6 +141,9 @@ public static partial class ImportMapper
 
     /// <summary>Cells broken over lines with Alt+Enter become one line for the single-line fields.</summary>
     private static string OneLine(string text) => Whitespace().Replace(text, " ").Trim();
+
+    [GeneratedRegex(@"^[\d.]+$")]
+    private static partial Regex RowNumber();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
