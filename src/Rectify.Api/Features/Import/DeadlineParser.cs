@@ -85,11 +85,11 @@ public static partial class DeadlineParser
         return (null, $"无法识别的日期“{raw!.Trim()}”");
     }
 
-    /// <summary>Full-width digits and punctuation to ASCII (NFKC), whitespace removed.</summary>
+    /// <summary>Full-width digits and punctuation to ASCII, whitespace removed.</summary>
     internal static string Normalise(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return "";
-        var nfkc = raw.Normalize(NormalizationForm.FormKC);
+        var nfkc = HeaderMatcher.Halfwidth(raw);
         var sb = new StringBuilder(nfkc.Length);
         foreach (var c in nfkc) if (!char.IsWhiteSpace(c)) sb.Append(c);
         return sb.ToString();

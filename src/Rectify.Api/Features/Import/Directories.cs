@@ -24,7 +24,7 @@ public sealed partial class UnitDirectory
 
     /// <summary>Splits a cell on 、，, ; ； / and line breaks. A token marked "（牵头）" is the lead unit.</summary>
     public static IReadOnlyList<(string Token, bool MarkedLead)> Split(string cell) =>
-        Separators().Split(cell.Normalize(NormalizationForm.FormKC))
+        Separators().Split(HeaderMatcher.Halfwidth(cell))
             .Select(t => t.Trim())
             .Where(t => t.Length > 0)
             .Select(t => (Token: LeadMark().Replace(t, "").Trim(), MarkedLead: LeadMark().IsMatch(t)))

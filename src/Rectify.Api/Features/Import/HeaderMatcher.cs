@@ -38,9 +38,11 @@ public static class ImportFields
 /// <summary>Where each field sits in a sheet: the header row, the first data row and column → field.</summary>
 public sealed record HeaderMap(int HeaderRowIndex, int FirstDataRowIndex, IReadOnlyDictionary<int, string> Fields, IReadOnlyDictionary<int, string> Headers)
 {
-    public IEnumerable<int> ColumnsOf(string field) => Fields.Where(f => f.Value == field).Select(f => f.Key).OrderBy(c => c);
-    public int? ColumnOf(string field) => ColumnsOf(field).Cast<int?>().FirstOrDefault();
-    public bool Has(string field) => Fields.Values.Contains(field);
+    private readonly ILookup<string, int> byField = Fields.OrderBy(f => f.Key).ToLookup(f => f.Value, f => f.Key);
+
+    public IEnumerable<int> ColumnsOf(string field) => byField[field];
+    public int? ColumnOf(string field) => byField[field].Cast<int?>().FirstOrDefault();
+    public bool Has(string field) => byField.Contains(field);
 }
 
 /// <summary>
@@ -108,10 +110,10 @@ public static partial class HeaderMatcher
         row.Cells.Select((text, column) => (text, column)).Where(c => c.text.Length > 0)
             .ToDictionary(c => c.column, c => Regex.Replace(c.text, @"\s+", ""));
 
-    /// <summary>NFKC (full-width to half-width), no whitespace, no asterisks or trailing colons.</summary>
+    /// <summary>Full-width to half-width, no whitespace, no asterisks, colons or quotes.</summary>
     internal static string Normalise(string text)
     {
-        var nfkc = text.Normalize(NormalizationForm.FormKC);
+        var nfkc = Halfwidth(text);
         var sb = new StringBuilder(nfkc.Length);
         foreach (var c in nfkc)
         {
@@ -119,6 +121,24 @@ public static partial class HeaderMatcher
             sb.Append(c);
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Full-width ASCII (Ａ１，；（）) and the ideographic space to their half-width forms: what NFKC does to the
+    /// characters offices type, at a fraction of its cost on a 5,000-row list.
+    /// </summary>
+    internal static string Halfwidth(string text)
+    {
+        var n = 0;
+        while (n < text.Length && text[n] is not ('\u3000' or (>= '\uFF01' and <= '\uFF5E'))) n++;
+        if (n == text.Length) return text;
+        var chars = text.ToCharArray();
+        for (; n < chars.Length; n++)
+        {
+            if (chars[n] == '\u3000') chars[n] = ' ';
+            else if (chars[n] is >= '\uFF01' and <= '\uFF5E') chars[n] = (char)(chars[n] - 0xFEE0);
+        }
+        return new string(chars);
     }
 
     [GeneratedRegex(@"[(\[【〔][^)\]】〕]*[)\]】〕]")]

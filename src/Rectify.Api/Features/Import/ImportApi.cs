@@ -58,7 +58,6 @@ public static class ImportApi
         if (file.Length > options.Value.MaxFileBytes) return FileProblem(413, $"文件超过 {options.Value.MaxFileBytes / 1024 / 1024} MB / file too large");
         var content = new byte[file.Length];
         await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(content, ct);
-
         var (rows, readError) = SheetReader.Read(content, file.FileName);
         if (rows is null) return FileProblem(400, readError!);
         var header = HeaderMatcher.Find(rows);
@@ -72,7 +71,6 @@ public static class ImportApi
             : [];
         const string peopleSql = "select id, name from people where regexp_replace(name, '\\s', '', 'g') = any(@leaderNames)";
         var people = await connection.QueryAsync<(Guid Id, string Name)>(new CommandDefinition(peopleSql, new { leaderNames }, cancellationToken: ct));
-
         var plan = ImportMapper.Map(rows, header, new UnitDirectory(unitRows), new LeaderDirectory(people), context);
         if (plan.Errors.Count > 0) return Rejected(plan.Errors);
 
