@@ -1,3 +1,4 @@
+using Rectify.Api.Features.Documents;
 using Rectify.Api.Hosting;
 using Rectify.Workflows.Persistence;
 using Rectify.Workflows.Runtime;
@@ -12,6 +13,7 @@ builder.Services.AddRectifyApi();
 builder.Services.AddRectifyStartup(builder.Configuration);
 builder.Services.AddRectifyRuntime(builder.Configuration);
 builder.Services.AddRectifyHealth();
+builder.Services.AddRectifyDocuments();
 
 var app = builder.Build();
 
