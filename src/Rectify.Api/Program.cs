@@ -1,5 +1,6 @@
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Hosting;
+using Rectify.Api.Operations;
 using Rectify.Workflows.Persistence;
 using Rectify.Workflows.Runtime;
 
@@ -14,6 +15,7 @@ builder.Services.AddRectifyStartup(builder.Configuration);
 builder.Services.AddRectifyRuntime(builder.Configuration);
 builder.Services.AddRectifyHealth();
 builder.Services.AddRectifyDocuments();
+builder.Services.AddRectifyRetention();
 
 var app = builder.Build();
 
