@@ -1,4 +1,5 @@
 using Rectify.Api.Hosting;
+using Rectify.Notifications;
 using Rectify.Workflows.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,7 @@ builder.Services.AddRectifyAuth();
 builder.Services.AddRectifyApi();
 builder.Services.AddRectifyStartup(builder.Configuration);
 builder.Services.AddRectifyHealth();
+builder.Services.AddRectifyNotifications(builder.Configuration);
 
 var app = builder.Build();
 

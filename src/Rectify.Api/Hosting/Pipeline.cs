@@ -2,6 +2,7 @@ using Rectify.Api.Features.Admin;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Features.Items;
+using Rectify.Api.Features.Notifications;
 using Rectify.Api.Features.People;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Features.Users;
@@ -35,6 +36,7 @@ public static class Pipeline
         app.MapCampaignsApi();
         app.MapItemsApi();
         app.MapClockApi();
+        app.MapNotificationsApi();
         return app;
     }
 }
