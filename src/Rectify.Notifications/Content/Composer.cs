@@ -20,7 +20,7 @@ public static class Composer
         var greeting = f.Language == "en" ? $"Dear {f.RecipientName}," : $"{f.RecipientName}：";
         var greetingSecond = f.Language == "en" ? $"{f.RecipientName}：" : $"Dear {f.RecipientName},";
         var text = new StringBuilder()
-            .Append(Text(first, greeting)).Append("\n\n").Append(separator).Append("\n\n").Append(Text(second, greetingSecond))
+            .Append(Text(first, greeting)).Append("\n\n").Append(separator).Append("\n\n").Append(second.Subject).Append("\n\n").Append(Text(second, greetingSecond))
             .Append("\n\n").Append(f.Language == "en" ? "— Rectify 整改督办系统" : "整改督办系统 / Rectify").ToString();
         var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif\">")
             .Append(Html(first, greeting)).Append("<hr>").Append(Html(second, greetingSecond))

@@ -41,7 +41,7 @@ public static class PreferencesApi
     private sealed record PersonAddresses(
         Guid Id, string? Email, string? Mobile, string? WecomWebhook, string? DingtalkWebhook, string? FeishuWebhook, string? WebhookUrl);
 
-    private sealed record PreferencesRow(string[] Channels, bool Digest, string Language, string? QuietStart, string? QuietEnd);
+    private sealed record PreferencesRow(string Channels, bool Digest, string Language, string? QuietStart, string? QuietEnd);
 
     private static bool MayEdit(CurrentUser user, Guid person) => user.IsAdmin || user.IsLeadingGroup || user.PersonId == person;
 
@@ -176,10 +176,10 @@ public static class PreferencesApi
     private static async Task<PreferencesDto> ReadAsync(NpgsqlConnection connection, PersonAddresses person, CancellationToken ct)
     {
         var row = await connection.QuerySingleOrDefaultAsync<PreferencesRow>(new CommandDefinition("""
-            select channels, digest, language, to_char(quiet_start, 'HH24:MI') as QuietStart, to_char(quiet_end, 'HH24:MI') as QuietEnd
+            select array_to_string(channels, ',') as Channels, digest, language, to_char(quiet_start, 'HH24:MI') as QuietStart, to_char(quiet_end, 'HH24:MI') as QuietEnd
             from notification_preferences where person_id = @id
             """, new { id = person.Id }, cancellationToken: ct));
-        if (row is not null) return new PreferencesDto(person.Id, row.Channels, row.Digest, row.Language, row.QuietStart, row.QuietEnd, false);
+        if (row is not null) return new PreferencesDto(person.Id, row.Channels.Split(',', StringSplitOptions.RemoveEmptyEntries), row.Digest, row.Language, row.QuietStart, row.QuietEnd, false);
         // The defaults of the notification_routes view.
         IReadOnlyList<string> defaults = string.IsNullOrWhiteSpace(person.Email) ? ["inbox"] : ["email", "inbox"];
         return new PreferencesDto(person.Id, defaults, false, "zh", null, null, true);
