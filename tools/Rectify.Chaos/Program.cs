@@ -68,8 +68,8 @@ try
     await ledger.WaitForDrainAsync(TimeSpan.FromMinutes(options.DrainMinutes), Log);
     LedgerResult result;
     result = await ledger.CheckAsync(options);
-    result.Print(faults);
-    exit = result.Ok && faults.RecoverySeconds <= 30 ? 0 : 1;
+    result.Print(faults, options.RecoveryLimitSeconds);
+    exit = result.Ok && faults.RecoverySeconds <= options.RecoveryLimitSeconds ? 0 : 1;
     Console.WriteLine(exit == 0 ? "chaos: PASS" : "chaos: FAIL");
 }
 catch (Exception e)
