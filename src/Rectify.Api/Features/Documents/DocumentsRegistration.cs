@@ -17,6 +17,7 @@ public static class DocumentsRegistration
     {
         app.MapImportApi();
         app.MapGet("/api/campaigns/{campaignId:guid}/ledger.xlsx", LedgerApi.Ledger).WithTags("Documents").RequireAuthorization();
+        app.MapGet("/api/campaigns/{campaignId:guid}/report.docx", ReportApi.Report).WithTags("Documents").RequireAuthorization();
         return app;
     }
 }
