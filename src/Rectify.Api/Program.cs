@@ -1,6 +1,9 @@
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Hosting;
+using Rectify.Api.Operations;
+using Rectify.Notifications;
 using Rectify.Workflows.Persistence;
+using Rectify.Workflows.Runtime;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,8 +13,11 @@ builder.Services.AddRectifyClock(builder.Configuration);
 builder.Services.AddRectifyAuth();
 builder.Services.AddRectifyApi();
 builder.Services.AddRectifyStartup(builder.Configuration);
+builder.Services.AddRectifyRuntime(builder.Configuration);
 builder.Services.AddRectifyHealth();
 builder.Services.AddRectifyDocuments();
+builder.Services.AddRectifyRetention();
+builder.Services.AddRectifyNotifications(builder.Configuration);
 
 var app = builder.Build();
 

@@ -3,6 +3,7 @@ using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Features.Items;
+using Rectify.Api.Features.Notifications;
 using Rectify.Api.Features.People;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Features.Users;
@@ -19,6 +20,7 @@ public static class Pipeline
         app.UseRectifyRequestLimits();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRectifyIdempotency();
         app.UseAuthorization();
         return app;
     }
@@ -39,7 +41,9 @@ public static class Pipeline
         app.MapCampaignsApi();
         app.MapItemsApi();
         app.MapClockApi();
+        app.MapRectifyRuntime();
         app.MapRectifyDocuments();
+        app.MapNotificationsApi();
         return app;
     }
 }
