@@ -114,7 +114,7 @@ public sealed class CalendarFeedTests(RectifyApp app) : IClassFixture<RectifyApp
                     accepted_at timestamptz, version int not null default 1, created_at timestamptz not null, updated_at timestamptz not null,
                     unique (campaign_id, kind, unit_code));
                 insert into deliverables(id, campaign_id, kind, unit_code, due_date, created_at, updated_at)
-                values (gen_random_uuid(), @campaign, 'plan', 'czj', '2018-05-14', now(), now());
+                values (gen_random_uuid(), @campaign, 'unitPlan', 'czj', '2018-05-14', now(), now());
                 """, new { campaign });
         }
         var leader = Events(await admin.GetStringAsync($"/api/people/{people["李四"]}/deadlines.ics")).Where(e => e.Description.Contains("领导日历整改")).ToList();
@@ -123,7 +123,7 @@ public sealed class CalendarFeedTests(RectifyApp app) : IClassFixture<RectifyApp
         var unit = Events(await admin.GetStringAsync("/api/units/czj/deadlines.ics"));
         var plan = unit.Single(e => e.Uid.StartsWith("deliverable-", StringComparison.Ordinal) && e.Description.Contains("领导日历整改"));
         plan.Start.ShouldBe("20180514");
-        plan.Summary.ShouldBe("【应报材料】整改方案");
+        plan.Summary.ShouldBe("【应报材料】单位整改方案");
         (await app.CreateClient().GetAsync($"/api/people/{people["李四"]}/deadlines.ics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 }

@@ -74,7 +74,8 @@ public static class FeedQueries
             new { unitCode, role = scope.Role, unit = scope.Unit }, cancellationToken: ct));
         return rows.Select(r =>
         {
-            var what = r.Kind switch { "plan" => "整改方案", "report" => "整改情况报告", "selfCheck" => "自查报告", _ => r.Kind };
+            // The deliverable keys of workflows/rectification-campaign.json; other definitions show their key.
+            var what = r.Kind switch { "unitPlan" or "plan" => "单位整改方案", "unitReport" or "report" => "单位整改情况报告", _ => r.Kind };
             return new IcsEvent($"deliverable-{r.Id}@rectify", r.DueDate, $"【应报材料】{what}", $"整改工作：{r.CampaignTitle}\n状态：{Labels.State(r.State)}",
                 Math.Max(0, r.Version - 1), new DateTimeOffset(DateTime.SpecifyKind(r.UpdatedAt, DateTimeKind.Utc)), "应报材料");
         }).ToList();
