@@ -10,12 +10,15 @@ builder.Services.AddRectifyAuth();
 builder.Services.AddRectifyApi();
 builder.Services.AddRectifyStartup(builder.Configuration);
 builder.Services.AddRectifyHealth();
+builder.Services.AddRectifyWebUi();
 
 var app = builder.Build();
 
 app.UseRectifyPipeline();
+app.UseRectifyWebUi();
 app.MapRectifyHealth();
 app.MapRectifyApi();
+app.MapRectifyWebUi();
 
 app.Run();
 
