@@ -15,6 +15,9 @@ public static class WebUi
         services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/");
+            // Pages that serve two routes (create and edit) get the second one here.
+            o.Conventions.AddPageRoute("/Campaigns/Edit", "/campaigns/new");
+            o.Conventions.AddPageRoute("/Items/Edit", "/campaigns/{campaignId:guid}/items/new");
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AllowAnonymousToPage("/Forbidden");
             o.Conventions.AllowAnonymousToPage("/Status");
