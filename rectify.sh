@@ -68,7 +68,7 @@ pg_start() {
     if [ "$mode" = durable ]; then
       [ -f "$dir/password" ] || { python3 -c 'import secrets;print(secrets.token_urlsafe(18))' > "$dir/password"; }
       chown postgres:postgres "$dir/password"; chmod 600 "$dir/password"
-      auth="--auth=scram-sha-256 --pwfile=$dir/password"
+      auth="--auth-local=peer --auth-host=scram-sha-256 --pwfile=$dir/password"
     fi
     as_postgres "$PGBIN/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 $auth >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; die "initdb failed"; }

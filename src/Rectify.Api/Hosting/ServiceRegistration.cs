@@ -79,6 +79,8 @@ public static class ServiceRegistration
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase;
             o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
         });
+        // Binding failures (malformed JSON, wrong types) reach ClientErrorExceptionHandler, which explains them in Chinese.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddSingleton<AdminJournal>();
         return services;

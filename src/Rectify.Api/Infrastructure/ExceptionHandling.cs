@@ -18,8 +18,10 @@ public sealed class ClientErrorExceptionHandler(IProblemDetailsService problemDe
                 (413, "请求内容过大 / Payload too large", "请求体超过了允许的大小。"),
             BadHttpRequestException { InnerException: JsonException json } =>
                 (400, "请求格式有误 / Malformed request", $"JSON 无法解析：{Describe(json)}"),
+            BadHttpRequestException { StatusCode: 415 } =>
+                (415, "不支持的内容类型 / Unsupported media type", "请以 application/json 提交。"),
             BadHttpRequestException bad =>
-                (bad.StatusCode, "请求格式有误 / Malformed request", bad.Message),
+                (bad.StatusCode, "请求格式有误 / Malformed request", $"请求无法解析：{bad.Message}"),
             JsonException json =>
                 (400, "请求格式有误 / Malformed request", $"JSON 无法解析：{Describe(json)}"),
             PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected } =>
@@ -31,12 +33,24 @@ public sealed class ClientErrorExceptionHandler(IProblemDetailsService problemDe
         if (status == 0) return false;
         logger.LogInformation(exception, "Client error {Status} on {Path}", status, httpContext.Request.Path);
         httpContext.Response.StatusCode = status;
-        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        var context = new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
+        };
+        // A wrong type in a known field is reported against that field, like any other validation error.
+        if (FieldOf(exception) is { } field)
+            context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = ["类型或格式不正确 / wrong type or format"] };
+        return await problemDetails.TryWriteAsync(context);
+    }
+
+    private static string? FieldOf(Exception exception)
+    {
+        var json = exception as JsonException ?? exception.InnerException as JsonException;
+        var path = json?.Path;
+        if (string.IsNullOrEmpty(path) || path == "$") return null;
+        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
     }
 
     private static string Describe(JsonException json) =>
