@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Npgsql;
+using Rectify.Api.Features.People;
+using Rectify.Api.Infrastructure;
+using Rectify.Api.Ui;
+
+namespace Rectify.Api.Pages.Admin;
+
+public sealed class PeopleModel(NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, UnitNames names, UiText text) : PageModel
+{
+    public sealed class PersonInput
+    {
+        public string? Name { get; set; }
+        public string? Title { get; set; }
+        public string? UnitCode { get; set; }
+        public string? Email { get; set; }
+        public string? Mobile { get; set; }
+        public string? WecomWebhook { get; set; }
+        public string? DingtalkWebhook { get; set; }
+        public string? FeishuWebhook { get; set; }
+        public bool IsUnitContact { get; set; }
+    }
+
+    [BindProperty] public PersonInput Input { get; set; } = new();
+    [BindProperty(SupportsGet = true, Name = "edit")] public Guid? Editing { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Q { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Unit { get; set; }
+    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    public IReadOnlyList<PersonDto> People { get; private set; } = [];
+    public IReadOnlyList<Choice> UnitChoices { get; private set; } = [];
+    public PagerModel Pager { get; private set; } = null!;
+    public UnitNames Names => names;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (Editing is { } id)
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            var p = await PeopleApi.FindAsync(connection, id, ct);
+            if (p is null) return NotFound();
+            Input = new PersonInput
+            {
+                Name = p.Name, Title = p.Title, UnitCode = p.UnitCode, Email = p.Email, Mobile = p.Mobile, WecomWebhook = p.WecomWebhook,
+                DingtalkWebhook = p.DingtalkWebhook, FeishuWebhook = p.FeishuWebhook, IsUnitContact = p.IsUnitContact,
+            };
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var request = new PersonRequest(Input.Name, Input.Title, Input.UnitCode, Input.Email, Input.Mobile, Input.WecomWebhook,
+            Input.DingtalkWebhook, Input.FeishuWebhook, Input.IsUnitContact);
+        IResult result = Editing is { } id
+            ? (await PeopleApi.Update(id, request, db, journal, HttpContext, ct)).Result
+            : (await PeopleApi.Create(request, db, journal, HttpContext, clock, ct)).Result;
+        if (ApiOutcome.Apply(result, ModelState, text))
+        {
+            TempData["Flash"] = text["已保存"];
+            return Redirect("/admin/people");
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim();
+        var unit = string.IsNullOrWhiteSpace(Unit) ? null : Unit;
+        var page = (await PeopleApi.List(db, unit, q, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        People = page.Items;
+        Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        UnitChoices = await Choices.UnitsAsync(connection, null, ct);
+        await names.AllAsync(ct);
+    }
+}
