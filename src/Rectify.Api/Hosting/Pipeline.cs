@@ -5,6 +5,7 @@ using Rectify.Api.Features.Items;
 using Rectify.Api.Features.People;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Features.Users;
+using Rectify.Api.Security;
 
 namespace Rectify.Api.Hosting;
 
@@ -12,7 +13,9 @@ public static class Pipeline
 {
     public static WebApplication UseRectifyPipeline(this WebApplication app)
     {
+        app.UseRectifySecurityHeaders();
         app.UseExceptionHandler();
+        app.UseRectifyRequestLimits();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
