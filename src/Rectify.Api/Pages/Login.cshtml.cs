@@ -4,11 +4,12 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Api.Features.Auth;
+using Rectify.Api.Security;
 using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages;
 
-public sealed class LoginModel(TokenStore tokens, UiText text) : PageModel
+public sealed class LoginModel(TokenStore tokens, SignInThrottle throttle, UiText text) : PageModel
 {
     public sealed class LoginInput
     {
@@ -29,12 +30,21 @@ public sealed class LoginModel(TokenStore tokens, UiText text) : PageModel
         else if (Input.Password.Length > 256) ModelState.AddModelError("Input.Password", text["密码过长"]);
         if (!ModelState.IsValid) return Page();
 
-        var user = await tokens.FindUserAsync(Input.UserName!.Trim(), ct);
+        var userName = Input.UserName!.Trim();
+        // The same lockout as POST /api/auth/token: the browser is not a way around it.
+        if (await throttle.LockedUntilAsync(userName, ct) is { } until)
+        {
+            ModelState.AddModelError("", text.Format("登录失败次数过多，账号已临时锁定，请于 {0} 后再试。", until.ToOffset(TimeSpan.FromHours(8)).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture)));
+            return Page();
+        }
+        var user = await tokens.FindUserAsync(userName, ct);
         if (user is null || !TokenStore.VerifyPassword(user.PasswordHash, Input.Password!))
         {
+            await throttle.RecordFailureAsync(userName, ct);
             ModelState.AddModelError("", text["用户名或密码错误"]);
             return Page();
         }
+        await throttle.ResetAsync(userName, ct);
         var identity = CurrentUser.ToIdentity(user.Id, user.UserName, user.Role, user.UnitCode, user.PersonId,
             CookieAuthenticationDefaults.AuthenticationScheme);
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));

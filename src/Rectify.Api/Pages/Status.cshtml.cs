@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Api.Ui;
 
@@ -14,7 +13,7 @@ public sealed class StatusModel(UiText text) : PageModel
     public void OnGet(int code)
     {
         // Reached directly (not re-executed) the page still answers with the status it names.
-        if (HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is null) Response.StatusCode = code is >= 400 and < 600 ? code : 404;
+        if (!HttpContext.Items.ContainsKey(Hosting.WebUi.StatusPageMarker)) Response.StatusCode = code is >= 400 and < 600 ? code : 404;
         Code = Response.StatusCode;
         (Title, Message) = Code switch
         {
