@@ -1,5 +1,6 @@
 using Rectify.Api.Hosting;
 using Rectify.Workflows.Persistence;
+using Rectify.Workflows.Runtime;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +10,7 @@ builder.Services.AddRectifyClock(builder.Configuration);
 builder.Services.AddRectifyAuth();
 builder.Services.AddRectifyApi();
 builder.Services.AddRectifyStartup(builder.Configuration);
+builder.Services.AddRectifyRuntime(builder.Configuration);
 builder.Services.AddRectifyHealth();
 builder.Services.AddRectifyWebUi();
 

@@ -10,7 +10,7 @@ namespace Rectify.Api.Demo;
 /// Loads the demo campaign (modelled on the Longchuan 2018 rectification plan, seed 001) once, moved into the
 /// current year of the campaign's time zone. People, e-mail addresses and phone numbers are invented.
 /// </summary>
-public sealed class DemoLoader(NpgsqlDataSource db, TimeProvider clock, ILogger<DemoLoader> logger)
+public sealed class DemoLoader(NpgsqlDataSource db, TimeProvider clock, DemoHistory history, ILogger<DemoLoader> logger)
 {
     private const string MarkerKey = "demo.loaded";
 
@@ -92,6 +92,8 @@ public sealed class DemoLoader(NpgsqlDataSource db, TimeProvider clock, ILogger<
         await ItemWriter.InsertAsync(connection, tx, campaignId, items, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Loaded the demo campaign {CampaignId} with {Items} items", campaignId, items.Count);
+        var planStart = demo.Campaign.Phases.First().Start;
+        await history.ReplayAsync(campaignId, Date(planStart), ct);
         return campaignId;
     }
 }

@@ -18,6 +18,7 @@ public static class Pipeline
         app.UseRectifyRequestLimits();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRectifyIdempotency();
         app.UseAuthorization();
         return app;
     }
@@ -38,6 +39,7 @@ public static class Pipeline
         app.MapCampaignsApi();
         app.MapItemsApi();
         app.MapClockApi();
+        app.MapRectifyRuntime();
         return app;
     }
 }

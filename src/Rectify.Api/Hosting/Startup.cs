@@ -3,6 +3,7 @@ using Dapper;
 using Npgsql;
 using Rectify.Api.Demo;
 using Rectify.Api.Features.Auth;
+using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Persistence;
 
 namespace Rectify.Api.Hosting;
@@ -37,7 +38,7 @@ public sealed class DemoOptions
 /// administrator, and the demo campaign. A failure here stops the start with a message naming what failed.
 /// </summary>
 public sealed class StartupTasks(
-    MigrationRunner migrations, WorkflowDefinitionSeeder definitions, NpgsqlDataSource db, DemoLoader demo,
+    MigrationRunner migrations, WorkflowDefinitionSeeder definitions, CalendarSeeder calendar, NpgsqlDataSource db, DemoLoader demo,
     Microsoft.Extensions.Options.IOptions<RectifyOptions> options, StartupState state, ILogger<StartupTasks> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -45,6 +46,7 @@ public sealed class StartupTasks(
         var applied = await migrations.MigrateAsync(cancellationToken);
         logger.LogInformation("Database schema up to date ({Applied} migrations applied now)", applied);
         await definitions.SeedAsync(WorkflowDefinitionSeeder.DefaultDirectory, cancellationToken);
+        await calendar.SeedAsync(cancellationToken);
         await BootstrapAdminAsync(cancellationToken);
         if (options.Value.DemoData) await demo.LoadOnceAsync(options.Value.Demo.Password, cancellationToken);
         state.MarkCompleted();
@@ -83,6 +85,7 @@ public static class StartupRegistration
         services.AddSingleton<StartupState>();
         services.AddSingleton<WorkflowDefinitionSeeder>();
         services.AddSingleton<DemoLoader>();
+        services.AddSingleton<DemoHistory>();
         services.AddHostedService<StartupTasks>();
         return services;
     }

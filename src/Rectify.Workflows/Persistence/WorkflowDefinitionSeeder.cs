@@ -1,12 +1,22 @@
-using System.Text.Json;
-using Dapper;
 using Microsoft.Extensions.Logging;
-using Npgsql;
+using Rectify.Workflows.Definitions;
 
 namespace Rectify.Workflows.Persistence;
 
-/// <summary>Publishes the definitions shipped in <c>workflows/</c> as version 1 when the database has none of that id.</summary>
-public sealed class WorkflowDefinitionSeeder(NpgsqlDataSource db, ILogger<WorkflowDefinitionSeeder> logger)
+/// <summary>A shipped definition file that is invalid: start-up stops and names every error.</summary>
+public sealed class InvalidWorkflowDefinitionException(string file, IReadOnlyList<SchemaError> errors)
+    : Exception($"Workflow definition {file} is invalid:{Environment.NewLine}" +
+                string.Join(Environment.NewLine, errors.Select(e => $"  {e.Path}: {e.Message}")))
+{
+    public IReadOnlyList<SchemaError> Errors { get; } = errors;
+}
+
+/// <summary>
+/// Publishes the definitions shipped in <c>workflows/</c> at start: a file whose content differs from the latest
+/// published version becomes a new version (running campaigns keep theirs); an unchanged file publishes nothing.
+/// An invalid file stops the start with every error listed.
+/// </summary>
+public sealed class WorkflowDefinitionSeeder(DefinitionStore store, TimeProvider clock, ILogger<WorkflowDefinitionSeeder> logger)
 {
     public static string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, "workflows");
 
@@ -17,20 +27,13 @@ public sealed class WorkflowDefinitionSeeder(NpgsqlDataSource db, ILogger<Workfl
             logger.LogWarning("Workflow directory {Directory} not found; no definitions seeded", directory);
             return;
         }
-        await using var connection = await db.OpenConnectionAsync(ct);
         foreach (var file in Directory.GetFiles(directory, "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)).Order())
         {
             var json = await File.ReadAllTextAsync(file, ct);
-            using var doc = JsonDocument.Parse(json);
-            var id = doc.RootElement.GetProperty("id").GetString()!;
-            var name = doc.RootElement.TryGetProperty("name", out var n) ? n.GetString() ?? id : id;
-            const string sql = """
-                insert into workflow_definitions(id, version, name, definition)
-                select @id, 1, @name, @json::jsonb
-                where not exists (select 1 from workflow_definitions where id = @id)
-                """;
-            if (await connection.ExecuteAsync(new CommandDefinition(sql, new { id, name, json }, cancellationToken: ct)) > 0)
-                logger.LogInformation("Published workflow definition {WorkflowId} v1 from {File}", id, Path.GetFileName(file));
+            var result = await store.PublishAsync(json, clock.GetUtcNow(), ct);
+            if (result.Errors.Count > 0) throw new InvalidWorkflowDefinitionException(Path.GetFileName(file), result.Errors);
+            if (result.Created)
+                logger.LogInformation("Published workflow definition {WorkflowId} v{Version} from {File}", result.Published!.Id, result.Published.Version, Path.GetFileName(file));
         }
     }
 }

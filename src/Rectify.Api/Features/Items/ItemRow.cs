@@ -1,4 +1,5 @@
 using Rectify.Workflows.Domain;
+using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Features.Items;
 
@@ -9,7 +10,7 @@ public sealed record ItemDto(
     PersonRef? ResponsibleLeader, string LeadUnit, IReadOnlyList<string> Units, DateOnly? Deadline, DateOnly? EffectiveDeadline,
     bool Ongoing, string? ReportEvery, bool HardDeadline, string State, int OverdueDays, string EscalationLevel, string Light,
     int Version, IReadOnlyList<string> AllowedEvents, DateTimeOffset? AssignedAt, DateTimeOffset? AcknowledgedAt,
-    DateTimeOffset? ClosedAt, DateTimeOffset CreatedAt);
+    DateTimeOffset? ClosedAt, DateTimeOffset CreatedAt, DateOnly? PendingExtension, int Cycle);
 
 /// <summary>An item as read from the database, joined with its campaign's time zone and its leader's name.</summary>
 public sealed record ItemRow(
@@ -17,7 +18,8 @@ public sealed record ItemRow(
     string? Target, Guid? ResponsibleLeaderId, string? ResponsibleLeaderName, string LeadUnit, string[] Units,
     DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string? ReportEvery, bool HardDeadline, string State,
     string EscalationLevel, int Version, DateTime? AssignedAt, DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime CreatedAt,
-    string TimeZone, string CampaignState, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion)
+    string TimeZone, string CampaignState, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion,
+    DateTime? AckDueAt, DateOnly? PendingExtension, int Cycle)
 {
     public const string Select = """
         select i.id, i.campaign_id as CampaignId, i.seq, i.number, i.category, i.title, i.description, i.measures, i.target,
@@ -26,11 +28,15 @@ public sealed record ItemRow(
                i.hard_deadline as HardDeadline, i.state, i.escalation_level as EscalationLevel, i.version,
                i.assigned_at as AssignedAt, i.acknowledged_at as AcknowledgedAt, i.closed_at as ClosedAt, i.created_at as CreatedAt,
                c.time_zone as TimeZone, c.state as CampaignState, c.issued_by_unit as IssuedByUnit, c.supervision_unit as SupervisionUnit,
-               c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion
+               c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion,
+               i.ack_due_at as AckDueAt, i.pending_extension as PendingExtension, i.cycle
         from items i
         join campaigns c on c.id = i.campaign_id
         left join people p on p.id = i.responsible_leader_id
         """;
+
+    /// <summary>What the state machine needs to know about this item.</summary>
+    public ItemFacts Facts => new(State, LeadUnit, Units, IssuedByUnit, SupervisionUnit, Ongoing, HardDeadline, EffectiveDeadline, PendingExtension);
 
     private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 
@@ -38,14 +44,14 @@ public sealed record ItemRow(
     {
         var today = ItemStatus.LocalToday(now, TimeZone);
         var assignedOn = AssignedAt is { } a ? ItemStatus.LocalToday(Utc(a)!.Value, TimeZone) : (DateOnly?)null;
-        // Unacknowledged for more than a day after assignment turns the light yellow (the runtime refines this to working days).
-        var unacknowledged = State == ItemStates.Assigned && AssignedAt is { } at && now - Utc(at)!.Value > TimeSpan.FromDays(1);
+        // Still unacknowledged one working day after assignment (ack_due_at, computed at launch from the calendar) turns it yellow.
+        var unacknowledged = State == ItemStates.Assigned && AckDueAt is { } due && now >= Utc(due)!.Value;
         return new ItemDto(
             Id, CampaignId, Number, Category, Title, Description, Measures, Target,
             ResponsibleLeaderId is { } lid ? new PersonRef(lid, ResponsibleLeaderName ?? "") : null,
             LeadUnit, Units, Deadline, EffectiveDeadline, Ongoing, ReportEvery, HardDeadline, State,
             ItemStatus.OverdueDays(State, EffectiveDeadline, today), EscalationLevel,
             ItemStatus.Light(State, EffectiveDeadline, assignedOn, unacknowledged, today),
-            Version, allowedEvents, Utc(AssignedAt), Utc(AcknowledgedAt), Utc(ClosedAt), Utc(CreatedAt)!.Value);
+            Version, allowedEvents, Utc(AssignedAt), Utc(AcknowledgedAt), Utc(ClosedAt), Utc(CreatedAt)!.Value, PendingExtension, Cycle);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Items;
@@ -46,7 +47,7 @@ public static class ItemsApi
     }
 
     public static async Task<Results<Ok<Page<ItemDto>>, ValidationProblem>> List(
-        HttpContext http, NpgsqlDataSource db, TimeProvider clock,
+        HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions,
         Guid? campaignId, string? unit, string? state, bool? overdue, string? q, int? page, int? pageSize, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
@@ -75,14 +76,17 @@ public static class ItemsApi
             limit = paging.PageSize, offset = paging.Offset,
         }, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
-        var rows = await grid.ReadAsync<ItemRow>();
-        return TypedResults.Ok(new Page<ItemDto>(rows.Select(r => r.ToDto(now, [])).ToList(), total));
+        var rows = (await grid.ReadAsync<ItemRow>()).ToList();
+        var dtos = new List<ItemDto>(rows.Count);
+        foreach (var row in rows) dtos.Add(row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, user, ct)));
+        return TypedResults.Ok(new Page<ItemDto>(dtos, total));
     }
 
-    public static async Task<Results<Ok<ItemDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    public static async Task<Results<Ok<ItemDto>, ProblemHttpResult>> Get(
+        Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var dto = await FindVisibleAsync(connection, id, CurrentUser.From(http.User), clock.GetUtcNow(), ct);
+        var dto = await FindVisibleAsync(connection, id, CurrentUser.From(http.User), clock.GetUtcNow(), ct, definitions);
         return dto is null ? Problems.NotFound("问题") : TypedResults.Ok(dto);
     }
 
@@ -133,9 +137,11 @@ public static class ItemsApi
         return await connection.QuerySingleOrDefaultAsync<ItemRow>(new CommandDefinition(sql, new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
     }
 
-    internal static async Task<ItemDto?> FindVisibleAsync(NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct)
+    internal static async Task<ItemDto?> FindVisibleAsync(
+        NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct, DefinitionStore? definitions = null)
     {
         var row = await FindRowAsync(connection, id, user, ct);
-        return row?.ToDto(now, []);
+        if (row is null) return null;
+        return row.ToDto(now, definitions is null ? [] : await ItemAllowedEvents.ForAsync(connection, definitions, row, user, ct));
     }
 }

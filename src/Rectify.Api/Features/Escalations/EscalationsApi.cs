@@ -1,0 +1,80 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Definitions;
+
+namespace Rectify.Api.Features.Escalations;
+
+public sealed record EscalationDto(
+    Guid Id, Guid? ItemId, Guid? DeliverableId, Guid CampaignId, string Level, string? Office, string? OfficeName,
+    DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? LetterNumber, string? Note,
+    string? ItemNumber, string? ItemTitle, string? LeadUnit, string? DeliverableKind, string? DeliverableUnit);
+
+/// <summary>
+/// Escalation records (督办记录), visible like items: a unit sees those of its items and deliverables, an office those
+/// of its campaigns (a supervision office also those it handles), the administrator all.
+/// </summary>
+public static class EscalationsApi
+{
+    private static readonly IReadOnlySet<string> Levels = EscalationLevels.Ordered.Skip(1).ToHashSet(StringComparer.Ordinal);
+
+    public static IEndpointRouteBuilder MapEscalationsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/escalations", List).WithTags("Escalations").RequireAuthorization();
+        return app;
+    }
+
+    private sealed record Row(
+        Guid Id, Guid? ItemId, Guid? DeliverableId, Guid CampaignId, string Level, string? Office, string? OfficeName,
+        DateTime OpenedAt, DateTime? ResolvedAt, string? LetterNumber, string? Note,
+        string? ItemNumber, string? ItemTitle, string? LeadUnit, string? DeliverableKind, string? DeliverableUnit);
+
+    public static async Task<Results<Ok<Page<EscalationDto>>, ValidationProblem>> List(
+        HttpContext http, NpgsqlDataSource db, string? unit, string? level, bool? open, Guid? campaignId, Guid? itemId,
+        int? page, int? pageSize, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        if (level is not null) v.OneOf("level", level, Levels);
+        if (unit is not null) v.Code("unit", unit);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+        var paging = Paging.From(page, pageSize);
+        const string from = """
+            from escalations e
+            join campaigns c on c.id = e.campaign_id
+            left join items i on i.id = e.item_id
+            left join deliverables d on d.id = e.deliverable_id
+            where (@role = 'admin'
+                   or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
+                   or (@role = 'supervisor' and (c.supervision_unit = @unit or e.office_unit = @unit))
+                   or (@role = 'unit' and (i.lead_unit = @unit or @unit = any(i.units) or d.unit_code = @unit)))
+              and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units) or d.unit_code = @unitFilter or e.office_unit = @unitFilter)
+              and (@level::text is null or e.level = @level)
+              and (@open::boolean is null or (e.resolved_at is null) = @open)
+              and (@campaignId::uuid is null or e.campaign_id = @campaignId)
+              and (@itemId::uuid is null or e.item_id = @itemId)
+            """;
+        const string sql = $"""
+            select count(*) {from};
+            select e.id, e.item_id as ItemId, e.deliverable_id as DeliverableId, e.campaign_id as CampaignId, e.level, e.office_unit as Office,
+                   (select name from units where code = e.office_unit) as OfficeName, e.opened_at as OpenedAt, e.resolved_at as ResolvedAt,
+                   e.letter_number as LetterNumber, e.note, i.number as ItemNumber, i.title as ItemTitle, i.lead_unit as LeadUnit,
+                   d.kind as DeliverableKind, d.unit_code as DeliverableUnit
+            {from}
+            order by e.opened_at desc, e.id limit @limit offset @offset;
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
+        {
+            role = user.Role, unit = user.UnitCode, unitFilter = unit, level, open, campaignId, itemId, limit = paging.PageSize, offset = paging.Offset,
+        }, cancellationToken: ct));
+        var total = await grid.ReadSingleAsync<long>();
+        var rows = await grid.ReadAsync<Row>();
+        static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+        return TypedResults.Ok(new Page<EscalationDto>(rows.Select(r => new EscalationDto(
+            r.Id, r.ItemId, r.DeliverableId, r.CampaignId, r.Level, r.Office, r.OfficeName, Utc(r.OpenedAt), r.ResolvedAt is { } x ? Utc(x) : null,
+            r.LetterNumber, r.Note, r.ItemNumber, r.ItemTitle, r.LeadUnit, r.DeliverableKind, r.DeliverableUnit)).ToList(), total));
+    }
+}

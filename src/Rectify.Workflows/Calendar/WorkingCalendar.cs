@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Rectify.Workflows.Calendar;
+
+/// <summary>
+/// The calendar as the runtime uses it: a cached <see cref="CalendarSnapshot"/>, reloaded when
+/// <c>calendar_state.version</c> moved (every edit bumps it in the same transaction). Checking the version is one
+/// primary-key read, so every node notices another node's edit at its next use without polling.
+/// </summary>
+public sealed class WorkingCalendar(NpgsqlDataSource db)
+{
+    private volatile CalendarSnapshot current = new([], -1);
+    private readonly SemaphoreSlim reload = new(1, 1);
+
+    private sealed record Row(DateOnly Day, string Kind, string Name, bool Provisional);
+
+    /// <summary>The current calendar, read through <paramref name="connection"/> (inside the caller's transaction if any).</summary>
+    public async Task<CalendarSnapshot> GetAsync(NpgsqlConnection connection, CancellationToken ct, NpgsqlTransaction? tx = null)
+    {
+        var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition("select version from calendar_state where id = 1", transaction: tx, cancellationToken: ct));
+        var snapshot = current;
+        if (snapshot.Version == version) return snapshot;
+        await reload.WaitAsync(ct);
+        try
+        {
+            if (current.Version == version) return current;
+            const string sql = "select day, kind, name, provisional from calendar_days";
+            var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
+            var loaded = new CalendarSnapshot(rows.Select(r => new CalendarDay(r.Day, r.Kind, r.Name, r.Provisional)), version);
+            current = loaded;
+            return loaded;
+        }
+        finally
+        {
+            reload.Release();
+        }
+    }
+
+    public async Task<CalendarSnapshot> GetAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await GetAsync(connection, ct);
+    }
+
+    /// <summary>Forgets the cache (after an edit on this node; other nodes notice the version).</summary>
+    public void Invalidate() => current = new CalendarSnapshot([], -1);
+}
+
+/// <summary>
+/// Loads the shipped holiday file (embedded holidays-cn.json, source noted inside) for each year not loaded before.
+/// A year is loaded once: days an operator edits or deletes later stay as the operator left them.
+/// </summary>
+public sealed class CalendarSeeder(NpgsqlDataSource db, WorkingCalendar calendar, ILogger<CalendarSeeder> logger)
+{
+    public sealed record SeedFile(string Source, List<SeedYear> Years);
+    public sealed record SeedYear(int Year, bool Provisional, List<SeedDay> Days);
+    public sealed record SeedDay(string Date, string Kind, string Name);
+
+    public static SeedFile Read()
+    {
+        using var stream = typeof(CalendarSeeder).Assembly.GetManifestResourceStream("Rectify.Workflows.Calendar.holidays-cn.json")
+            ?? throw new InvalidOperationException("holidays-cn.json is not embedded");
+        return JsonSerializer.Deserialize<SeedFile>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+    }
+
+    public async Task SeedAsync(CancellationToken ct)
+    {
+        var file = Read();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var seeded = await connection.ExecuteScalarAsync<int[]>(new CommandDefinition(
+            "select seeded_years from calendar_state where id = 1 for update", transaction: tx, cancellationToken: ct)) ?? [];
+        var added = 0;
+        foreach (var year in file.Years.Where(y => !seeded.Contains(y.Year)))
+        {
+            const string sql = """
+                insert into calendar_days(day, kind, name, provisional)
+                select d, k, n, @provisional from unnest(@dates, @kinds, @names) as t(d, k, n)
+                on conflict (day) do nothing
+                """;
+            added += await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                provisional = year.Provisional,
+                dates = year.Days.Select(d => DateOnly.ParseExact(d.Date, "yyyy-MM-dd")).ToArray(),
+                kinds = year.Days.Select(d => d.Kind).ToArray(),
+                names = year.Days.Select(d => d.Name).ToArray(),
+            }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "update calendar_state set seeded_years = array_append(seeded_years, @year), version = version + 1 where id = 1",
+                new { year = year.Year }, tx, cancellationToken: ct));
+            logger.LogInformation("Calendar {Year} loaded from the shipped holiday file{Provisional}", year.Year, year.Provisional ? " (provisional)" : "");
+        }
+        await tx.CommitAsync(ct);
+        if (added > 0) calendar.Invalidate();
+    }
+}

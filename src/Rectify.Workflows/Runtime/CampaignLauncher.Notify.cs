@@ -1,0 +1,72 @@
+using Dapper;
+using Npgsql;
+using Rectify.Workflows.Definitions;
+
+namespace Rectify.Workflows.Runtime;
+
+public sealed partial class CampaignLauncher
+{
+    private static async Task JournalAndNotifyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, CampaignSubject campaign, WorkflowDefinition d, Actor actor,
+        string launchLevel, bool notify, DateTimeOffset now, CancellationToken ct)
+    {
+        var args = new
+        {
+            campaignId = campaign.Id, now, actor = actor.Name, initial = d.Item.InitialState, launch = d.Item.LaunchState,
+            title = campaign.Title, launchLevel, notify,
+            office = campaign.SupervisionUnit ?? campaign.IssuedByUnit,
+            history = notify ? null : "演示数据：历史交办，未发送通知 / demo history, no message sent",
+        };
+        const string journal = """
+            insert into journal(campaign_id, item_id, at, actor, type, from_state, to_state, note, subject_key, data)
+            select campaign_id, id, @now, @actor, 'launch', @initial, @launch, @history,
+                   case when @notify then 'item:' || id || ':assigned' end,
+                   jsonb_build_object('deadline', effective_deadline, 'ongoing', ongoing, 'ackDueAt', ack_due_at)
+            from items where campaign_id = @campaignId;
+            insert into journal(campaign_id, at, actor, type, note, data)
+            values (@campaignId, @now, @actor, 'campaignLaunched', @history, jsonb_build_object('escalationLevel', @launchLevel));
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(journal, args, tx, cancellationToken: ct, commandTimeout: 300));
+
+        if (launchLevel != EscalationLevels.None)
+        {
+            // Items that start under a supervision letter (monthly supervision): the record exists from the first day.
+            const string escalate = """
+                with opened as (
+                    insert into escalations(id, campaign_id, item_id, level, office_unit, opened_at, note)
+                    select gen_random_uuid(), campaign_id, id, @launchLevel, @office, @now, '交办即督办 / under supervision from assignment'
+                    from items where campaign_id = @campaignId
+                    returning id, item_id
+                )
+                insert into outbox(idempotency_key, kind, level, campaign_id, item_id, escalation_id, recipient_person_id, channel, urgent,
+                                   not_before, created_at, payload)
+                select 'item:' || i.id || ':escalation:' || @launchLevel || ':c1:' || p.id || ':' || nr.channel, 'escalation', @launchLevel,
+                       i.campaign_id, i.id, o.id, p.id, nr.channel, true, @now, @now,
+                       jsonb_build_object('campaignId', i.campaign_id, 'campaignTitle', @title, 'itemId', i.id, 'itemNumber', i.number,
+                                          'itemTitle', i.title, 'deadline', i.effective_deadline, 'level', @launchLevel, 'office', @office)
+                from opened o join items i on i.id = o.item_id
+                cross join lateral (select distinct u from unnest(array[i.lead_unit, @office] || i.units) u) uu
+                join people p on p.unit_code = uu.u and p.is_unit_contact
+                join notification_routes nr on nr.person_id = p.id
+                where @notify
+                on conflict (idempotency_key) do nothing
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(escalate, args, tx, cancellationToken: ct, commandTimeout: 300));
+        }
+        if (!notify) return;
+        const string assigned = """
+            insert into outbox(idempotency_key, kind, campaign_id, item_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
+            select 'item:' || i.id || ':assigned:' || p.id || ':' || nr.channel, 'assigned', i.campaign_id, i.id, p.id, nr.channel, false, @now, @now,
+                   jsonb_build_object('campaignId', i.campaign_id, 'campaignTitle', @title, 'itemId', i.id, 'itemNumber', i.number,
+                                      'itemTitle', i.title, 'deadline', i.effective_deadline, 'ongoing', i.ongoing, 'leadUnit', i.lead_unit,
+                                      'units', to_jsonb(i.units), 'role', case when uu.u = i.lead_unit then 'leadUnit' else 'responsibleUnit' end)
+            from items i
+            cross join lateral (select distinct u from unnest(array[i.lead_unit] || i.units) u) uu
+            join people p on p.unit_code = uu.u and p.is_unit_contact
+            join notification_routes nr on nr.person_id = p.id
+            where i.campaign_id = @campaignId
+            on conflict (idempotency_key) do nothing
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(assigned, args, tx, cancellationToken: ct, commandTimeout: 300));
+    }
+}

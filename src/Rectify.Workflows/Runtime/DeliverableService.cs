@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Rectify.Workflows.Calendar;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Domain;
+using Rectify.Workflows.Notifications;
+
+namespace Rectify.Workflows.Runtime;
+
+public static class DeliverableEvents
+{
+    public const string Submit = "submit";
+    public const string Accept = "accept";
+    public const string Return = "return";
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Submit, Accept, Return };
+}
+
+/// <summary>
+/// A unit's deliverables (its plan, its report): the owning unit submits (with at least one file), the leading group
+/// accepts or returns. Submitting stops the reminders and resolves open escalations; a return starts a new cycle.
+/// </summary>
+public sealed class DeliverableService(NpgsqlDataSource db, DefinitionStore definitions, WorkingCalendar calendar, INotificationOutbox outbox)
+{
+    public static IReadOnlyList<string> AllowedEvents(Actor actor, DeliverableSubject d) =>
+        DeliverableEvents.All.Where(e => Allows(actor, d, e) is null).Order().ToList();
+
+    public async Task<EventOutcome> ApplyAsync(Guid id, Actor actor, EventRequest request, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var d = await connection.QuerySingleOrDefaultAsync<DeliverableSubject>(new CommandDefinition(
+            $"{DeliverableSubject.Select} where d.id = @id for update of d", new { id }, tx, cancellationToken: ct));
+        if (d is null) return new EventNotFound();
+        if (request.ExpectedVersion is { } expected && expected != d.Version) return new EventConflict(d.Version);
+        if (Allows(actor, d, request.Type) is { } refusal) return new EventRefused(refusal, "type");
+        var attachments = request.AttachmentIds.Distinct().ToArray();
+        var known = attachments.Length == 0 ? 0 : await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "select count(*) from attachments where id = any(@attachments) and deliverable_id = @id", new { attachments, id }, tx, cancellationToken: ct));
+        if (known != attachments.Length) return new EventRefused("附件不存在或不属于该材料 / unknown attachment", "attachmentIds");
+        if (request.Type == DeliverableEvents.Submit && attachments.Length == 0)
+            return new EventRefused("提交材料须至少上传一个文件 / submit at least one file", "attachmentIds");
+        if (request.Type == DeliverableEvents.Return && string.IsNullOrWhiteSpace(request.Note))
+            return new EventRefused("退回须填写原因 / a note is required", "note");
+
+        var definition = (await definitions.GetAsync(connection, d.WorkflowId, d.WorkflowVersion, ct))!.Definition;
+        var (to, cycle) = request.Type switch
+        {
+            DeliverableEvents.Submit => ("submitted", d.Cycle),
+            DeliverableEvents.Accept => ("accepted", d.Cycle),
+            _ => ("returned", d.Cycle + 1),
+        };
+        var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            update deliverables set state = @to, cycle = @cycle, escalation_level = case when @to = 'submitted' then 'none' else escalation_level end,
+                submitted_at = case when @to = 'submitted' then @now else submitted_at end,
+                accepted_at = case when @to = 'accepted' then @now else accepted_at end,
+                version = version + 1, updated_at = @now
+            where id = @id returning version
+            """, new { id, to, cycle, now }, tx, cancellationToken: ct));
+        var batch = new EffectBatch();
+        if (to == "submitted")
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                delete from timers where subject_id = @id;
+                update escalations set resolved_at = @now where deliverable_id = @id and resolved_at is null;
+                """, new { id, now }, tx, cancellationToken: ct));
+        }
+        else if (to == "returned")
+        {
+            var snapshot = await calendar.GetAsync(connection, ct, tx);
+            var first = Schedule.FirstStep(Schedule.DeadlineSteps(definition, snapshot, d.Zone, d.DueDate, EscalationLevels.None), EscalationLevels.None, now);
+            if (first is not null) batch.Timers.Add(new NewTimer(first.DueAt, "deliverable", d.Id, d.CampaignId, cycle, first.Name));
+        }
+        var journalId = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            insert into journal(campaign_id, deliverable_id, at, actor, type, from_state, to_state, note, subject_key, data)
+            values (@CampaignId, @Id, @now, @actor, @type, @State, @to, @note, null, @data::jsonb) returning id
+            """, new
+        {
+            d.CampaignId, d.Id, now, actor = actor.Name, type = request.Type, d.State, to, note = request.Note,
+            data = JsonSerializer.Serialize(new { attachmentIds = attachments, version, cycle }, EffectBatch.Json),
+        }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition("update attachments set journal_id = @journalId where id = any(@attachments) and journal_id is null",
+            new { journalId, attachments }, tx, cancellationToken: ct));
+        var audience = to == "submitted" ? d.IssuedByUnit : d.UnitCode;
+        var contacts = await ContactDirectory.LoadAsync(connection, tx, [audience], ct);
+        var key = $"deliverable:{d.Id}:event:{journalId}";
+        var payload = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["campaignId"] = d.CampaignId, ["campaignTitle"] = d.CampaignTitle, ["deliverableId"] = d.Id, ["deliverableKind"] = d.Kind,
+            ["deliverableName"] = definition.DeliverableList.FirstOrDefault(x => x.Key == d.Kind)?.Name ?? d.Kind,
+            ["unit"] = d.UnitCode, ["event"] = request.Type, ["toState"] = to, ["note"] = request.Note, ["actor"] = actor.Name,
+        }, EffectBatch.Json);
+        foreach (var person in contacts.People([audience]))
+            batch.Notifications.Add(new NotificationRequest(key, "decision", null, d.CampaignId, null, d.Id, null, person, now, false, payload));
+        if (batch.Notifications.Count > 0)
+            await connection.ExecuteAsync(new CommandDefinition("update journal set subject_key = @key where id = @journalId", new { key, journalId }, tx, cancellationToken: ct));
+        await batch.FlushAsync(connection, tx, outbox, now, ct);
+        await tx.CommitAsync(ct);
+        return new EventApplied(version, journalId);
+    }
+
+    private static string? Allows(Actor actor, DeliverableSubject d, string type)
+    {
+        var owner = actor.Role == Roles.Admin || (actor.Role is Roles.Unit or Roles.Supervisor or Roles.LeadingGroup && actor.UnitCode == d.UnitCode);
+        var office = actor.Role == Roles.Admin || (actor.Role == Roles.LeadingGroup && actor.UnitCode == d.IssuedByUnit);
+        return type switch
+        {
+            DeliverableEvents.Submit when d.State is not ("pending" or "returned") => $"材料当前状态 {d.State} 不允许提交 / cannot submit in state {d.State}",
+            DeliverableEvents.Submit when !owner => "只有报送单位可以提交 / only the owning unit may submit",
+            DeliverableEvents.Accept or DeliverableEvents.Return when d.State != "submitted" => $"材料当前状态 {d.State} 不允许{(type == DeliverableEvents.Accept ? "采纳" : "退回")} / cannot {type} in state {d.State}",
+            DeliverableEvents.Accept or DeliverableEvents.Return when !office => "只有领导小组办公室可以审核 / only the leading-group office may review",
+            DeliverableEvents.Submit or DeliverableEvents.Accept or DeliverableEvents.Return => null,
+            _ => $"未知事件 {type} / unknown event",
+        };
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Rectify.Workflows.Notifications;
+
+namespace Rectify.Workflows.Runtime;
+
+public sealed record JournalEntry(
+    Guid CampaignId, Guid? ItemId, Guid? DeliverableId, DateTimeOffset At, string Actor, string Type,
+    string? FromState, string? ToState, string? Note, string? SubjectKey, object Data);
+
+public sealed record NewEscalation(Guid Id, Guid CampaignId, Guid? ItemId, Guid? DeliverableId, string Level, string? OfficeUnit, DateTimeOffset OpenedAt, string? Note);
+
+public sealed record NewTimer(DateTimeOffset DueAt, string SubjectKind, Guid SubjectId, Guid CampaignId, int Cycle, string Step);
+
+/// <summary>
+/// Everything one transaction of the runtime writes, collected in memory and written with one set-based statement
+/// per table. A sweep of a thousand timers is a dozen statements, not thousands.
+/// </summary>
+public sealed class EffectBatch
+{
+    public List<JournalEntry> Journal { get; } = [];
+    public List<NotificationRequest> Notifications { get; } = [];
+    public List<NewEscalation> Escalations { get; } = [];
+    public List<NewTimer> Timers { get; } = [];
+    public Dictionary<Guid, string> ItemLevels { get; } = [];
+    public Dictionary<Guid, string> DeliverableLevels { get; } = [];
+    public List<long> FiredTimers { get; } = [];
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+    };
+
+    public int TimersInserted { get; private set; }
+
+    public async Task FlushAsync(NpgsqlConnection connection, NpgsqlTransaction tx, INotificationOutbox outbox, DateTimeOffset now, CancellationToken ct)
+    {
+        if (Escalations.Count > 0)
+        {
+            const string sql = """
+                insert into escalations(id, campaign_id, item_id, deliverable_id, level, office_unit, opened_at, note)
+                select * from unnest(@ids, @campaigns, @items, @deliverables, @levels, @offices, @opened, @notes)
+                on conflict do nothing
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                ids = Escalations.Select(e => e.Id).ToArray(),
+                campaigns = Escalations.Select(e => e.CampaignId).ToArray(),
+                items = Escalations.Select(e => e.ItemId).ToArray(),
+                deliverables = Escalations.Select(e => e.DeliverableId).ToArray(),
+                levels = Escalations.Select(e => e.Level).ToArray(),
+                offices = Escalations.Select(e => e.OfficeUnit).ToArray(),
+                opened = Escalations.Select(e => e.OpenedAt).ToArray(),
+                notes = Escalations.Select(e => e.Note).ToArray(),
+            }, tx, cancellationToken: ct));
+        }
+        if (ItemLevels.Count > 0)
+        {
+            const string sql = """
+                update items i set escalation_level = u.level, version = i.version + 1, updated_at = @now
+                from unnest(@ids, @levels) as u(id, level) where i.id = u.id
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql,
+                new { ids = ItemLevels.Keys.ToArray(), levels = ItemLevels.Values.ToArray(), now }, tx, cancellationToken: ct));
+        }
+        if (DeliverableLevels.Count > 0)
+        {
+            const string sql = """
+                update deliverables d set escalation_level = u.level, version = d.version + 1, updated_at = @now
+                from unnest(@ids, @levels) as u(id, level) where d.id = u.id
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql,
+                new { ids = DeliverableLevels.Keys.ToArray(), levels = DeliverableLevels.Values.ToArray(), now }, tx, cancellationToken: ct));
+        }
+        if (Journal.Count > 0) await InsertJournalAsync(connection, tx, ct);
+        if (Notifications.Count > 0) await outbox.EnqueueAsync(connection, tx, Notifications, now, ct);
+        if (FiredTimers.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("delete from timers where id = any(@ids)",
+                new { ids = FiredTimers.ToArray() }, tx, cancellationToken: ct));
+        }
+        if (Timers.Count > 0)
+        {
+            const string sql = """
+                insert into timers(due_at, subject_kind, subject_id, campaign_id, cycle, step, created_at)
+                select d, k, s, c, y, p, @now from unnest(@due, @kinds, @subjects, @campaigns, @cycles, @steps) as t(d, k, s, c, y, p)
+                on conflict (subject_id, cycle, step) do nothing
+                """;
+            TimersInserted = await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                due = Timers.Select(t => t.DueAt).ToArray(),
+                kinds = Timers.Select(t => t.SubjectKind).ToArray(),
+                subjects = Timers.Select(t => t.SubjectId).ToArray(),
+                campaigns = Timers.Select(t => t.CampaignId).ToArray(),
+                cycles = Timers.Select(t => t.Cycle).ToArray(),
+                steps = Timers.Select(t => t.Step).ToArray(),
+                now,
+            }, tx, cancellationToken: ct));
+        }
+    }
+
+    private async Task InsertJournalAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        const string sql = """
+            insert into journal(campaign_id, item_id, deliverable_id, at, actor, type, from_state, to_state, note, subject_key, data)
+            select c, i, d, a, ac, t, f, s, n, k, j::jsonb
+            from unnest(@campaigns, @items, @deliverables, @at, @actors, @types, @froms, @tos, @notes, @keys, @data)
+                 as u(c, i, d, a, ac, t, f, s, n, k, j)
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            campaigns = Journal.Select(j => j.CampaignId).ToArray(),
+            items = Journal.Select(j => j.ItemId).ToArray(),
+            deliverables = Journal.Select(j => j.DeliverableId).ToArray(),
+            at = Journal.Select(j => j.At).ToArray(),
+            actors = Journal.Select(j => j.Actor).ToArray(),
+            types = Journal.Select(j => j.Type).ToArray(),
+            froms = Journal.Select(j => j.FromState).ToArray(),
+            tos = Journal.Select(j => j.ToState).ToArray(),
+            notes = Journal.Select(j => j.Note).ToArray(),
+            keys = Journal.Select(j => j.SubjectKey).ToArray(),
+            data = Journal.Select(j => JsonSerializer.Serialize(j.Data, Json)).ToArray(),
+        }, tx, cancellationToken: ct));
+    }
+}
+
+/// <summary>The contacts (联系人) of units: who receives a unit's messages.</summary>
+public sealed class ContactDirectory
+{
+    private readonly Dictionary<string, List<Guid>> byUnit = new(StringComparer.Ordinal);
+
+    public static async Task<ContactDirectory> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, IEnumerable<string> units, CancellationToken ct)
+    {
+        var directory = new ContactDirectory();
+        var codes = units.Distinct().ToArray();
+        if (codes.Length == 0) return directory;
+        const string sql = "select unit_code, id from people where is_unit_contact and unit_code = any(@codes) order by unit_code, name, id";
+        foreach (var (unit, id) in await connection.QueryAsync<(string, Guid)>(new CommandDefinition(sql, new { codes }, tx, cancellationToken: ct)))
+        {
+            if (!directory.byUnit.TryGetValue(unit, out var list)) directory.byUnit[unit] = list = [];
+            list.Add(id);
+        }
+        return directory;
+    }
+
+    public IEnumerable<Guid> Contacts(string unit) => byUnit.TryGetValue(unit, out var list) ? list : [];
+
+    public IReadOnlyList<Guid> People(IEnumerable<string> units, Guid? leader = null, bool includeLeader = false)
+    {
+        var people = units.Distinct().SelectMany(Contacts).ToList();
+        if (includeLeader && leader is { } l) people.Add(l);
+        return people.Distinct().ToList();
+    }
+}

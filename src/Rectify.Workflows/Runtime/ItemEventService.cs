@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Rectify.Workflows.Calendar;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Notifications;
+
+namespace Rectify.Workflows.Runtime;
+
+public sealed record EventRequest(string Type, string? Note, DateOnly? NewDeadline, IReadOnlyList<Guid> AttachmentIds, int? ExpectedVersion);
+
+public abstract record EventOutcome;
+public sealed record EventApplied(int Version, long JournalId) : EventOutcome;
+public sealed record EventNotFound : EventOutcome;
+public sealed record EventConflict(int CurrentVersion) : EventOutcome;
+public sealed record EventRefused(string Message, string? Field) : EventOutcome;
+
+/// <summary>
+/// Applies one event to one item in one transaction: the state change, its journal row, its timer changes and its
+/// outbox rows commit together or not at all. The item row is locked first, then its timers, in that order everywhere,
+/// and the sweep never waits for a lock, so an event and a sweep cannot deadlock.
+/// </summary>
+public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStore definitions, WorkingCalendar calendar, INotificationOutbox outbox)
+{
+    public async Task<EventOutcome> ApplyAsync(Guid itemId, Actor actor, EventRequest request, DateTimeOffset now, bool notify, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var item = await connection.QuerySingleOrDefaultAsync<ItemSubject>(new CommandDefinition(
+            $"{ItemSubject.Select} where i.id = @itemId for update of i", new { itemId }, tx, cancellationToken: ct));
+        if (item is null) return new EventNotFound();
+        if (request.ExpectedVersion is { } expected && expected != item.Version) return new EventConflict(item.Version);
+        var d = (await definitions.GetAsync(connection, item.WorkflowId, item.WorkflowVersion, ct))!.Definition;
+        var zone = item.Zone;
+        var today = LocalTime.Date(now, zone);
+
+        var attachments = request.AttachmentIds.Distinct().ToArray();
+        if (attachments.Length > 0)
+        {
+            var known = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "select count(*) from attachments where id = any(@attachments) and item_id = @itemId", new { attachments, itemId }, tx, cancellationToken: ct));
+            if (known != attachments.Length)
+                return new EventRefused("附件不存在或不属于该问题 / an attachment does not exist or belongs to another item", "attachmentIds");
+        }
+        var decision = StateMachine.Decide(d, item.Facts, ActorRoles.Of(actor, item.Facts), request.Type, new EventInput(request.Note, request.NewDeadline, attachments.Length), today);
+        if (decision is Refused refused) return new EventRefused(refused.Message, refused.Field);
+        var allowed = (Allowed)decision;
+
+        var snapshot = await calendar.GetAsync(connection, ct, tx);
+        var batch = new EffectBatch();
+        var change = Plan(item, d, snapshot, request, allowed, now);
+
+        const string update = """
+            update items set state = @ToState,
+                acknowledged_at = case when @Acknowledge then coalesce(acknowledged_at, @now) else acknowledged_at end,
+                last_progress_at = case when @Progress then @now else last_progress_at end,
+                closed_at = case when @Close then @now when @Reopen then null else closed_at end,
+                effective_deadline = @Deadline, escalation_level = @Level, cycle = @Cycle,
+                pending_extension = @PendingExtension, pending_extension_note = @PendingNote,
+                extension_count = extension_count + case when @Extend then 1 else 0 end,
+                reopen_count = reopen_count + case when @Reopen then 1 else 0 end,
+                version = version + 1, updated_at = @now
+            where id = @Id
+            returning version
+            """;
+        var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition(update, new
+        {
+            item.Id, allowed.ToState, change.Acknowledge, change.Progress, change.Close, change.Reopen, change.Extend,
+            change.Deadline, change.Level, change.Cycle, change.PendingExtension, change.PendingNote, now,
+        }, tx, cancellationToken: ct));
+
+        if (change.DeleteAllTimers)
+            await connection.ExecuteAsync(new CommandDefinition("delete from timers where subject_id = @itemId", new { itemId }, tx, cancellationToken: ct));
+        else if (change.DeleteSteps.Count > 0)
+            await connection.ExecuteAsync(new CommandDefinition("delete from timers where subject_id = @itemId and step = any(@steps)",
+                new { itemId, steps = change.DeleteSteps.ToArray() }, tx, cancellationToken: ct));
+        if (change.ResolveAbove is { } floor)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                update escalations set resolved_at = @now
+                where item_id = @itemId and resolved_at is null and array_position(@ordered, level) > array_position(@ordered, @floor)
+                """, new { now, itemId, floor, ordered = EscalationLevels.Ordered.ToArray() }, tx, cancellationToken: ct));
+        }
+        batch.Timers.AddRange(change.Timers);
+
+        var data = new Dictionary<string, object?>
+        {
+            ["version"] = version, ["attachmentIds"] = attachments, ["newDeadline"] = request.NewDeadline,
+            ["effectiveDeadline"] = change.Deadline, ["cycle"] = change.Cycle, ["escalationLevel"] = change.Level,
+        };
+        const string journal = """
+            insert into journal(campaign_id, item_id, at, actor, type, from_state, to_state, note, data)
+            values (@CampaignId, @Id, @now, @actor, @type, @from, @to, @note, @data::jsonb) returning id
+            """;
+        var journalId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(journal, new
+        {
+            item.CampaignId, item.Id, now, actor = actor.Name, type = request.Type, from = allowed.FromState, to = allowed.ToState,
+            note = request.Note, data = JsonSerializer.Serialize(data, EffectBatch.Json),
+        }, tx, cancellationToken: ct));
+        if (attachments.Length > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("update attachments set journal_id = @journalId where id = any(@attachments) and journal_id is null",
+                new { journalId, attachments }, tx, cancellationToken: ct));
+        }
+        if (notify && allowed.Event.NotifyList.Count > 0)
+        {
+            var key = $"item:{item.Id}:event:{journalId}";
+            await connection.ExecuteAsync(new CommandDefinition("update journal set subject_key = @key where id = @journalId", new { key, journalId }, tx, cancellationToken: ct));
+            await NotifyAsync(connection, tx, item, d, allowed, request, actor, key, change, now, batch, ct);
+        }
+        await batch.FlushAsync(connection, tx, outbox, now, ct);
+        if (batch.TimersInserted > 0)
+            await connection.ExecuteAsync(new CommandDefinition($"select pg_notify('{CampaignLauncher.TimerChannel}', '')", transaction: tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return new EventApplied(version, journalId);
+    }
+
+    private static async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ItemSubject item, WorkflowDefinition d, Allowed allowed,
+        EventRequest request, Actor actor, string key, Change change, DateTimeOffset now, EffectBatch batch, CancellationToken ct)
+    {
+        var audiences = allowed.Event.NotifyList;
+        var contacts = await ContactDirectory.LoadAsync(connection, tx, Audiences.Units(audiences, item.LeadUnit, item.Units, item.IssuedByUnit, item.SupervisionUnit), ct);
+        var people = contacts.People(Audiences.Units(audiences, item.LeadUnit, item.Units, item.IssuedByUnit, item.SupervisionUnit),
+            item.ResponsibleLeaderId, audiences.Contains(Audiences.ResponsibleLeader));
+        var payload = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["campaignId"] = item.CampaignId, ["campaignTitle"] = item.CampaignTitle, ["itemId"] = item.Id, ["itemNumber"] = item.Number,
+            ["itemTitle"] = item.Title, ["event"] = request.Type, ["eventName"] = allowed.Event.Name, ["fromState"] = allowed.FromState,
+            ["toState"] = allowed.ToState, ["note"] = request.Note, ["actor"] = actor.Name, ["newDeadline"] = request.NewDeadline,
+            ["effectiveDeadline"] = change.Deadline,
+        }, EffectBatch.Json);
+        foreach (var person in people)
+            batch.Notifications.Add(new NotificationRequest(key, "decision", null, item.CampaignId, item.Id, null, null, person, now, false, payload));
+    }
+}

@@ -1,0 +1,82 @@
+namespace Rectify.Workflows.Runtime;
+
+/// <summary>An item with what the runtime needs to fire its timers and apply its events (campaign facts joined).</summary>
+public sealed record ItemSubject(
+    Guid Id, Guid CampaignId, string? Number, string Title, string State, string LeadUnit, string[] Units,
+    Guid? ResponsibleLeaderId, DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string? ReportEvery,
+    bool HardDeadline, string EscalationLevel, int Cycle, int Version, DateTime? LastProgressAt, DateTime? AssignedAt,
+    DateTime? AcknowledgedAt, DateOnly? PendingExtension, string? PendingExtensionNote,
+    string CampaignTitle, string TimeZone, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion)
+{
+    public const string Select = """
+        select i.id, i.campaign_id as CampaignId, i.number, i.title, i.state, i.lead_unit as LeadUnit, i.units,
+               i.responsible_leader_id as ResponsibleLeaderId, i.deadline, i.effective_deadline as EffectiveDeadline, i.ongoing,
+               i.report_every as ReportEvery, i.hard_deadline as HardDeadline, i.escalation_level as EscalationLevel, i.cycle, i.version,
+               i.last_progress_at as LastProgressAt, i.assigned_at as AssignedAt, i.acknowledged_at as AcknowledgedAt,
+               i.pending_extension as PendingExtension, i.pending_extension_note as PendingExtensionNote,
+               c.title as CampaignTitle, c.time_zone as TimeZone, c.issued_by_unit as IssuedByUnit, c.supervision_unit as SupervisionUnit,
+               c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion
+        from items i join campaigns c on c.id = i.campaign_id
+        """;
+
+    public ItemFacts Facts => new(State, LeadUnit, Units, IssuedByUnit, SupervisionUnit, Ongoing, HardDeadline, EffectiveDeadline, PendingExtension);
+
+    public TimeZoneInfo Zone => Calendar.LocalTime.Zone(TimeZone);
+
+    public string SubjectKey(string step, int cycle) => $"item:{Id}:{step}:c{cycle}";
+}
+
+/// <summary>A deliverable (unit plan, unit report…) with its campaign's facts.</summary>
+public sealed record DeliverableSubject(
+    Guid Id, Guid CampaignId, string Kind, string UnitCode, DateOnly DueDate, string State, int Cycle, string EscalationLevel,
+    int Version, string CampaignTitle, string TimeZone, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion)
+{
+    public const string Select = """
+        select d.id, d.campaign_id as CampaignId, d.kind, d.unit_code as UnitCode, d.due_date as DueDate, d.state, d.cycle,
+               d.escalation_level as EscalationLevel, d.version, c.title as CampaignTitle, c.time_zone as TimeZone,
+               c.issued_by_unit as IssuedByUnit, c.supervision_unit as SupervisionUnit, c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion
+        from deliverables d join campaigns c on c.id = d.campaign_id
+        """;
+
+    public TimeZoneInfo Zone => Calendar.LocalTime.Zone(TimeZone);
+
+    public bool IsOpen => State is "pending" or "returned";
+
+    public string SubjectKey(string step, int cycle) => $"deliverable:{Id}:{step}:c{cycle}";
+}
+
+/// <summary>A campaign, for its phase timers.</summary>
+public sealed record CampaignSubject(
+    Guid Id, string Title, string State, string TimeZone, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion, string Phases)
+{
+    public const string Select = """
+        select c.id, c.title, c.state, c.time_zone as TimeZone, c.issued_by_unit as IssuedByUnit, c.supervision_unit as SupervisionUnit,
+               c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion, c.phases::text as Phases
+        from campaigns c
+        """;
+}
+
+/// <summary>Who receives a message, per the definition's audiences.</summary>
+public static class Audiences
+{
+    public const string LeadUnit = "leadUnit";
+    public const string ResponsibleUnits = "responsibleUnits";
+    public const string ResponsibleLeader = "responsibleLeader";
+    public const string LeadingGroup = "leadingGroup";
+    public const string SupervisionOffice = "supervisionOffice";
+
+    /// <summary>The unit codes whose contacts an audience list names for an item.</summary>
+    public static IEnumerable<string> Units(IEnumerable<string> audiences, string leadUnit, IEnumerable<string> units, string issuedBy, string? supervision)
+    {
+        foreach (var audience in audiences)
+        {
+            switch (audience)
+            {
+                case LeadUnit: yield return leadUnit; break;
+                case ResponsibleUnits: foreach (var u in units) yield return u; break;
+                case LeadingGroup: yield return issuedBy; break;
+                case SupervisionOffice when supervision is not null: yield return supervision; break;
+            }
+        }
+    }
+}

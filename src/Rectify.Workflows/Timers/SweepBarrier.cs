@@ -1,0 +1,34 @@
+using Dapper;
+using Npgsql;
+using Rectify.Workflows.Clock;
+using Rectify.Workflows.Runtime;
+
+namespace Rectify.Workflows.Timers;
+
+/// <summary>
+/// The real <see cref="IDueWorkBarrier"/>: after the controllable clock moved, drives the sweep on this node until no
+/// timer due at or before the new time is left — including rows another node has claimed and not yet committed, which
+/// a plain count still sees — so when it returns, every due timer has fired and its outbox rows exist. Then wakes the
+/// other nodes so they re-read the next due time.
+/// </summary>
+public sealed class SweepBarrier(TimerSweeper sweeper, NpgsqlDataSource db) : IDueWorkBarrier
+{
+    public async Task WaitUntilDueWorkDoneAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        now = now.ToUniversalTime();
+        while (true)
+        {
+            await sweeper.DrainAsync(now, ct);
+            await using var connection = await db.OpenConnectionAsync(ct);
+            var left = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "select count(*) from timers where due_at <= @now", new { now }, cancellationToken: ct));
+            if (left == 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition($"select pg_notify('{CampaignLauncher.TimerChannel}', '')", cancellationToken: ct));
+                return;
+            }
+            // Another node is firing some of them; its transaction commits or rolls back shortly, either way we go on.
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Rectify.Workflows.Runtime;
+
+namespace Rectify.Workflows.Timers;
+
+public sealed class TimerOptions
+{
+    /// <summary>Rectify__Timers__Enabled: run the sweep on this node (every node may; SKIP LOCKED shares the work).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Concurrent sweeps on this node while timers are due (each claims its own batch).</summary>
+    public int Workers { get; set; } = 2;
+
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>The longest this node sleeps without looking at the next due time (also the bound after a missed NOTIFY).</summary>
+    public TimeSpan MaxIdle { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// The sweep loop of one node. Idle, it costs one small query per wake-up: it sleeps until the earliest due time (or
+/// <see cref="TimerOptions.MaxIdle"/>), and wakes early on <c>NOTIFY rectify_timers</c>, which launches, events and the
+/// controllable clock send when they add or move timers. Due, it runs <see cref="TimerOptions.Workers"/> sweeps at once
+/// until nothing is due.
+/// </summary>
+public sealed class TimerService(
+    TimerSweeper sweeper, NpgsqlDataSource db, TimeProvider clock, IOptions<TimerOptions> options, ILogger<TimerService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled) return;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var listener = await db.OpenConnectionAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand($"listen {CampaignLauncher.TimerChannel}", listener))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await DrainAsync(o, stoppingToken);
+                    failures = 0;
+                    var next = await sweeper.NextDueAsync(stoppingToken);
+                    var wait = next is { } n ? n - clock.GetUtcNow() : o.MaxIdle;
+                    if (wait <= TimeSpan.Zero) continue;
+                    if (wait > o.MaxIdle) wait = o.MaxIdle;
+                    // Returns early when a NOTIFY arrives; sub-millisecond remainders round up so we never spin.
+                    await listener.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))), stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (NpgsqlException ex)
+            {
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 7))));
+                logger.LogWarning(ex, "Timer sweep failed ({Failures} in a row); retrying in {Delay}", failures, delay);
+                await Task.Delay(delay, stoppingToken);
+            }
+        }
+    }
+
+    private async Task DrainAsync(TimerOptions o, CancellationToken ct)
+    {
+        var workers = Enumerable.Range(0, Math.Max(1, o.Workers)).Select(async _ =>
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var result = await sweeper.SweepOnceAsync(clock.GetUtcNow(), o.BatchSize, ct);
+                if (result.Fired == 0 && result.Deferred == 0) return;
+                if (result.Fired == 0) await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+            }
+        });
+        await Task.WhenAll(workers);
+    }
+}
