@@ -37,6 +37,11 @@ public static class WebUi
         // Chinese text goes out as characters, not &#x…; entities (the page is UTF-8).
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        // The sign-in cookie expires on the wall clock, like bearer tokens: moving the campaign clock a month forward
+        // must not sign everybody out (authentication handlers otherwise take the application's TimeProvider).
+        services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(
+                Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IServiceProvider>((o, sp) => o.TimeProvider = sp.GetRequiredKeyedService<TimeProvider>("wall"));
         services.AddHttpContextAccessor();
         services.AddScoped<UiText>();
         services.AddScoped<UnitNames>();

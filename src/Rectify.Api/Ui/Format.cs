@@ -8,4 +8,11 @@ public static class Format
 
     public static string Local(DateTime? utc, string timeZone = "Asia/Shanghai") =>
         utc is { } v ? Local(new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)), timeZone) : "";
+
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " KB",
+        _ => (bytes / 1024.0 / 1024.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " MB",
+    };
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +55,21 @@ public class BrowserApp : RectifyApp
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>An API client on the real socket, signed in with a bearer token (for setting up what a test is not about).</summary>
+    public async Task<HttpClient> ApiAsAsync(string userName, string password)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        var response = await client.PostAsJsonAsync("/api/auth/token", new { userName, password });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Today in Asia/Shanghai on the application's (controllable) clock.</summary>
+    public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Services.GetRequiredService<TimeProvider>().GetUtcNow(),
+        TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
 
     /// <summary>A fresh browser context (its own cookies) with a page that records console errors and page errors.</summary>
     public async Task<UiSession> NewSessionAsync(ViewportSize? viewport = null)

@@ -24,6 +24,8 @@ public sealed class UiSession : IAsyncDisposable
                 errors.Add($"{page.Url}: {message.Text}");
         };
         page.PageError += (_, error) => errors.Add($"{page.Url}: {error}");
+        // Confirmation dialogs (data-confirm) are answered yes, as the person clicking the button would.
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
     }
 
     public async Task<IResponse> GoAsync(string path)
@@ -40,6 +42,20 @@ public sealed class UiSession : IAsyncDisposable
         await Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
         await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
     }
+
+    /// <summary>Opens the action form of an item event (a details element), fills it and submits it.</summary>
+    public async Task SendItemEventAsync(string eventType, string? note = null, string? newDeadline = null, params string[] files)
+    {
+        var action = Page.Locator($"details[data-event='{eventType}']");
+        if (await action.GetAttributeAsync("open") is null) await action.Locator("summary").ClickAsync();
+        if (newDeadline is not null) await action.Locator("input[type=date]").FillAsync(newDeadline);
+        if (note is not null) await action.Locator("textarea").FillAsync(note);
+        if (files.Length > 0) await action.Locator("input[type=file]").SetInputFilesAsync(files);
+        await action.Locator("button[type=submit]").ClickAsync();
+        await Page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+    }
+
+    public async Task<string> TextAsync(string selector) => (await Page.Locator(selector).First.InnerTextAsync()).Trim();
 
     public async Task ScreenshotAsync(string name) =>
         await Page.ScreenshotAsync(new() { Path = Path.Combine(BrowserApp.ScreenshotDirectory, name + ".png"), FullPage = true });

@@ -6,12 +6,14 @@ using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
+using Rectify.Workflows.Calendar;
+using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Pages.Items;
 
 /// <summary>The item list: a unit's own items ("my items"), or an office's items across or within a campaign.</summary>
-public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, UnitNames names, UiText text) : PageModel
+public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, WorkingCalendar calendar, UnitNames names, UiText text) : PageModel
 {
     [BindProperty(SupportsGet = true)] public Guid? CampaignId { get; set; }
     [BindProperty(SupportsGet = true)] public string? Unit { get; set; }
@@ -29,6 +31,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, UnitName
     public bool CanAdd { get; private set; }
     public string Heading { get; private set; } = "";
     private DateOnly today;
+    private CalendarSnapshot workingDays = CalendarSnapshot.WeekendsOnly;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -46,13 +49,14 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, UnitName
         today = ItemStatus.LocalToday(now, Campaign?.TimeZone ?? "Asia/Shanghai");
         var state = State is not null && ItemStates.All.Contains(State) ? State : null;
         var q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim()[..Math.Min(Q.Trim().Length, 200)];
-        var result = await ItemsApi.List(HttpContext, db, clock, CampaignId, Unit, state, Overdue, q, PageNumber, PagerModel.DefaultSize, ct);
+        var result = await ItemsApi.List(HttpContext, db, clock, definitions, CampaignId, Unit, state, Overdue, q, PageNumber, PagerModel.DefaultSize, ct);
         var page = ApiOutcome.Value<Page<ItemDto>>(result.Result) ?? new Page<ItemDto>([], 0);
         Items = page.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
         UnitOptions = await names.AllAsync(ct);
+        workingDays = await calendar.GetAsync(ct);
         return Page();
     }
 
-    public int? DaysLeft(ItemDto item) => WorkingDays.Left(item.EffectiveDeadline, today);
+    public int? DaysLeft(ItemDto item) => WorkingDays.Left(item.EffectiveDeadline, today, workingDays.IsWorkingDay);
 }

@@ -1,50 +1,50 @@
-using Dapper;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
-using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Escalations;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
+using Rectify.Workflows.Definitions;
 
 namespace Rectify.Api.Pages.Supervision;
 
-public sealed record OpenEscalation(Guid Id, Guid? ItemId, string? ItemNumber, string? ItemTitle, string? LeadUnit, string Level, DateTime OpenedAt, string? LetterNumber);
-
 /// <summary>The supervision office's inbox: open escalations by level and age, and the overdue items it watches.</summary>
-public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, UnitNames names) : PageModel
+public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, UnitNames names) : PageModel
 {
     public IReadOnlyList<string> Levels { get; } = ["urge", "supervisionLetter", "listedSupervision", "admonitoryTalk"];
-    public IReadOnlyList<OpenEscalation> Open { get; private set; } = [];
+    public IReadOnlyList<EscalationDto> Open { get; private set; } = [];
+    public long OpenTotal { get; private set; }
+    public IReadOnlyDictionary<string, long> OpenByLevel { get; private set; } = new Dictionary<string, long>();
     public IReadOnlyList<ItemDto> Overdue { get; private set; } = [];
     public PagerModel Pager { get; private set; } = null!;
     public UnitNames Names => names;
-    [Microsoft.AspNetCore.Mvc.BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [BindProperty(SupportsGet = true, Name = "level")] public string? Level { get; set; }
+    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
     private DateTimeOffset now;
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        var me = CurrentUser.From(User);
         now = clock.GetUtcNow();
-        const string sql = $"""
-            select e.id, e.item_id as ItemId, i.number as ItemNumber, i.title as ItemTitle, i.lead_unit as LeadUnit, e.level,
-                   e.opened_at as OpenedAt, e.letter_number as LetterNumber
-            from escalations e
-            join campaigns c on c.id = e.campaign_id
-            join items i on i.id = e.item_id
-            where e.resolved_at is null and {Access.ItemVisible}
-            order by array_position(array['admonitoryTalk','listedSupervision','supervisionLetter','urge'], e.level), e.opened_at
-            limit 500
-            """;
-        await using (var connection = await db.OpenConnectionAsync(ct))
+        var level = Level is not null && Levels.Contains(Level) ? Level : null;
+        var counts = new Dictionary<string, long>();
+        foreach (var l in Levels)
         {
-            Open = (await connection.QueryAsync<OpenEscalation>(new CommandDefinition(sql, Access.Scope(me), cancellationToken: ct))).ToList();
+            var byLevel = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, null, l, true, null, null, 1, 1, ct)).Result);
+            counts[l] = byLevel?.Total ?? 0;
         }
-        var result = await ItemsApi.List(HttpContext, db, clock, null, null, null, true, null, PageNumber, PagerModel.DefaultSize, ct);
+        OpenByLevel = counts;
+        var open = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, null, level, true, null, null, 1, 200, ct)).Result)
+            ?? new Page<EscalationDto>([], 0);
+        // Most serious first, then the oldest: what has waited longest at the highest level is what to chase.
+        Open = open.Items.OrderByDescending(e => Levels.ToList().IndexOf(e.Level)).ThenBy(e => e.OpenedAt).ToList();
+        OpenTotal = open.Total;
+        var result = await ItemsApi.List(HttpContext, db, clock, definitions, null, null, null, true, null, PageNumber, PagerModel.DefaultSize, ct);
         var page = ApiOutcome.Value<Page<ItemDto>>(result.Result) ?? new Page<ItemDto>([], 0);
         Overdue = page.Items.OrderByDescending(i => i.OverdueDays).ToList();
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
         await names.AllAsync(ct);
     }
 
-    public int AgeDays(OpenEscalation e) => Math.Max(0, (int)(now - new DateTimeOffset(DateTime.SpecifyKind(e.OpenedAt, DateTimeKind.Utc))).TotalDays);
+    public int AgeDays(EscalationDto e) => Math.Max(0, (int)(now - e.OpenedAt).TotalDays);
 }
