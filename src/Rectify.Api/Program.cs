@@ -1,4 +1,6 @@
+using Rectify.Api.Features.Documents;
 using Rectify.Api.Hosting;
+using Rectify.Api.Operations;
 using Rectify.Workflows.Persistence;
 using Rectify.Workflows.Runtime;
 
@@ -12,6 +14,8 @@ builder.Services.AddRectifyApi();
 builder.Services.AddRectifyStartup(builder.Configuration);
 builder.Services.AddRectifyRuntime(builder.Configuration);
 builder.Services.AddRectifyHealth();
+builder.Services.AddRectifyDocuments();
+builder.Services.AddRectifyRetention();
 builder.Services.AddRectifyWebUi();
 
 var app = builder.Build();

@@ -1,6 +1,7 @@
 using Rectify.Api.Features.Admin;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Features.Documents;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Features.People;
 using Rectify.Api.Features.Units;
@@ -40,6 +41,7 @@ public static class Pipeline
         app.MapItemsApi();
         app.MapClockApi();
         app.MapRectifyRuntime();
+        app.MapRectifyDocuments();
         return app;
     }
 }
