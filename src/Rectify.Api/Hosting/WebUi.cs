@@ -1,4 +1,5 @@
 using Microsoft.Extensions.FileProviders;
+using Rectify.Api.Features.Talks;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 using Rectify.Workflows.Domain;
@@ -112,6 +113,8 @@ public static class WebUi
     public static WebApplication MapRectifyWebUi(this WebApplication app)
     {
         app.MapRazorPages();
+        // Admonitory talks are recorded from the item page; their API lives with the UI slice that needs it.
+        app.MapTalksApi();
         return app;
     }
 

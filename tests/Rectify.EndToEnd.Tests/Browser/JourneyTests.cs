@@ -88,6 +88,18 @@ public sealed class JourneyTests(BrowserApp app) : IClassFixture<BrowserApp>
 
         await office.GoAsync(campaignUrl);
         (await office.TextAsync("[data-testid=kpi-closed-on-time]")).ShouldBe("1");
+
+        // Look-back (回头看): the supervision office finds the problem back and re-opens the item with a reason and a new deadline.
+        await using var supervisor = await app.NewSessionAsync();
+        await supervisor.SignInAsync("dcs", RectifyApp.DemoPassword);
+        await supervisor.GoAsync(itemUrl);
+        await supervisor.SendItemEventAsync("reopen", newDeadline: app.Today.AddDays(45).ToString("yyyy-MM-dd"));
+        (await supervisor.TextAsync("details[data-event=reopen] [data-error-for=Note]")).ShouldNotBeEmpty();
+        await supervisor.SendItemEventAsync("reopen", "回头看发现部分搬迁户仍无稳定收入，问题反弹。", app.Today.AddDays(45).ToString("yyyy-MM-dd"));
+        (await supervisor.TextAsync(".flash")).ShouldBe("已重新打开");
+        (await supervisor.TextAsync("[data-testid=item-state]")).ShouldBe("整改中");
+        (await supervisor.Page.Locator("[data-testid=timeline]").InnerTextAsync()).ShouldContain("问题反弹");
+        supervisor.ShouldHaveNoConsoleErrors();
         office.ShouldHaveNoConsoleErrors();
         unit.ShouldHaveNoConsoleErrors();
     }

@@ -53,6 +53,18 @@ public sealed class SupervisionTests(BrowserApp app) : IClassFixture<BrowserApp>
         (await supervisor.TextAsync("[data-testid=item-light]")).ShouldBe("红灯");
         (await supervisor.TextAsync("[data-testid=item-overdue]")).ShouldBe("逾期 19 天");
         (await supervisor.Page.Locator("[data-testid=item-escalations]").InnerTextAsync()).ShouldContain("督办函");
+
+        // The supervision office records the admonitory talk: the people are required, then it is kept on the item.
+        await supervisor.Page.Locator("details[data-event=talk] summary").ClickAsync();
+        await supervisor.Page.GetByLabel("约谈日期 *").FillAsync(app.Today.ToString("yyyy-MM-dd"));
+        await supervisor.Page.GetByRole(AriaRole.Button, new() { Name = "记录约谈" }).ClickAsync();
+        (await supervisor.TextAsync("span[data-valmsg-for='Talk.People']")).ShouldBe("请填写约谈对象");
+        await supervisor.Page.GetByLabel("约谈对象 *").FillAsync("县水利局局长 李某某");
+        await supervisor.Page.GetByLabel("约谈情况").FillAsync("责令十日内完成水质提升改造。");
+        await supervisor.Page.GetByRole(AriaRole.Button, new() { Name = "记录约谈" }).ClickAsync();
+        (await supervisor.TextAsync(".flash")).ShouldBe("约谈已记录");
+        (await supervisor.Page.Locator("[data-testid=talks]").InnerTextAsync()).ShouldContain("县水利局局长 李某某");
+        await supervisor.ScreenshotAsync("item-escalated");
         supervisor.ShouldHaveNoConsoleErrors();
         admin.ShouldHaveNoConsoleErrors();
     }

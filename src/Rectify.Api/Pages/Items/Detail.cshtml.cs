@@ -6,6 +6,7 @@ using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Escalations;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Features.Runtime;
+using Rectify.Api.Features.Talks;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 using Rectify.Workflows.Calendar;
@@ -21,7 +22,7 @@ namespace Rectify.Api.Pages.Items;
 /// </summary>
 public sealed partial class DetailModel(
     NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, ItemEventService events, WorkingCalendar calendar,
-    UnitNames names, UiText text) : PageModel
+    AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, UnitNames names, UiText text) : PageModel
 {
     public sealed class EventInput
     {
@@ -31,7 +32,18 @@ public sealed partial class DetailModel(
         public int? ExpectedVersion { get; set; }
     }
 
+    public sealed class TalkInput
+    {
+        public string? HeldOn { get; set; }
+        public string? People { get; set; }
+        public string? Note { get; set; }
+    }
+
     [BindProperty] public EventInput Event { get; set; } = new();
+    [BindProperty] public TalkInput Talk { get; set; } = new();
+    public IReadOnlyList<TalkDto> Talks { get; private set; } = [];
+    public bool CanRecordTalk { get; private set; }
+    public bool TalkFailed { get; private set; }
     public ItemDto Item { get; private set; } = null!;
     public string TimeZone { get; private set; } = "Asia/Shanghai";
     public string CampaignTitle { get; private set; } = "";
@@ -98,6 +110,20 @@ public sealed partial class DetailModel(
         return Redirect($"/items/{id}");
     }
 
+    /// <summary>Records an admonitory talk through the talks API's handler.</summary>
+    public async Task<IActionResult> OnPostTalkAsync(Guid id, CancellationToken ct)
+    {
+        var request = new TalkRequest(Talk.HeldOn, Talk.People, Talk.Note);
+        var result = (await TalksApi.Record(id, request, HttpContext, db, journal, clock, wall, ct)).Result;
+        if (ApiOutcome.Apply(result, ModelState, text, "Talk."))
+        {
+            TempData["Flash"] = text["约谈已记录"];
+            return Redirect($"/items/{id}#talks-h");
+        }
+        TalkFailed = true;
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
     public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken ct)
     {
         var result = await ItemsApi.Delete(id, HttpContext, db, ct);
@@ -126,6 +152,7 @@ public sealed partial class DetailModel(
             Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, ct));
             TimeZone = row.TimeZone;
             CanEdit = row.State == ItemStates.Draft && Access.CanManageCampaign(me, row.IssuedByUnit);
+            CanRecordTalk = row.State != ItemStates.Draft && TalksApi.MayRecord(me, row);
             CampaignTitle = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition(
                 "select title from campaigns where id = @CampaignId", new { row.CampaignId }, cancellationToken: ct)) ?? "";
         }
@@ -135,6 +162,7 @@ public sealed partial class DetailModel(
         Notifications = Timeline.SelectMany(e => e.Notifications).OrderByDescending(n => n.NotBefore).ToList();
         Attachments = ApiOutcome.Value<IReadOnlyList<AttachmentDto>>((await RuntimeApi.ListItemAttachments(id, HttpContext, db, ct)).Result) ?? [];
         Escalations = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, null, null, null, null, id, 1, 100, ct)).Result)?.Items ?? [];
+        Talks = ApiOutcome.Value<IReadOnlyList<TalkDto>>((await TalksApi.List(id, HttpContext, db, ct)).Result) ?? [];
         Event.ExpectedVersion = Item.Version;
         await names.AllAsync(ct);
         return true;
