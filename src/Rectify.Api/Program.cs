@@ -1,6 +1,7 @@
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Hosting;
 using Rectify.Api.Operations;
+using Rectify.Notifications;
 using Rectify.Workflows.Persistence;
 using Rectify.Workflows.Runtime;
 
@@ -16,6 +17,7 @@ builder.Services.AddRectifyRuntime(builder.Configuration);
 builder.Services.AddRectifyHealth();
 builder.Services.AddRectifyDocuments();
 builder.Services.AddRectifyRetention();
+builder.Services.AddRectifyNotifications(builder.Configuration);
 builder.Services.AddRectifyWebUi();
 
 var app = builder.Build();

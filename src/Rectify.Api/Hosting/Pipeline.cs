@@ -3,6 +3,7 @@ using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Features.Items;
+using Rectify.Api.Features.Notifications;
 using Rectify.Api.Features.People;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Features.Users;
@@ -42,6 +43,7 @@ public static class Pipeline
         app.MapClockApi();
         app.MapRectifyRuntime();
         app.MapRectifyDocuments();
+        app.MapNotificationsApi();
         return app;
     }
 }
