@@ -85,4 +85,35 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
         (await s.Page.Locator(Error("Input.UnitCode")).InnerTextAsync()).ShouldBe("该角色必须属于一个单位");
         s.ShouldHaveNoConsoleErrors();
     }
+
+    [Fact]
+    public async Task ImportProblemList_BadRowsThenGoodFile_ErrorsByRowThenItemsListed()
+    {
+        await using var s = await app.NewSessionAsync();
+        await s.SignInAsync("lgo", RectifyApp.DemoPassword);
+        await s.GoAsync("/campaigns/new");
+        await s.Page.GetByLabel("标题 *").FillAsync("导入测试整改工作");
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
+        await s.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
+        await s.Page.GetByRole(AriaRole.Link, new() { Name = "导入问题清单" }).ClickAsync();
+
+        var dir = Directory.CreateTempSubdirectory("rectify-import-").FullName;
+        var bad = Path.Combine(dir, "问题清单-有误.csv");
+        File.WriteAllText(bad, "序号,反馈问题,整改措施,牵头单位,责任单位,整改时限\n1,危房改造对象认定不准,逐户复核,县住建局,县民政局,2026-12-31\n2,,建立台账,查无此单位,县财政局,2026-12-31\n", new System.Text.UTF8Encoding(true));
+        await s.Page.GetByLabel("问题清单文件 *").SetInputFilesAsync(bad);
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "导入" }).ClickAsync();
+        var errors = s.Page.Locator("[data-testid=import-errors] tbody tr");
+        (await errors.CountAsync()).ShouldBeGreaterThan(0);
+        (await s.Page.Locator("[data-testid=import-errors]").InnerTextAsync()).ShouldContain("3");
+        await s.ScreenshotAsync("import-errors");
+
+        var good = Path.Combine(dir, "问题清单.csv");
+        File.WriteAllText(good, "序号,反馈问题,整改措施,牵头单位,责任单位,整改时限\n1,危房改造对象认定不准,逐户复核,县住建局,县民政局,2026-12-31\n2,扶贫资金拨付滞后,建立台账,县财政局,县扶贫办,长期坚持\n", new System.Text.UTF8Encoding(true));
+        await s.Page.GetByLabel("问题清单文件 *").SetInputFilesAsync(good);
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "导入" }).ClickAsync();
+        await s.Page.WaitForURLAsync(url => url.Contains("/items?campaignId=", StringComparison.Ordinal));
+        (await s.Page.Locator(".flash").InnerTextAsync()).ShouldBe("已导入 2 个问题");
+        (await s.Page.Locator("[data-testid=items]").InnerTextAsync()).ShouldContain("扶贫资金拨付滞后");
+        s.ShouldHaveNoConsoleErrors();
+    }
 }

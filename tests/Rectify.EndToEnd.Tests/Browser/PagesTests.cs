@@ -13,6 +13,13 @@ public sealed class PagesTests(BrowserApp app) : IClassFixture<BrowserApp>
         return href!;
     }
 
+    private static async Task<string> FirstPersonIdAsync(UiSession s)
+    {
+        await s.GoAsync("/admin/people");
+        var href = await s.Page.Locator("[data-testid=people] a[href*='edit=']").First.GetAttributeAsync("href");
+        return href!.Split("edit=")[1].Split('#')[0];
+    }
+
     [Fact]
     public async Task Admin_VisitsEveryMainPage_NoConsoleErrorsAndScreenshots()
     {
@@ -33,6 +40,9 @@ public sealed class PagesTests(BrowserApp app) : IClassFixture<BrowserApp>
             ("/admin/outbox", "admin-outbox", "调度与发件箱"),
             ("/admin/clock", "admin-clock", "时钟"),
             ("/campaigns/new", "campaign-new", "新建整改工作"),
+            ("/admin/calendar", "admin-calendar", "工作日历"),
+            ("/deliverables", "deliverables", "材料报送"),
+            ("/admin/people?edit=" + await FirstPersonIdAsync(s), "admin-person-preferences", "人员"),
         };
         foreach (var (path, name, heading) in pages)
         {

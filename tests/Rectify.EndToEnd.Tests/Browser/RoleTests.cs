@@ -9,9 +9,9 @@ public sealed class RoleTests(BrowserApp app) : IClassFixture<BrowserApp>
     public static TheoryData<string, string, string[], string[]> Roles => new()
     {
         { "admin", RectifyApp.AdminPassword, ["整改工作", "问题清单", "督办", "系统管理"], [] },
-        { "lgo", RectifyApp.DemoPassword, ["整改工作", "问题清单", "督办", "组织机构"], ["/admin/users", "/admin/clock"] },
-        { "fpb", RectifyApp.DemoPassword, ["我的问题", "我的材料", "整改工作"], ["/admin", "/admin/units", "/supervision", "/campaigns/new"] },
-        { "dcs", RectifyApp.DemoPassword, ["整改工作", "问题清单", "督办"], ["/admin", "/admin/users", "/campaigns/new"] },
+        { "lgo", RectifyApp.DemoPassword, ["整改工作", "问题清单", "督办", "消息", "组织机构"], ["/admin/users", "/admin/clock"] },
+        { "fpb", RectifyApp.DemoPassword, ["我的问题", "我的材料", "整改工作", "消息"], ["/admin", "/admin/units", "/supervision", "/campaigns/new"] },
+        { "dcs", RectifyApp.DemoPassword, ["整改工作", "问题清单", "督办", "消息"], ["/admin", "/admin/users", "/campaigns/new"] },
     };
 
     [Theory]

@@ -5,6 +5,7 @@ using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Escalations;
 using Rectify.Api.Features.Items;
+using Rectify.Api.Features.Notifications;
 using Rectify.Api.Features.Runtime;
 using Rectify.Api.Features.Talks;
 using Rectify.Api.Infrastructure;
@@ -53,7 +54,8 @@ public sealed partial class DetailModel(
     public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
     public IReadOnlyList<AttachmentDto> Attachments { get; private set; } = [];
     public IReadOnlyList<EscalationDto> Escalations { get; private set; } = [];
-    public IReadOnlyList<TimelineNotification> Notifications { get; private set; } = [];
+    public IReadOnlyList<NotificationDto> Notifications { get; private set; } = [];
+    public long NotificationsTotal { get; private set; }
     /// <summary>The event whose form was posted and refused: that form opens again with its errors.</summary>
     public string? FailedEvent { get; private set; }
 
@@ -159,7 +161,9 @@ public sealed partial class DetailModel(
         var snapshot = await calendar.GetAsync(ct);
         DaysLeft = WorkingDays.Left(Item.EffectiveDeadline, ItemStatus.LocalToday(now, TimeZone), snapshot.IsWorkingDay);
         Timeline = ApiOutcome.Value<IReadOnlyList<TimelineEntry>>((await RuntimeApi.Timeline(id, HttpContext, db, ct)).Result) ?? [];
-        Notifications = Timeline.SelectMany(e => e.Notifications).OrderByDescending(n => n.NotBefore).ToList();
+        var sent = ApiOutcome.Value<Page<NotificationDto>>((await NotificationsApi.List(HttpContext, db, id, null, null, null, null, null, 1, 100, ct)).Result);
+        Notifications = sent?.Items ?? [];
+        NotificationsTotal = sent?.Total ?? 0;
         Attachments = ApiOutcome.Value<IReadOnlyList<AttachmentDto>>((await RuntimeApi.ListItemAttachments(id, HttpContext, db, ct)).Result) ?? [];
         Escalations = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, null, null, null, null, id, 1, 100, ct)).Result)?.Items ?? [];
         Talks = ApiOutcome.Value<IReadOnlyList<TalkDto>>((await TalksApi.List(id, HttpContext, db, ct)).Result) ?? [];
