@@ -82,6 +82,11 @@ public sealed partial class DetailModel(
         _ => ("说明", false),
     };
 
+    /// <summary>A string fact from a journal entry's data (escalation level, timer step), if present.</summary>
+    public static string? DataText(System.Text.Json.JsonElement data, string name) =>
+        data.ValueKind == System.Text.Json.JsonValueKind.Object && data.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String
+            ? v.GetString() : null;
+
     /// <summary>Events whose form carries evidence files.</summary>
     public static bool TakesFiles(string type) => type is "progress" or "requestClosure";
 
