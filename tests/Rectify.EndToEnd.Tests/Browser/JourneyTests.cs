@@ -23,6 +23,7 @@ public sealed class JourneyTests(BrowserApp app) : IClassFixture<BrowserApp>
         await office.GoAsync("/campaigns/new");
         await office.Page.GetByLabel("标题 *").FillAsync("易地扶贫搬迁后续扶持问题整改");
         await office.Page.GetByLabel("督查单位").SelectOptionAsync("dcs");
+        (await office.Page.GetByLabel("流程定义 *").InputValueAsync()).ShouldBe("rectification-campaign");
         await office.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
         await office.Page.WaitForURLAsync(new Regex("/campaigns/[0-9a-f-]{36}$"));
         var campaignUrl = office.Page.Url;
@@ -56,6 +57,16 @@ public sealed class JourneyTests(BrowserApp app) : IClassFixture<BrowserApp>
         await unit.SendItemEventAsync("acknowledge");
         (await unit.TextAsync(".flash")).ShouldBe("已签收");
         (await unit.TextAsync("[data-testid=item-state]")).ShouldBe("整改中");
+
+        // The unit asks for more time; the office approves it with a note; the new deadline shows on the item.
+        var extended = app.Today.AddDays(40).ToString("yyyy-MM-dd");
+        await unit.SendItemEventAsync("requestExtension", "安置点用地手续尚在审批，申请延期十天。", extended);
+        (await unit.TextAsync(".flash")).ShouldBe("已申请延期");
+        await office.GoAsync(itemUrl);
+        await office.SendItemEventAsync("approveExtension", "同意延期。");
+        (await office.TextAsync(".flash")).ShouldBe("已同意延期");
+        (await office.Page.Locator("dl.facts").InnerTextAsync()).ShouldContain(extended);
+        await unit.GoAsync(itemUrl);
 
         // Progress without a note is refused beside the note; with a note and a photo it is recorded.
         await unit.SendItemEventAsync("progress");

@@ -62,6 +62,7 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
         else
         {
             Input.IssuedByUnit = me.IsLeadingGroup ? me.UnitCode : null;
+            Input.WorkflowId = CampaignsApi.DefaultWorkflowId;
         }
         await LoadChoicesAsync(me, ct);
         return Page();
