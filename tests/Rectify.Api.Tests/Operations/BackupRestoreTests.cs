@@ -41,7 +41,9 @@ public sealed class BackupRestoreTests(ControllableApp app) : IClassFixture<Cont
             await using var restored = new ControllableApp { ExistingDatabase = TestDatabase.Existing(restoredName) };
             await restored.InitializeAsync();
             var client = await restored.AdminAsync();
-            // Past the deadline by more than the ladder's first step: the urge must fire on the restored node.
+            // The pending 7-days-before reminder fires on the restored node at its time…
+            (await client.PostJsonAsync("/api/admin/clock", new { now = "2026-06-03T09:05:00+08:00" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+            // …and, past the deadline, the first step of the ladder.
             (await client.PostJsonAsync("/api/admin/clock", new { now = "2026-06-12T10:00:00+08:00" })).StatusCode.ShouldBe(HttpStatusCode.OK);
             var restoredItem = await (await client.GetAsync($"/api/items/{item}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
             restoredItem.Str("escalationLevel").ShouldBe("urge");
