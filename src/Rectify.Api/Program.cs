@@ -18,12 +18,15 @@ builder.Services.AddRectifyHealth();
 builder.Services.AddRectifyDocuments();
 builder.Services.AddRectifyRetention();
 builder.Services.AddRectifyNotifications(builder.Configuration);
+builder.Services.AddRectifyWebUi();
 
 var app = builder.Build();
 
 app.UseRectifyPipeline();
+app.UseRectifyWebUi();
 app.MapRectifyHealth();
 app.MapRectifyApi();
+app.MapRectifyWebUi();
 
 app.Run();
 

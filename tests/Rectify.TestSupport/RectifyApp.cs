@@ -26,7 +26,8 @@ public class RectifyApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         Database = ExistingDatabase ?? await TestDatabase.CreateAsync();
         // Starts the host now, so start-up failures surface in InitializeAsync.
-        _ = Server;
+        // StartServer (not the Server property) so a subclass may host on Kestrel (UseKestrel) for browser tests.
+        StartServer();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

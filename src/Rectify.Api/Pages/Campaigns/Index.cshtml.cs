@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Ui;
+
+namespace Rectify.Api.Pages.Campaigns;
+
+public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string? Q { get; set; }
+    [BindProperty(SupportsGet = true)] public string? State { get; set; }
+    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+
+    public IReadOnlyList<CampaignDto> Campaigns { get; private set; } = [];
+    public PagerModel Pager { get; private set; } = null!;
+    public bool CanCreate { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var me = CurrentUser.From(User);
+        CanCreate = me.IsAdmin || me.IsLeadingGroup;
+        var state = Labels.CampaignState.ContainsKey(State ?? "") ? State : null;
+        var q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim()[..Math.Min(Q.Trim().Length, 200)];
+        var result = await CampaignsApi.List(HttpContext, db, clock, state, q, PageNumber, PagerModel.DefaultSize, ct);
+        Campaigns = result.Value!.Items;
+        Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, result.Value.Total);
+    }
+}

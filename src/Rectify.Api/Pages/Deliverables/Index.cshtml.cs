@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Deliverables;
+using Rectify.Api.Features.Runtime;
+using Rectify.Api.Infrastructure;
+using Rectify.Api.Ui;
+using Rectify.Workflows.Runtime;
+
+namespace Rectify.Api.Pages.Deliverables;
+
+/// <summary>What units owe besides items (unit plan, unit report): submit with files; the office accepts or returns.</summary>
+public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, DeliverableService service, UnitNames names, UiText text) : PageModel
+{
+    public sealed class EventInput
+    {
+        public Guid Id { get; set; }
+        public string? Type { get; set; }
+        public string? Note { get; set; }
+        public int? ExpectedVersion { get; set; }
+    }
+
+    [BindProperty] public EventInput Event { get; set; } = new();
+    [BindProperty(SupportsGet = true)] public Guid? CampaignId { get; set; }
+    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    public IReadOnlyList<DeliverableDto> Items { get; private set; } = [];
+    public PagerModel Pager { get; private set; } = null!;
+    public UnitNames Names => names;
+    public bool IsUnit { get; private set; }
+    public Guid? FailedId { get; private set; }
+    public string? FailedMessage { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        IReadOnlyList<Guid> attachmentIds = [];
+        if (Event.Type == "submit" && Request.Form.Files.GetFiles("file").Count > 0)
+        {
+            var upload = await DeliverablesApi.Upload(Event.Id, HttpContext, db, clock, ct);
+            if (!ApiOutcome.Apply(upload, ModelState, text, "Event.")) return await RefusedAsync(ct);
+            attachmentIds = upload switch
+            {
+                Ok<AttachmentDto> one => [one.Value!.Id],
+                Ok<List<AttachmentDto>> many => many.Value!.Select(a => a.Id).ToList(),
+                _ => [],
+            };
+        }
+        var body = new EventBody(Event.Type, Event.Note, null, attachmentIds, Event.ExpectedVersion);
+        var result = (await DeliverablesApi.SendEvent(Event.Id, body, HttpContext, db, service, clock, ct)).Result;
+        if (!ApiOutcome.Apply(result, ModelState, text, "Event.")) return await RefusedAsync(ct);
+        TempData["Flash"] = text.Format("已{0}", Labels.Journal.Of(Event.Type, text));
+        return Redirect(Request.Path + Request.QueryString);
+    }
+
+    private async Task<IActionResult> RefusedAsync(CancellationToken ct)
+    {
+        FailedId = Event.Id;
+        FailedMessage = string.Join("；", ModelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage));
+        ModelState.Clear();
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var me = CurrentUser.From(User);
+        IsUnit = me.IsUnit;
+        var page = (await DeliverablesApi.List(HttpContext, db, clock, CampaignId, null, null, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        Items = page.Items;
+        Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
+        await names.AllAsync(ct);
+    }
+}

@@ -1,0 +1,179 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Escalations;
+using Rectify.Api.Features.Items;
+using Rectify.Api.Features.Notifications;
+using Rectify.Api.Features.Runtime;
+using Rectify.Api.Features.Talks;
+using Rectify.Api.Infrastructure;
+using Rectify.Api.Ui;
+using Rectify.Workflows.Calendar;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Domain;
+using Rectify.Workflows.Runtime;
+
+namespace Rectify.Api.Pages.Items;
+
+/// <summary>
+/// One item: every field, its state and light, the events the signed-in user may send now (through the runtime's own
+/// handler, evidence through the API's upload), its timeline with the messages each step sent, escalations, files.
+/// </summary>
+public sealed partial class DetailModel(
+    NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, ItemEventService events, WorkingCalendar calendar,
+    AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, UnitNames names, UiText text) : PageModel
+{
+    public sealed class EventInput
+    {
+        public string? Type { get; set; }
+        public string? Note { get; set; }
+        public string? NewDeadline { get; set; }
+        public int? ExpectedVersion { get; set; }
+    }
+
+    public sealed class TalkInput
+    {
+        public string? HeldOn { get; set; }
+        public string? People { get; set; }
+        public string? Note { get; set; }
+    }
+
+    [BindProperty] public EventInput Event { get; set; } = new();
+    [BindProperty] public TalkInput Talk { get; set; } = new();
+    public IReadOnlyList<TalkDto> Talks { get; private set; } = [];
+    public bool CanRecordTalk { get; private set; }
+    public bool TalkFailed { get; private set; }
+    public ItemDto Item { get; private set; } = null!;
+    public string TimeZone { get; private set; } = "Asia/Shanghai";
+    public string CampaignTitle { get; private set; } = "";
+    public UnitNames Names => names;
+    public bool CanEdit { get; private set; }
+    public int? DaysLeft { get; private set; }
+    public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
+    public IReadOnlyList<AttachmentDto> Attachments { get; private set; } = [];
+    public IReadOnlyList<EscalationDto> Escalations { get; private set; } = [];
+    public IReadOnlyList<NotificationDto> Notifications { get; private set; } = [];
+    public long NotificationsTotal { get; private set; }
+    /// <summary>The event whose form was posted and refused: that form opens again with its errors.</summary>
+    public string? FailedEvent { get; private set; }
+
+    public static long MaxFileBytes => EvidenceFiles.MaxBytes;
+    public static int MaxFiles => EvidenceFiles.MaxFilesPerRequest;
+    public const string Accept = ".pdf,.png,.jpg,.jpeg,.gif,.webp,.docx,.xlsx,.pptx,.ofd,.zip,.doc,.xls,.wps,.txt,.csv";
+
+    /// <summary>The errors of one field of the refused form, joined; null when none.</summary>
+    public string? ErrorFor(string field) =>
+        ModelState.TryGetValue("Event." + field, out var entry) && entry.Errors.Count > 0 ? string.Join("；", entry.Errors.Select(e => e.ErrorMessage)) : null;
+
+    /// <summary>What the note of each event is called, and whether the workflow requires it.</summary>
+    public static (string Label, bool Required) NoteOf(string type) => type switch
+    {
+        "acknowledge" => ("签收说明", false),
+        "progress" => ("整改进展", true),
+        "requestClosure" => ("整改完成情况", true),
+        "approveClosure" => ("审核意见", false),
+        "returnClosure" => ("退回原因", true),
+        "requestExtension" => ("延期理由", true),
+        "approveExtension" => ("审核意见", false),
+        "rejectExtension" => ("驳回理由", false),
+        "reopen" => ("重新打开原因（回头看发现的问题）", true),
+        _ => ("说明", false),
+    };
+
+    /// <summary>A string fact from a journal entry's data (escalation level, timer step), if present.</summary>
+    public static string? DataText(System.Text.Json.JsonElement data, string name) =>
+        data.ValueKind == System.Text.Json.JsonValueKind.Object && data.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String
+            ? v.GetString() : null;
+
+    /// <summary>Events whose form carries evidence files.</summary>
+    public static bool TakesFiles(string type) => type is "progress" or "requestClosure";
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) =>
+        await LoadAsync(id, ct) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostEventAsync(Guid id, CancellationToken ct)
+    {
+        var type = Event.Type ?? "";
+        IReadOnlyList<Guid> attachmentIds = [];
+        if (TakesFiles(type) && Request.HasFormContentType && Request.Form.Files.GetFiles("file").Count > 0)
+        {
+            var upload = await RuntimeApi.UploadItemAttachments(id, HttpContext, db, clock, ct);
+            if (!ApiOutcome.Apply(upload, ModelState, text, "Event.", f => f.StartsWith("file", StringComparison.Ordinal) ? "Files" : ApiOutcome.FieldName(f)))
+                return await RefusedAsync(id, type, ct);
+            attachmentIds = upload switch
+            {
+                Ok<AttachmentDto> one => [one.Value!.Id],
+                Ok<List<AttachmentDto>> many => many.Value!.Select(a => a.Id).ToList(),
+                _ => [],
+            };
+        }
+        var body = new EventBody(type, Event.Note, Event.NewDeadline, attachmentIds, Event.ExpectedVersion);
+        var result = (await RuntimeApi.SendEvent(id, body, HttpContext, db, events, definitions, clock, ct)).Result;
+        if (!ApiOutcome.Apply(result, ModelState, text, "Event.", f => f == "attachmentIds" ? "Files" : ApiOutcome.FieldName(f)))
+            return await RefusedAsync(id, type, ct);
+        TempData["Flash"] = text.Format("已{0}", Labels.Event.Of(type, text));
+        return Redirect($"/items/{id}");
+    }
+
+    /// <summary>Records an admonitory talk through the talks API's handler.</summary>
+    public async Task<IActionResult> OnPostTalkAsync(Guid id, CancellationToken ct)
+    {
+        var request = new TalkRequest(Talk.HeldOn, Talk.People, Talk.Note);
+        var result = (await TalksApi.Record(id, request, HttpContext, db, journal, clock, wall, ct)).Result;
+        if (ApiOutcome.Apply(result, ModelState, text, "Talk."))
+        {
+            TempData["Flash"] = text["约谈已记录"];
+            return Redirect($"/items/{id}#talks-h");
+        }
+        TalkFailed = true;
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken ct)
+    {
+        var result = await ItemsApi.Delete(id, HttpContext, db, ct);
+        if (ApiOutcome.Apply(result.Result, ModelState, text))
+        {
+            TempData["Flash"] = text["问题已删除"];
+            return Redirect("/campaigns");
+        }
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
+    private async Task<IActionResult> RefusedAsync(Guid id, string type, CancellationToken ct)
+    {
+        FailedEvent = type;
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
+    private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
+    {
+        var me = CurrentUser.From(User);
+        var now = clock.GetUtcNow();
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            var row = await ItemsApi.FindRowAsync(connection, id, me, ct);
+            if (row is null) return false;
+            Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, ct));
+            TimeZone = row.TimeZone;
+            CanEdit = row.State == ItemStates.Draft && Access.CanManageCampaign(me, row.IssuedByUnit);
+            CanRecordTalk = row.State != ItemStates.Draft && TalksApi.MayRecord(me, row);
+            CampaignTitle = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition(
+                "select title from campaigns where id = @CampaignId", new { row.CampaignId }, cancellationToken: ct)) ?? "";
+        }
+        var snapshot = await calendar.GetAsync(ct);
+        DaysLeft = WorkingDays.Left(Item.EffectiveDeadline, ItemStatus.LocalToday(now, TimeZone), snapshot.IsWorkingDay);
+        Timeline = ApiOutcome.Value<IReadOnlyList<TimelineEntry>>((await RuntimeApi.Timeline(id, HttpContext, db, ct)).Result) ?? [];
+        var sent = ApiOutcome.Value<Page<NotificationDto>>((await NotificationsApi.List(HttpContext, db, id, null, null, null, null, null, 1, 100, ct)).Result);
+        Notifications = sent?.Items ?? [];
+        NotificationsTotal = sent?.Total ?? 0;
+        Attachments = ApiOutcome.Value<IReadOnlyList<AttachmentDto>>((await RuntimeApi.ListItemAttachments(id, HttpContext, db, ct)).Result) ?? [];
+        Escalations = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, null, null, null, null, id, 1, 100, ct)).Result)?.Items ?? [];
+        Talks = ApiOutcome.Value<IReadOnlyList<TalkDto>>((await TalksApi.List(id, HttpContext, db, ct)).Result) ?? [];
+        Event.ExpectedVersion = Item.Version;
+        await names.AllAsync(ct);
+        return true;
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Rectify.Api.Ui;
+
+/// <summary>Previous / next links that keep the page's other query parameters.</summary>
+public sealed record PagerModel(HttpRequest Request, int Page, int PageSize, long Total)
+{
+    public const int DefaultSize = 20;
+
+    public int Pages => (int)Math.Max(1, (Total + PageSize - 1) / PageSize);
+
+    public string Link(int page)
+    {
+        var query = QueryHelpers.ParseQuery(Request.QueryString.Value)
+            .Where(kv => kv.Key != "page")
+            .ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString());
+        query["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return QueryHelpers.AddQueryString(Request.Path, query);
+    }
+}

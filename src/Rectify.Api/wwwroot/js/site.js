@@ -1,0 +1,23 @@
+// Rectify: progressive enhancement only. Every page works without this file.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  // Forms that ask before doing something hard to undo carry data-confirm="question".
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
+  // File inputs with data-max-bytes warn before a too-large upload (the server checks again).
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+      var big = Array.prototype.filter.call(input.files, function (f) { return f.size > max; });
+      input.setCustomValidity(big.length ? (input.getAttribute("data-too-big") || "file too large") + ": " + big.map(function (f) { return f.name; }).join(", ") : "");
+      if (big.length) input.reportValidity();
+    });
+  });
+  // Selects marked data-autosubmit submit their form on change (filters).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+});

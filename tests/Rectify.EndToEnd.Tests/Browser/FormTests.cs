@@ -1,0 +1,119 @@
+using Microsoft.Playwright;
+using Rectify.TestSupport;
+
+namespace Rectify.EndToEnd.Tests.Browser;
+
+/// <summary>Forms validate on the server (the API's own rules) and show Chinese errors beside the fields.</summary>
+public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
+{
+    private static string Error(string field) => $"span[data-valmsg-for='{field}']";
+
+    [Fact]
+    public async Task CreateCampaign_InvalidThenValid_ErrorsBesideFieldsThenDashboard()
+    {
+        await using var s = await app.NewSessionAsync();
+        await s.SignInAsync("lgo", RectifyApp.DemoPassword);
+        await s.GoAsync("/campaigns/new");
+        await s.Page.GetByLabel("集中整改 开始").FillAsync("2026-06-10");
+        await s.Page.GetByLabel("集中整改 结束").FillAsync("2026-06-01");
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
+
+        (await s.Page.Locator(Error("Input.Title")).InnerTextAsync()).ShouldBe("必填");
+        (await s.Page.Locator(Error("Input.Phases[1].End")).InnerTextAsync()).ShouldBe("结束日期不能早于开始日期");
+        (await s.Page.GetByLabel("标题 *").GetAttributeAsync("class"))!.ShouldContain("input-validation-error");
+        await s.ScreenshotAsync("campaign-form-errors");
+
+        await s.Page.GetByLabel("标题 *").FillAsync("县级脱贫攻坚问题整改（测试）");
+        await s.Page.GetByLabel("集中整改 结束").FillAsync("2026-06-30");
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
+        await s.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
+        (await s.Page.Locator("h1").InnerTextAsync()).ShouldBe("县级脱贫攻坚问题整改（测试）");
+        (await s.Page.Locator(".flash").InnerTextAsync()).ShouldContain("整改工作已创建");
+
+        // Add an item: missing title and deadline are refused beside their fields; then it is saved.
+        await s.Page.GetByRole(AriaRole.Link, new() { Name = "添加问题" }).ClickAsync();
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
+        (await s.Page.Locator(Error("Input.Title")).InnerTextAsync()).ShouldBe("必填");
+        (await s.Page.Locator(Error("Input.Deadline")).InnerTextAsync()).ShouldContain("请填写整改时限");
+        (await s.Page.Locator(Error("Input.LeadUnit")).InnerTextAsync()).ShouldBe("必填");
+        await s.ScreenshotAsync("item-form-errors");
+
+        await s.Page.GetByLabel("问题 *").FillAsync("村级活动场所建设滞后");
+        await s.Page.GetByLabel("牵头单位 *").SelectOptionAsync("fpb");
+        await s.Page.GetByLabel("责任单位（可多选）").SelectOptionAsync(["zfz", "czj"]);
+        await s.Page.GetByLabel("整改时限").FillAsync("2026-12-31");
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
+        await s.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/items/[0-9a-f-]{36}$"));
+        (await s.Page.Locator("h1").InnerTextAsync()).ShouldContain("村级活动场所建设滞后");
+        (await s.Page.Locator("dl.facts").InnerTextAsync()).ShouldContain("县财政局");
+        (await s.Page.Locator("[data-testid=item-state]").InnerTextAsync()).ShouldBe("草稿");
+        s.ShouldHaveNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task CreateUnit_DuplicateCodeAndBadCode_ShowRefusalsBesideFields()
+    {
+        await using var s = await app.NewSessionAsync();
+        await s.SignInAsync("admin", RectifyApp.AdminPassword);
+        await s.GoAsync("/admin/units");
+        await s.Page.GetByLabel("代码 *").FillAsync("bad code!");
+        await s.Page.GetByLabel("名称 *").FillAsync("");
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
+        (await s.Page.Locator(Error("Input.Code")).InnerTextAsync()).ShouldContain("只能包含字母、数字");
+        (await s.Page.Locator(Error("Input.Name")).InnerTextAsync()).ShouldBe("必填");
+        (await s.Page.Locator(Error("Input.Kind")).InnerTextAsync()).ShouldBe("必填");
+
+        await s.Page.GetByLabel("代码 *").FillAsync("fpb");
+        await s.Page.GetByLabel("名称 *").FillAsync("重复的单位");
+        await s.Page.GetByLabel("类型 *").SelectOptionAsync("department");
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
+        (await s.Page.Locator(".errors").InnerTextAsync()).ShouldContain("单位代码 fpb 已存在");
+        s.ShouldHaveNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task CreateUser_ShortPassword_ShowsErrorBesidePassword()
+    {
+        await using var s = await app.NewSessionAsync();
+        await s.SignInAsync("admin", RectifyApp.AdminPassword);
+        await s.GoAsync("/admin/users");
+        await s.Page.GetByLabel("用户名 *").FillAsync("newuser");
+        await s.Page.GetByLabel("初始密码 *").FillAsync("short");
+        await s.Page.GetByLabel("角色 *").SelectOptionAsync("unit");
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "创建" }).ClickAsync();
+        (await s.Page.Locator(Error("Input.Password")).InnerTextAsync()).ShouldBe("密码至少 8 位");
+        (await s.Page.Locator(Error("Input.UnitCode")).InnerTextAsync()).ShouldBe("该角色必须属于一个单位");
+        s.ShouldHaveNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task ImportProblemList_BadRowsThenGoodFile_ErrorsByRowThenItemsListed()
+    {
+        await using var s = await app.NewSessionAsync();
+        await s.SignInAsync("lgo", RectifyApp.DemoPassword);
+        await s.GoAsync("/campaigns/new");
+        await s.Page.GetByLabel("标题 *").FillAsync("导入测试整改工作");
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
+        await s.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
+        await s.Page.GetByRole(AriaRole.Link, new() { Name = "导入问题清单" }).ClickAsync();
+
+        var dir = Directory.CreateTempSubdirectory("rectify-import-").FullName;
+        var bad = Path.Combine(dir, "问题清单-有误.csv");
+        File.WriteAllText(bad, "序号,反馈问题,整改措施,牵头单位,责任单位,整改时限\n1,危房改造对象认定不准,逐户复核,县住建局,县民政局,2026-12-31\n2,,建立台账,查无此单位,县财政局,2026-12-31\n", new System.Text.UTF8Encoding(true));
+        await s.Page.GetByLabel("问题清单文件 *").SetInputFilesAsync(bad);
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "导入" }).ClickAsync();
+        var errors = s.Page.Locator("[data-testid=import-errors] tbody tr");
+        (await errors.CountAsync()).ShouldBeGreaterThan(0);
+        (await s.Page.Locator("[data-testid=import-errors]").InnerTextAsync()).ShouldContain("3");
+        await s.ScreenshotAsync("import-errors");
+
+        var good = Path.Combine(dir, "问题清单.csv");
+        File.WriteAllText(good, "序号,反馈问题,整改措施,牵头单位,责任单位,整改时限\n1,危房改造对象认定不准,逐户复核,县住建局,县民政局,2026-12-31\n2,扶贫资金拨付滞后,建立台账,县财政局,县扶贫办,长期坚持\n", new System.Text.UTF8Encoding(true));
+        await s.Page.GetByLabel("问题清单文件 *").SetInputFilesAsync(good);
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "导入" }).ClickAsync();
+        await s.Page.WaitForURLAsync(url => url.Contains("/items?campaignId=", StringComparison.Ordinal));
+        (await s.Page.Locator(".flash").InnerTextAsync()).ShouldBe("已导入 2 个问题");
+        (await s.Page.Locator("[data-testid=items]").InnerTextAsync()).ShouldContain("扶贫资金拨付滞后");
+        s.ShouldHaveNoConsoleErrors();
+    }
+}

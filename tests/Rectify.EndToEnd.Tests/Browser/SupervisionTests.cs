@@ -1,0 +1,71 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Rectify.TestSupport;
+
+namespace Rectify.EndToEnd.Tests.Browser;
+
+/// <summary>An item that runs past its deadline reaches the supervision office's inbox once the clock moves on.</summary>
+public sealed class SupervisionTests(BrowserApp app) : IClassFixture<BrowserApp>
+{
+    [Fact]
+    public async Task OverdueItem_ClockMovedPastDeadline_ShowsInSupervisionInbox()
+    {
+        // Set-up through the API (not what this test is about): a launched campaign with one item due in two days.
+        var office = await app.ApiAsAsync("lgo", RectifyApp.DemoPassword);
+        var created = await office.PostAsJsonAsync("/api/campaigns", new
+        {
+            title = "农村饮水安全问题整改", issuedByUnit = "lgo", supervisionUnit = "dcs", workflow = new { id = "rectification-campaign" },
+        });
+        created.EnsureSuccessStatusCode();
+        var campaignId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        (await office.PostAsJsonAsync($"/api/campaigns/{campaignId}/items", new
+        {
+            title = "部分自然村饮水工程水质不达标", leadUnit = "slj", units = new[] { "zfz" }, deadline = app.Today.AddDays(2).ToString("yyyy-MM-dd"),
+        })).EnsureSuccessStatusCode();
+        (await office.PostAsync($"/api/campaigns/{campaignId}/launch", null)).EnsureSuccessStatusCode();
+
+        await using var supervisor = await app.NewSessionAsync();
+        await supervisor.SignInAsync("dcs", RectifyApp.DemoPassword);
+        await supervisor.GoAsync("/supervision");
+        (await supervisor.Page.Locator("body").InnerTextAsync()).ShouldNotContain("部分自然村饮水工程水质不达标");
+
+        // The administrator moves the clock three weeks on through the clock page; timers fire before the page answers.
+        await using var admin = await app.NewSessionAsync();
+        await admin.SignInAsync("admin", RectifyApp.AdminPassword);
+        await admin.GoAsync("/admin/clock");
+        await admin.Page.GetByLabel("向前拨动").FillAsync("P21D");
+        await admin.Page.GetByRole(AriaRole.Button, new() { Name = "调整时钟" }).ClickAsync();
+        (await admin.TextAsync(".flash")).ShouldBe("时钟已调整");
+
+        await supervisor.GoAsync("/supervision");
+        var escalations = supervisor.Page.Locator("[data-testid=escalations] tbody tr").Filter(new() { HasText = "部分自然村饮水工程水质不达标" });
+        (await escalations.CountAsync()).ShouldBeGreaterThan(0);
+        (await escalations.First.InnerTextAsync()).ShouldContain("县水利局");
+        var overdue = supervisor.Page.Locator("[data-testid=supervision-overdue] tbody tr").Filter(new() { HasText = "部分自然村饮水工程水质不达标" });
+        (await overdue.InnerTextAsync()).ShouldContain("19");
+        await supervisor.ScreenshotAsync("supervision-inbox");
+
+        // The item page shows the escalation record and the messages sent.
+        await escalations.First.GetByRole(AriaRole.Link).ClickAsync();
+        await supervisor.Page.WaitForURLAsync(new Regex("/items/[0-9a-f-]{36}$"));
+        (await supervisor.TextAsync("[data-testid=item-light]")).ShouldBe("红灯");
+        (await supervisor.TextAsync("[data-testid=item-overdue]")).ShouldBe("逾期 19 天");
+        (await supervisor.Page.Locator("[data-testid=item-escalations]").InnerTextAsync()).ShouldContain("督办函");
+
+        // The supervision office records the admonitory talk: the people are required, then it is kept on the item.
+        await supervisor.Page.Locator("details[data-event=talk] summary").ClickAsync();
+        await supervisor.Page.GetByLabel("约谈日期 *").FillAsync(app.Today.ToString("yyyy-MM-dd"));
+        await supervisor.Page.GetByRole(AriaRole.Button, new() { Name = "记录约谈" }).ClickAsync();
+        (await supervisor.TextAsync("span[data-valmsg-for='Talk.People']")).ShouldBe("请填写约谈对象");
+        await supervisor.Page.GetByLabel("约谈对象 *").FillAsync("县水利局局长 李某某");
+        await supervisor.Page.GetByLabel("约谈情况").FillAsync("责令十日内完成水质提升改造。");
+        await supervisor.Page.GetByRole(AriaRole.Button, new() { Name = "记录约谈" }).ClickAsync();
+        (await supervisor.TextAsync(".flash")).ShouldBe("约谈已记录");
+        (await supervisor.Page.Locator("[data-testid=talks]").InnerTextAsync()).ShouldContain("县水利局局长 李某某");
+        await supervisor.ScreenshotAsync("item-escalated");
+        supervisor.ShouldHaveNoConsoleErrors();
+        admin.ShouldHaveNoConsoleErrors();
+    }
+}
