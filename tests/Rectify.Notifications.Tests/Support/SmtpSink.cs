@@ -71,7 +71,7 @@ public sealed class SmtpSink : IAsyncDisposable
     public async Task StopAsync()
     {
         if (process is null) return;
-        if (!process.HasExited) process.Kill();
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
         process.Dispose();
         process = null;
