@@ -119,6 +119,13 @@ public sealed class OutboxDispatcher(
         {
             logger.LogWarning(ex, "Outbox row {Id} could not be processed; it comes back when its lease ends", row.Id);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Bad data in one row (an unknown time zone, …) is that row's failed attempt, so it ends dead and visible
+            // in the log instead of coming back after every lease.
+            logger.LogError(ex, "Outbox row {Id} failed unexpectedly", row.Id);
+            await recorder.WriteAsync(processor.Crashed(row, ex));
+        }
         finally
         {
             slots.Release();
