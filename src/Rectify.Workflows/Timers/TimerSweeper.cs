@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -24,15 +26,27 @@ public sealed record SweepResult(int Fired, int Deferred);
 /// next chained timer — and deletes the fired rows. A node killed mid-fire rolls back and another node fires the rows.
 /// </summary>
 public sealed partial class TimerSweeper(
-    NpgsqlDataSource db, DefinitionStore definitions, WorkingCalendar calendar, INotificationOutbox outbox, ILogger<TimerSweeper> logger)
+    NpgsqlDataSource db, DefinitionStore definitions, WorkingCalendar calendar, INotificationOutbox outbox, ILogger<TimerSweeper> logger,
+    IMeterFactory? meters = null)
 {
     public const int DefaultBatchSize = 1000;
+    public const string MeterName = "Rectify.Timers";
+
+    private readonly Meter? meter = meters?.Create(MeterName);
+    private Histogram<double>? lateness;
+    private Counter<long>? fired;
+
+    /// <summary>Milliseconds from a timer's due time to the commit of the transaction that fired it.</summary>
+    private Histogram<double>? Lateness => lateness ??= meter?.CreateHistogram<double>("rectify.timers.lateness", "ms", "due time to commit of its firing");
+
+    private Counter<long>? Fired => fired ??= meter?.CreateCounter<long>("rectify.timers.fired", description: "timers fired (their effects committed)");
 
     /// <param name="quiet">Replaying history (demo data): effects and journal as usual, but no messages about the past.</param>
     public async Task<SweepResult> SweepOnceAsync(DateTimeOffset now, int batchSize, CancellationToken ct, bool quiet = false)
     {
         // Npgsql writes timestamptz from UTC offsets only; callers may pass a local time.
         now = now.ToUniversalTime();
+        var started = Stopwatch.GetTimestamp();
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         const string claim = """
@@ -97,6 +111,13 @@ public sealed partial class TimerSweeper(
         }
         await batch.FlushAsync(connection, tx, outbox, now, ct);
         await tx.CommitAsync(ct);
+        var committedAt = now + Stopwatch.GetElapsedTime(started);
+        if (Lateness is { Enabled: true } histogram)
+        {
+            var firedIds = batch.FiredTimers.ToHashSet();
+            foreach (var timer in timers.Where(t => firedIds.Contains(t.Id))) histogram.Record((committedAt - timer.Due).TotalMilliseconds);
+        }
+        Fired?.Add(batch.FiredTimers.Count);
         if (deferred > 0) logger.LogDebug("{Deferred} due timers deferred: their subjects were busy", deferred);
         return new SweepResult(batch.FiredTimers.Count, deferred);
     }
