@@ -48,7 +48,7 @@ public static class QuartzBaseline
         services.AddSingleton(NpgsqlDataSource.Create(cs));
         var counter = new Counter { Target = items.Count };
         services.AddSingleton(counter);
-        services.AddQuartz("rectify-bench", q =>
+        services.AddQuartz(q =>
         {
             q.UseDefaultThreadPool(tp => tp.MaxConcurrency = 10);
             q.UsePersistentStore(s =>

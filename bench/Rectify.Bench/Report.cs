@@ -12,7 +12,11 @@ public static class Report
     public sealed record Figures(
         DateTimeOffset Date, int Cpus, double MemoryGiB, string Postgres, string Fsync, int Items, int LaunchTimers, long LaunchOutbox,
         double LaunchSeconds, int Firing, double FiredPerSecond, double OutboxPerTimer, int Workers, int Batch, int Simultaneous,
-        double P50, double P99, double Last, double IdlePerSecond, QuartzBaseline.Result Quartz);
+        double P50, double P99, double Last, double IdlePerSecond, QuartzBaseline.Result Quartz, string LoadBefore, string LoadAfter);
+
+    /// <summary>The 1/5/15-minute load averages: on a shared machine they say how much of it the bench had.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     public static double MemoryGiB()
     {
@@ -28,7 +32,7 @@ public static class Report
         s.AppendLine(Begin);
         s.AppendLine("## Runtime");
         s.AppendLine();
-        s.AppendLine(CultureInfo.InvariantCulture, $"Measured {f.Date:yyyy-MM-dd HH:mm} UTC by `./rectify.sh bench` on {f.Cpus} CPUs, {f.MemoryGiB:F1} GiB RAM, PostgreSQL {f.Postgres} on the same machine, **fsync={f.Fsync}** (default synchronous_commit). The machine is shared with other developers, so figures vary from run to run.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Measured {f.Date:yyyy-MM-dd HH:mm} UTC by `./rectify.sh bench` on {f.Cpus} CPUs, {f.MemoryGiB:F1} GiB RAM, PostgreSQL {f.Postgres} on the same machine, **fsync={f.Fsync}** (default synchronous_commit). The machine is shared with other developers: load average (1/5/15 min) {f.LoadBefore} at the start and {f.LoadAfter} at the end of the run, on {f.Cpus} CPUs, so every figure below is what the bench got of an oversubscribed machine and varies from run to run.");
         s.AppendLine();
         s.AppendLine("| what | target | measured | |");
         s.AppendLine("| --- | --- | --- | --- |");
