@@ -11,6 +11,7 @@ builder.Services.AddRectifyAuth();
 builder.Services.AddRectifyApi();
 builder.Services.AddRectifyStartup(builder.Configuration);
 builder.Services.AddRectifyRuntime(builder.Configuration);
+builder.Services.AddRectifyRuntimeApi();
 builder.Services.AddRectifyHealth();
 
 var app = builder.Build();

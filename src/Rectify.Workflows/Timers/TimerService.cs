@@ -27,12 +27,17 @@ public sealed class TimerOptions
 /// until nothing is due.
 /// </summary>
 public sealed class TimerService(
-    TimerSweeper sweeper, NpgsqlDataSource db, TimeProvider clock, IOptions<TimerOptions> options, ILogger<TimerService> logger) : BackgroundService
+    TimerSweeper sweeper, NpgsqlDataSource db, TimeProvider clock, IOptions<TimerOptions> options, TimerServiceState state,
+    ILogger<TimerService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        if (!o.Enabled) return;
+        if (!o.Enabled)
+        {
+            state.Disabled = true;
+            return;
+        }
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -41,6 +46,7 @@ public sealed class TimerService(
                 await using var listener = await db.OpenConnectionAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"listen {CampaignLauncher.TimerChannel}", listener))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                state.Listening = true;
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     await DrainAsync(o, stoppingToken);
@@ -59,6 +65,7 @@ public sealed class TimerService(
             }
             catch (NpgsqlException ex)
             {
+                state.Listening = false;
                 failures++;
                 var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 7))));
                 logger.LogWarning(ex, "Timer sweep failed ({Failures} in a row); retrying in {Delay}", failures, delay);
@@ -80,4 +87,15 @@ public sealed class TimerService(
         });
         await Task.WhenAll(workers);
     }
+}
+
+/// <summary>Whether this node's sweep loop is up (for /health/ready): listening for NOTIFY, or deliberately disabled.</summary>
+public sealed class TimerServiceState
+{
+    private volatile bool listening;
+    private volatile bool disabled;
+
+    public bool Listening { get => listening; set => listening = value; }
+    public bool Disabled { get => disabled; set => disabled = value; }
+    public bool Ready => listening || disabled;
 }
