@@ -18,6 +18,19 @@ public sealed class TimerOptions
 
     /// <summary>The longest this node sleeps without looking at the next due time (also the bound after a missed NOTIFY).</summary>
     public TimeSpan MaxIdle { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How far ahead the node pre-stages timers due at (nearly) one instant: their effects are written ahead and
+    /// committed at the due time. Zero turns staging off. Items of a staged batch stay locked until then, so a user's
+    /// event on one of them waits at most this long.
+    /// </summary>
+    public TimeSpan Lookahead { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Timers one staging transaction takes (timers due within <see cref="StageSpread"/> of the first).</summary>
+    public int StageBatchSize { get; set; } = 5000;
+
+    /// <summary>Timers due this close after the next one are staged with it (and wait at most this long for it).</summary>
+    public TimeSpan StageSpread { get; set; } = TimeSpan.FromMilliseconds(50);
 }
 
 /// <summary>
@@ -54,6 +67,12 @@ public sealed class TimerService(
                     var next = await sweeper.NextDueAsync(stoppingToken);
                     var wait = next is { } n ? n - clock.GetUtcNow() : o.MaxIdle;
                     if (wait <= TimeSpan.Zero) continue;
+                    if (next is { } due && wait <= o.Lookahead)
+                    {
+                        await StageAsync(o, due, stoppingToken);
+                        continue;
+                    }
+                    if (o.Lookahead > TimeSpan.Zero) wait -= o.Lookahead;
                     if (wait > o.MaxIdle) wait = o.MaxIdle;
                     // Returns early when a NOTIFY arrives; sub-millisecond remainders round up so we never spin.
                     await listener.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))), stoppingToken);
@@ -72,6 +91,15 @@ public sealed class TimerService(
                 await Task.Delay(delay, stoppingToken);
             }
         }
+    }
+
+    /// <summary>Pre-stages the timers due at the next instant (see <see cref="TimerOptions.Lookahead"/>) on every worker.</summary>
+    private async Task StageAsync(TimerOptions o, DateTimeOffset due, CancellationToken ct)
+    {
+        var staging = new Staging(due + o.StageSpread, clock);
+        var workers = Enumerable.Range(0, Math.Max(1, o.Workers))
+            .Select(_ => sweeper.SweepOnceAsync(clock.GetUtcNow(), o.StageBatchSize, ct, stage: staging));
+        await Task.WhenAll(workers);
     }
 
     private async Task DrainAsync(TimerOptions o, CancellationToken ct)
