@@ -7,7 +7,7 @@ namespace Rectify.Workflows.Runtime;
 public sealed partial class CampaignLauncher
 {
     /// <summary>Above this many items for one unit in one launch, the unit's contacts get one digest instead of one message per item.</summary>
-    public const int DigestAbove = 20;
+    public const int DigestAbove = 50;
 
     private static async Task JournalAndNotifyAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, CampaignSubject campaign, WorkflowDefinition d, Actor actor,
