@@ -67,12 +67,9 @@ public sealed class TimerService(
                     var next = await sweeper.NextDueAsync(stoppingToken);
                     var wait = next is { } n ? n - clock.GetUtcNow() : o.MaxIdle;
                     if (wait <= TimeSpan.Zero) continue;
-                    if (next is { } due && wait <= o.Lookahead)
-                    {
-                        await StageAsync(o, due, stoppingToken);
-                        continue;
-                    }
-                    if (o.Lookahead > TimeSpan.Zero) wait -= o.Lookahead;
+                    if (next is { } due && wait <= o.Lookahead && await StageAsync(o, due, stoppingToken) > 0) continue;
+                    // Nothing to stage here (another node has them, or staging is off): sleep until they are due.
+                    if (o.Lookahead > TimeSpan.Zero && wait > o.Lookahead) wait -= o.Lookahead;
                     if (wait > o.MaxIdle) wait = o.MaxIdle;
                     // Returns early when a NOTIFY arrives; sub-millisecond remainders round up so we never spin.
                     await listener.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))), stoppingToken);
@@ -94,12 +91,13 @@ public sealed class TimerService(
     }
 
     /// <summary>Pre-stages the timers due at the next instant (see <see cref="TimerOptions.Lookahead"/>) on every worker.</summary>
-    private async Task StageAsync(TimerOptions o, DateTimeOffset due, CancellationToken ct)
+    private async Task<int> StageAsync(TimerOptions o, DateTimeOffset due, CancellationToken ct)
     {
+        if (o.Lookahead <= TimeSpan.Zero) return 0;
         var staging = new Staging(due + o.StageSpread, clock);
         var workers = Enumerable.Range(0, Math.Max(1, o.Workers))
             .Select(_ => sweeper.SweepOnceAsync(clock.GetUtcNow(), o.StageBatchSize, ct, stage: staging));
-        await Task.WhenAll(workers);
+        return (await Task.WhenAll(workers)).Sum(r => r.Fired);
     }
 
     private async Task DrainAsync(TimerOptions o, CancellationToken ct)
