@@ -68,7 +68,7 @@ pg_start() {
     if [ "$mode" = durable ]; then
       [ -f "$dir/password" ] || { python3 -c 'import secrets;print(secrets.token_urlsafe(18))' > "$dir/password"; }
       chown postgres:postgres "$dir/password"; chmod 600 "$dir/password"
-      auth="--auth=scram-sha-256 --pwfile=$dir/password"
+      auth="--auth-local=peer --auth-host=scram-sha-256 --pwfile=$dir/password"
     fi
     as_postgres "$PGBIN/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 $auth >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
@@ -187,6 +187,31 @@ cmd_test() {
   [ "$failed" -eq 0 ]
 }
 
+# Backup and restore of the local cluster of `run` (docs/operations.md shows the same for any server).
+local_pg_env() {
+  ensure_postgres
+  [ -f "$ROOT/.data/pg/port" ] || die "no local cluster under .data/pg (start ./rectify.sh run once)"
+  PG_LOCAL_PORT="$(cat "$ROOT/.data/pg/port")"
+  if [ ! -f "$ROOT/.data/pg/data/postmaster.pid" ]; then pg_start "$ROOT/.data/pg" "$PG_LOCAL_PORT" durable; PG_LOCAL_STARTED=1; else PG_LOCAL_STARTED=0; fi
+}
+
+cmd_backup() {
+  local file="${1:?usage: ./rectify.sh backup FILE}"
+  local_pg_env
+  as_postgres "$PGBIN/pg_dump" -h "$ROOT/.data/pg" -p "$PG_LOCAL_PORT" --format=custom --no-owner rectify > "$file"
+  [ "$PG_LOCAL_STARTED" = 1 ] && pg_stop "$ROOT/.data/pg"
+  log "backup written to $file"
+}
+
+cmd_restore() {
+  local file="${1:?usage: ./rectify.sh restore FILE [DATABASE]}" db="${2:-rectify_restored}"
+  local_pg_env
+  as_postgres "$PGBIN/createdb" -h "$ROOT/.data/pg" -p "$PG_LOCAL_PORT" "$db"
+  as_postgres "$PGBIN/pg_restore" -h "$ROOT/.data/pg" -p "$PG_LOCAL_PORT" --no-owner --dbname="$db" < "$file"
+  [ "$PG_LOCAL_STARTED" = 1 ] && pg_stop "$ROOT/.data/pg"
+  log "restored into database $db"
+}
+
 cmd_help() {
   cat <<'HELP'
 Usage: ./rectify.sh COMMAND
@@ -195,6 +220,7 @@ Usage: ./rectify.sh COMMAND
   test    install what is missing and run every test against a throwaway PostgreSQL
   bench   run the benchmarks (figures go to docs/performance.md)
   chaos   run the cluster fault-injection proof
+  backup FILE / restore FILE [DB]   pg_dump / pg_restore of the local cluster of `run`
 HELP
 }
 
@@ -203,6 +229,8 @@ case "${1:-help}" in
   test) shift; cmd_test "$@" ;;
   bench) shift; [ -x scripts/bench.sh ] || die "no benchmarks yet"; exec scripts/bench.sh "$@" ;;
   chaos) shift; [ -x scripts/chaos.sh ] || die "no chaos run yet"; exec scripts/chaos.sh "$@" ;;
+  backup) shift; cmd_backup "$@" ;;
+  restore) shift; cmd_restore "$@" ;;
   help|-h|--help) cmd_help ;;
   *) cmd_help; exit 2 ;;
 esac

@@ -1,4 +1,7 @@
+using Rectify.Api.Features.Documents;
 using Rectify.Api.Hosting;
+using Rectify.Api.Operations;
+using Rectify.Notifications;
 using Rectify.Workflows.Persistence;
 using Rectify.Workflows.Runtime;
 
@@ -11,8 +14,10 @@ builder.Services.AddRectifyAuth();
 builder.Services.AddRectifyApi();
 builder.Services.AddRectifyStartup(builder.Configuration);
 builder.Services.AddRectifyRuntime(builder.Configuration);
-builder.Services.AddRectifyRuntimeApi();
 builder.Services.AddRectifyHealth();
+builder.Services.AddRectifyDocuments();
+builder.Services.AddRectifyRetention();
+builder.Services.AddRectifyNotifications(builder.Configuration);
 
 var app = builder.Build();
 

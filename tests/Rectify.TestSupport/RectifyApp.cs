@@ -19,9 +19,12 @@ public class RectifyApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>When set before initialisation, the app runs on this (existing) database instead of a fresh one.</summary>
+    public TestDatabase? ExistingDatabase { get; init; }
+
     public virtual async Task InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync();
+        Database = ExistingDatabase ?? await TestDatabase.CreateAsync();
         // Starts the host now, so start-up failures surface in InitializeAsync.
         _ = Server;
     }

@@ -51,6 +51,9 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(name, WithDatabase(name));
     }
 
+    /// <summary>Wraps a database that something else created (a restore); disposing drops it.</summary>
+    public static TestDatabase Existing(string name) => new(name, WithDatabase(name));
+
     public NpgsqlDataSource CreateDataSource() => NpgsqlDataSource.Create(ConnectionString);
 
     public async ValueTask DisposeAsync()

@@ -1,10 +1,13 @@
 using Rectify.Api.Features.Admin;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Features.Documents;
 using Rectify.Api.Features.Items;
+using Rectify.Api.Features.Notifications;
 using Rectify.Api.Features.People;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Features.Users;
+using Rectify.Api.Security;
 
 namespace Rectify.Api.Hosting;
 
@@ -12,7 +15,9 @@ public static class Pipeline
 {
     public static WebApplication UseRectifyPipeline(this WebApplication app)
     {
+        app.UseRectifySecurityHeaders();
         app.UseExceptionHandler();
+        app.UseRectifyRequestLimits();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseRectifyIdempotency();
@@ -37,6 +42,8 @@ public static class Pipeline
         app.MapItemsApi();
         app.MapClockApi();
         app.MapRectifyRuntime();
+        app.MapRectifyDocuments();
+        app.MapNotificationsApi();
         return app;
     }
 }

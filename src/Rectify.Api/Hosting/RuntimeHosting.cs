@@ -10,11 +10,6 @@ namespace Rectify.Api.Hosting;
 /// <summary>The workflow runtime's endpoints (issue 3) and its request pipeline piece (Idempotency-Key).</summary>
 public static class RuntimeHosting
 {
-    public static IServiceCollection AddRectifyRuntimeApi(this IServiceCollection services)
-    {
-        services.AddHostedService<IdempotencyKeyJanitor>();
-        return services;
-    }
 
     public static WebApplication UseRectifyIdempotency(this WebApplication app)
     {

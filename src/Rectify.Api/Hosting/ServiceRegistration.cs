@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Rectify.Api.Features.Auth;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rectify.Api.Infrastructure;
+using Rectify.Api.Security;
 using Rectify.Workflows.Clock;
 using Rectify.Workflows.Notifications;
 
@@ -45,6 +46,8 @@ public static class ServiceRegistration
     {
         services.AddOptions<AuthOptions>().BindConfiguration("Rectify:Auth");
         services.AddSingleton<TokenStore>();
+        services.AddOptions<SignInThrottleOptions>().BindConfiguration("Rectify:SignIn");
+        services.AddSingleton<Rectify.Api.Security.SignInThrottle>();
         services.AddAuthentication(CombinedScheme)
             .AddPolicyScheme(CombinedScheme, "Bearer or cookie", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.Count > 0 ? BearerTokenHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
@@ -79,6 +82,8 @@ public static class ServiceRegistration
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase;
             o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
         });
+        // Binding failures (malformed JSON, wrong types) reach ClientErrorExceptionHandler, which explains them in Chinese.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddSingleton<AdminJournal>();
         return services;

@@ -11,9 +11,9 @@ public static class ItemStatus
     public static DateOnly LocalToday(DateTimeOffset now, string timeZone) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime);
 
-    /// <summary>Calendar days past the deadline ("by 10 June" is late from 11 June); 0 when not late or closed.</summary>
+    /// <summary>Calendar days past the deadline ("by 10 June" is late from 11 June); 0 when not late, closed, or not yet assigned.</summary>
     public static int OverdueDays(string state, DateOnly? effectiveDeadline, DateOnly today) =>
-        state == ItemStates.Closed || effectiveDeadline is not { } deadline || today <= deadline
+        state is ItemStates.Closed or ItemStates.Draft || effectiveDeadline is not { } deadline || today <= deadline
             ? 0
             : today.DayNumber - deadline.DayNumber;
 

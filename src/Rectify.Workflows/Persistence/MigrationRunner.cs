@@ -32,7 +32,10 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
             .ToList();
     }
 
-    public async Task<int> MigrateAsync(CancellationToken ct)
+    public Task<int> MigrateAsync(CancellationToken ct) => MigrateAsync(EmbeddedMigrations(), ct);
+
+    /// <summary>Applies the given migrations (tests pass their own list to prove failure handling).</summary>
+    public async Task<int> MigrateAsync(IReadOnlyList<(string Name, string Sql)> migrations, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_lock(@key)", new { key = AdvisoryLockKey }, cancellationToken: ct));
@@ -47,7 +50,7 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
             await connection.ExecuteAsync(new CommandDefinition(ensureTable, cancellationToken: ct));
             var applied = (await connection.QueryAsync<string>(new CommandDefinition("select name from schema_migrations", cancellationToken: ct))).ToHashSet();
             var count = 0;
-            foreach (var (name, sql) in EmbeddedMigrations())
+            foreach (var (name, sql) in migrations)
             {
                 if (applied.Contains(name)) continue;
                 await using var tx = await connection.BeginTransactionAsync(ct);

@@ -39,7 +39,7 @@ public static class DapperTypeHandlers
             if (registered) return;
             SqlMapper.AddTypeHandler(new DateOnlyHandler());
             SqlMapper.AddTypeHandler(new NullableDateOnlyHandler());
-            SqlMapper.AddTypeHandler(new TextArrayHandler());
+            SqlMapper.AddTypeHandler(new StringArrayHandler());
             registered = true;
         }
     }
@@ -60,26 +60,6 @@ public static class DapperTypeHandlers
         };
     }
 
-    /// <summary>
-    /// Npgsql reports array columns as System.Array, which Dapper will not match to a record's string[] parameter
-    /// unless a handler for string[] exists; with this one, positional records can carry text[] columns.
-    /// </summary>
-    private sealed class TextArrayHandler : SqlMapper.TypeHandler<string[]>
-    {
-        public override void SetValue(IDbDataParameter parameter, string[]? value)
-        {
-            parameter.Value = (object?)value ?? DBNull.Value;
-            if (parameter is NpgsqlParameter p) p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text;
-        }
-
-        public override string[] Parse(object value) => value switch
-        {
-            string[] a => a,
-            Array a => a.Cast<object?>().Select(x => x?.ToString() ?? "").ToArray(),
-            _ => [],
-        };
-    }
-
     private sealed class NullableDateOnlyHandler : SqlMapper.TypeHandler<DateOnly?>
     {
         public override void SetValue(IDbDataParameter parameter, DateOnly? value)
@@ -94,6 +74,24 @@ public static class DapperTypeHandlers
             DateOnly d => d,
             DateTime dt => DateOnly.FromDateTime(dt),
             _ => DateOnly.Parse(value.ToString()!, System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    /// <summary>Npgsql reports text[] columns as System.Array; this lets records take them as string[] constructor arguments.</summary>
+    private sealed class StringArrayHandler : SqlMapper.TypeHandler<string[]>
+    {
+        public override void SetValue(IDbDataParameter parameter, string[]? value)
+        {
+            parameter.Value = (object?)value ?? DBNull.Value;
+            if (parameter is NpgsqlParameter p) p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text;
+        }
+
+        public override string[] Parse(object value) => value switch
+        {
+            string[] a => a,
+            null or DBNull => [],
+            Array a => a.Cast<object?>().Select(x => x?.ToString() ?? "").ToArray(),
+            _ => [value.ToString()!],
         };
     }
 }

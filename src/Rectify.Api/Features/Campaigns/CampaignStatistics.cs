@@ -7,7 +7,7 @@ using Rectify.Workflows.Domain;
 namespace Rectify.Api.Features.Campaigns;
 
 /// <summary>
-/// The honest picture: counts over the items the caller may see. Overdue means not closed and the local date in
+/// The honest picture: counts over the items the caller may see. Overdue means assigned, not closed, and the local date in
 /// the campaign's time zone is past the effective deadline; closed on time means closed on or before it.
 /// </summary>
 internal static class CampaignStatistics
@@ -19,7 +19,7 @@ internal static class CampaignStatistics
     {
         const string sql = $"""
             select i.campaign_id as CampaignId, i.state, count(*) as Count,
-                   count(*) filter (where i.state <> 'closed' and i.effective_deadline < (@now at time zone c.time_zone)::date) as Overdue,
+                   count(*) filter (where i.state not in ('closed', 'draft') and i.effective_deadline < (@now at time zone c.time_zone)::date) as Overdue,
                    count(*) filter (where i.state = 'closed' and (i.effective_deadline is null or (i.closed_at at time zone c.time_zone)::date <= i.effective_deadline)) as ClosedOnTime,
                    count(*) filter (where i.state = 'closed' and (i.closed_at at time zone c.time_zone)::date > i.effective_deadline) as ClosedLate
             from items i join campaigns c on c.id = i.campaign_id

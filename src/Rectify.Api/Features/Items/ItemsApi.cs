@@ -61,7 +61,7 @@ public static class ItemsApi
               and (@campaignId::uuid is null or i.campaign_id = @campaignId)
               and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units))
               and (@state::text is null or i.state = @state)
-              and (@overdue::boolean is null or @overdue = (i.state <> 'closed' and i.effective_deadline < (@now at time zone c.time_zone)::date))
+              and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
               and (@q::text is null or i.title ilike '%' || @q || '%' or i.number = @q or i.description ilike '%' || @q || '%')
             """;
         const string sql = $"""

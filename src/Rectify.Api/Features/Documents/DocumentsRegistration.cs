@@ -1,0 +1,22 @@
+using Rectify.Api.Features.Import;
+using Rectify.Api.Infrastructure;
+
+namespace Rectify.Api.Features.Documents;
+
+/// <summary>Import, ledger, reports and calendar feeds (issue 6).</summary>
+public static class DocumentsRegistration
+{
+    public static IServiceCollection AddRectifyDocuments(this IServiceCollection services)
+    {
+        services.AddOptions<ImportOptions>().BindConfiguration("Rectify:Import");
+        services.AddSingleton<IWorkingCalendarSource, SqlWorkingCalendarSource>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRectifyDocuments(this IEndpointRouteBuilder app)
+    {
+        app.MapImportApi();
+        app.MapGet("/api/campaigns/{campaignId:guid}/ledger.xlsx", LedgerApi.Ledger).WithTags("Documents").RequireAuthorization();
+        return app;
+    }
+}

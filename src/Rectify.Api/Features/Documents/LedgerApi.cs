@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Domain;
+
+namespace Rectify.Api.Features.Documents;
+
+/// <summary>The ledger (台账): one row per visible item with every field, as an .xlsx the office can file or forward.</summary>
+public static class LedgerApi
+{
+    /// <summary>The columns; the first ten are the import's headers, so a ledger imports back as the same items.</summary>
+    public static readonly IReadOnlyList<(string Header, double Width)> Columns =
+    [
+        ("序号", 6), ("问题类别", 14), ("反馈问题", 40), ("问题详情", 30), ("整改措施", 40), ("整改目标", 24), ("责任领导", 10),
+        ("牵头单位", 16), ("责任单位", 24), ("整改时限", 12), ("当前时限（含延期）", 14), ("状态", 10), ("交办日期", 12),
+        ("签收日期", 12), ("销号日期", 12), ("逾期工作日", 10), ("督办等级", 10), ("最新进展", 40),
+    ];
+
+    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Ledger(
+        Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock,
+        string? unit, string? state, bool? overdue, string? q, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        if (state is not null) v.OneOf("state", state, ItemStates.All);
+        var query = v.Optional("q", q, 200);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+
+        var now = clock.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
+        if (campaign is null) return Problems.NotFound("整改工作");
+        var items = await DocumentItems.LoadAsync(connection, campaignId, user, new ItemFilters(unit, state, overdue, query), now, ct);
+        var notes = await ProgressNotes.LatestAsync(connection, items.Select(i => i.Id).ToArray(), null, ct);
+        var today = ItemStatus.LocalToday(now, campaign.TimeZone);
+        var calendar = await LoadCalendarAsync(connection, items, today, ct);
+
+        var rows = items.Select(i => (IReadOnlyList<object?>)
+        [
+            i.Number, i.Category, i.Title, i.Description, i.Measures, i.Target, i.ResponsibleLeaderName, i.LeadUnitName, i.UnitNames,
+            i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
+            Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
+            i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
+            notes.GetValueOrDefault(i.Id),
+        ]);
+        var title = $"{campaign.Title} 整改台账（截至{Labels.Date(today)}，共{items.Count}项）";
+        var bytes = XlsxBuilder.Build([new XlsxSheet("整改台账", title, Columns, rows)]);
+        return TypedResults.File(bytes, XlsxBuilder.ContentType, FileName(campaign.Title, "整改台账", today, "xlsx"));
+    }
+
+    internal static async Task<WorkingCalendar> LoadCalendarAsync(NpgsqlConnection connection, IReadOnlyList<DocumentItem> items, DateOnly asOf, CancellationToken ct)
+    {
+        var earliest = items.Select(i => i.EffectiveDeadline).Where(d => d is not null).DefaultIfEmpty(asOf).Min()!.Value;
+        return await SqlWorkingCalendarSource.LoadAsync(connection, earliest < asOf ? earliest : asOf, asOf, ct);
+    }
+
+    internal static string FileName(string campaignTitle, string kind, DateOnly asOf, string extension)
+    {
+        var safe = new string(campaignTitle.Where(c => !Path.GetInvalidFileNameChars().Contains(c) && c is not '"' and not '\\' and not '/').ToArray());
+        if (safe.Length > 40) safe = safe[..40];
+        return $"{safe}{kind}_{asOf:yyyyMMdd}.{extension}";
+    }
+}

@@ -1,0 +1,165 @@
+using System.Globalization;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace Rectify.Api.Features.Documents;
+
+/// <summary>
+/// One worksheet: an optional title row merged across the columns, a header row (frozen with everything above it),
+/// then rows of text or numbers. Cell values are <see cref="string"/>, <see cref="int"/>, <see cref="double"/> or null.
+/// </summary>
+public sealed record XlsxSheet(string Name, string? Title, IReadOnlyList<(string Header, double Width)> Columns, IEnumerable<IReadOnlyList<object?>> Rows);
+
+/// <summary>Writes .xlsx workbooks with the SAX writer, so a ledger of tens of thousands of rows stays cheap.</summary>
+public static class XlsxBuilder
+{
+    public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    private const uint TitleStyle = 1, HeaderStyle = 2, BodyStyle = 3, NumberStyle = 4;
+
+    public static byte[] Build(IReadOnlyList<XlsxSheet> sheets)
+    {
+        using var stream = new MemoryStream();
+        using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            workbook.Workbook = new Workbook();
+            var styles = workbook.AddNewPart<WorkbookStylesPart>();
+            styles.Stylesheet = Styles();
+            var sheetList = workbook.Workbook.AppendChild(new Sheets());
+            for (var n = 0; n < sheets.Count; n++)
+            {
+                var part = workbook.AddNewPart<WorksheetPart>();
+                WriteSheet(part, sheets[n]);
+                sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = (uint)(n + 1), Name = sheets[n].Name });
+            }
+            workbook.Workbook.Save();
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe, so a
+    /// ledger saved as CSV and opened again cannot execute what someone typed into a problem list.
+    /// </summary>
+    public static string Neutralise(string text) =>
+        text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
+
+    private static void WriteSheet(WorksheetPart part, XlsxSheet sheet)
+    {
+        var headerRow = sheet.Title is null ? 1u : 2u;
+        using var writer = OpenXmlWriter.Create(part);
+        writer.WriteStartElement(new Worksheet());
+        writer.WriteStartElement(new SheetViews());
+        writer.WriteStartElement(new SheetView { WorkbookViewId = 0, TabSelected = true });
+        writer.WriteElement(new Pane
+        {
+            VerticalSplit = headerRow, TopLeftCell = $"A{headerRow + 1}", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen,
+        });
+        writer.WriteElement(new Selection { Pane = PaneValues.BottomLeft, ActiveCell = $"A{headerRow + 1}", SequenceOfReferences = new ListValue<StringValue> { InnerText = $"A{headerRow + 1}" } });
+        writer.WriteEndElement();
+        writer.WriteEndElement();
+        writer.WriteStartElement(new Columns());
+        for (var c = 0; c < sheet.Columns.Count; c++)
+            writer.WriteElement(new Column { Min = (uint)(c + 1), Max = (uint)(c + 1), Width = sheet.Columns[c].Width, CustomWidth = true });
+        writer.WriteEndElement();
+
+        writer.WriteStartElement(new SheetData());
+        var rowIndex = 1u;
+        if (sheet.Title is not null)
+        {
+            WriteRow(writer, rowIndex++, [sheet.Title], TitleStyle, height: 30);
+        }
+        WriteRow(writer, rowIndex++, sheet.Columns.Select(c => (object?)c.Header).ToList(), HeaderStyle, height: 24);
+        foreach (var row in sheet.Rows) WriteRow(writer, rowIndex++, row, BodyStyle, height: null);
+        writer.WriteEndElement();
+
+        if (sheet.Title is not null && sheet.Columns.Count > 1)
+        {
+            writer.WriteStartElement(new MergeCells { Count = 1 });
+            writer.WriteElement(new MergeCell { Reference = $"A1:{ColumnName(sheet.Columns.Count - 1)}1" });
+            writer.WriteEndElement();
+        }
+        writer.WriteElement(new PageMargins { Left = 0.5, Right = 0.5, Top = 0.75, Bottom = 0.75, Header = 0.3, Footer = 0.3 });
+        writer.WriteEndElement();
+    }
+
+    private static void WriteRow(OpenXmlWriter writer, uint rowIndex, IReadOnlyList<object?> values, uint style, double? height)
+    {
+        var attributes = new List<OpenXmlAttribute> { new("r", "", rowIndex.ToString(CultureInfo.InvariantCulture)) };
+        if (height is { } h)
+        {
+            attributes.Add(new OpenXmlAttribute("ht", "", h.ToString(CultureInfo.InvariantCulture)));
+            attributes.Add(new OpenXmlAttribute("customHeight", "", "1"));
+        }
+        writer.WriteStartElement(new Row(), attributes);
+        for (var c = 0; c < values.Count; c++)
+        {
+            var reference = ColumnName(c) + rowIndex.ToString(CultureInfo.InvariantCulture);
+            switch (values[c])
+            {
+                case null:
+                    break;
+                case int or long or double or decimal:
+                    writer.WriteElement(new Cell
+                    {
+                        CellReference = reference, StyleIndex = style == BodyStyle ? NumberStyle : style,
+                        CellValue = new CellValue(Convert.ToDouble(values[c], CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)),
+                    });
+                    break;
+                default:
+                    var text = Convert.ToString(values[c], CultureInfo.InvariantCulture) ?? "";
+                    if (text.Length == 0) break;
+                    writer.WriteElement(new Cell(new InlineString(new Text(Neutralise(text)) { Space = SpaceProcessingModeValues.Preserve }))
+                    {
+                        CellReference = reference, DataType = CellValues.InlineString, StyleIndex = style,
+                    });
+                    break;
+            }
+        }
+        writer.WriteEndElement();
+    }
+
+    public static string ColumnName(int column)
+    {
+        var name = "";
+        for (var n = column + 1; n > 0; n = (n - 1) / 26) name = (char)('A' + (n - 1) % 26) + name;
+        return name;
+    }
+
+    private static Stylesheet Styles()
+    {
+        static Font Font(double size, bool bold)
+        {
+            var font = new Font();
+            if (bold) font.Append(new Bold());
+            font.Append(new FontSize { Val = size }, new FontName { Val = "宋体" }, new FontFamilyNumbering { Val = 2 }, new FontCharSet { Val = 134 });
+            return font;
+        }
+        var thin = new Border(
+            new LeftBorder(new Color { Indexed = 64 }) { Style = BorderStyleValues.Thin },
+            new RightBorder(new Color { Indexed = 64 }) { Style = BorderStyleValues.Thin },
+            new TopBorder(new Color { Indexed = 64 }) { Style = BorderStyleValues.Thin },
+            new BottomBorder(new Color { Indexed = 64 }) { Style = BorderStyleValues.Thin },
+            new DiagonalBorder());
+        return new Stylesheet(
+            new Fonts(new Font(new FontSize { Val = 11 }, new FontName { Val = "宋体" }), Font(16, true), Font(11, true)) { Count = 3 },
+            new Fills(
+                new Fill(new PatternFill { PatternType = PatternValues.None }),
+                new Fill(new PatternFill { PatternType = PatternValues.Gray125 }),
+                new Fill(new PatternFill(new ForegroundColor { Rgb = "FFDDEBF7" }, new BackgroundColor { Indexed = 64 }) { PatternType = PatternValues.Solid })) { Count = 3 },
+            new Borders(new Border(new LeftBorder(), new RightBorder(), new TopBorder(), new BottomBorder(), new DiagonalBorder()), thin) { Count = 2 },
+            new CellStyleFormats(new CellFormat { NumberFormatId = 0, FontId = 0, FillId = 0, BorderId = 0 }) { Count = 1 },
+            new CellFormats(
+                new CellFormat { NumberFormatId = 0, FontId = 0, FillId = 0, BorderId = 0, FormatId = 0 },
+                new CellFormat(new Alignment { Horizontal = HorizontalAlignmentValues.Center, Vertical = VerticalAlignmentValues.Center })
+                    { FontId = 1, FillId = 0, BorderId = 0, FormatId = 0, ApplyFont = true, ApplyAlignment = true },
+                new CellFormat(new Alignment { Horizontal = HorizontalAlignmentValues.Center, Vertical = VerticalAlignmentValues.Center, WrapText = true })
+                    { FontId = 2, FillId = 2, BorderId = 1, FormatId = 0, ApplyFont = true, ApplyFill = true, ApplyBorder = true, ApplyAlignment = true },
+                new CellFormat(new Alignment { Vertical = VerticalAlignmentValues.Top, WrapText = true })
+                    { FontId = 0, FillId = 0, BorderId = 1, FormatId = 0, ApplyBorder = true, ApplyAlignment = true },
+                new CellFormat(new Alignment { Horizontal = HorizontalAlignmentValues.Center, Vertical = VerticalAlignmentValues.Top })
+                    { NumberFormatId = 1, FontId = 0, FillId = 0, BorderId = 1, FormatId = 0, ApplyNumberFormat = true, ApplyBorder = true, ApplyAlignment = true }) { Count = 5 },
+            new CellStyles(new CellStyle { Name = "Normal", FormatId = 0, BuiltinId = 0 }) { Count = 1 });
+    }
+}

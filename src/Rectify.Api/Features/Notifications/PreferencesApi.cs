@@ -1,0 +1,194 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Infrastructure;
+using Rectify.Notifications;
+
+namespace Rectify.Api.Features.Notifications;
+
+public sealed record PreferencesRequest(IReadOnlyList<string?>? Channels, bool? Digest, string? Language, string? QuietStart, string? QuietEnd);
+
+public sealed record PreferencesDto(Guid PersonId, IReadOnlyList<string> Channels, bool Digest, string Language, string? QuietStart, string? QuietEnd, bool IsDefault);
+
+public sealed record ChannelSecretsRequest(string? DingtalkSecret, string? FeishuSecret, string? WebhookUrl, string? WebhookSecret);
+
+public sealed record ChannelSecretsDto(Guid PersonId, bool HasDingtalkSecret, bool HasFeishuSecret, string? WebhookUrl, bool HasWebhookSecret);
+
+/// <summary>
+/// A person's notification preferences (channels, daily digest, language, quiet hours) and the write-only robot and
+/// webhook secrets. A person may change their own preferences; the administrator and the leading-group office anyone's.
+/// </summary>
+public static class PreferencesApi
+{
+    public static readonly IReadOnlySet<string> Channels = new HashSet<string>(StringComparer.Ordinal)
+        { "email", "wecom", "dingtalk", "feishu", "webhook", "sms", "inbox" };
+
+    private static readonly IReadOnlySet<string> Languages = new HashSet<string>(StringComparer.Ordinal) { "zh", "en" };
+
+    public static IEndpointRouteBuilder MapPreferencesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/people/{id:guid}").WithTags("Notifications").RequireAuthorization();
+        group.MapGet("/preferences", Get);
+        group.MapPut("/preferences", Put);
+        group.MapGet("/channel-secrets", GetSecrets).RequireAuthorization(Policies.ManageOrganisation);
+        group.MapPut("/channel-secrets", PutSecrets).RequireAuthorization(Policies.ManageOrganisation);
+        return app;
+    }
+
+    private sealed record PersonAddresses(
+        Guid Id, string? Email, string? Mobile, string? WecomWebhook, string? DingtalkWebhook, string? FeishuWebhook, string? WebhookUrl);
+
+    private sealed record PreferencesRow(string Channels, bool Digest, string Language, string? QuietStart, string? QuietEnd);
+
+    private static bool MayEdit(CurrentUser user, Guid person) => user.IsAdmin || user.IsLeadingGroup || user.PersonId == person;
+
+    public static async Task<Results<Ok<PreferencesDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var person = await AddressesAsync(connection, id, ct);
+        if (person is null || !(MayEdit(user, id) || user.IsSupervisor)) return Problems.NotFound("人员");
+        return TypedResults.Ok(await ReadAsync(connection, person, ct));
+    }
+
+    public static async Task<Results<Ok<PreferencesDto>, ValidationProblem, ProblemHttpResult>> Put(
+        Guid id, PreferencesRequest request, HttpContext http, NpgsqlDataSource db, AdminJournal journal, TimeProvider clock,
+        IOptions<WebhookOptions> webhook, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        var channels = new List<string>();
+        if (request.Channels is null || request.Channels.Count == 0) v.Add("channels", "至少选择一个通道 / choose at least one channel");
+        else
+            foreach (var c in request.Channels)
+            {
+                if (v.OneOf("channels", c, Channels) is not { } ok) continue;
+                if (channels.Contains(ok)) v.Add("channels", $"通道 {ok} 重复 / duplicate channel {ok}");
+                else channels.Add(ok);
+            }
+        var language = request.Language is null ? "zh" : v.OneOf("language", request.Language, Languages);
+        var quietStart = Time(v, "quietStart", request.QuietStart);
+        var quietEnd = Time(v, "quietEnd", request.QuietEnd);
+        if ((quietStart is null) != (quietEnd is null) && v.IsValid)
+            v.Add(quietStart is null ? "quietStart" : "quietEnd", "免打扰开始和结束时间需同时填写 / give both quietStart and quietEnd, or neither");
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var person = await AddressesAsync(connection, id, ct);
+        if (person is null) return Problems.NotFound("人员");
+        if (!MayEdit(user, id)) return Problems.Forbidden("只能修改本人的通知设置 / you may change only your own preferences");
+        var missing = channels.Where(c => !HasAddress(person, c, webhook.Value)).ToList();
+        if (missing.Count > 0)
+            return Problems.Unprocessable($"该人员未登记以下通道的地址：{string.Join("、", missing)} / no address for: {string.Join(", ", missing)}", "channels");
+
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        const string sql = """
+            insert into notification_preferences(person_id, channels, digest, language, quiet_start, quiet_end, updated_at)
+            values (@id, @channels, @digest, @language, @quietStart::time, @quietEnd::time, now())
+            on conflict (person_id) do update set channels = excluded.channels, digest = excluded.digest, language = excluded.language,
+                quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, updated_at = now();
+            """;
+        var digest = request.Digest ?? false;
+        await connection.ExecuteAsync(new CommandDefinition(sql,
+            new { id, channels = channels.ToArray(), digest, language, quietStart, quietEnd }, tx, cancellationToken: ct));
+        if (!digest)
+        {
+            // Back to immediate delivery: what was held for tomorrow's digest goes out now.
+            const string release = """
+                update outbox set digest_hold = false, not_before = @now
+                where recipient_person_id = @id and digest_hold and digested_in is null and status = 'pending';
+                select pg_notify('rectify_outbox', '');
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(release, new { id, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
+        }
+        await journal.RecordAsync(connection, http, "person.preferences", "person", id.ToString(), new { channels, digest, language, quietStart, quietEnd }, ct, tx);
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(await ReadAsync(connection, person, ct));
+    }
+
+    public static async Task<Results<Ok<ChannelSecretsDto>, ProblemHttpResult>> GetSecrets(Guid id, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var dto = await SecretsAsync(connection, id, ct);
+        return dto is null ? Problems.NotFound("人员") : TypedResults.Ok(dto);
+    }
+
+    /// <summary>null leaves a value unchanged, "" clears it. Secrets are never returned, only whether they are set.</summary>
+    public static async Task<Results<Ok<ChannelSecretsDto>, ValidationProblem, ProblemHttpResult>> PutSecrets(
+        Guid id, ChannelSecretsRequest request, HttpContext http, NpgsqlDataSource db, AdminJournal journal, CancellationToken ct)
+    {
+        var v = new Validator();
+        if (request.WebhookUrl is { Length: > 0 }) v.HttpsUrl("webhookUrl", request.WebhookUrl);
+        foreach (var (field, value) in new[] { ("dingtalkSecret", request.DingtalkSecret), ("feishuSecret", request.FeishuSecret), ("webhookSecret", request.WebhookSecret) })
+            if (value is { Length: > 0 }) v.Optional(field, value, 256);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+        const string sql = """
+            update people set
+                dingtalk_secret = case when @dingtalk::text is null then dingtalk_secret else nullif(@dingtalk, '') end,
+                feishu_secret = case when @feishu::text is null then feishu_secret else nullif(@feishu, '') end,
+                webhook_url = case when @webhookUrl::text is null then webhook_url else nullif(@webhookUrl, '') end,
+                webhook_secret = case when @webhookSecret::text is null then webhook_secret else nullif(@webhookSecret, '') end,
+                updated_at = now()
+            where id = @id
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id, dingtalk = request.DingtalkSecret?.Trim(), feishu = request.FeishuSecret?.Trim(),
+            webhookUrl = request.WebhookUrl?.Trim(), webhookSecret = request.WebhookSecret?.Trim(),
+        }, cancellationToken: ct));
+        if (changed == 0) return Problems.NotFound("人员");
+        var dto = (await SecretsAsync(connection, id, ct))!;
+        await journal.RecordAsync(connection, http, "person.channelSecrets", "person", id.ToString(), dto, ct);
+        return TypedResults.Ok(dto);
+    }
+
+    private static string? Time(Validator v, string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (TimeOnly.TryParseExact(value.Trim(), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
+            return t.ToString("HH:mm", CultureInfo.InvariantCulture);
+        v.Add(field, "时间格式应为 HH:mm / must be HH:mm");
+        return null;
+    }
+
+    private static bool HasAddress(PersonAddresses p, string channel, WebhookOptions webhook) => channel switch
+    {
+        "email" => !string.IsNullOrWhiteSpace(p.Email),
+        "sms" => !string.IsNullOrWhiteSpace(p.Mobile),
+        "wecom" => !string.IsNullOrWhiteSpace(p.WecomWebhook),
+        "dingtalk" => !string.IsNullOrWhiteSpace(p.DingtalkWebhook),
+        "feishu" => !string.IsNullOrWhiteSpace(p.FeishuWebhook),
+        "webhook" => !string.IsNullOrWhiteSpace(p.WebhookUrl) || !string.IsNullOrWhiteSpace(webhook.Url),
+        _ => true,
+    };
+
+    private static Task<PersonAddresses?> AddressesAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<PersonAddresses>(new CommandDefinition("""
+            select id, email, mobile, wecom_webhook as WecomWebhook, dingtalk_webhook as DingtalkWebhook, feishu_webhook as FeishuWebhook,
+                   webhook_url as WebhookUrl
+            from people where id = @id
+            """, new { id }, cancellationToken: ct));
+
+    private static async Task<PreferencesDto> ReadAsync(NpgsqlConnection connection, PersonAddresses person, CancellationToken ct)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<PreferencesRow>(new CommandDefinition("""
+            select array_to_string(channels, ',') as Channels, digest, language, to_char(quiet_start, 'HH24:MI') as QuietStart, to_char(quiet_end, 'HH24:MI') as QuietEnd
+            from notification_preferences where person_id = @id
+            """, new { id = person.Id }, cancellationToken: ct));
+        if (row is not null) return new PreferencesDto(person.Id, row.Channels.Split(',', StringSplitOptions.RemoveEmptyEntries), row.Digest, row.Language, row.QuietStart, row.QuietEnd, false);
+        // The defaults of the notification_routes view.
+        IReadOnlyList<string> defaults = string.IsNullOrWhiteSpace(person.Email) ? ["inbox"] : ["email", "inbox"];
+        return new PreferencesDto(person.Id, defaults, false, "zh", null, null, true);
+    }
+
+    private static Task<ChannelSecretsDto?> SecretsAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<ChannelSecretsDto>(new CommandDefinition("""
+            select id as PersonId, dingtalk_secret is not null as HasDingtalkSecret, feishu_secret is not null as HasFeishuSecret,
+                   webhook_url as WebhookUrl, webhook_secret is not null as HasWebhookSecret
+            from people where id = @id
+            """, new { id }, cancellationToken: ct));
+}

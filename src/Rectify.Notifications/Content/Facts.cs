@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Rectify.Notifications.Content;
+
+/// <summary>An item as a message names it.</summary>
+public sealed record ItemFacts(
+    Guid Id, Guid CampaignId, string? Number, string Title, string? Description, string? Measures, DateOnly? Deadline,
+    DateOnly? EffectiveDeadline, bool Ongoing, string State, string EscalationLevel, string LeadUnit, string LeadUnitName,
+    Guid? LeaderId, string? LeaderName);
+
+/// <summary>A campaign as a message names it.</summary>
+public sealed record CampaignFacts(
+    Guid Id, string Title, string? DocumentNumber, string TimeZone, string IssuedByUnit, string IssuedByName,
+    string? SupervisionUnit, string? SupervisionName, string Phases);
+
+/// <summary>A supervision letter already generated for an escalation.</summary>
+public sealed record LetterInfo(Guid EscalationId, string Number, string FileName, DateOnly ResponseDue, byte[] Content, string OfficeName);
+
+/// <summary>
+/// The facts the runtime put in the outbox row's payload (docs/adr/0002-outbox-contract.md). Every field is optional:
+/// a missing one is worked out from the database or left out of the text.
+/// </summary>
+public sealed class Payload
+{
+    private readonly JsonElement root;
+
+    private Payload(JsonElement root) => this.root = root;
+
+    public static Payload Parse(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return new Payload(default);
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return new Payload(doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.Clone() : default);
+        }
+        catch (JsonException)
+        {
+            return new Payload(default);
+        }
+    }
+
+    private JsonElement? Find(string path)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return null;
+        var current = root;
+        foreach (var part in path.Split('.'))
+        {
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(part, out var next)) return null;
+            current = next;
+        }
+        return current.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null : current;
+    }
+
+    public string? String(params string[] paths)
+    {
+        foreach (var path in paths)
+        {
+            if (Find(path) is not { } e) continue;
+            var s = e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText();
+            if (!string.IsNullOrWhiteSpace(s)) return s.Trim();
+        }
+        return null;
+    }
+
+    public int? Int(params string[] paths)
+    {
+        foreach (var path in paths)
+        {
+            if (Find(path) is not { } e) continue;
+            if (e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var n)) return n;
+            if (e.ValueKind == JsonValueKind.String && int.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out n)) return n;
+        }
+        return null;
+    }
+
+    /// <summary>A local date "YYYY-MM-DD" (an instant's date part is accepted too).</summary>
+    public DateOnly? Date(params string[] paths)
+    {
+        foreach (var path in paths)
+        {
+            var s = String(path);
+            if (s is null) continue;
+            if (DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+            if (s.Length > 10 && DateOnly.TryParseExact(s[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out d)) return d;
+        }
+        return null;
+    }
+
+    public IReadOnlyList<long> Longs(string path)
+    {
+        if (Find(path) is not { ValueKind: JsonValueKind.Array } e) return [];
+        return e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt64(out _)).Select(x => x.GetInt64()).ToList();
+    }
+}
+
+/// <summary>Everything a template may say about one message, with the dates already worked out.</summary>
+public sealed record MessageFacts(
+    long OutboxId, string Kind, string? Level, string Language, string RecipientName, string? RecipientUnitName,
+    ItemFacts? Item, CampaignFacts? Campaign, Payload Payload, DateOnly Today, DateOnly? Deadline,
+    int? WorkingDaysLeft, int? OverdueDays, int? WorkingDaysOverdue, string Link, string BaseUrl, LetterInfo? Letter,
+    IReadOnlyList<DigestLine> Digest);
+
+/// <summary>One line of a daily digest: a message folded into it, or an item that is due, overdue or escalated.</summary>
+public sealed record DigestLine(string Section, string Text, string TextEn, string? Link);

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rectify.Notifications.Content;
+using Rectify.Workflows.Clock;
+
+namespace Rectify.Notifications.Dispatch;
+
+/// <summary>
+/// The outbox dispatcher; runs on every node. Claims due rows in bounded batches (FOR UPDATE SKIP LOCKED, under a
+/// lease), keeps up to MaxParallel sends in flight, and records each outcome once. When idle it waits for a NOTIFY from
+/// an enqueue, the next row's not_before, or IdlePoll, whichever comes first: about one query per IdlePoll at rest.
+/// On stop it claims nothing new, lets sends in flight finish (each bounded by SendTimeout) and records them.
+/// </summary>
+public sealed class OutboxDispatcher(
+    OutboxStore store, ContextLoader loader, MessageProcessor processor, OutboxSignal signal, TimeProvider clock,
+    IOptions<NotificationOptions> options, IOptions<ClockOptions> clockOptions, ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled)
+        {
+            logger.LogInformation("Notification dispatcher disabled on this node (Rectify:Notifications:Enabled=false)");
+            return;
+        }
+        var idlePoll = clockOptions.Value.Controllable && o.IdlePoll > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : o.IdlePoll;
+        var listener = signal.ListenAsync(stoppingToken);
+        var recorder = new OutcomeRecorder(store, signal, logger);
+        var recording = recorder.RunAsync();
+        var slots = new SemaphoreSlim(o.MaxParallel, o.MaxParallel);
+        var inFlight = new HashSet<Task>();
+        var gate = new Lock();
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IReadOnlyList<ClaimedRow> rows = [];
+            var taken = 0;
+            try
+            {
+                await slots.WaitAsync(stoppingToken);
+                taken = 1;
+                while (taken < o.BatchSize && slots.Wait(0)) taken++;
+                rows = await store.ClaimAsync(taken, clock.GetUtcNow(), o.Lease, stoppingToken);
+                if (rows.Count < taken) slots.Release(taken - rows.Count);
+                taken = 0;
+                if (rows.Count == 0)
+                {
+                    await IdleAsync(idlePoll, stoppingToken);
+                    continue;
+                }
+                var recipients = await store.RecipientsAsync(rows.Where(r => r.RecipientPersonId is not null).Select(r => r.RecipientPersonId!.Value), stoppingToken);
+                var context = await loader.LoadAsync(rows.Select(r => r.ItemId), rows.Select(r => r.CampaignId), stoppingToken);
+                foreach (var row in rows)
+                {
+                    var recipient = row.RecipientPersonId is { } pid && recipients.TryGetValue(pid, out var r) ? r : null;
+                    var task = RunOneAsync(row, recipient, context, recorder, slots);
+                    lock (gate) inFlight.Add(task);
+                    _ = task.ContinueWith(t => { lock (gate) inFlight.Remove(t); }, TaskScheduler.Default);
+                }
+                rows = [];
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                if (taken > 0) slots.Release(taken);
+                await ReleaseQuietlyAsync(rows);
+                break;
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            {
+                if (taken > 0) slots.Release(taken);
+                logger.LogWarning(ex, "Outbox dispatch round failed; retrying shortly");
+                if (rows.Count > 0) slots.Release(rows.Count);
+                await ReleaseQuietlyAsync(rows);
+                try { await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+
+        Task[] remaining;
+        lock (gate) remaining = [.. inFlight];
+        await Task.WhenAll(remaining);
+        recorder.Complete();
+        await recording;
+        try { await listener; }
+        catch (OperationCanceledException) { /* stopping */ }
+    }
+
+    private async Task RunOneAsync(ClaimedRow row, Recipient? recipient, ContextLoader.Context context, OutcomeRecorder recorder, SemaphoreSlim slots)
+    {
+        await Task.Yield();
+        try
+        {
+            // Not the stopping token: a send that started is finished (within SendTimeout) and recorded, even when stopping.
+            var outcome = await processor.ProcessAsync(row, recipient, context, CancellationToken.None);
+            await recorder.WriteAsync(outcome);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Outbox row {Id} could not be processed; it comes back when its lease ends", row.Id);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task IdleAsync(TimeSpan idlePoll, CancellationToken ct)
+    {
+        var next = await store.NextDueAsync(ct);
+        var wait = next is { } due ? due - clock.GetUtcNow() : idlePoll;
+        if (wait > idlePoll) wait = idlePoll;
+        await signal.WaitAsync(wait, ct);
+    }
+
+    private async Task ReleaseQuietlyAsync(IReadOnlyList<ClaimedRow> rows)
+    {
+        if (rows.Count == 0) return;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await store.ReleaseAsync(rows, clock.GetUtcNow(), timeout.Token);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not release {Count} claimed rows; they come back when their lease ends", rows.Count);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Wordprocessing;
+
+namespace Rectify.Notifications.Letters;
+
+/// <summary>What a 督办函 says.</summary>
+public sealed record LetterContent(
+    string OfficeName, string LetterNumber, string AddresseeUnit, string CampaignTitle, string? DocumentNumber,
+    string? ItemNumber, string ItemTitle, string? Description, string? Measures, DateOnly? Deadline, int OverdueDays,
+    int WorkingDaysOverdue, DateOnly ResponseDue, string? LeaderName, DateOnly LetterDate, string Link, string? Note);
+
+/// <summary>
+/// Lays a supervision letter out in the usual 公文 shape: the issuing office in red as the masthead, the letter number
+/// under it, a red rule, the title, the addressee, the body (problem, measures, deadline, overdue, response due),
+/// and the office's name and date at the end. A4 with the standard 公文 margins; 仿宋 body, 小标宋 title.
+/// </summary>
+public static class LetterDocument
+{
+    private const string TitleFont = "方正小标宋简体";
+    private const string BodyFont = "仿宋_GB2312";
+    private const string HeadingFont = "黑体";
+
+    public static string Title(LetterContent c) => $"关于督促办理{Item(c)}整改问题的督办函";
+
+    private static string Item(LetterContent c) =>
+        c.ItemNumber is { Length: > 0 } n ? $"第{n}项“{c.ItemTitle}”" : $"“{c.ItemTitle}”";
+
+    private static string Zh(DateOnly d) => $"{d.Year}年{d.Month}月{d.Day}日";
+
+    public static byte[] Build(LetterContent c)
+    {
+        using var stream = new MemoryStream();
+        using (var doc = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
+        {
+            var main = doc.AddMainDocumentPart();
+            var body = new Body();
+            body.Append(
+                Para(c.OfficeName + "督办函", TitleFont, 52, JustificationValues.Center, bold: false, color: "FF0000", after: 240),
+                Para(c.LetterNumber, BodyFont, 32, JustificationValues.Center, after: 0, redRule: true),
+                Para("", BodyFont, 32, JustificationValues.Left),
+                Para(Title(c), TitleFont, 44, JustificationValues.Center, after: 240),
+                Para($"{c.AddresseeUnit}：", BodyFont, 32, JustificationValues.Left));
+
+            var source = c.DocumentNumber is { Length: > 0 } dn ? $"《{c.CampaignTitle}》（{dn}）" : $"《{c.CampaignTitle}》";
+            var deadline = c.Deadline is { } d ? $"整改时限为{Zh(d)}" : "整改时限已届满";
+            body.Append(Body(
+                $"根据{source}要求，你单位牵头负责的{Item(c)}整改问题，{deadline}，截至{Zh(c.LetterDate)}已逾期{c.OverdueDays}天" +
+                $"（{c.WorkingDaysOverdue}个工作日），仍未完成整改销号。为确保整改工作按期落实，现予督办。"));
+            body.Append(Heading("一、存在问题"));
+            body.Append(Body(c.Description is { Length: > 0 } desc ? desc : c.ItemTitle));
+            body.Append(Heading("二、整改措施"));
+            body.Append(Body(c.Measures is { Length: > 0 } m ? m : "按整改方案确定的措施落实整改。"));
+            body.Append(Heading("三、办理要求"));
+            body.Append(Body($"请你单位高度重视，责任领导{(c.LeaderName is { Length: > 0 } l ? $"（{l}）" : "")}亲自研究部署，" +
+                             $"于{Zh(c.ResponseDue)}前将整改落实情况（含整改措施、进展成效、佐证材料及下一步打算）书面报送{c.OfficeName}。" +
+                             "逾期仍未完成整改的，将按程序列入挂牌督办。"));
+            if (c.Note is { Length: > 0 } note) body.Append(Body(note));
+            body.Append(Body($"整改问题详情：{c.Link}"));
+            body.Append(Para("", BodyFont, 32, JustificationValues.Left));
+            body.Append(Para(c.OfficeName, BodyFont, 32, JustificationValues.Right, rightIndent: 1280));
+            body.Append(Para(Zh(c.LetterDate), BodyFont, 32, JustificationValues.Right, rightIndent: 1280));
+            body.Append(new SectionProperties(
+                new PageSize { Width = 11906U, Height = 16838U },
+                new PageMargin { Top = 2098, Bottom = 1984, Left = 1587U, Right = 1474U, Header = 851U, Footer = 992U, Gutter = 0U }));
+            main.Document = new Document(body);
+            doc.PackageProperties.Title = Title(c);
+            doc.PackageProperties.Creator = c.OfficeName;
+            main.Document.Save();
+        }
+        return stream.ToArray();
+    }
+
+    private static Paragraph Heading(string text) => Para(text, HeadingFont, 32, JustificationValues.Left, firstLine: 640);
+
+    private static Paragraph Body(string text) => Para(text, BodyFont, 32, JustificationValues.Both, firstLine: 640);
+
+    private static Paragraph Para(
+        string text, string font, int halfPoints, JustificationValues justification, bool bold = false, string? color = null,
+        int after = 0, int firstLine = 0, int rightIndent = 0, bool redRule = false)
+    {
+        var pPr = new ParagraphProperties();
+        if (redRule)
+            pPr.Append(new ParagraphBorders(new BottomBorder { Val = BorderValues.Single, Size = 18U, Space = 6U, Color = "FF0000" }));
+        pPr.Append(new SpacingBetweenLines { After = after.ToString(System.Globalization.CultureInfo.InvariantCulture), Line = "560", LineRule = LineSpacingRuleValues.Exact });
+        if (firstLine > 0 || rightIndent > 0)
+        {
+            var ind = new Indentation();
+            if (firstLine > 0) ind.FirstLine = firstLine.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (rightIndent > 0) ind.Right = rightIndent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            pPr.Append(ind);
+        }
+        pPr.Append(new Justification { Val = justification });
+        var rPr = new RunProperties(new RunFonts { Ascii = font, HighAnsi = font, EastAsia = font });
+        if (bold) rPr.Append(new Bold());
+        if (color is not null) rPr.Append(new Color { Val = color });
+        rPr.Append(new FontSize { Val = halfPoints.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        rPr.Append(new FontSizeComplexScript { Val = halfPoints.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var paragraph = new Paragraph(pPr);
+        if (text.Length > 0) paragraph.Append(new Run(rPr, new Text(text) { Space = SpaceProcessingModeValues.Preserve }));
+        return paragraph;
+    }
+}

@@ -1,0 +1,77 @@
+namespace Rectify.Notifications;
+
+/// <summary>Rectify:Notifications — the dispatcher, retries, quiet hours and digests.</summary>
+public sealed class NotificationOptions
+{
+    /// <summary>Run the dispatcher and the digest scheduler on this node.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>Rows claimed at most per round trip.</summary>
+    public int BatchSize { get; set; } = 200;
+    /// <summary>Messages in flight at once on this node (each channel may limit itself further).</summary>
+    public int MaxParallel { get; set; } = 64;
+    /// <summary>How long a claim holds a row; a node that dies gives its rows back when this runs out.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>One send, end to end, including connecting.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>Attempts before a row is dead. 8 with the defaults below spans about 18 hours.</summary>
+    public int MaxAttempts { get; set; } = 8;
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMinutes(1);
+    public double RetryFactor { get; set; } = 3;
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(12);
+    /// <summary>Longest idle wait between looks at the table when no NOTIFY arrives (1 s on a controllable clock).</summary>
+    public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>When a channel is off (no SMTP host, no SMS gateway), its rows are looked at again after this.</summary>
+    public TimeSpan ChannelOffRecheck { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>Time zone of quiet hours and digests when a message has no campaign.</summary>
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+    public TimeOnly QuietStart { get; set; } = new(20, 0);
+    public TimeOnly QuietEnd { get; set; } = new(8, 0);
+    public TimeOnly DigestAt { get; set; } = new(8, 30);
+    /// <summary>Messages per minute per group-robot webhook (WeCom, DingTalk, Feishu); 0 = unlimited.</summary>
+    public int RobotPerMinute { get; set; } = 20;
+    /// <summary>Messages per minute per generic webhook URL; 0 = unlimited.</summary>
+    public int WebhookPerMinute { get; set; }
+    /// <summary>SMS messages per minute through the gateway; 0 = unlimited.</summary>
+    public int SmsPerMinute { get; set; }
+}
+
+/// <summary>Rectify:Smtp — outgoing mail. No host: the e-mail channel is off (rows wait, see docs/notifications.md).</summary>
+public sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 25;
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "rectify@localhost";
+    public string FromName { get; set; } = "整改督办系统";
+    /// <summary>STARTTLS (System.Net.Mail's EnableSsl is explicit TLS on the submission port).</summary>
+    public bool EnableSsl { get; set; }
+    /// <summary>SmtpClient instances used in parallel; each keeps its own connection.</summary>
+    public int Connections { get; set; } = 8;
+}
+
+/// <summary>Rectify:Webhook — the default generic webhook (a person's own webhook_url overrides it).</summary>
+public sealed class WebhookOptions
+{
+    public string? Url { get; set; }
+    public string? Secret { get; set; }
+}
+
+/// <summary>Rectify:Sms — an HTTP SMS gateway.</summary>
+public sealed class SmsOptions
+{
+    public string? Url { get; set; }
+    /// <summary>JSON with placeholders {{mobile}}, {{text}}, {{subject}}, {{link}}, {{id}} (inserted JSON-escaped).</summary>
+    public string BodyTemplate { get; set; } = """{"mobile":"{{mobile}}","content":"{{text}}"}""";
+    /// <summary>Sent as the Authorization header when set, e.g. "Bearer abc".</summary>
+    public string? Authorization { get; set; }
+}
+
+/// <summary>Rectify:Letters — supervision letters (督办函).</summary>
+public sealed class LetterOptions
+{
+    /// <summary>Working days after the letter date by which a written response is due (unless the payload says).</summary>
+    public int ResponseWorkingDays { get; set; } = 5;
+    /// <summary>Letter number prefix per office unit code (default: the office's name), e.g. Prefixes:dcs = 龙督办函.</summary>
+    public Dictionary<string, string> Prefixes { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,97 @@
+using Dapper;
+using Rectify.Notifications.Dispatch;
+using Rectify.Notifications.Tests.Support;
+
+namespace Rectify.Notifications.Tests.Dispatch;
+
+/// <summary>Several nodes on one database, a node stopped mid-batch, a node that died holding a lease.</summary>
+public sealed class ClusterTests(DatabaseFixture f) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+{
+    private HttpReceiver receiver = null!;
+
+    public async Task InitializeAsync() => receiver = await HttpReceiver.StartAsync();
+
+    public async Task DisposeAsync() => await receiver.DisposeAsync();
+
+    private async Task<(Guid Person, Seed.World W)> WebhookPersonAsync(string suffix)
+    {
+        var w = await f.Seed.WorldAsync(suffix);
+        var person = await f.Seed.PersonAsync("郑洁", w.LeadUnit, webhookUrl: $"{receiver.BaseUrl}/hooks/{suffix}");
+        await f.Seed.PreferencesAsync(person, ["webhook"]);
+        return (person, w);
+    }
+
+    private static Workflows.Notifications.NotificationRequest[] Requests(int count, Seed.World w, Guid person, DateTimeOffset now, string prefix) =>
+        Enumerable.Range(1, count).Select(n => Seed.Request($"{prefix}{n}", "reminder", null, w, person, now)).ToArray();
+
+    [Fact]
+    public async Task TwoDispatchersOnOneDatabase_NoMessageSentTwice()
+    {
+        receiver.Respond = async (_, _, ct) => { await Task.Delay(2, ct); return (200, "{}"); };
+        var settings = new Dictionary<string, string?> { ["Rectify:Notifications:BatchSize"] = "20", ["Rectify:Notifications:MaxParallel"] = "8" };
+        await using var a = await NotifyHost.StartAsync(f.ConnectionString, settings, NotifyHost.MondayMorning);
+        await using var b = await NotifyHost.StartAsync(f.ConnectionString, settings);
+        var (person, w) = await WebhookPersonAsync("two");
+        var now = a.Clock.GetUtcNow();
+        await f.Seed.EnqueueAsync(now, Requests(400, w, person, now, "two:"));
+
+        var rows = await f.Seed.WaitForAsync("two:", r => r.Status == "sent", TimeSpan.FromSeconds(60), expected: 400);
+        rows.ShouldAllBe(r => r.Attempts == 1);
+        var keys = receiver.Requests.Select(r => r.Header("X-Rectify-Idempotency-Key")).ToList();
+        keys.Count.ShouldBe(400);
+        keys.Distinct().Count().ShouldBe(400);
+        await using var c = await f.Db.OpenConnectionAsync();
+        (await c.ExecuteScalarAsync<long>("select count(*) from outbox_attempts a join outbox o on o.id = a.outbox_id where o.idempotency_key like 'two:%'")).ShouldBe(400);
+    }
+
+    [Fact]
+    public async Task HostStoppedMidBatchAndRestarted_NothingLostNothingDoubled()
+    {
+        var firstFive = new TaskCompletionSource();
+        receiver.Respond = async (_, n, ct) =>
+        {
+            if (n == 5) firstFive.TrySetResult();
+            await Task.Delay(200, ct);
+            return (200, "{}");
+        };
+        var settings = new Dictionary<string, string?> { ["Rectify:Notifications:MaxParallel"] = "4" };
+        var (person, w) = await WebhookPersonAsync("stop");
+        var first = await NotifyHost.StartAsync(f.ConnectionString, settings, NotifyHost.MondayMorning);
+        var now = first.Clock.GetUtcNow();
+        await f.Seed.EnqueueAsync(now, Requests(30, w, person, now, "stop:"));
+
+        await firstFive.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await first.DisposeAsync();
+        var afterStop = await f.Seed.OutboxAsync("stop:");
+        afterStop.Count(r => r.Status == "sent").ShouldBeInRange(5, 29);
+        afterStop.Where(r => r.Status == "pending").ShouldAllBe(r => r.Attempts == 0);
+
+        await using var second = await NotifyHost.StartAsync(f.ConnectionString, settings);
+        var rows = await f.Seed.WaitForAsync("stop:", r => r.Status == "sent", TimeSpan.FromSeconds(60), expected: 30);
+        rows.ShouldAllBe(r => r.Attempts == 1);
+        var keys = receiver.Requests.Where(r => r.Accepted).Select(r => r.Header("X-Rectify-Idempotency-Key")).ToList();
+        keys.Distinct().Count().ShouldBe(30);
+        keys.Count.ShouldBe(30);
+    }
+
+    [Fact]
+    public async Task NodeDiedHoldingLease_RowsComeBackWhenLeaseEnds()
+    {
+        receiver.Respond = (_, _, _) => Task.FromResult((200, "{}"));
+        var (person, w) = await WebhookPersonAsync("lease");
+        var t0 = NotifyHost.MondayMorning.ToUniversalTime();
+        await f.Seed.EnqueueAsync(t0, Requests(10, w, person, t0, "lease:"));
+
+        // A node claims the rows with a 3-second lease and dies without sending or recording anything.
+        var claimed = await new OutboxStore(f.Db).ClaimAsync(100, t0, TimeSpan.FromSeconds(3), CancellationToken.None);
+        claimed.Count(r => r.IdempotencyKey.StartsWith("lease:", StringComparison.Ordinal)).ShouldBe(10);
+
+        await using var survivor = await NotifyHost.StartAsync(f.ConnectionString, null, t0);
+        var rows = await f.Seed.WaitForAsync("lease:", r => r.Status == "sent", TimeSpan.FromSeconds(30), expected: 10);
+        rows.ShouldAllBe(r => r.Attempts == 1);
+        receiver.Requests.Count.ShouldBe(10);
+        await using var c = await f.Db.OpenConnectionAsync();
+        var firstSent = await c.ExecuteScalarAsync<DateTime>("select min(sent_at) from outbox where idempotency_key like 'lease:%'");
+        new DateTimeOffset(DateTime.SpecifyKind(firstSent, DateTimeKind.Utc)).ShouldBeGreaterThanOrEqualTo(t0.AddSeconds(3));
+    }
+}

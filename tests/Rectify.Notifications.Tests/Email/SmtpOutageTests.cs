@@ -1,0 +1,63 @@
+using Rectify.Notifications.Tests.Support;
+using Rectify.TestSupport;
+
+namespace Rectify.Notifications.Tests.Email;
+
+/// <summary>The mail server is down, then comes back: every message is delivered once, after recovery.</summary>
+public sealed class SmtpOutageTests : IAsyncLifetime
+{
+    private TestDatabase database = null!;
+    private Npgsql.NpgsqlDataSource db = null!;
+
+    public async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync();
+        db = database.CreateDataSource();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await db.DisposeAsync();
+        await database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task SmtpDownThenUp_EveryMessageDeliveredOnceAfterRecovery()
+    {
+        var seed = new Seed(db);
+        await using var smtp = await SmtpSink.CreateAsync(start: false);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Rectify:Smtp:Host"] = "127.0.0.1",
+            ["Rectify:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Rectify:Notifications:MaxAttempts"] = "20",
+        };
+        await using var host = await NotifyHost.StartAsync(database.ConnectionString, settings, NotifyHost.MondayMorning);
+        var w = await seed.WorldAsync();
+        await seed.PreferencesAsync(w.LeaderId, ["email"]);
+        var now = host.Clock.GetUtcNow();
+        var requests = Enumerable.Range(1, 6)
+            .Select(n => Seed.Request($"item:{w.ItemId}:reminder:T-{n}:c1", "reminder", null, w, w.LeaderId, now))
+            .ToArray();
+        await seed.EnqueueAsync(now, requests);
+
+        var failed = await seed.WaitForAsync("item:", r => r.Status == "failed" && r.Attempts >= 2, expected: 6);
+        failed.ShouldAllBe(r => r.LastError != null && r.LastError.Length <= 1000);
+        smtp.Messages().ShouldBeEmpty();
+
+        await smtp.StartAsync();
+        var sent = await seed.WaitForAsync("item:", r => r.Status == "sent", expected: 6);
+        // Every row is sent (terminal) and recorded, so no further send can come for them.
+        var mails = await smtp.WaitForAsync(6);
+        mails.Count.ShouldBe(6);
+        mails.Select(m => m.IdempotencyKey).Distinct().Count().ShouldBe(6);
+        foreach (var row in sent)
+        {
+            var attempts = await seed.AttemptsAsync(row.Id);
+            attempts.Count.ShouldBe(row.Attempts);
+            attempts.Count(a => a.Outcome == "sent").ShouldBe(1);
+            attempts.Last().Outcome.ShouldBe("sent");
+            attempts.SkipLast(1).ShouldAllBe(a => a.Outcome == "failed" && a.Error != null);
+        }
+    }
+}

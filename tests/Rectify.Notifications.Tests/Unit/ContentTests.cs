@@ -1,0 +1,71 @@
+using Rectify.Notifications.Channels;
+using Rectify.Notifications.Content;
+
+namespace Rectify.Notifications.Tests.Unit;
+
+/// <summary>Templates never fail on missing or malformed facts, and signatures match the platforms' published recipes.</summary>
+public sealed class ContentTests
+{
+    private static MessageFacts Facts(string kind, string? level, string payload, ItemFacts? item = null, CampaignFacts? campaign = null) => new(
+        1, kind, level, "zh", "王建国", "县扶贫办", item, campaign, Payload.Parse(payload), new DateOnly(2026, 11, 23), null, null, null, null,
+        "https://rectify.example.cn/inbox", "https://rectify.example.cn", null, []);
+
+    [Theory]
+    [InlineData("assigned", null)]
+    [InlineData("reminder", null)]
+    [InlineData("escalation", "urge")]
+    [InlineData("escalation", "supervisionLetter")]
+    [InlineData("escalation", "listedSupervision")]
+    [InlineData("escalation", "admonitoryTalk")]
+    [InlineData("phase", null)]
+    [InlineData("deliverable", null)]
+    [InlineData("periodicReport", null)]
+    [InlineData("decision", "closureApproved")]
+    [InlineData("digest", null)]
+    [InlineData("somethingNew", null)]
+    public void Compose_NoItemNoCampaignGarbagePayload_StillProducesEveryFormat(string kind, string? level)
+    {
+        foreach (var payload in new[] { "", "not json", "[1,2]", """{"deadline":"tomorrow","workingDaysLeft":"x","phase":{"key":null}}""" })
+        {
+            var facts = Facts(kind, level, payload);
+            var message = Composer.Compose(Templates.For(facts), facts);
+            message.Subject.ShouldStartWith("【");
+            message.Text.ShouldContain("王建国");
+            message.Html.ShouldContain("<html>");
+            message.Markdown.ShouldStartWith("### 【");
+            message.Short.ShouldEndWith(facts.Link);
+        }
+    }
+
+    [Fact]
+    public void Payload_ReadsNestedAndFlatFieldsAndToleratesWrongTypes()
+    {
+        var p = Payload.Parse("""{"phase":{"key":"rectify","start":"2026-05-14"},"workingDaysLeft":"3","overdueDays":2.5,"deadline":"2026-06-10T00:00:00+08:00"}""");
+        p.String("phaseKey", "phase.key").ShouldBe("rectify");
+        p.Date("phase.start").ShouldBe(new DateOnly(2026, 5, 14));
+        p.Int("workingDaysLeft").ShouldBe(3);
+        p.Int("overdueDays").ShouldBeNull();
+        p.Date("deadline").ShouldBe(new DateOnly(2026, 6, 10));
+    }
+
+    [Fact]
+    public void DingTalkSignature_FollowsPlatformRecipe()
+    {
+        // Recipe from DingTalk's robot documentation: HmacSHA256(key: secret, data: timestamp + "\n" + secret), base64, URL-encoded.
+        const string secret = "SECxyz";
+        const long ts = 1700000000000;
+        var expected = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes("1700000000000\nSECxyz")));
+        RobotSigning.DingTalk(ts, secret).ShouldBe(expected);
+        RobotSigning.DingTalkUrl("https://oapi.dingtalk.com/robot/send?access_token=abc", ts, secret)
+            .ShouldBe($"https://oapi.dingtalk.com/robot/send?access_token=abc&timestamp=1700000000000&sign={Uri.EscapeDataString(expected)}");
+    }
+
+    [Fact]
+    public void SmsTemplate_EscapesValuesAsJson()
+    {
+        var body = SmsChannel.Fill("""{"to":"{{mobile}}","text":"{{text}}"}""",
+            new Dictionary<string, string> { ["mobile"] = "138", ["text"] = "引号\"和\n换行" });
+        System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("text").GetString().ShouldBe("引号\"和\n换行");
+    }
+}

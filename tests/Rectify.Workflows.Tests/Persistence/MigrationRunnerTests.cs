@@ -1,0 +1,62 @@
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Rectify.TestSupport;
+using Rectify.Workflows.Persistence;
+
+namespace Rectify.Workflows.Tests.Persistence;
+
+public sealed class MigrationRunnerTests
+{
+    [Fact]
+    public async Task Migrate_EmptyDatabase_AppliesEveryFileThenNothingTheSecondTime()
+    {
+        await using var db = await TestDatabase.CreateEmptyAsync();
+        await using var source = db.CreateDataSource();
+        var runner = new MigrationRunner(source, NullLogger<MigrationRunner>.Instance);
+        var expected = MigrationRunner.EmbeddedMigrations().Count;
+        (await runner.MigrateAsync(CancellationToken.None)).ShouldBe(expected);
+        (await runner.MigrateAsync(CancellationToken.None)).ShouldBe(0);
+        (await runner.IsUpToDateAsync(CancellationToken.None)).ShouldBeTrue();
+        await using var connection = await source.OpenConnectionAsync();
+        (await connection.ExecuteScalarAsync<int>("select count(*) from schema_migrations")).ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task Migrate_SeveralNodesAtOnce_AppliesEachFileOnce()
+    {
+        await using var db = await TestDatabase.CreateEmptyAsync();
+        var sources = Enumerable.Range(0, 4).Select(_ => db.CreateDataSource()).ToList();
+        var results = await Task.WhenAll(sources.Select(s => new MigrationRunner(s, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None)));
+        results.Sum().ShouldBe(MigrationRunner.EmbeddedMigrations().Count);
+        foreach (var s in sources) await s.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Migrate_FailingFile_StopsWithItsNameAndKeepsEarlierOnes()
+    {
+        await using var db = await TestDatabase.CreateEmptyAsync();
+        await using var source = db.CreateDataSource();
+        var runner = new MigrationRunner(source, NullLogger<MigrationRunner>.Instance);
+        var migrations = new List<(string, string)>
+        {
+            ("9001_good.sql", "create table good_one(id int)"),
+            ("9002_broken.sql", "create tabel oops(id int)"),
+            ("9003_never.sql", "create table never(id int)"),
+        };
+        var ex = await Should.ThrowAsync<MigrationFailedException>(() => runner.MigrateAsync(migrations, CancellationToken.None));
+        ex.File.ShouldBe("9002_broken.sql");
+        ex.Message.ShouldContain("9002_broken.sql");
+        await using var connection = await source.OpenConnectionAsync();
+        (await connection.ExecuteScalarAsync<bool>("select to_regclass('good_one') is not null")).ShouldBeTrue();
+        (await connection.ExecuteScalarAsync<bool>("select to_regclass('never') is not null")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task IsUpToDate_OnEmptyDatabase_IsFalse()
+    {
+        await using var db = await TestDatabase.CreateEmptyAsync();
+        await using var source = db.CreateDataSource();
+        (await new MigrationRunner(source, NullLogger<MigrationRunner>.Instance).IsUpToDateAsync(CancellationToken.None)).ShouldBeFalse();
+    }
+}

@@ -1,0 +1,101 @@
+using Dapper;
+using Npgsql;
+
+namespace Rectify.Chaos;
+
+internal sealed record LedgerResult(
+    long TimersExpected, long TimersFired, long TimersDuplicated, long TimersStuck,
+    long NotificationsExpected, long NotificationsLogged, long NotificationsDelivered, long LogDuplicates,
+    long EmailsLogged, long EmailKeysReceived, long EmailKeysReceivedTwice, long EmailsLost, long NotDelivered)
+{
+    public long Lost => Math.Max(0, TimersExpected - TimersFired) + TimersStuck + NotDelivered + EmailsLost + Math.Max(0, NotificationsExpected - NotificationsLogged);
+    public long Duplicates => TimersDuplicated + LogDuplicates;
+    public bool Ok => Lost == 0 && Duplicates == 0 && TimersExpected > 0;
+
+    public void Print(Faults faults)
+    {
+        Console.WriteLine($"""
+
+            ── chaos ledger ─────────────────────────────────────────────
+            faults                  kill -9: {faults.Kills}, PostgreSQL outage: 1, SMTP outage: 1
+            recovery                every node ready {faults.RecoverySeconds:F1} s after PostgreSQL came back (limit 30)
+            timers expected         {TimersExpected}
+            timers fired            {TimersFired}   (fired twice: {TimersDuplicated}, due but unfired: {TimersStuck})
+            notifications expected  {NotificationsExpected}
+            notifications logged    {NotificationsLogged}
+            notifications delivered {NotificationsDelivered}   (not delivered: {NotDelivered})
+            e-mails logged as sent  {EmailsLogged}
+            SMTP keys received      {EmailKeysReceived}   (received more than once — at-least-once redelivery: {EmailKeysReceivedTwice})
+            e-mails lost            {EmailsLost}
+            duplicates in the log   {Duplicates}
+            lost                    {Lost}
+            ─────────────────────────────────────────────────────────────
+            """);
+    }
+}
+
+/// <summary>Reads what happened from the database and the SMTP server's own record, and compares it with what must have.</summary>
+internal sealed class Ledger(string connectionString, string receivedFile, Guid campaignId, DateTimeOffset finalTime)
+{
+    public async Task WaitForDrainAsync(TimeSpan timeout, Action<string> log)
+    {
+        var until = DateTime.UtcNow + timeout;
+        long last = -1;
+        while (DateTime.UtcNow < until)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            var open = await connection.ExecuteScalarAsync<long>("select count(*) from outbox where status in ('pending','failed')");
+            if (open == 0) return;
+            if (open != last) log($"outbox: {open} messages still to deliver");
+            last = open;
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+        log("the outbox did not drain in time");
+    }
+
+    public async Task<LedgerResult> CheckAsync(ChaosOptions options)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var p = new { campaignId, finalTime };
+
+        // Expected item timers, from the definition's own schedule: every step due by the final time, once per item.
+        var timersExpected = await Expectations.ItemTimersAsync(connection, campaignId, finalTime);
+        // Fired (or consciously skipped by the catch-up policy): one journal row per timer, written in the transaction that deleted it.
+        const string firedSql = """
+            select count(*) filter (where n = 1), count(*) filter (where n > 1) from (
+                select subject_key, count(*) as n from journal
+                where campaign_id = @campaignId and actor = 'system' and item_id is not null and subject_key is not null
+                group by subject_key) x
+            """;
+        var (fired, firedTwice) = await connection.QuerySingleAsync<(long, long)>(firedSql, p);
+        var stuck = await connection.ExecuteScalarAsync<long>("select count(*) from timers where campaign_id = @campaignId and due_at <= @finalTime", p);
+
+        // Every journal entry that announced messages must have its outbox rows (one per recipient route).
+        const string expectedSql = """
+            select count(*) from journal j
+            where j.campaign_id = @campaignId and j.subject_key is not null and j.type not like '%Skipped'
+              and not exists (select 1 from outbox o where o.idempotency_key like j.subject_key || ':%')
+            """;
+        var journalWithoutMessages = await connection.ExecuteScalarAsync<long>(expectedSql, p);
+        var logged = await connection.ExecuteScalarAsync<long>("select count(*) from outbox where campaign_id = @campaignId", p);
+        var delivered = await connection.ExecuteScalarAsync<long>("select count(*) from outbox where campaign_id = @campaignId and status = 'sent'", p);
+        var notDelivered = await connection.ExecuteScalarAsync<long>("select count(*) from outbox where campaign_id = @campaignId and status <> 'sent'", p);
+        // The same message twice in the log: same subject, step, recipient and channel under two keys.
+        const string dupSql = """
+            select count(*) from (
+                select item_id, kind, coalesce(level, ''), recipient_person_id, channel, coalesce(payload->>'step', idempotency_key), count(*)
+                from outbox where campaign_id = @campaignId group by 1, 2, 3, 4, 5, 6 having count(*) > 1) x
+            """;
+        var logDuplicates = await connection.ExecuteScalarAsync<long>(dupSql, p);
+
+        var sentEmailKeys = (await connection.QueryAsync<string>("select idempotency_key from outbox where channel = 'email' and status = 'sent'")).ToHashSet();
+        var receivedKeys = File.ReadLines(receivedFile).Select(l => l.Split('\t')).Where(f => f.Length >= 2).GroupBy(f => f[1]).ToDictionary(g => g.Key, g => g.Count());
+        var emailsLost = sentEmailKeys.Count(k => !receivedKeys.ContainsKey(k));
+        return new LedgerResult(
+            timersExpected, fired, firedTwice, stuck,
+            logged + journalWithoutMessages, logged, delivered, logDuplicates,
+            sentEmailKeys.Count, receivedKeys.Count, receivedKeys.Count(k => k.Value > 1), emailsLost, notDelivered);
+    }
+}
