@@ -17,7 +17,7 @@ public sealed class PeriodicAndDeliverablesTests(RuntimeApp app) : IClassFixture
 
         // Report due on the 25th; the reminder goes three days before, at 09:00 on Monday 22 June.
         await org.SetClockAsync(RuntimeApp.Local(2026, 6, 22, 9));
-        (await app.QueryAsync<DateTime>("select min(not_before) from outbox where item_id = @item and kind = 'periodicReport'", new { item }))
+        (await app.QueryAsync<DateTime>("select min((payload->>'dueAt')::timestamptz) from outbox where item_id = @item and kind = 'periodicReport'", new { item }))
             .ShouldBe(new DateTime(2026, 6, 22, 1, 0, 0));
 
         // Nothing reported: the report escalates like a deadline, urge on the first working day after the 25th.

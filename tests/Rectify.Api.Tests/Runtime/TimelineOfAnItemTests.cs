@@ -14,9 +14,14 @@ public sealed class TimelineOfAnItemTests(RuntimeApp app) : IClassFixture<Runtim
 {
     private sealed record OutboxRow(string Kind, string? Level, DateTime NotBefore, Guid RecipientPersonId, string Channel, string IdempotencyKey);
 
+    // The moment each message is about is the runtime's fact (payload.dueAt); not_before belongs to the dispatcher,
+    // which leases and reschedules rows once it runs.
     private Task<List<OutboxRow>> OutboxAsync(Guid item) => app.RowsAsync<OutboxRow>(
-        "select kind, level, not_before as NotBefore, recipient_person_id as RecipientPersonId, channel, idempotency_key as IdempotencyKey from outbox where item_id = @item order by id",
-        new { item });
+        """
+        select kind, level, coalesce((payload->>'dueAt')::timestamptz, created_at) as NotBefore, recipient_person_id as RecipientPersonId,
+               channel, idempotency_key as IdempotencyKey
+        from outbox where item_id = @item order by id
+        """, new { item });
 
     [Fact]
     public async Task Launch_MoveClock_RemindersAndEscalationsAtExactLocalTimes()
