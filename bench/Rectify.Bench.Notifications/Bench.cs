@@ -205,7 +205,7 @@ public sealed class Bench : IAsyncDisposable
         private readonly SmtpPool pool = new(Options.Create(new SmtpOptions
         {
             Host = "127.0.0.1", Port = port, Connections = 1, From = "duban@rectify.example.cn",
-        }));
+        }), TimeProvider.System);
         public string Name => "email";
 
         public Task<SendResult> SendAsync(Delivery delivery, DateTimeOffset now, CancellationToken ct) =>

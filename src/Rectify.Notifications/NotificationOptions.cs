@@ -47,7 +47,10 @@ public sealed class SmtpOptions
     /// <summary>STARTTLS (System.Net.Mail's EnableSsl is explicit TLS on the submission port).</summary>
     public bool EnableSsl { get; set; }
     /// <summary>SmtpClient instances used in parallel; each keeps its own connection.</summary>
-    public int Connections { get; set; } = 8;
+    public int Connections { get; set; } = 16;
+    /// <summary>A pooled connection idle longer than this is replaced before use: below the usual server idle
+    /// time-outs (Postfix smtpd_timeout 300 s, many relays 60 s), so a connection the server closed is never used.</summary>
+    public TimeSpan MaxIdle { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Rectify:Webhook — the default generic webhook (a person's own webhook_url overrides it).</summary>

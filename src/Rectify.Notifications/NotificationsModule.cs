@@ -37,6 +37,7 @@ public static class NotificationsModule
         services.AddSingleton<DigestContent>();
         services.AddSingleton<DigestBuilder>();
         services.AddSingleton<MessageRenderer>();
+        services.AddSingleton<Log.ItemNotificationLog>();
 
         services.AddSingleton<NotificationHttp>();
         services.AddSingleton<ChannelRateLimiter>();

@@ -18,6 +18,10 @@ public sealed class OutcomeRecorder(OutboxStore store, OutboxSignal signal, ILog
     /// <summary>No more outcomes will come; RunAsync returns once everything queued is written.</summary>
     public void Complete() => queue.Writer.TryComplete();
 
+    /// <summary>
+    /// Writes until <see cref="Complete"/> and everything queued is written. Deliberately without a cancellation token:
+    /// on shutdown the outcomes of sends that already happened must still reach the log.
+    /// </summary>
     public async Task RunAsync()
     {
         var batch = new List<Outcome>(MaxBatch);

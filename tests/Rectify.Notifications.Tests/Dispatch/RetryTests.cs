@@ -155,3 +155,4 @@ public sealed class RetryTests(DatabaseFixture f) : IClassFixture<DatabaseFixtur
         row.LastError!.ShouldContain("no feishu webhook");
     }
 }
+

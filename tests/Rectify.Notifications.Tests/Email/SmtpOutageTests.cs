@@ -99,3 +99,37 @@ public sealed class SmtpAuthTests(DatabaseFixture f) : IClassFixture<DatabaseFix
         }
     }
 }
+
+/// <summary>The mail server drops idle connections (restart, idle time-out): the next message still goes first time.</summary>
+public sealed class SmtpIdleConnectionTests(DatabaseFixture f) : IClassFixture<DatabaseFixture>
+{
+    [Fact]
+    public async Task ServerRestartedWhileIdle_NextMessageDeliveredOnFirstAttempt()
+    {
+        await using var smtp = await SmtpSink.CreateAsync();
+        await using var host = await NotifyHost.StartAsync(f.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Rectify:Smtp:Host"] = "127.0.0.1",
+            ["Rectify:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Rectify:Smtp:Connections"] = "1",
+            ["Rectify:Smtp:MaxIdle"] = "00:00:00.500",
+        }, NotifyHost.MondayMorning);
+        var w = await f.Seed.WorldAsync("idle");
+        await f.Seed.PreferencesAsync(w.LeaderId, ["email"]);
+        var now = host.Clock.GetUtcNow();
+        await f.Seed.EnqueueAsync(now, Seed.Request("idle:1", "reminder", null, w, w.LeaderId, now));
+        await f.Seed.WaitForAsync("idle:1", r => r.Status == "sent", expected: 1);
+
+        // The server goes away and comes back: the pooled connection is dead. Then the pool's idle limit passes.
+        await smtp.StopAsync();
+        await smtp.StartAsync();
+        var idleUntil = DateTime.UtcNow.AddSeconds(1);
+        while (DateTime.UtcNow < idleUntil) await Task.Delay(100);
+
+        now = host.Clock.GetUtcNow();
+        await f.Seed.EnqueueAsync(now, Seed.Request("idle:2", "reminder", null, w, w.LeaderId, now));
+        var row = (await f.Seed.WaitForAsync("idle:2", r => r.Status == "sent", expected: 1)).Single();
+        row.Attempts.ShouldBe(1);
+        (await smtp.WaitForAsync(2)).Count.ShouldBe(2);
+    }
+}

@@ -7,7 +7,7 @@ client would show. Without --dir it only counts. Prints READY when listening; pr
 --workers N runs N server processes on the same port (SO_REUSEPORT), for benchmarks: one Python process
 tops out well below what one Rectify node sends.
 """
-import argparse, asyncio, base64, email, email.policy, json, multiprocessing, os, signal, sys, threading, uuid
+import argparse, asyncio, base64, email, email.policy, json, multiprocessing, os, signal, sys, threading, time, uuid
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
@@ -98,7 +98,7 @@ def serve(host, port, directory, reuse_port, ready, counts=None, credentials=Non
     loop.run_until_complete(stop.wait())
     server.close()
     if counts is not None:
-        counts.put((sink.messages, len(sink.peers)))
+        counts.put((sink.messages, len(sink.peers), time.process_time()))
     return sink
 
 
@@ -135,13 +135,15 @@ def main():
     for p in workers:
         p.terminate()
     messages = connections = 0
+    cpu = 0.0
     for _ in workers:
-        m, c = counts.get(timeout=10)
+        m, c, t = counts.get(timeout=10)
         messages += m
         connections += c
+        cpu += t
     for p in workers:
         p.join()
-    print(json.dumps({"messages": messages, "connections": connections}), flush=True)
+    print(json.dumps({"messages": messages, "connections": connections, "cpuSeconds": round(cpu, 2)}), flush=True)
 
 
 if __name__ == "__main__":
