@@ -7,6 +7,7 @@ using Rectify.Notifications.Content;
 using Rectify.Notifications.Digests;
 using Rectify.Notifications.Dispatch;
 using Rectify.Notifications.Letters;
+using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Notifications;
 
 namespace Rectify.Notifications;
@@ -27,7 +28,8 @@ public static class NotificationsModule
         services.TryAddKeyedSingleton("wall", TimeProvider.System);
         services.TryAddSingleton<INotificationOutbox, SqlNotificationOutbox>();
 
-        services.TryAddSingleton<IWorkingDays, SqlWorkingDays>();
+        services.TryAddSingleton<WorkingCalendar>();
+        services.TryAddSingleton<IWorkingDays, CalendarWorkingDays>();
         services.AddSingleton<QuietHours>();
         services.AddSingleton<PublicLinks>();
         services.AddSingleton<ContextLoader>();

@@ -2,7 +2,7 @@ namespace Rectify.Chaos;
 
 internal sealed record ChaosOptions(
     int Items, int Units, int EmailUnits, int Nodes, int ImportChunk, TimeSpan KillEvery, TimeSpan PostgresOutage,
-    TimeSpan SmtpOutage, int DrainMinutes, string PgBin, string AppDll, string? WorkDir)
+    TimeSpan SmtpOutage, int DrainMinutes, int RecoveryLimitSeconds, string PgBin, string AppDll, string? WorkDir)
 {
     public static ChaosOptions Parse(string[] args)
     {
@@ -18,6 +18,7 @@ internal sealed record ChaosOptions(
             PostgresOutage: TimeSpan.FromSeconds(Int("pg-outage", 20)),
             SmtpOutage: TimeSpan.FromSeconds(Int("smtp-outage", 60)),
             DrainMinutes: Int("drain-minutes", 20),
+            RecoveryLimitSeconds: Int("recovery-limit", 30),
             PgBin: Arg("pg-bin") ?? throw new ArgumentException("--pg-bin is required"),
             AppDll: Arg("app") ?? throw new ArgumentException("--app is required"),
             WorkDir: Arg("work"));

@@ -12,13 +12,13 @@ internal sealed record LedgerResult(
     public long Duplicates => TimersDuplicated + LogDuplicates;
     public bool Ok => Lost == 0 && Duplicates == 0 && TimersExpected > 0;
 
-    public void Print(Faults faults)
+    public void Print(Faults faults, int recoveryLimit)
     {
         Console.WriteLine($"""
 
             ── chaos ledger ─────────────────────────────────────────────
             faults                  kill -9: {faults.Kills}, PostgreSQL outage: 1, SMTP outage: 1
-            recovery                every node ready {faults.RecoverySeconds:F1} s after PostgreSQL came back (limit 30)
+            recovery                every node ready {faults.RecoverySeconds:F1} s after PostgreSQL came back (limit {recoveryLimit})
             timers expected         {TimersExpected}
             timers fired            {TimersFired}   (fired twice: {TimersDuplicated}, due but unfired: {TimersStuck})
             notifications expected  {NotificationsExpected}

@@ -12,7 +12,8 @@ public static class Health
     {
         services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck>("database", tags: [ReadyTag])
-            .AddCheck<StartupCompletedCheck>("startup", tags: [ReadyTag]);
+            .AddCheck<StartupCompletedCheck>("startup", tags: [ReadyTag])
+            .AddCheck<TimerSweepReadyCheck>("timers", tags: [ReadyTag]);
         return services;
     }
 

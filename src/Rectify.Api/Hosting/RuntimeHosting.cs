@@ -10,6 +10,7 @@ namespace Rectify.Api.Hosting;
 /// <summary>The workflow runtime's endpoints (issue 3) and its request pipeline piece (Idempotency-Key).</summary>
 public static class RuntimeHosting
 {
+
     public static WebApplication UseRectifyIdempotency(this WebApplication app)
     {
         app.UseMiddleware<IdempotencyMiddleware>();

@@ -43,6 +43,25 @@ public sealed class StartupTasks(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // A node that starts while PostgreSQL is away (a fail-over, a restart) waits for it instead of exiting:
+        // it is back in service the moment the database is, without an orchestrator having to restart it.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RunAsync(cancellationToken);
+                return;
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Database not reachable at start ({Message}); retrying (attempt {Attempt})", ex.Message, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 250 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
         var applied = await migrations.MigrateAsync(cancellationToken);
         logger.LogInformation("Database schema up to date ({Applied} migrations applied now)", applied);
         await definitions.SeedAsync(WorkflowDefinitionSeeder.DefaultDirectory, cancellationToken);

@@ -6,7 +6,8 @@ namespace Rectify.Api.Infrastructure;
 
 /// <summary>
 /// Turns what a client sent wrong (malformed JSON, wrong types, oversized bodies) into 400/413 problem details,
-/// and a lost database race into 409. Everything else is a real server fault and stays a 500.
+/// a lost database race into 409, and a database that is briefly away into 503 with Retry-After. Everything else is a
+/// real server fault and stays a 500.
 /// </summary>
 public sealed class ClientErrorExceptionHandler(IProblemDetailsService problemDetails, ILogger<ClientErrorExceptionHandler> logger) : IExceptionHandler
 {
@@ -28,11 +29,15 @@ public sealed class ClientErrorExceptionHandler(IProblemDetailsService problemDe
                 (409, "并发冲突 / Conflict", "数据已被他人同时修改，请刷新后重试。"),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } =>
                 (409, "记录已存在 / Conflict", "同一条记录已存在。"),
+            // The database is briefly away (restart, fail-over): say so and when to retry, rather than a bare 500.
+            NpgsqlException { IsTransient: true } =>
+                (503, "服务暂时不可用 / Service unavailable", "数据库暂时无法连接，请稍后重试。"),
             _ => (0, "", ""),
         };
         if (status == 0) return false;
         logger.LogInformation(exception, "Client error {Status} on {Path}", status, httpContext.Request.Path);
         httpContext.Response.StatusCode = status;
+        if (status == 503) httpContext.Response.Headers.RetryAfter = "5";
         var context = new ProblemDetailsContext
         {
             HttpContext = httpContext,

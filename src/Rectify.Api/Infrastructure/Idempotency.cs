@@ -7,8 +7,10 @@ namespace Rectify.Api.Infrastructure;
 /// <summary>
 /// <c>Idempotency-Key</c> on every POST under /api: the first response (status, type, body) is stored per user and key;
 /// a repeat by the same user returns it unchanged and runs nothing. The key is claimed before the handler runs, so two
-/// identical requests racing cannot both execute: the second gets 409 while the first is in flight. A 5xx or a crash
-/// releases the key so the client can retry. Reusing a key for another path is refused (422).
+/// identical requests racing cannot both execute: the second gets 409 while the first is in flight. The claim is a
+/// session advisory lock held by a connection for the length of the request, so a node killed mid-request (kill -9,
+/// no finally) releases it when PostgreSQL drops its connection, and the client's retry on another node runs the
+/// request instead of waiting for ever. A 5xx releases the key too. Reusing a key for another path is refused (422).
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next, ILogger<IdempotencyMiddleware> logger)
 {
@@ -33,21 +35,48 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ILogger<Idempote
         }
         var ct = http.RequestAborted;
         var path = http.Request.Path.Value ?? "";
-        await using (var connection = await db.OpenConnectionAsync(ct))
+        // Held until the request ends; its session lock is the in-flight marker that dies with the node.
+        await using var lockConnection = await db.OpenConnectionAsync(ct);
+        var lockParams = new { userId, key };
+        const string tryLock = "select pg_try_advisory_lock(hashtextextended(@userId::text || ':' || @key, 7))";
+        if (!await lockConnection.ExecuteScalarAsync<bool>(new CommandDefinition(tryLock, lockParams, cancellationToken: ct)))
         {
+            await Results.Problem(statusCode: 409, title: "冲突 / Conflict",
+                detail: $"相同 {Header} 的请求正在处理中，请稍后重试 / a request with this key is still in progress").ExecuteAsync(http);
+            return;
+        }
+        try
+        {
+            const string stored = "select path, status, content_type, body from idempotency_keys where user_id = @userId and key = @key";
+            var previous = await lockConnection.QuerySingleOrDefaultAsync<(string Path, int? Status, string? ContentType, byte[]? Body)?>(
+                new CommandDefinition(stored, lockParams, cancellationToken: ct));
+            if (previous is { Status: not null } done)
+            {
+                await ReplayAsync(http, done, path);
+                return;
+            }
+            if (previous is { } abandoned && !string.Equals(abandoned.Path, path, StringComparison.Ordinal))
+            {
+                await ReplayAsync(http, abandoned, path);
+                return;
+            }
+            // No answer stored: a first request, or one whose node died before answering — run it (again).
             const string claim = """
                 insert into idempotency_keys(user_id, key, method, path, created_at) values (@userId, @key, 'POST', @path, @now)
                 on conflict (user_id, key) do nothing
                 """;
-            if (await connection.ExecuteAsync(new CommandDefinition(claim, new { userId, key, path, now = wall.GetUtcNow() }, cancellationToken: ct)) == 0)
-            {
-                var stored = await connection.QuerySingleAsync<(string Path, int? Status, string? ContentType, byte[]? Body)>(new CommandDefinition(
-                    "select path, status, content_type, body from idempotency_keys where user_id = @userId and key = @key", new { userId, key }, cancellationToken: ct));
-                await ReplayAsync(http, stored, path);
-                return;
-            }
+            await lockConnection.ExecuteAsync(new CommandDefinition(claim, new { userId, key, path, now = wall.GetUtcNow() }, cancellationToken: ct));
+            await RunAndStoreAsync(http, db, userId, key);
         }
+        finally
+        {
+            await lockConnection.ExecuteAsync(new CommandDefinition(
+                "select pg_advisory_unlock(hashtextextended(@userId::text || ':' || @key, 7))", lockParams, cancellationToken: CancellationToken.None));
+        }
+    }
 
+    private async Task RunAndStoreAsync(HttpContext http, NpgsqlDataSource db, Guid userId, string key)
+    {
         var original = http.Response.Body;
         await using var buffer = new MemoryStream();
         http.Response.Body = buffer;
@@ -88,12 +117,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ILogger<Idempote
                 detail: $"该 {Header} 已用于另一个请求（{stored.Path}）/ this key was used for another request").ExecuteAsync(http);
             return;
         }
-        if (stored.Status is not { } status)
-        {
-            await Results.Problem(statusCode: 409, title: "冲突 / Conflict",
-                detail: $"相同 {Header} 的请求正在处理中，请稍后重试 / a request with this key is still in progress").ExecuteAsync(http);
-            return;
-        }
+        if (stored.Status is not { } status) return;
         http.Response.StatusCode = status;
         http.Response.Headers["Idempotent-Replayed"] = "true";
         if (stored.ContentType is not null) http.Response.ContentType = stored.ContentType;

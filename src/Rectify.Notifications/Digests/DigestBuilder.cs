@@ -30,7 +30,7 @@ public sealed class DigestBuilder(NpgsqlDataSource db, INotificationOutbox outbo
             return false;
         var built = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "select value from app_settings where key = @MarkerKey", new { MarkerKey }, tx, cancellationToken: ct));
-        if (built is not null && string.CompareOrdinal(built, day) >= 0) return true;
+        if (built == day) return true;
 
         const string candidates = """
             select np.person_id from notification_preferences np
@@ -53,8 +53,11 @@ public sealed class DigestBuilder(NpgsqlDataSource db, INotificationOutbox outbo
             from outbox d
             where h.digest_hold and h.digested_in is null and h.status = 'pending' and h.recipient_person_id = any(@people)
               and d.idempotency_key = 'person:' || h.recipient_person_id || ':digest:' || @day || ':' || h.recipient_person_id || ':' || h.channel
+              and d.created_at = @now and d.status = 'pending'
             """;
-        await connection.ExecuteAsync(new CommandDefinition(fold, new { people, day }, tx, cancellationToken: ct));
+        // Only into digest rows this transaction created (invisible to dispatchers until commit): a row of an earlier
+        // build may already be on its way, and what is folded must be in the text that is sent.
+        await connection.ExecuteAsync(new CommandDefinition(fold, new { people, day, now }, tx, cancellationToken: ct));
 
         // Held rows with no digest to ride in (preference changed, channel dropped) go out on their own.
         const string release = """

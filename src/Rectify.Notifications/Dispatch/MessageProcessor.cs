@@ -97,6 +97,10 @@ public sealed class MessageProcessor
         return Finish(row, clock.GetUtcNow(), result, message, (int)watch.ElapsedMilliseconds);
     }
 
+    /// <summary>The outcome of a row whose processing threw: a failed attempt like any other.</summary>
+    public Outcome Crashed(ClaimedRow row, Exception ex) =>
+        Finish(row, clock.GetUtcNow(), SendResult.Fail($"{ex.GetType().Name}: {Flatten(ex)}"), null, 0);
+
     private Outcome Finish(ClaimedRow row, DateTimeOffset now, SendResult result, RenderedMessage? message, int ms, bool held = false)
     {
         var subject = message?.Subject;

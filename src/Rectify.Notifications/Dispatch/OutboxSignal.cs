@@ -16,6 +16,7 @@ public sealed class OutboxSignal(NpgsqlDataSource db, ILogger<OutboxSignal> logg
     /// <summary>Wakes a waiting dispatcher on this node (e.g. after a retry was requested here).</summary>
     public void Poke()
     {
+        if (wake.CurrentCount > 0) return;
         try { wake.Release(); }
         catch (SemaphoreFullException) { /* already awake: one pending wake-up is enough */ }
     }

@@ -6,6 +6,9 @@ namespace Rectify.Workflows.Runtime;
 
 public sealed partial class CampaignLauncher
 {
+    /// <summary>Above this many items for one unit in one launch, the unit's contacts get one digest instead of one message per item.</summary>
+    public const int DigestAbove = 50;
+
     private static async Task JournalAndNotifyAsync(
         NpgsqlConnection connection, NpgsqlTransaction tx, CampaignSubject campaign, WorkflowDefinition d, Actor actor,
         string launchLevel, bool notify, DateTimeOffset now, CancellationToken ct)
@@ -54,19 +57,41 @@ public sealed partial class CampaignLauncher
             await connection.ExecuteAsync(new CommandDefinition(escalate, args, tx, cancellationToken: ct, commandTimeout: 300));
         }
         if (!notify) return;
+        // One message per item and unit, except for a unit that receives more than DigestAbove items at once: its contacts
+        // get one message listing them (a province-wide launch must not send a unit hundreds of mails in one minute).
         const string assigned = """
-            insert into outbox(idempotency_key, kind, campaign_id, item_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
-            select 'item:' || i.id || ':assigned:' || p.id || ':' || nr.channel, 'assigned', i.campaign_id, i.id, p.id, nr.channel, false, @now, @now,
-                   jsonb_build_object('campaignId', i.campaign_id, 'campaignTitle', @title, 'itemId', i.id, 'itemNumber', i.number,
-                                      'itemTitle', i.title, 'deadline', i.effective_deadline, 'ongoing', i.ongoing, 'leadUnit', i.lead_unit,
-                                      'units', to_jsonb(i.units), 'role', case when uu.u = i.lead_unit then 'leadUnit' else 'responsibleUnit' end)
-            from items i
-            cross join lateral (select distinct u from unnest(array[i.lead_unit] || i.units) u) uu
-            join people p on p.unit_code = uu.u and p.is_unit_contact
+            with pairs as (
+                select i.id, i.campaign_id, i.number, i.title, i.effective_deadline, i.ongoing, i.lead_unit, i.units, uu.u
+                from items i cross join lateral (select distinct u from unnest(array[i.lead_unit] || i.units) u) uu
+                where i.campaign_id = @campaignId
+            ), counted as (
+                select pairs.*, count(*) over (partition by u) as per_unit from pairs
+            ), single as (
+                insert into outbox(idempotency_key, kind, campaign_id, item_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
+                select 'item:' || c.id || ':assigned:' || p.id || ':' || nr.channel, 'assigned', c.campaign_id, c.id, p.id, nr.channel, false, @now, @now,
+                       jsonb_build_object('campaignId', c.campaign_id, 'campaignTitle', @title, 'itemId', c.id, 'itemNumber', c.number,
+                                          'itemTitle', c.title, 'deadline', c.effective_deadline, 'ongoing', c.ongoing, 'leadUnit', c.lead_unit,
+                                          'units', to_jsonb(c.units), 'role', case when c.u = c.lead_unit then 'leadUnit' else 'responsibleUnit' end)
+                from counted c
+                join people p on p.unit_code = c.u and p.is_unit_contact
+                join notification_routes nr on nr.person_id = p.id
+                where c.per_unit <= @digestAbove
+                on conflict (idempotency_key) do nothing
+            ), digest as (
+                select u, count(*) as items, min(effective_deadline) as first_deadline,
+                       (array_agg(number order by effective_deadline nulls last, number))[1:50] as numbers
+                from counted where per_unit > @digestAbove group by u
+            )
+            insert into outbox(idempotency_key, kind, campaign_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
+            select 'campaign:' || @campaignId || ':assigned:unit:' || d.u || ':' || p.id || ':' || nr.channel, 'assigned', @campaignId, p.id, nr.channel,
+                   false, @now, @now,
+                   jsonb_build_object('campaignId', @campaignId, 'campaignTitle', @title, 'unit', d.u, 'itemCount', d.items,
+                                      'firstDeadline', d.first_deadline, 'itemNumbers', to_jsonb(d.numbers))
+            from digest d
+            join people p on p.unit_code = d.u and p.is_unit_contact
             join notification_routes nr on nr.person_id = p.id
-            where i.campaign_id = @campaignId
             on conflict (idempotency_key) do nothing
             """;
-        await connection.ExecuteAsync(new CommandDefinition(assigned, args, tx, cancellationToken: ct, commandTimeout: 300));
+        await connection.ExecuteAsync(new CommandDefinition(assigned, new { args.campaignId, args.now, args.title, digestAbove = DigestAbove }, tx, cancellationToken: ct, commandTimeout: 300));
     }
 }

@@ -23,6 +23,7 @@ public static class RuntimeRegistration
         services.AddSingleton<DeliverableService>();
         services.AddSingleton<TimerSweeper>();
         services.AddSingleton<IDueWorkBarrier, SweepBarrier>();
+        services.AddSingleton<TimerServiceState>();
         services.AddHostedService<TimerService>();
         return services;
     }

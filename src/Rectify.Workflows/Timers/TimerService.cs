@@ -18,6 +18,19 @@ public sealed class TimerOptions
 
     /// <summary>The longest this node sleeps without looking at the next due time (also the bound after a missed NOTIFY).</summary>
     public TimeSpan MaxIdle { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How far ahead the node pre-stages timers due at (nearly) one instant: their effects are written ahead and
+    /// committed at the due time. Zero turns staging off. Items of a staged batch stay locked until then, so a user's
+    /// event on one of them waits at most this long.
+    /// </summary>
+    public TimeSpan Lookahead { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Timers one staging transaction takes (timers due within <see cref="StageSpread"/> of the first).</summary>
+    public int StageBatchSize { get; set; } = 5000;
+
+    /// <summary>Timers due this close after the next one are staged with it (and wait at most this long for it).</summary>
+    public TimeSpan StageSpread { get; set; } = TimeSpan.FromMilliseconds(50);
 }
 
 /// <summary>
@@ -27,12 +40,17 @@ public sealed class TimerOptions
 /// until nothing is due.
 /// </summary>
 public sealed class TimerService(
-    TimerSweeper sweeper, NpgsqlDataSource db, TimeProvider clock, IOptions<TimerOptions> options, ILogger<TimerService> logger) : BackgroundService
+    TimerSweeper sweeper, NpgsqlDataSource db, TimeProvider clock, IOptions<TimerOptions> options, TimerServiceState state,
+    ILogger<TimerService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        if (!o.Enabled) return;
+        if (!o.Enabled)
+        {
+            state.Disabled = true;
+            return;
+        }
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -41,6 +59,7 @@ public sealed class TimerService(
                 await using var listener = await db.OpenConnectionAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"listen {CampaignLauncher.TimerChannel}", listener))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                state.Listening = true;
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     await DrainAsync(o, stoppingToken);
@@ -48,6 +67,9 @@ public sealed class TimerService(
                     var next = await sweeper.NextDueAsync(stoppingToken);
                     var wait = next is { } n ? n - clock.GetUtcNow() : o.MaxIdle;
                     if (wait <= TimeSpan.Zero) continue;
+                    if (next is { } due && wait <= o.Lookahead && await StageAsync(o, due, stoppingToken) > 0) continue;
+                    // Nothing to stage here (another node has them, or staging is off): sleep until they are due.
+                    if (o.Lookahead > TimeSpan.Zero && wait > o.Lookahead) wait -= o.Lookahead;
                     if (wait > o.MaxIdle) wait = o.MaxIdle;
                     // Returns early when a NOTIFY arrives; sub-millisecond remainders round up so we never spin.
                     await listener.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))), stoppingToken);
@@ -59,12 +81,23 @@ public sealed class TimerService(
             }
             catch (NpgsqlException ex)
             {
+                state.Listening = false;
                 failures++;
                 var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 7))));
                 logger.LogWarning(ex, "Timer sweep failed ({Failures} in a row); retrying in {Delay}", failures, delay);
                 await Task.Delay(delay, stoppingToken);
             }
         }
+    }
+
+    /// <summary>Pre-stages the timers due at the next instant (see <see cref="TimerOptions.Lookahead"/>) on every worker.</summary>
+    private async Task<int> StageAsync(TimerOptions o, DateTimeOffset due, CancellationToken ct)
+    {
+        if (o.Lookahead <= TimeSpan.Zero) return 0;
+        var staging = new Staging(due + o.StageSpread, clock);
+        var workers = Enumerable.Range(0, Math.Max(1, o.Workers))
+            .Select(_ => sweeper.SweepOnceAsync(clock.GetUtcNow(), o.StageBatchSize, ct, stage: staging));
+        return (await Task.WhenAll(workers)).Sum(r => r.Fired);
     }
 
     private async Task DrainAsync(TimerOptions o, CancellationToken ct)
@@ -80,4 +113,15 @@ public sealed class TimerService(
         });
         await Task.WhenAll(workers);
     }
+}
+
+/// <summary>Whether this node's sweep loop is up (for /health/ready): listening for NOTIFY, or deliberately disabled.</summary>
+public sealed class TimerServiceState
+{
+    private volatile bool listening;
+    private volatile bool disabled;
+
+    public bool Listening { get => listening; set => listening = value; }
+    public bool Disabled { get => disabled; set => disabled = value; }
+    public bool Ready => listening || disabled;
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -14,6 +16,9 @@ public sealed record TimerRow(long Id, DateTime DueAt, string SubjectKind, Guid 
     public DateTimeOffset Due => new(DateTime.SpecifyKind(DueAt, DateTimeKind.Utc));
 }
 
+/// <summary>Pre-staged firing: claim what is due up to <paramref name="Until"/>, commit when it is due, by <paramref name="Clock"/>.</summary>
+public sealed record Staging(DateTimeOffset Until, TimeProvider Clock);
+
 /// <summary>What one sweep did: timers fired (deleted with their effects), timers left because their subject was busy.</summary>
 public sealed record SweepResult(int Fired, int Deferred);
 
@@ -24,30 +29,51 @@ public sealed record SweepResult(int Fired, int Deferred);
 /// next chained timer — and deletes the fired rows. A node killed mid-fire rolls back and another node fires the rows.
 /// </summary>
 public sealed partial class TimerSweeper(
-    NpgsqlDataSource db, DefinitionStore definitions, WorkingCalendar calendar, INotificationOutbox outbox, ILogger<TimerSweeper> logger)
+    NpgsqlDataSource db, DefinitionStore definitions, WorkingCalendar calendar, INotificationOutbox outbox, ILogger<TimerSweeper> logger,
+    IMeterFactory? meters = null)
 {
     public const int DefaultBatchSize = 1000;
+    public const string MeterName = "Rectify.Timers";
+
+    private readonly Meter? meter = meters?.Create(MeterName);
+    private Histogram<double>? lateness;
+    private Counter<long>? fired;
+
+    /// <summary>Milliseconds from a timer's due time to the commit of the transaction that fired it.</summary>
+    private Histogram<double>? Lateness => lateness ??= meter?.CreateHistogram<double>("rectify.timers.lateness", "ms", "due time to commit of its firing");
+
+    private Counter<long>? Fired => fired ??= meter?.CreateCounter<long>("rectify.timers.fired", description: "timers fired (their effects committed)");
 
     /// <param name="quiet">Replaying history (demo data): effects and journal as usual, but no messages about the past.</param>
-    public async Task<SweepResult> SweepOnceAsync(DateTimeOffset now, int batchSize, CancellationToken ct, bool quiet = false)
+    /// <param name="stage">
+    /// Pre-staged firing: claim timers due up to <see cref="Staging.Until"/> (a moment just ahead), apply their effects
+    /// now, and commit only once the last of them is due — so a burst of timers due at one instant commits at that
+    /// instant instead of being worked off after it. Nothing is visible before the commit, a crash rolls it all back.
+    /// </param>
+    public async Task<SweepResult> SweepOnceAsync(DateTimeOffset now, int batchSize, CancellationToken ct, bool quiet = false, Staging? stage = null)
     {
         // Npgsql writes timestamptz from UTC offsets only; callers may pass a local time.
         now = now.ToUniversalTime();
+        var claimUntil = stage?.Until.ToUniversalTime() ?? now;
+        var started = Stopwatch.GetTimestamp();
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         const string claim = """
             select id, due_at as DueAt, subject_kind as SubjectKind, subject_id as SubjectId, campaign_id as CampaignId, cycle, step
-            from timers where due_at <= @now
+            from timers where due_at <= @claimUntil
             order by due_at, id
             limit @batchSize
             for update skip locked
             """;
-        var timers = (await connection.QueryAsync<TimerRow>(new CommandDefinition(claim, new { now, batchSize }, tx, cancellationToken: ct))).ToList();
+        var timers = (await connection.QueryAsync<TimerRow>(new CommandDefinition(claim, new { claimUntil, batchSize }, tx, cancellationToken: ct))).ToList();
         if (timers.Count == 0)
         {
             await tx.CommitAsync(ct);
             return new SweepResult(0, 0);
         }
+        // A staged batch fires at the due time of its last timer: that is the "now" its effects are written with.
+        var fireAt = stage is null ? now : new[] { now, timers.Max(t => t.Due) }.Max();
+        now = fireAt;
 
         var items = await LockAsync<ItemSubject>(connection, tx, ItemSubject.Select, "i", timers, "item", i => i.Id, ct);
         var deliverables = await LockAsync<DeliverableSubject>(connection, tx, DeliverableSubject.Select, "d", timers, "deliverable", d => d.Id, ct);
@@ -96,7 +122,19 @@ public sealed partial class TimerSweeper(
             batch.FiredTimers.Add(timer.Id);
         }
         await batch.FlushAsync(connection, tx, outbox, now, ct);
+        if (stage is not null)
+        {
+            var wait = fireAt - stage.Clock.GetUtcNow();
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, stage.Clock, ct);
+        }
         await tx.CommitAsync(ct);
+        var committedAt = stage is null ? now + Stopwatch.GetElapsedTime(started) : stage.Clock.GetUtcNow();
+        if (Lateness is { Enabled: true } histogram)
+        {
+            var firedIds = batch.FiredTimers.ToHashSet();
+            foreach (var timer in timers.Where(t => firedIds.Contains(t.Id))) histogram.Record((committedAt - timer.Due).TotalMilliseconds);
+        }
+        Fired?.Add(batch.FiredTimers.Count);
         if (deferred > 0) logger.LogDebug("{Deferred} due timers deferred: their subjects were busy", deferred);
         return new SweepResult(batch.FiredTimers.Count, deferred);
     }

@@ -61,3 +61,41 @@ public sealed class SmtpOutageTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>SMTP AUTH: the right credentials deliver, wrong ones fail the attempt (and are retried).</summary>
+public sealed class SmtpAuthTests(DatabaseFixture f) : IClassFixture<DatabaseFixture>
+{
+    [Theory]
+    [InlineData("duban", "S3cret!pw", true)]
+    [InlineData("duban", "wrong-password", false)]
+    public async Task SmtpServerRequiringAuth_DeliversOnlyWithRightCredentials(string user, string password, bool delivered)
+    {
+        await using var smtp = await SmtpSink.CreateAsync(credentials: "duban:S3cret!pw");
+        await using var host = await NotifyHost.StartAsync(f.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Rectify:Smtp:Host"] = "127.0.0.1",
+            ["Rectify:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Rectify:Smtp:User"] = user,
+            ["Rectify:Smtp:Password"] = password,
+        }, NotifyHost.MondayMorning);
+        var w = await f.Seed.WorldAsync(delivered ? "authok" : "authbad");
+        await f.Seed.PreferencesAsync(w.LeaderId, ["email"]);
+        var now = host.Clock.GetUtcNow();
+        var key = $"item:{w.ItemId}:assigned:{user}{delivered}";
+        await f.Seed.EnqueueAsync(now, Seed.Request(key, "assigned", null, w, w.LeaderId, now));
+
+        if (delivered)
+        {
+            await f.Seed.WaitForAsync(key, r => r.Status == "sent", expected: 1);
+            (await smtp.WaitForAsync(1)).Single().Subject.ShouldStartWith("【交办】");
+        }
+        else
+        {
+            var row = (await f.Seed.WaitForAsync(key, r => r.Status == "failed", expected: 1)).Single();
+            // aiosmtpd answers a failed AUTH slowly; SmtpClient then fails or times out: either way a failed attempt.
+            row.LastError.ShouldNotBeNull();
+            row.Attempts.ShouldBeGreaterThanOrEqualTo(1);
+            smtp.Messages().ShouldBeEmpty();
+        }
+    }
+}

@@ -86,8 +86,9 @@ public sealed class QuietHoursAndDigestTests(DatabaseFixture f) : IClassFixture<
     [Fact]
     public async Task DigestReader_GetsOneMessageAt0830_ListingFoldedMessagesAndDueItems()
     {
-        var mondayNoon = new DateTimeOffset(2026, 11, 23, 12, 0, 0, China);
-        var (smtp, host) = await StartAsync(mondayNoon);
+        // 07:00 Monday: before the digest time, so the node builds nothing yet; overnight rows wait for 08:00.
+        var mondayEarly = new DateTimeOffset(2026, 11, 23, 7, 0, 0, China);
+        var (smtp, host) = await StartAsync(mondayEarly);
         await using var _ = smtp;
         await using var __ = host;
         var w = await f.Seed.WorldAsync("digest", deadline: new DateOnly(2026, 11, 27));
@@ -101,14 +102,17 @@ public sealed class QuietHoursAndDigestTests(DatabaseFixture f) : IClassFixture<
             Seed.Request("digest:urgent", "escalation", "listedSupervision", w, w.LeaderId, now, urgent: true, item: second));
 
         await f.Seed.WaitForAsync("digest:urgent", r => r.Status == "sent", expected: 1);
+        await f.Seed.WaitForAsync("digest:r", r => r.LastError != null, expected: 1);
+        // 08:05: office hours; the rows are rendered and held for the digest instead of going out one by one.
+        await host.Clock.SetAsync(new DateTimeOffset(2026, 11, 23, 8, 5, 0, China), CancellationToken.None);
         var held = await f.Seed.WaitForAsync("digest:r", r => r.DigestHold, expected: 1);
         await f.Seed.WaitForAsync("digest:urge:", r => r.DigestHold, expected: 1);
         held.ShouldAllBe(r => r.Status == "pending" && r.Subject != null);
         (await smtp.WaitForAsync(1)).Count.ShouldBe(1);
 
-        // Tuesday 08:30 local: the digest is built and sent; the held rows go with it.
-        await host.Clock.SetAsync(new DateTimeOffset(2026, 11, 24, 8, 30, 0, China), CancellationToken.None);
-        var digestKey = $"person:{w.LeaderId}:digest:2026-11-24";
+        // 08:30 local: the digest is built and sent; the held rows go with it.
+        await host.Clock.SetAsync(new DateTimeOffset(2026, 11, 23, 8, 30, 0, China), CancellationToken.None);
+        var digestKey = $"person:{w.LeaderId}:digest:2026-11-23";
         var digest = (await f.Seed.WaitForAsync(digestKey, r => r.Status == "sent", expected: 1)).Single();
         var folded = await f.Seed.WaitForAsync("digest:", r => r.Status == "sent", expected: 3);
         folded.Where(r => r.IdempotencyKey.StartsWith("digest:r", StringComparison.Ordinal) || r.IdempotencyKey.StartsWith("digest:urge:", StringComparison.Ordinal))
@@ -117,7 +121,7 @@ public sealed class QuietHoursAndDigestTests(DatabaseFixture f) : IClassFixture<
         var mails = await smtp.WaitForAsync(2);
         mails.Count.ShouldBe(2);
         var mail = mails.Single(m => m.Subject.StartsWith("【每日汇总】", StringComparison.Ordinal));
-        mail.Subject.ShouldStartWith("【每日汇总】2026年11月24日整改事项提醒");
+        mail.Subject.ShouldStartWith("【每日汇总】2026年11月23日整改事项提醒");
         mail.Text!.ShouldContain("今日通知：");
         mail.Text!.ShouldContain("【提醒】第3项“部分贫困户“两不愁三保障”底数不清”将于11月27日到期");
         mail.Text!.ShouldContain("【催办】第7项“易地扶贫搬迁后续产业覆盖不足”已逾期3天");
@@ -127,7 +131,7 @@ public sealed class QuietHoursAndDigestTests(DatabaseFixture f) : IClassFixture<
         mail.Text!.ShouldContain("2026年11月27日到期");
 
         // A second tick on the same day builds nothing new.
-        await host.Clock.SetAsync(new DateTimeOffset(2026, 11, 24, 9, 0, 0, China), CancellationToken.None);
+        await host.Clock.SetAsync(new DateTimeOffset(2026, 11, 23, 9, 0, 0, China), CancellationToken.None);
         await using var c = await f.Db.OpenConnectionAsync();
         (await c.ExecuteScalarAsync<long>("select count(*) from outbox where kind = 'digest' and recipient_person_id = @p", new { p = w.LeaderId })).ShouldBe(1);
     }

@@ -27,6 +27,9 @@ public sealed class SmtpSink : IAsyncDisposable
     public int Port { get; }
     public string Directory { get; }
 
+    /// <summary>"user:password" the server demands (AUTH PLAIN/LOGIN), or null for none.</summary>
+    public string? Credentials { get; init; }
+
     private SmtpSink(int port, string directory)
     {
         Port = port;
@@ -41,10 +44,10 @@ public sealed class SmtpSink : IAsyncDisposable
     }
 
     /// <summary>A sink on a free port; started unless <paramref name="start"/> is false (then it is "down").</summary>
-    public static async Task<SmtpSink> CreateAsync(bool start = true)
+    public static async Task<SmtpSink> CreateAsync(bool start = true, string? credentials = null)
     {
         var dir = System.IO.Directory.CreateTempSubdirectory("rectify-smtp-").FullName;
-        var sink = new SmtpSink(FreePort(), dir);
+        var sink = new SmtpSink(FreePort(), dir) { Credentials = credentials };
         if (start) await sink.StartAsync();
         return sink;
     }
@@ -61,6 +64,11 @@ public sealed class SmtpSink : IAsyncDisposable
         };
         foreach (var arg in new[] { script, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", Directory })
             info.ArgumentList.Add(arg);
+        if (Credentials is not null)
+        {
+            info.ArgumentList.Add("--auth");
+            info.ArgumentList.Add(Credentials);
+        }
         process = Process.Start(info) ?? throw new InvalidOperationException("could not start the SMTP sink");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
@@ -71,7 +79,7 @@ public sealed class SmtpSink : IAsyncDisposable
     public async Task StopAsync()
     {
         if (process is null) return;
-        if (!process.HasExited) process.Kill();
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
         process.Dispose();
         process = null;

@@ -1,13 +1,15 @@
 """A real SMTP server for tests and benchmarks (aiosmtpd, Debian's python3-aiosmtpd).
 
-Usage: python3 smtp_sink.py --port PORT [--dir DIR]
+Usage: python3 smtp_sink.py --port PORT [--dir DIR] [--workers N] [--auth USER:PASSWORD]
 With --dir, every message received is decoded with Python's email package and written as one JSON file
 (subject decoded, plain and HTML parts, attachments in base64, peer address): the tests read what a mail
 client would show. Without --dir it only counts. Prints READY when listening; prints the counts on SIGTERM.
+--workers N runs N server processes on the same port (SO_REUSEPORT), for benchmarks: one Python process
+tops out well below what one Rectify node sends.
 """
-import argparse, asyncio, base64, email, email.policy, json, os, signal, sys, threading, uuid
+import argparse, asyncio, base64, email, email.policy, json, multiprocessing, os, signal, sys, threading, uuid
 
-from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Sink:
@@ -57,22 +59,89 @@ class Sink:
         os.replace(tmp, os.path.join(self.directory, name + ".json"))
 
 
+class CaseInsensitiveAuthSMTP(SMTP):
+    """SMTP mechanisms are case-insensitive (RFC 4954); aiosmtpd 1.4 only knows upper case, and .NET's SmtpClient
+    sends "AUTH login". Upper-case the mechanism name, as Postfix and other servers effectively do."""
+
+    async def smtp_AUTH(self, arg):
+        if arg:
+            mechanism, _, rest = arg.partition(" ")
+            arg = mechanism.upper() + (" " + rest if rest else "")
+        return await super().smtp_AUTH(arg)
+
+
+def authenticator_for(credentials):
+    """AUTH PLAIN/LOGIN against one user:password (over plain TCP: loopback tests only)."""
+    if not credentials:
+        return None
+    user, password = credentials.split(":", 1)
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = getattr(auth_data, "login", None) == user.encode() and getattr(auth_data, "password", None) == password.encode()
+        return AuthResult(success=ok)
+    return authenticate
+
+
+def serve(host, port, directory, reuse_port, ready, counts=None, credentials=None):
+    sink = Sink(directory)
+    auth = authenticator_for(credentials)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    server = loop.run_until_complete(loop.create_server(
+        lambda: CaseInsensitiveAuthSMTP(sink, data_size_limit=50 * 1024 * 1024, authenticator=auth, auth_required=auth is not None,
+                     auth_require_tls=False),
+        host, port, reuse_port=reuse_port))
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    ready.set()
+    loop.run_until_complete(stop.wait())
+    server.close()
+    if counts is not None:
+        counts.put((sink.messages, len(sink.peers)))
+    return sink
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--auth")
     args = parser.parse_args()
-    sink = Sink(args.dir)
-    controller = Controller(sink, hostname=args.host, port=args.port, data_size_limit=50 * 1024 * 1024)
-    controller.start()
+    if args.workers <= 1:
+        # One process (the tests): no children to leave behind if the process is killed.
+        class Ready:
+            def set(self):
+                print("READY", flush=True)
+        sink = serve(args.host, args.port, args.dir, False, Ready(), credentials=args.auth)
+        print(json.dumps({"messages": sink.messages, "connections": len(sink.peers)}), flush=True)
+        return
+    counts = multiprocessing.Queue()
+    workers = []
+    for _ in range(max(1, args.workers)):
+        ready = multiprocessing.Event()
+        p = multiprocessing.Process(target=serve, args=(args.host, args.port, args.dir, args.workers > 1, ready, counts, args.auth))
+        p.start()
+        if not ready.wait(20):
+            sys.exit("SMTP sink worker did not start")
+        workers.append(p)
     print("READY", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
     done.wait()
-    controller.stop()
-    print(json.dumps({"messages": sink.messages, "connections": len(sink.peers)}), flush=True)
+    for p in workers:
+        p.terminate()
+    messages = connections = 0
+    for _ in workers:
+        m, c = counts.get(timeout=10)
+        messages += m
+        connections += c
+    for p in workers:
+        p.join()
+    print(json.dumps({"messages": messages, "connections": connections}), flush=True)
 
 
 if __name__ == "__main__":

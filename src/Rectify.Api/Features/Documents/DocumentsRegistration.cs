@@ -1,3 +1,4 @@
+using Rectify.Api.Features.CalendarFeeds;
 using Rectify.Api.Features.Import;
 using Rectify.Api.Infrastructure;
 
@@ -16,7 +17,9 @@ public static class DocumentsRegistration
     public static IEndpointRouteBuilder MapRectifyDocuments(this IEndpointRouteBuilder app)
     {
         app.MapImportApi();
+        app.MapCalendarFeedApi();
         app.MapGet("/api/campaigns/{campaignId:guid}/ledger.xlsx", LedgerApi.Ledger).WithTags("Documents").RequireAuthorization();
+        app.MapGet("/api/campaigns/{campaignId:guid}/report.docx", ReportApi.Report).WithTags("Documents").RequireAuthorization();
         return app;
     }
 }

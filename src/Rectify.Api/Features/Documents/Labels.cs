@@ -11,6 +11,9 @@ public static class Labels
         "closureRequested" => "申请销号",
         "closed" => "已销号",
         "returned" => "已退回",
+        "pending" => "待报送",
+        "submitted" => "已报送",
+        "accepted" => "已通过",
         _ => state,
     };
 

@@ -46,7 +46,7 @@ public interface IWorkingCalendarSource
 }
 
 /// <summary>
-/// Reads the runtime's <c>calendar_days(date, kind holiday|workday)</c> when that table exists and falls back to
+/// Reads the runtime's <c>calendar_days(day, kind holiday|workday)</c> when that table exists and falls back to
 /// Monday–Friday when it does not, so documents work before and after the runtime's calendar lands.
 /// </summary>
 public sealed class SqlWorkingCalendarSource(NpgsqlDataSource db) : IWorkingCalendarSource
@@ -59,13 +59,17 @@ public sealed class SqlWorkingCalendarSource(NpgsqlDataSource db) : IWorkingCale
 
     public static async Task<WorkingCalendar> LoadAsync(NpgsqlConnection connection, DateOnly from, DateOnly to, CancellationToken ct)
     {
+        // The runtime's migration 0100 names the date column "day"; "date" is accepted too.
         const string probe = """
-            select count(*) = 2 from information_schema.columns
-            where table_schema = current_schema() and table_name = 'calendar_days' and column_name in ('date', 'kind')
+            select column_name from information_schema.columns
+            where table_schema = current_schema() and table_name = 'calendar_days' and column_name in ('day', 'date', 'kind')
             """;
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(probe, cancellationToken: ct))) return WorkingCalendar.MondayToFriday;
-        const string sql = "select date, kind from calendar_days where date between @from and @to";
-        var rows = await connection.QueryAsync<(DateOnly Date, string Kind)>(new CommandDefinition(sql, new { from, to }, cancellationToken: ct));
-        return new WorkingCalendar(rows.ToDictionary(r => r.Date, r => r.Kind == "workday"));
+        var columns = (await connection.QueryAsync<string>(new CommandDefinition(probe, cancellationToken: ct))).ToHashSet();
+        if (!columns.Contains("kind") || !(columns.Contains("day") || columns.Contains("date"))) return WorkingCalendar.MondayToFriday;
+        const string byDay = "select day, kind from calendar_days where day between @from and @to";
+        const string byDate = "select date as day, kind from calendar_days where date between @from and @to";
+        var rows = await connection.QueryAsync<(DateOnly Day, string Kind)>(new CommandDefinition(
+            columns.Contains("day") ? byDay : byDate, new { from, to }, cancellationToken: ct));
+        return new WorkingCalendar(rows.ToDictionary(r => r.Day, r => r.Kind == "workday"));
     }
 }

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Rectify.Bench;
+using Rectify.Workflows.Calendar;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Notifications;
+using Rectify.Workflows.Persistence;
+using Rectify.Workflows.Runtime;
+using Rectify.Workflows.Timers;
+
+// ./rectify.sh bench → scripts/bench.sh starts a PostgreSQL with fsync on and runs this with its connection string.
+var server = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Rectify.Bench <server connection string> [report.md]");
+var reportPath = args.Length > 1 ? args[1] : null;
+var items = int.Parse(Environment.GetEnvironmentVariable("BENCH_ITEMS") ?? "100000", CultureInfo.InvariantCulture);
+var firingCount = int.Parse(Environment.GetEnvironmentVariable("BENCH_FIRING") ?? "50000", CultureInfo.InvariantCulture);
+var quartzCount = int.Parse(Environment.GetEnvironmentVariable("BENCH_QUARTZ") ?? "2000", CultureInfo.InvariantCulture);
+const int Simultaneous = 10_000;
+var workers = int.Parse(Environment.GetEnvironmentVariable("BENCH_WORKERS") ?? "2", CultureInfo.InvariantCulture);
+var batch = int.Parse(Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "500", CultureInfo.InvariantCulture);
+void Say(string text) => Console.WriteLine($"[bench] {text}");
+var loadBefore = Report.LoadAverage();
+
+var cs = await BenchDatabase.CreateAsync(server, "bench_runtime");
+var source = NpgsqlDataSource.Create(cs);
+string pgVersion, fsync;
+await using (var c = await source.OpenConnectionAsync())
+{
+    pgVersion = await c.ExecuteScalarAsync<string>("show server_version") ?? "?";
+    fsync = await c.ExecuteScalarAsync<string>("show fsync") ?? "?";
+}
+Say($"PostgreSQL {pgVersion}, fsync={fsync}, {Environment.ProcessorCount} CPUs");
+
+// 1. Launch: 100 000 items, their timers and their assigned messages, one transaction.
+var campaign = await BenchDatabase.DraftCampaignAsync(cs, items, DateTimeOffset.UtcNow);
+var store = new DefinitionStore(source, EmbeddedSchema.Validator());
+var launcher = new CampaignLauncher(source, store, new WorkingCalendar(source));
+var watch = Stopwatch.StartNew();
+var launched = (Launched)await launcher.LaunchAsync(campaign, new Actor("bench", "admin", null), DateTimeOffset.UtcNow, notify: true, default);
+var launchSeconds = watch.Elapsed.TotalSeconds;
+var launchOutbox = await Scalar("select count(*) from outbox where kind = 'assigned'");
+Say($"launch: {launched.Items} items, {launched.Timers} timers, {launchOutbox} outbox rows in {launchSeconds:F2} s");
+
+// A node: the real TimerService on its own host, as in production.
+using var host = Node(cs, workers, batch);
+var lateness = new List<double>();
+long firedTotal = 0;
+using var listener = new MeterListener();
+listener.InstrumentPublished = (instrument, l) => { if (instrument.Meter.Name == TimerSweeper.MeterName) l.EnableMeasurementEvents(instrument); };
+listener.SetMeasurementEventCallback<double>((_, value, _, _) => { lock (lateness) lateness.Add(value); });
+listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref firedTotal, value));
+listener.Start();
+await host.StartAsync();
+
+// 2. Firing throughput: 50 000 due reminders, each: journal row, item, outbox rows, next timer.
+// Made due in one statement while the node sleeps (a wake-up far ahead), then the node is woken by NOTIFY.
+await Exec($"update timers set due_at = now() - interval '1 second' where id in (select id from timers where step like 'reminder:T-%' order by id limit {firingCount})");
+var firingBefore = Interlocked.Read(ref firedTotal);
+watch.Restart();
+await Exec("select pg_notify('rectify_timers', '')");
+await WaitUntil(() => Interlocked.Read(ref firedTotal) - firingBefore >= firingCount, TimeSpan.FromMinutes(5));
+var firingSeconds = watch.Elapsed.TotalSeconds;
+var firedPerSecond = firingCount / firingSeconds;
+var outboxPerTimer = (await Scalar("select count(*) from outbox where kind = 'reminder'")) / (double)firingCount;
+Say($"firing: {firingCount} timers in {firingSeconds:F2} s = {firedPerSecond:F0}/s ({outboxPerTimer:F1} outbox rows each), {workers} workers × batch {batch}");
+
+// 3. Lateness: 10 000 timers due at the same instant.
+lock (lateness) lateness.Clear();
+var instant = DateTimeOffset.UtcNow.AddSeconds(8); // beyond the node's 5 s look-ahead: it stages them, then commits at the instant
+await Exec($"update timers set due_at = @instant where id in (select id from timers where step = 'reminder:unacknowledged' order by id limit {Simultaneous}); select pg_notify('rectify_timers', '')", new { instant });
+var lateBefore = Interlocked.Read(ref firedTotal);
+await WaitUntil(() => Interlocked.Read(ref firedTotal) - lateBefore >= Simultaneous, TimeSpan.FromMinutes(5));
+double[] late;
+lock (lateness) late = lateness.Order().ToArray();
+double P(double q) => late[Math.Min(late.Length - 1, (int)Math.Ceiling(q * late.Length) - 1)];
+Say($"lateness of {late.Length} simultaneous timers: p50 {P(0.5):F0} ms, p99 {P(0.99):F0} ms, last {late[^1]:F0} ms");
+
+// 4. Idle: nothing due (every remaining timer is days ahead); count committed transactions on this database.
+await Task.Delay(TimeSpan.FromSeconds(12)); // let the last sweep's statistics reach pg_stat
+var idleWindow = TimeSpan.FromSeconds(30);
+var before = await Scalar("select xact_commit from pg_stat_database where datname = current_database()");
+await Task.Delay(idleWindow + TimeSpan.FromSeconds(11));
+var after = await Scalar("select xact_commit from pg_stat_database where datname = current_database()");
+// The two reads are transactions themselves; the extra 11 s cover the statistics flush delay of idle backends.
+var idlePerSecond = Math.Max(0, after - before - 1) / (idleWindow + TimeSpan.FromSeconds(11)).TotalSeconds;
+Say($"idle: {after - before} transactions in {(idleWindow + TimeSpan.FromSeconds(11)).TotalSeconds:F0} s = {idlePerSecond:F2}/s");
+await host.StopAsync();
+
+// 5. Baseline: one Quartz trigger per timer, clustered AdoJobStore on the same server, the same work per firing.
+var quartzCs = await BenchDatabase.CreateAsync(server, "bench_quartz");
+await BenchDatabase.DraftCampaignAsync(quartzCs, quartzCount, DateTimeOffset.UtcNow);
+List<Guid> quartzItems;
+await using (var c = new NpgsqlConnection(quartzCs)) quartzItems = (await c.QueryAsync<Guid>("select id from items order by seq")).ToList();
+var quartz = await QuartzBaseline.RunAsync(quartzCs, quartzItems);
+Say($"quartz baseline: {quartz.Timers} timers, scheduled {quartz.ScheduledPerSecond:F0}/s, fired {quartz.FiredPerSecond:F0}/s");
+
+var report = Report.Markdown(new Report.Figures(
+    DateTimeOffset.UtcNow, Environment.ProcessorCount, Report.MemoryGiB(), pgVersion, fsync, items, launched.Timers, launchOutbox, launchSeconds,
+    firingCount, firedPerSecond, outboxPerTimer, workers, batch, late.Length, P(0.5), P(0.99), late[^1], idlePerSecond, quartz, loadBefore, Report.LoadAverage()));
+Console.WriteLine();
+Console.WriteLine(report);
+if (reportPath is not null) Report.WriteSection(reportPath, report);
+return 0;
+
+async Task<long> Scalar(string sql)
+{
+    await using var c = await source.OpenConnectionAsync();
+    return await c.ExecuteScalarAsync<long>(sql);
+}
+
+async Task Exec(string sql, object? param = null)
+{
+    await using var c = await source.OpenConnectionAsync();
+    await c.ExecuteAsync(sql, param, commandTimeout: 600);
+}
+
+// In-process: the node's own "fired" counter, so waiting costs the database nothing.
+static async Task WaitUntil(Func<bool> done, TimeSpan timeout)
+{
+    var w = Stopwatch.StartNew();
+    while (!done())
+    {
+        if (w.Elapsed > timeout) throw new TimeoutException("timers did not fire in time");
+        await Task.Delay(5);
+    }
+}
+
+static IHost Node(string cs, int workers, int batch)
+{
+    var builder = Host.CreateApplicationBuilder();
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:Rectify"] = new NpgsqlConnectionStringBuilder(cs) { ApplicationName = "bench-node", MaxPoolSize = 20 }.ConnectionString,
+        ["Rectify:Timers:Workers"] = workers.ToString(CultureInfo.InvariantCulture),
+        ["Rectify:Timers:BatchSize"] = batch.ToString(CultureInfo.InvariantCulture),
+    });
+    builder.Logging.ClearProviders();
+    builder.Services.AddRectifyPersistence(builder.Configuration);
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddSingleton<INotificationOutbox, SqlNotificationOutbox>();
+    builder.Services.AddRectifyRuntime(builder.Configuration);
+    return builder.Build();
+}

@@ -1,0 +1,81 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Domain;
+
+namespace Rectify.Api.Features.Documents;
+
+/// <summary>What a report is built from: the campaign, the date, the figures and the items it lists.</summary>
+public sealed record ReportData(
+    string Kind, CampaignDto Campaign, string IssuerName, DateOnly AsOf, Figures Summary, IReadOnlyList<Figures> ByUnit,
+    IReadOnlyList<DocumentItem> Items, IReadOnlyDictionary<Guid, string> Escalations, IReadOnlyDictionary<Guid, string> Notes,
+    WorkingCalendar Calendar);
+
+/// <summary>整改进度报告 (progress) and 整改情况报告 (final) as .docx, as of a date.</summary>
+public static class ReportApi
+{
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "progress", "final" };
+
+    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Report(
+        Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, string? kind, string? asOf, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        var reportKind = v.OneOf("kind", kind ?? "progress", Kinds);
+        DateOnly? date = null;
+        if (!string.IsNullOrWhiteSpace(asOf))
+        {
+            if (Validator.TryParseDate(asOf, out var d)) date = d;
+            else v.Add("asOf", "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD");
+        }
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+
+        var now = clock.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
+        if (campaign is null) return Problems.NotFound("整改工作");
+        var today = ItemStatus.LocalToday(now, campaign.TimeZone);
+        var day = date ?? today;
+        if (day > today) return Problems.Unprocessable($"统计日期不能晚于今天（{Labels.IsoDate(today)}） / asOf cannot be in the future", "asOf");
+
+        var data = await LoadAsync(connection, campaign, user, reportKind!, day, today, now, ct);
+        var bytes = ReportDocument.Build(data);
+        var name = reportKind == "final" ? "整改情况报告" : "整改进度报告";
+        return TypedResults.File(bytes, WordBuilder.ContentType, LedgerApi.FileName(campaign.Title, name, day, "docx"));
+    }
+
+    internal static async Task<ReportData> LoadAsync(
+        NpgsqlConnection connection, CampaignDto campaign, CurrentUser user, string kind, DateOnly asOf, DateOnly today, DateTimeOffset now, CancellationToken ct)
+    {
+        var items = await DocumentItems.LoadAsync(connection, campaign.Id, user, ItemFilters.None, now, ct);
+        var ids = items.Select(i => i.Id).ToArray();
+        var escalations = await ReportFigures.EscalationsAsync(connection, campaign.Id, ids, asOf, campaign.TimeZone, ct);
+        var endOfDay = EndOfDay(asOf, campaign.TimeZone);
+        var notes = await ProgressNotes.LatestAsync(connection, ids, endOfDay, ct);
+        var calendar = await LedgerApi.LoadCalendarAsync(connection, items, asOf, ct);
+        var byUnit = ReportFigures.ByLeadUnit(items, asOf, escalations);
+        var summary = ReportFigures.Count(null, "合计", items, asOf, escalations);
+        if (asOf == today)
+        {
+            // Today the report states what GET /api/campaigns/{id} states, from the same query.
+            var stats = (await CampaignStatistics.ForAsync(connection, [campaign.Id], now, user, ct))[campaign.Id];
+            summary = summary with
+            {
+                Total = (int)stats.Total, ClosedOnTime = (int)stats.ClosedOnTime, ClosedLate = (int)stats.ClosedLate, Overdue = (int)stats.Overdue,
+            };
+        }
+        var issuer = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select name from units where code = @code", new { code = campaign.IssuedByUnit }, cancellationToken: ct)) ?? campaign.IssuedByUnit;
+        return new ReportData(kind, campaign, issuer, asOf, summary, byUnit, items, escalations, notes, calendar);
+    }
+
+    private static DateTimeOffset EndOfDay(DateOnly day, string timeZone)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
+        var local = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Rectify.Api.Features.Documents;
+
+/// <summary>The text of the progress and final reports: the figures in words, the table by unit, the item lists.</summary>
+public static class ReportDocument
+{
+    public static byte[] Build(ReportData d)
+    {
+        var final = d.Kind == "final";
+        var s = d.Summary;
+        var date = Labels.Date(d.AsOf);
+        var source = d.Campaign.DocumentNumber is { } number ? $"《{d.Campaign.Title}》（{number}）" : $"《{d.Campaign.Title}》";
+        var ongoing = d.Items.Count(i => i.Ongoing);
+        var word = new WordBuilder()
+            .Title(final ? "整改情况报告" : "整改进度报告")
+            .Subtitle($"——{d.Campaign.Title}")
+            .Subtitle($"（截至{date}）")
+            .Blank()
+            .Para($"按照{source}的工作安排，现将截至{date}的整改{(final ? "完成" : "推进")}情况报告如下。")
+            .Heading("一、总体情况")
+            .Para($"本次整改共梳理问题{s.Total}项。截至{date}，已整改销号{s.Closed}项，其中按期销号{s.ClosedOnTime}项、逾期销号{s.ClosedLate}项，" +
+                  $"销号率{Percent(s.Closed, s.Total)}；尚未销号{s.Open}项，其中超过整改时限未销号{s.Overdue}项；累计启动督办{s.Escalated}项。" +
+                  (ongoing > 0 ? $"另有长期坚持类问题{ongoing}项，按期报告进展。" : ""))
+            .Heading("二、分单位情况")
+            .Table(
+            [
+                ("序号", 600), ("牵头单位", 2045), ("问题数", 800), ("已销号", 800), ("按期销号", 900), ("逾期销号", 900), ("未销号", 800),
+                ("超期未销号", 1100), ("督办", 900),
+            ],
+            d.ByUnit.Select((u, n) => Line((n + 1).ToString(CultureInfo.InvariantCulture), u))
+                .Append(Line("", d.Summary with { UnitName = "合计" })));
+
+        var open = d.Items.Where(i => !i.ClosedBy(d.AsOf) && (final || ReportFigures.IsOverdue(i, d.AsOf))).ToList();
+        word.Heading(final ? "三、尚未完成整改的问题及原因" : "三、超期未销号问题");
+        if (open.Count == 0) word.Para("无。");
+        else
+        {
+            word.Table(
+                [("序号", 600), ("问题", 2545), ("牵头单位", 1300), ("整改时限", 1100), ("逾期工作日", 900), ("督办", 800), ("最新进展", 1600)],
+                open.Select(i => (IReadOnlyList<string>)
+                [
+                    i.Number ?? "", i.Title, i.LeadUnitName, i.Ongoing ? "长期坚持" : Labels.IsoDate(i.EffectiveDeadline),
+                    ReportFigures.IsOverdue(i, d.AsOf) ? i.WorkingDaysOverdue(d.Calendar, d.AsOf).ToString(CultureInfo.InvariantCulture) : "",
+                    d.Escalations.TryGetValue(i.Id, out var level) ? Labels.Escalation(level) : "",
+                    d.Notes.GetValueOrDefault(i.Id) ?? "（暂无进展报告）",
+                ]));
+        }
+
+        var closed = d.Items.Where(i => i.ClosedBy(d.AsOf)).OrderBy(i => i.ClosedOn).ThenBy(i => i.Seq).ToList();
+        word.Heading("四、已销号问题");
+        if (closed.Count == 0) word.Para("无。");
+        else
+        {
+            word.Table(
+                [("序号", 600), ("问题", 3445), ("牵头单位", 1500), ("整改时限", 1100), ("销号日期", 1100), ("完成情况", 1100)],
+                closed.Select(i => (IReadOnlyList<string>)
+                [
+                    i.Number ?? "", i.Title, i.LeadUnitName, i.Ongoing ? "长期坚持" : Labels.IsoDate(i.EffectiveDeadline), Labels.IsoDate(i.ClosedOn),
+                    ReportFigures.ClosedOnTime(i, d.AsOf) ? "按期" : "逾期",
+                ]));
+        }
+
+        word.Heading("五、下步工作打算")
+            .Para("（此部分由领导小组办公室结合实际填写。）")
+            .Blank().Blank()
+            .Right(d.IssuerName)
+            .Right(date);
+        return word.Build();
+    }
+
+    private static IReadOnlyList<string> Line(string number, Figures f) =>
+    [
+        number, f.UnitName, Int(f.Total), Int(f.Closed), Int(f.ClosedOnTime), Int(f.ClosedLate), Int(f.Open), Int(f.Overdue), Int(f.Escalated),
+    ];
+
+    private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string Percent(int part, int total) =>
+        total == 0 ? "0%" : (100.0 * part / total).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+}
