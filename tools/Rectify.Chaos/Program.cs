@@ -5,6 +5,10 @@ using Rectify.Chaos;
 // reminders and escalations fall due in storms; then the ledger of what was expected, fired, logged and delivered.
 var options = ChaosOptions.Parse(args);
 var work = options.WorkDir ?? Directory.CreateTempSubdirectory("rectify-chaos-").FullName;
+Directory.CreateDirectory(work);
+// PostgreSQL runs as the postgres user, which must be able to reach its data directory inside this one.
+File.SetUnixFileMode(work, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+    UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
 var stopwatch = Stopwatch.StartNew();
 void Log(string message) => Console.WriteLine($"[chaos {stopwatch.Elapsed:mm\\:ss}] {message}");
 
