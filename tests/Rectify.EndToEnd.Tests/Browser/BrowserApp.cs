@@ -46,6 +46,9 @@ public class BrowserApp : RectifyApp
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
         Directory.CreateDirectory(ScreenshotDirectory);
+        // Warm up (JIT, Razor views, connection pool) once, so the first test's first page is not the one that waits.
+        using var warm = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromMinutes(2) };
+        (await warm.GetAsync("/login")).EnsureSuccessStatusCode();
     }
 
     public override async ValueTask DisposeAsync()
@@ -75,7 +78,9 @@ public class BrowserApp : RectifyApp
     public async Task<UiSession> NewSessionAsync(ViewportSize? viewport = null)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = BaseUrl, Locale = "zh-CN", ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(15_000);
+        // Generous limits: the whole suite runs every project at once on two shared cores.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
         return new UiSession(context, page);
     }

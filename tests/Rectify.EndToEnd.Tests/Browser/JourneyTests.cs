@@ -99,6 +99,9 @@ public sealed class JourneyTests(BrowserApp app) : IClassFixture<BrowserApp>
 
         await office.GoAsync(campaignUrl);
         (await office.TextAsync("[data-testid=kpi-closed-on-time]")).ShouldBe("1");
+        var report = await office.Page.APIRequest.GetAsync((await office.Page.GetByRole(AriaRole.Link, new() { Name = "整改进度报告" }).GetAttributeAsync("href"))!);
+        report.Status.ShouldBe(200);
+        (await report.BodyAsync()).Take(2).ShouldBe("PK"u8.ToArray());
 
         // Look-back (回头看): the supervision office finds the problem back and re-opens the item with a reason and a new deadline.
         await using var supervisor = await app.NewSessionAsync();

@@ -80,6 +80,10 @@ public sealed class PagesTests(BrowserApp app) : IClassFixture<BrowserApp>
         await s.SignInAsync("fpb", RectifyApp.DemoPassword);
         await s.GoAsync("/items");
         (await s.Page.Locator("h1").InnerTextAsync()).ShouldBe("我的问题");
+        // The unit's deadline calendar downloads with the browser's own cookie.
+        var ics = await s.Page.APIRequest.GetAsync((await s.Page.Locator("[data-testid=ics]").GetAttributeAsync("href"))!);
+        ics.Status.ShouldBe(200);
+        (await ics.TextAsync()).ShouldContain("BEGIN:VCALENDAR");
         var overflow = await s.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
         overflow.ShouldBeFalse();
         await s.ScreenshotAsync("phone-my-items");

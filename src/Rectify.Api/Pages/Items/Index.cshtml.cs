@@ -28,6 +28,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
     public UnitNames Names => names;
     public IReadOnlyDictionary<string, string> UnitOptions { get; private set; } = new Dictionary<string, string>();
     public bool IsUnit { get; private set; }
+    public string? UnitCode { get; private set; }
     public bool CanAdd { get; private set; }
     public string Heading { get; private set; } = "";
     private DateOnly today;
@@ -37,6 +38,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
     {
         var me = CurrentUser.From(User);
         IsUnit = me.IsUnit;
+        UnitCode = me.UnitCode;
         var now = clock.GetUtcNow();
         if (CampaignId is { } cid)
         {
