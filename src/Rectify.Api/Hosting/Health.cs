@@ -26,7 +26,7 @@ public static class Health
 }
 
 /// <summary>Ready when the database answers and every embedded migration is applied.</summary>
-public sealed class DatabaseReadyCheck(MigrationRunner migrations) : IHealthCheck
+public sealed class DatabaseReadyCheck(MigrationRunner migrations, Npgsql.NpgsqlDataSource db) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -38,6 +38,8 @@ public sealed class DatabaseReadyCheck(MigrationRunner migrations) : IHealthChec
         }
         catch (Npgsql.NpgsqlException ex)
         {
+            // Idle pooled connections outlive a database restart; drop them so the next probe dials afresh.
+            db.Clear();
             return HealthCheckResult.Unhealthy("database unreachable", ex);
         }
     }

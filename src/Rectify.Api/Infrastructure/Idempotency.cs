@@ -50,14 +50,14 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ILogger<Idempote
             const string stored = "select path, status, content_type, body from idempotency_keys where user_id = @userId and key = @key";
             var previous = await lockConnection.QuerySingleOrDefaultAsync<(string Path, int? Status, string? ContentType, byte[]? Body)?>(
                 new CommandDefinition(stored, lockParams, cancellationToken: ct));
-            if (previous is { Status: not null } done)
+            if (previous is { } earlier && !string.Equals(earlier.Path, path, StringComparison.Ordinal))
             {
-                await ReplayAsync(http, done, path);
+                await RefuseReusedKeyAsync(http, earlier.Path);
                 return;
             }
-            if (previous is { } abandoned && !string.Equals(abandoned.Path, path, StringComparison.Ordinal))
+            if (previous is { Status: { } status } done)
             {
-                await ReplayAsync(http, abandoned, path);
+                await ReplayAsync(http, status, done.ContentType, done.Body);
                 return;
             }
             // No answer stored: a first request, or one whose node died before answering — run it (again).
@@ -109,18 +109,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, ILogger<Idempote
         }
     }
 
-    private static async Task ReplayAsync(HttpContext http, (string Path, int? Status, string? ContentType, byte[]? Body) stored, string path)
+    private static Task RefuseReusedKeyAsync(HttpContext http, string earlierPath) =>
+        Results.Problem(statusCode: 422, title: "当前不允许此操作 / Unprocessable",
+            detail: $"该 {Header} 已用于另一个请求（{earlierPath}）/ this key was used for another request").ExecuteAsync(http);
+
+    private static async Task ReplayAsync(HttpContext http, int status, string? contentType, byte[]? body)
     {
-        if (!string.Equals(stored.Path, path, StringComparison.Ordinal))
-        {
-            await Results.Problem(statusCode: 422, title: "当前不允许此操作 / Unprocessable",
-                detail: $"该 {Header} 已用于另一个请求（{stored.Path}）/ this key was used for another request").ExecuteAsync(http);
-            return;
-        }
-        if (stored.Status is not { } status) return;
         http.Response.StatusCode = status;
         http.Response.Headers["Idempotent-Replayed"] = "true";
-        if (stored.ContentType is not null) http.Response.ContentType = stored.ContentType;
-        if (stored.Body is { Length: > 0 } body) await http.Response.Body.WriteAsync(body, http.RequestAborted);
+        if (contentType is not null) http.Response.ContentType = contentType;
+        if (body is { Length: > 0 }) await http.Response.Body.WriteAsync(body, http.RequestAborted);
     }
 }

@@ -71,29 +71,32 @@ public sealed class DeliverableService(NpgsqlDataSource db, DefinitionStore defi
             var first = Schedule.FirstStep(Schedule.DeadlineSteps(definition, snapshot, d.Zone, d.DueDate, EscalationLevels.None), EscalationLevels.None, now);
             if (first is not null) batch.Timers.Add(new NewTimer(first.DueAt, "deliverable", d.Id, d.CampaignId, cycle, first.Name));
         }
-        var journalId = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            insert into journal(campaign_id, deliverable_id, at, actor, type, from_state, to_state, note, subject_key, data)
-            values (@CampaignId, @Id, @now, @actor, @type, @State, @to, @note, null, @data::jsonb) returning id
+        var audience = to == "submitted" ? d.IssuedByUnit : d.UnitCode;
+        var contacts = await ContactDirectory.LoadAsync(connection, tx, [audience], ct);
+        var recipients = contacts.People([audience]).ToList();
+        // The journal is append-only (migration 0502): the subject key is written with the row, never added afterwards.
+        var journalId = await JournalIds.NextAsync(connection, tx, ct);
+        var key = $"deliverable:{d.Id}:event:{journalId}";
+        await connection.ExecuteAsync(new CommandDefinition("""
+            insert into journal(id, campaign_id, deliverable_id, at, actor, type, from_state, to_state, note, subject_key, data)
+            overriding system value
+            values (@journalId, @CampaignId, @Id, @now, @actor, @type, @State, @to, @note, @subjectKey, @data::jsonb)
             """, new
         {
-            d.CampaignId, d.Id, now, actor = actor.Name, type = request.Type, d.State, to, note = request.Note,
+            journalId, d.CampaignId, d.Id, now, actor = actor.Name, type = request.Type, d.State, to, note = request.Note,
+            subjectKey = recipients.Count > 0 ? key : null,
             data = JsonSerializer.Serialize(new { attachmentIds = attachments, version, cycle }, EffectBatch.Json),
         }, tx, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition("update attachments set journal_id = @journalId where id = any(@attachments) and journal_id is null",
             new { journalId, attachments }, tx, cancellationToken: ct));
-        var audience = to == "submitted" ? d.IssuedByUnit : d.UnitCode;
-        var contacts = await ContactDirectory.LoadAsync(connection, tx, [audience], ct);
-        var key = $"deliverable:{d.Id}:event:{journalId}";
         var payload = JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["campaignId"] = d.CampaignId, ["campaignTitle"] = d.CampaignTitle, ["deliverableId"] = d.Id, ["deliverableKind"] = d.Kind,
             ["deliverableName"] = definition.DeliverableList.FirstOrDefault(x => x.Key == d.Kind)?.Name ?? d.Kind,
             ["unit"] = d.UnitCode, ["event"] = request.Type, ["toState"] = to, ["note"] = request.Note, ["actor"] = actor.Name,
         }, EffectBatch.Json);
-        foreach (var person in contacts.People([audience]))
+        foreach (var person in recipients)
             batch.Notifications.Add(new NotificationRequest(key, "decision", null, d.CampaignId, null, d.Id, null, person, now, false, payload));
-        if (batch.Notifications.Count > 0)
-            await connection.ExecuteAsync(new CommandDefinition("update journal set subject_key = @key where id = @journalId", new { key, journalId }, tx, cancellationToken: ct));
         await batch.FlushAsync(connection, tx, outbox, now, ct);
         await tx.CommitAsync(ct);
         return new EventApplied(version, journalId);

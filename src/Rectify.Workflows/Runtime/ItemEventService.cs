@@ -88,24 +88,28 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
             ["version"] = version, ["attachmentIds"] = attachments, ["newDeadline"] = request.NewDeadline,
             ["effectiveDeadline"] = change.Deadline, ["cycle"] = change.Cycle, ["escalationLevel"] = change.Level,
         };
+        // The journal is append-only (migration 0502): its id is drawn first so the subject key of the messages this
+        // entry causes is written with the row, never added afterwards.
+        var notifying = notify && allowed.Event.NotifyList.Count > 0;
+        var journalId = await JournalIds.NextAsync(connection, tx, ct);
+        var key = $"item:{item.Id}:event:{journalId}";
         const string journal = """
-            insert into journal(campaign_id, item_id, at, actor, type, from_state, to_state, note, data)
-            values (@CampaignId, @Id, @now, @actor, @type, @from, @to, @note, @data::jsonb) returning id
+            insert into journal(id, campaign_id, item_id, at, actor, type, from_state, to_state, note, subject_key, data)
+            overriding system value
+            values (@journalId, @CampaignId, @Id, @now, @actor, @type, @from, @to, @note, @subjectKey, @data::jsonb)
             """;
-        var journalId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(journal, new
+        await connection.ExecuteAsync(new CommandDefinition(journal, new
         {
-            item.CampaignId, item.Id, now, actor = actor.Name, type = request.Type, from = allowed.FromState, to = allowed.ToState,
-            note = request.Note, data = JsonSerializer.Serialize(data, EffectBatch.Json),
+            journalId, item.CampaignId, item.Id, now, actor = actor.Name, type = request.Type, from = allowed.FromState, to = allowed.ToState,
+            note = request.Note, subjectKey = notifying ? key : null, data = JsonSerializer.Serialize(data, EffectBatch.Json),
         }, tx, cancellationToken: ct));
         if (attachments.Length > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition("update attachments set journal_id = @journalId where id = any(@attachments) and journal_id is null",
                 new { journalId, attachments }, tx, cancellationToken: ct));
         }
-        if (notify && allowed.Event.NotifyList.Count > 0)
+        if (notifying)
         {
-            var key = $"item:{item.Id}:event:{journalId}";
-            await connection.ExecuteAsync(new CommandDefinition("update journal set subject_key = @key where id = @journalId", new { key, journalId }, tx, cancellationToken: ct));
             await NotifyAsync(connection, tx, item, d, allowed, request, actor, key, change, now, batch, ct);
         }
         await batch.FlushAsync(connection, tx, outbox, now, ct);

@@ -83,7 +83,10 @@ public sealed class TimerService(
             {
                 state.Listening = false;
                 failures++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 7))));
+                // Pooled connections to a server that went away are dead; drop them so the next attempt dials afresh.
+                // The back-off stays short (at most 5 s) so a node is ready again seconds after the database is back.
+                db.Clear();
+                var delay = TimeSpan.FromMilliseconds(Math.Min(5_000, 250 * Math.Pow(2, Math.Min(failures, 5))));
                 logger.LogWarning(ex, "Timer sweep failed ({Failures} in a row); retrying in {Delay}", failures, delay);
                 await Task.Delay(delay, stoppingToken);
             }

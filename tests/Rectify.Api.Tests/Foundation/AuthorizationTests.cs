@@ -106,11 +106,11 @@ public sealed class AuthorizationTests(AuthorizationWorld app) : IClassFixture<A
     }
 
     [Fact]
-    public async Task LeadingGroup_CannotAddItemsToAnotherOfficesCampaign()
+    public async Task LeadingGroup_CannotAddItemsToAnotherOfficesCampaign_WhichDoesNotExistForIt()
     {
         var lgA = await As("lg-a");
         await (await lgA.PostJsonAsync($"/api/campaigns/{campaignB}/items", new { title = "X", leadUnit = "a-fp", deadline = "2026-06-10" }))
-            .ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+            .ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]

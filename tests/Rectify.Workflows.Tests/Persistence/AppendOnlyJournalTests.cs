@@ -6,7 +6,7 @@ namespace Rectify.Workflows.Tests.Persistence;
 
 public sealed class AppendOnlyJournalTests
 {
-    public static TheoryData<string> Journals => new() { "admin_journal" };
+    public static TheoryData<string> Journals => new() { "admin_journal", "journal" };
 
     [Theory]
     [MemberData(nameof(Journals))]

@@ -41,11 +41,13 @@ public static class ImportApi
     {
         var user = CurrentUser.From(request.HttpContext.User);
         await using var connection = await db.OpenConnectionAsync(ct);
-        const string campaignSql = """
-            select issued_by_unit as IssuedByUnit, state, notice_date as NoticeDate, phases::text as Phases, time_zone as TimeZone
-            from campaigns where id = @campaignId
+        // A campaign the caller may not see does not exist for it (404), like everywhere else.
+        const string campaignSql = $"""
+            select c.issued_by_unit as IssuedByUnit, c.state, c.notice_date as NoticeDate, c.phases::text as Phases, c.time_zone as TimeZone
+            from campaigns c where c.id = @campaignId and {Access.CampaignVisible}
             """;
-        var campaign = await connection.QuerySingleOrDefaultAsync<CampaignFacts>(new CommandDefinition(campaignSql, new { campaignId }, cancellationToken: ct));
+        var campaign = await connection.QuerySingleOrDefaultAsync<CampaignFacts>(new CommandDefinition(campaignSql,
+            new { campaignId, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
         if (campaign is null) return Problems.NotFound("整改工作");
         if (!Access.CanManageCampaign(user, campaign.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以导入问题清单 / only the issuing office may import items");
         if (campaign.State != CampaignStates.Draft) return Problems.Unprocessable("整改工作已启动，不能再导入问题 / items can be imported only before launch");

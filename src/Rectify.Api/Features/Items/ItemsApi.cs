@@ -31,8 +31,10 @@ public static class ItemsApi
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
+        // A campaign the caller may not see does not exist for it (404), like everywhere else.
+        const string campaignSql = $"select c.issued_by_unit, c.state from campaigns c where c.id = @campaignId and {Access.CampaignVisible}";
         var campaign = await connection.QuerySingleOrDefaultAsync<(string IssuedByUnit, string State)>(new CommandDefinition(
-            "select issued_by_unit, state from campaigns where id = @campaignId", new { campaignId }, cancellationToken: ct));
+            campaignSql, new { campaignId, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
         if (campaign.IssuedByUnit is null) return Problems.NotFound("整改工作");
         if (!Access.CanManageCampaign(user, campaign.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以添加问题 / only the issuing office may add items");
         var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct);
@@ -120,14 +122,20 @@ public static class ItemsApi
         return TypedResults.Ok((await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
         var row = await FindRowAsync(connection, id, user, ct);
         if (row is null) return Problems.NotFound("问题");
         if (!Access.CanManageCampaign(user, row.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以删除问题 / only the issuing office may delete items");
-        var deleted = await connection.ExecuteAsync(new CommandDefinition("delete from items where id = @id and state = 'draft'", new { id }, cancellationToken: ct));
+        // The deletion is recorded in the (append-only) journal, which keeps the item's history after the row is gone.
+        const string sql = """
+            with gone as (delete from items where id = @id and state = 'draft' returning id, campaign_id, number, title)
+            insert into journal(campaign_id, item_id, at, actor, type, from_state, to_state, data)
+            select campaign_id, id, @now, @actor, 'deleted', 'draft', null, jsonb_build_object('number', number, 'title', title) from gone
+            """;
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(sql, new { id, now = clock.GetUtcNow(), actor = user.UserName }, cancellationToken: ct));
         return deleted == 0 ? Problems.Unprocessable("问题已交办，不能删除 / an assigned item cannot be deleted") : TypedResults.NoContent();
     }
 

@@ -133,7 +133,7 @@ public sealed partial class DetailModel(
 
     public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken ct)
     {
-        var result = await ItemsApi.Delete(id, HttpContext, db, ct);
+        var result = await ItemsApi.Delete(id, HttpContext, db, clock, ct);
         if (ApiOutcome.Apply(result.Result, ModelState, text))
         {
             TempData["Flash"] = text["问题已删除"];
