@@ -27,9 +27,7 @@ public sealed class WorkingCalendar(NpgsqlDataSource db)
         try
         {
             if (current.Version == version) return current;
-            const string sql = "select day, kind, name, provisional from calendar_days";
-            var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
-            var loaded = new CalendarSnapshot(rows.Select(r => new CalendarDay(r.Day, r.Kind, r.Name, r.Provisional)), version);
+            var loaded = await ReadAsync(connection, version, tx, ct);
             current = loaded;
             return loaded;
         }
@@ -37,6 +35,23 @@ public sealed class WorkingCalendar(NpgsqlDataSource db)
         {
             reload.Release();
         }
+    }
+
+    /// <summary>
+    /// The calendar as stored now, read without the cache: for one-off readers (documents, import) that hold a
+    /// connection but not this service.
+    /// </summary>
+    public static async Task<CalendarSnapshot> ReadAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition("select version from calendar_state where id = 1", cancellationToken: ct));
+        return await ReadAsync(connection, version, null, ct);
+    }
+
+    private static async Task<CalendarSnapshot> ReadAsync(NpgsqlConnection connection, long version, NpgsqlTransaction? tx, CancellationToken ct)
+    {
+        const string sql = "select day, kind, name, provisional from calendar_days";
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
+        return new CalendarSnapshot(rows.Select(r => new CalendarDay(r.Day, r.Kind, r.Name, r.Provisional)), version);
     }
 
     public async Task<CalendarSnapshot> GetAsync(CancellationToken ct)

@@ -87,7 +87,7 @@ public sealed class LedgerTests(RectifyApp app) : IClassFixture<RectifyApp>
         // Working days as the calendar the office maintains has them (Monday–Friday where it has no entry).
         await using var connection = new NpgsqlConnection(app.Database.ConnectionString);
         await connection.OpenAsync();
-        var calendar = await SqlWorkingCalendarSource.LoadAsync(connection, new DateOnly(2018, 5, 31), today, CancellationToken.None);
+        var calendar = await Rectify.Workflows.Calendar.WorkingCalendar.ReadAsync(connection, CancellationToken.None);
         Col(rows[4], "逾期工作日").ShouldBe(calendar.WorkingDaysBetween(new DateOnly(2018, 5, 31), today).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Col(rows[5], "整改时限").ShouldBe("长期坚持");
         Col(rows[5], "逾期工作日").ShouldBe("");

@@ -68,7 +68,7 @@ public sealed class RuntimeDocumentsTests(RuntimeApp app) : IClassFixture<Runtim
 
         await using var connection = new NpgsqlConnection(app.Database.ConnectionString);
         await connection.OpenAsync();
-        var calendar = await SqlWorkingCalendarSource.LoadAsync(connection, new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 30), CancellationToken.None);
+        var calendar = await Rectify.Workflows.Calendar.WorkingCalendar.ReadAsync(connection, CancellationToken.None);
         var ledger = OpenXmlChecks.Rows(await org.Lgo.GetByteArrayAsync($"/api/campaigns/{campaign}/ledger.xlsx")).Skip(2).ToDictionary(r => r[0]);
         string Col(string number, string header) => ledger[number][LedgerApi.Columns.Select(c => c.Header).ToList().IndexOf(header)];
         Col("1", "状态").ShouldBe("已销号");

@@ -1,3 +1,4 @@
+using Rectify.Workflows.Calendar;
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Features.Import;
 
@@ -6,7 +7,7 @@ namespace Rectify.Api.Tests.Import;
 public sealed class DeadlineParserTests
 {
     // Campaign of 2018: notice 2018-05-09 (Wednesday), rectification launched Monday 2018-05-14; 立行立改 = 5 working days.
-    private static readonly DeadlineContext Context = new(2018, new DateOnly(2018, 5, 14), new DateOnly(2018, 5, 9), 5, WorkingCalendar.MondayToFriday);
+    private static readonly DeadlineContext Context = new(2018, new DateOnly(2018, 5, 14), new DateOnly(2018, 5, 9), 5, CalendarSnapshot.WeekendsOnly);
 
     [Theory]
     [InlineData("2018年6月10日前", "2018-06-10")]
@@ -75,7 +76,7 @@ public sealed class DeadlineParserTests
     public void Parse_Immediate_SkipsHolidaysAndCountsMakeUpWorkdays()
     {
         // 2018: 5/18 (Fri) a holiday, 5/19 (Sat) a working day (调休): five working days after Mon 5/14 is Sat 5/19... then Mon 5/21.
-        var calendar = new WorkingCalendar(new Dictionary<DateOnly, bool> { [new DateOnly(2018, 5, 18)] = false, [new DateOnly(2018, 5, 19)] = true });
+        var calendar = new CalendarSnapshot([new CalendarDay(new DateOnly(2018, 5, 18), CalendarDayKinds.Holiday, "放假"), new CalendarDay(new DateOnly(2018, 5, 19), CalendarDayKinds.Workday, "调休上班")], 1);
         var (deadline, _) = DeadlineParser.Parse("立行立改", Context with { Calendar = calendar });
         // Working days after 5/14: 15, 16, 17, 19 (调休), 21 → the fifth is Monday 21 May.
         deadline!.Date.ShouldBe(new DateOnly(2018, 5, 21));

@@ -1,3 +1,4 @@
+using Rectify.Workflows.Calendar;
 using Dapper;
 using Npgsql;
 using Rectify.Api.Features.Auth;
@@ -30,7 +31,7 @@ public sealed record DocumentItem(
     public bool ClosedBy(DateOnly asOf) => State == "closed" && ClosedOn is { } closed && closed <= asOf;
 
     /// <summary>Working days past the effective deadline: until <paramref name="asOf"/> when open, until the closure when closed late; 0 before assignment.</summary>
-    public int WorkingDaysOverdue(WorkingCalendar calendar, DateOnly asOf)
+    public int WorkingDaysOverdue(CalendarSnapshot calendar, DateOnly asOf)
     {
         if (State == "draft" || EffectiveDeadline is not { } deadline) return 0;
         var end = ClosedBy(asOf) ? ClosedOn!.Value : asOf;

@@ -10,7 +10,6 @@ public static class DocumentsRegistration
     public static IServiceCollection AddRectifyDocuments(this IServiceCollection services)
     {
         services.AddOptions<ImportOptions>().BindConfiguration("Rectify:Import");
-        services.AddSingleton<IWorkingCalendarSource, SqlWorkingCalendarSource>();
         return services;
     }
 

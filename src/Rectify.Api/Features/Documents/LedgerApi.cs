@@ -1,3 +1,4 @@
+using Rectify.Workflows.Calendar;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Rectify.Api.Features.Auth;
@@ -35,7 +36,7 @@ public static class LedgerApi
         var items = await DocumentItems.LoadAsync(connection, campaignId, user, new ItemFilters(unit, state, overdue, query), now, ct);
         var notes = await ProgressNotes.LatestAsync(connection, items.Select(i => i.Id).ToArray(), null, ct);
         var today = ItemStatus.LocalToday(now, campaign.TimeZone);
-        var calendar = await LoadCalendarAsync(connection, items, today, ct);
+        var calendar = await LoadCalendarAsync(connection, ct);
 
         var rows = items.Select(i => (IReadOnlyList<object?>)
         [
@@ -50,11 +51,9 @@ public static class LedgerApi
         return TypedResults.File(bytes, XlsxBuilder.ContentType, FileName(campaign.Title, "整改台账", today, "xlsx"));
     }
 
-    internal static async Task<WorkingCalendar> LoadCalendarAsync(NpgsqlConnection connection, IReadOnlyList<DocumentItem> items, DateOnly asOf, CancellationToken ct)
-    {
-        var earliest = items.Select(i => i.EffectiveDeadline).Where(d => d is not null).DefaultIfEmpty(asOf).Min()!.Value;
-        return await SqlWorkingCalendarSource.LoadAsync(connection, earliest < asOf ? earliest : asOf, asOf, ct);
-    }
+    /// <summary>The runtime's working-day calendar (table calendar_days), so documents count days as reminders do.</summary>
+    internal static Task<CalendarSnapshot> LoadCalendarAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        WorkingCalendar.ReadAsync(connection, ct);
 
     internal static string FileName(string campaignTitle, string kind, DateOnly asOf, string extension)
     {

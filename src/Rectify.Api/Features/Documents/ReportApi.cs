@@ -1,3 +1,4 @@
+using Rectify.Workflows.Calendar;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -12,7 +13,7 @@ namespace Rectify.Api.Features.Documents;
 public sealed record ReportData(
     string Kind, CampaignDto Campaign, string IssuerName, DateOnly AsOf, Figures Summary, IReadOnlyList<Figures> ByUnit,
     IReadOnlyList<DocumentItem> Items, IReadOnlyDictionary<Guid, string> Escalations, IReadOnlyDictionary<Guid, string> Notes,
-    WorkingCalendar Calendar);
+    CalendarSnapshot Calendar);
 
 /// <summary>整改进度报告 (progress) and 整改情况报告 (final) as .docx, as of a date.</summary>
 public static class ReportApi
@@ -55,7 +56,7 @@ public static class ReportApi
         var escalations = await ReportFigures.EscalationsAsync(connection, campaign.Id, ids, asOf, campaign.TimeZone, ct);
         var endOfDay = EndOfDay(asOf, campaign.TimeZone);
         var notes = await ProgressNotes.LatestAsync(connection, ids, endOfDay, ct);
-        var calendar = await LedgerApi.LoadCalendarAsync(connection, items, asOf, ct);
+        var calendar = await LedgerApi.LoadCalendarAsync(connection, ct);
         var byUnit = ReportFigures.ByLeadUnit(items, asOf, escalations);
         var summary = ReportFigures.Count(null, "合计", items, asOf, escalations);
         if (asOf == today)

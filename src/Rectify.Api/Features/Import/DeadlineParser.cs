@@ -1,3 +1,4 @@
+using Rectify.Workflows.Calendar;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -12,7 +13,11 @@ public sealed record ParsedDeadline(DateOnly? Date, bool Ongoing);
 /// The facts a deadline text is read against. <paramref name="Year"/> completes "6月10日前"; <paramref name="Launch"/>
 /// is the day "立行立改" and "N个工作日内" count from; <paramref name="NoticeDate"/> anchors "通报后两个月内".
 /// </summary>
-public sealed record DeadlineContext(int Year, DateOnly Launch, DateOnly? NoticeDate, int ImmediateWorkingDays, WorkingCalendar Calendar);
+public sealed record DeadlineContext(int Year, DateOnly Launch, DateOnly? NoticeDate, int ImmediateWorkingDays, CalendarSnapshot Calendar)
+{
+    /// <summary>The n-th working day after <paramref name="from"/>; n = 0 is the day itself.</summary>
+    public DateOnly AddWorkingDays(DateOnly from, int n) => n > 0 ? Calendar.AddWorkingDays(from, n) : from;
+}
 
 /// <summary>
 /// Reads the deadline texts offices write in a problem list (整改时限). Every concrete form found in the text is
@@ -69,14 +74,14 @@ public static partial class DeadlineParser
                 "年" => from.AddYears(n.Value),
                 "月" => from.AddMonths(n.Value),
                 "周" or "星期" => from.AddDays(7 * n.Value),
-                "工作日" => context.Calendar.AddWorkingDays(from, n.Value),
+                "工作日" => context.AddWorkingDays(from, n.Value),
                 _ => from.AddDays(n.Value),
             });
             return "#";
         });
         // After the relative forms, so "1年内" is a year from launch, not the year's end.
         text = YearEnd().Replace(text, _ => { dates.Add(new DateOnly(context.Year, 12, 31)); return "#"; });
-        if (Immediate().IsMatch(text)) dates.Add(context.Calendar.AddWorkingDays(context.Launch, context.ImmediateWorkingDays));
+        if (Immediate().IsMatch(text)) dates.Add(context.AddWorkingDays(context.Launch, context.ImmediateWorkingDays));
 
         if (invalid is not null) return (null, $"日期不存在“{invalid}”");
         if (relativeError is not null) return (null, relativeError);

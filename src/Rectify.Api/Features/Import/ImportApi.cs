@@ -1,3 +1,4 @@
+using Rectify.Workflows.Calendar;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -100,7 +101,7 @@ public static class ImportApi
         var launch = phases.FirstOrDefault(p => p.Key == "rectify")?.Start ?? phases.OrderBy(p => p.Start).FirstOrDefault()?.Start ?? today;
         var year = campaign.NoticeDate?.Year ?? phases.OrderBy(p => p.Start).FirstOrDefault()?.Start.Year ?? today.Year;
         var anchor = campaign.NoticeDate is { } notice && notice < launch ? notice : launch;
-        var calendar = await SqlWorkingCalendarSource.LoadAsync(connection, anchor, anchor.AddYears(2), ct);
+        var calendar = await WorkingCalendar.ReadAsync(connection, ct);
         return new DeadlineContext(year, launch, campaign.NoticeDate, options.ImmediateWorkingDays, calendar);
     }
 
