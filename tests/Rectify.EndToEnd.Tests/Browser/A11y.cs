@@ -31,17 +31,28 @@ public static class A11y
         var violations = result.GetProperty("violations").EnumerateArray().Select(v => $"{path}: {v.GetString()}").ToList();
         var count = result.GetProperty("focusables").GetInt32();
 
-        // Tab from the top of the page until focus leaves it or comes back round.
+        // Tab through the page until focus comes back round to an element already reached.
         await page.EvaluateAsync("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }");
         var reached = new HashSet<int>();
-        for (var i = 0; i < count + 5; i++)
+        string? previous = null;
+        var outside = 0;
+        // Date and time inputs take one Tab per part (year, month, day), hence the margin.
+        for (var i = 0; i < count * 4 + 10; i++)
         {
             await page.Keyboard.PressAsync("Tab");
             var focus = await page.EvaluateAsync<JsonElement?>(FocusProbe);
-            if (focus is not { ValueKind: JsonValueKind.Object } f) break;
+            // Past the last element focus leaves the page, and the next Tab starts again at the top (an autofocused
+            // field makes the walk start in the middle); two misses in a row mean there is nothing more to reach.
+            if (focus is not { ValueKind: JsonValueKind.Object } f)
+            {
+                if (outside++ > 0) break;
+                continue;
+            }
+            outside = 0;
             var what = f.GetProperty("what").GetString();
             if (!f.GetProperty("styled").GetBoolean()) violations.Add($"{path}: focus-visible: {what}");
-            if (f.GetProperty("index").GetString() is not { } index) continue;
+            if (f.GetProperty("index").GetString() is not { } index || index == previous) continue;
+            previous = index;
             if (!reached.Add(int.Parse(index, System.Globalization.CultureInfo.InvariantCulture))) break;
         }
         var missing = Enumerable.Range(0, count).Where(i => !reached.Contains(i)).ToList();
