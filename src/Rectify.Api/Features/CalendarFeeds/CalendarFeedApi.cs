@@ -92,7 +92,7 @@ public static class CalendarFeedApi
     private static bool MayManage(CurrentUser user, string kind, string subjectId) =>
         user.IsAdmin || (kind == FeedTokens.Unit ? user.UnitCode == subjectId : user.PersonId?.ToString() == subjectId);
 
-    private static async Task<Results<Ok<FeedSubscription>, ProblemHttpResult>> Subscription(
+    public static async Task<Results<Ok<FeedSubscription>, ProblemHttpResult>> Subscription(
         string kind, string subjectId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
         if (!MayManage(CurrentUser.From(http.User), kind, subjectId)) return Problems.Forbidden("只有本单位、本人或管理员可以管理订阅链接 / not your feed");
@@ -103,7 +103,7 @@ public static class CalendarFeedApi
         return TypedResults.Ok(new FeedSubscription(created is not null, created, null));
     }
 
-    private static async Task<Results<Ok<FeedSubscription>, ProblemHttpResult>> Rotate(
+    public static async Task<Results<Ok<FeedSubscription>, ProblemHttpResult>> Rotate(
         string kind, string subjectId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
@@ -115,7 +115,7 @@ public static class CalendarFeedApi
         return TypedResults.Ok(new FeedSubscription(true, at, $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}?token={token}"));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string kind, string subjectId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string kind, string subjectId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
         if (!MayManage(CurrentUser.From(http.User), kind, subjectId)) return Problems.Forbidden("只有本单位、本人或管理员可以管理订阅链接 / not your feed");
         await using var connection = await db.OpenConnectionAsync(ct);

@@ -20,4 +20,15 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // Buttons with data-copy="inputId" copy that input's value (a subscription URL) and say so.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.getAttribute("data-copy"));
+      if (!input) return;
+      input.select();
+      var done = function () { button.textContent = button.getAttribute("data-copied") || "OK"; };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(input.value).then(done, function () { });
+      else if (document.execCommand("copy")) done();
+    });
+  });
 });
