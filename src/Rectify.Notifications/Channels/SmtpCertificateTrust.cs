@@ -81,9 +81,6 @@ public static class SmtpCertificateTrust
     /// A pinned certificate is trusted as itself (its chain and name do not matter: it is the one certificate the
     /// operator named). A private CA replaces the system roots, but the host name must still match.
     /// </summary>
-    public static bool Accepts(X509Certificate certificate, X509Chain? chain, SslPolicyErrors errors, string? thumbprint, X509Certificate2Collection? roots) =>
-        Accepts(new Rule("", thumbprint is null ? null : ParseThumbprint(thumbprint), roots), certificate, chain, errors);
-
     private static bool Accepts(Rule rule, X509Certificate certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)) return false;
