@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Notifications throughput (issue 4): e-mails/s to a local SMTP server (aiosmtpd) and webhook deliveries/s to a local
 # HTTP receiver, one node, beside the baseline of one connection per message sent one at a time.
-# Starts its own PostgreSQL (durable settings: fsync on) and SMTP server, prints a Markdown table for docs/performance.md.
+# Starts its own PostgreSQL (durable settings: fsync on) and SMTP server, prints a Markdown table and writes it into
+# docs/performance.md between <!-- notifications:begin --> and <!-- notifications:end --> (BENCH_DOC= to skip, or
+# BENCH_DOC=path for another file). Run by ./rectify.sh bench after the runtime benchmarks.
 # Usage: scripts/bench-notifications.sh [--emails N] [--baseline-emails N] [--webhooks N] [--baseline-webhooks N]
+#        [--smtp-connections N]; SMTP_WORKERS=N aiosmtpd processes (default 2)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -33,10 +36,13 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$TMP/pg/data" -l "$TMP/pg/server.log"
 SMTP_PID=$!
 for _ in $(seq 1 50); do grep -q READY "$TMP/smtp.out" 2>/dev/null && break; sleep 0.1; done
 
-dotnet build bench/Rectify.Bench.Notifications -c Release -nologo -v q >/dev/null
+dotnet build bench/Rectify.Bench.Notifications -c Release -nologo -v q >"$TMP/build.log" 2>&1 \
+  || { grep -E 'error' "$TMP/build.log" | sort -u | head -20 >&2; echo "build failed" >&2; exit 1; }
+DOC="${BENCH_DOC-$ROOT/docs/performance.md}"
 rc=0
 dotnet bench/Rectify.Bench.Notifications/bin/Release/net10.0/Rectify.Bench.Notifications.dll \
-  --pg "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres;Maximum Pool Size=60" --smtp-port "$SMTPPORT" "$@" || rc=$?
+  --pg "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres;Maximum Pool Size=60" --smtp-port "$SMTPPORT" \
+  --smtp-workers "${SMTP_WORKERS:-2}" ${DOC:+--doc "$DOC"} "$@" || rc=$?
 kill "$SMTP_PID"; wait "$SMTP_PID" 2>/dev/null || true; SMTP_PID=""
 echo
 echo "SMTP server (aiosmtpd, ${SMTP_WORKERS:-2} processes) received: $(tail -1 "$TMP/smtp.out")"

@@ -37,3 +37,8 @@ mkdir -p docs
 dotnet bench/Rectify.Bench/bin/Release/net10.0/Rectify.Bench.dll \
   "Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres" "$ROOT/docs/performance.md"
 log "figures written to docs/performance.md (Runtime section)"
+
+# Notifications throughput (issue 4): its own PostgreSQL and SMTP server; writes the "Notifications" table of
+# docs/performance.md between <!-- notifications:begin --> / <!-- notifications:end -->.
+log "notifications benchmark (scripts/bench-notifications.sh)"
+"$ROOT/scripts/bench-notifications.sh"

@@ -44,9 +44,15 @@ public sealed class SmtpOptions
     public string? Password { get; set; }
     public string From { get; set; } = "rectify@localhost";
     public string FromName { get; set; } = "整改督办系统";
-    /// <summary>STARTTLS (System.Net.Mail's EnableSsl is explicit TLS on the submission port).</summary>
+    /// <summary>STARTTLS required (System.Net.Mail's EnableSsl is explicit TLS on the submission port): a server that
+    /// does not offer STARTTLS gets nothing in clear; the attempt fails and is retried.</summary>
     public bool EnableSsl { get; set; }
-    /// <summary>SmtpClient instances used in parallel; each keeps its own connection.</summary>
+    /// <summary>Trust this server certificate (SHA-256 or SHA-1 thumbprint, hex) even if no system root vouches
+    /// for it, e.g. a self-signed relay. Checked on every handshake with Host; nothing else is relaxed.</summary>
+    public string? TrustedCertificateThumbprint { get; set; }
+    /// <summary>PEM file of a private CA that signs the server's certificate (the host name must still match).</summary>
+    public string? CaCertificateFile { get; set; }
+    /// <summary>Connections used in parallel, each on its own thread (see SmtpPool for why threads).</summary>
     public int Connections { get; set; } = 16;
     /// <summary>A pooled connection idle longer than this is replaced before use: below the usual server idle
     /// time-outs (Postfix smtpd_timeout 300 s, many relays 60 s), so a connection the server closed is never used.</summary>

@@ -24,18 +24,8 @@ public sealed class EmailChannel(SmtpPool pool, IOptions<NotificationOptions> op
             return SendResult.Defer(now + options.Value.ChannelOffRecheck, "e-mail channel off: Rectify__Smtp__Host not set / 邮件通道未配置");
         if (string.IsNullOrWhiteSpace(d.Recipient?.Email)) return SendResult.Permanent("no e-mail address / 未登记邮箱");
         using var mail = Build(d, pool.Options);
-        var client = await pool.RentAsync(ct);
-        var healthy = false;
-        try
-        {
-            await client.SendMailAsync(mail, ct);
-            healthy = true;
-            return SendResult.Ok;
-        }
-        finally
-        {
-            pool.Return(client, healthy);
-        }
+        await pool.SendAsync(mail, ct);
+        return SendResult.Ok;
     }
 
     public static MailMessage Build(Delivery d, SmtpOptions smtp)

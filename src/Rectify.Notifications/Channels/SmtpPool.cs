@@ -1,63 +1,113 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Mail;
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Rectify.Notifications.Channels;
 
 /// <summary>
-/// A small pool of SmtpClient instances (Rectify:Smtp:Connections): an SmtpClient sends one message at a time and
-/// keeps its connection for the next one, so parallel sends need several. A client whose send failed is replaced,
-/// and one left idle longer than servers usually keep a connection open is replaced before use, so a connection the
-/// server has closed is never used.
+/// Parallel SMTP connections (Rectify:Smtp:Connections), each owned by a dedicated thread that sends with the
+/// synchronous <see cref="SmtpClient.Send(MailMessage)"/>.
+/// <para>
+/// Why threads and not <c>SendMailAsync</c>: SmtpClient's async path is not asynchronous at its end. Closing the
+/// DATA stream sends the "." terminator and waits for the server's 250 synchronously (SmtpConnection.OnClose →
+/// DataStopCommand over the sync adapter), and SmtpClient writes that terminator as its own small send with Nagle's
+/// algorithm on (no API turns it off; ServicePoint.UseNagleAlgorithm is not consulted), so it waits for the server's
+/// delayed ACK, ≈ 40 ms on Linux. With SendMailAsync every message therefore blocks a thread-pool thread for
+/// ≈ 45 ms; 16 parallel sends starve the pool on a 2-core machine (measured: 96 messages/s with 16 connections
+/// through SendMailAsync, 201/s through Send on 16 dedicated threads, same machine, same minute). A blocked
+/// dedicated thread costs nothing but its stack, and the thread pool stays free for the dispatcher and Npgsql.
+/// </para>
+/// A connection idle longer than MaxIdle is replaced before use (so one the server closed is never used), and one
+/// whose send failed is dropped; the next message on that lane opens a fresh one.
 /// </summary>
 public sealed class SmtpPool : IDisposable
 {
-    private sealed record Pooled(SmtpClient Client, DateTimeOffset LastUsed);
+    private sealed record Job(MailMessage Mail, TaskCompletionSource Done, CancellationToken Cancel);
 
     private readonly SmtpOptions options;
     private readonly TimeProvider wall;
-    private readonly Channel<Pooled> idle;
-    private readonly HashSet<SmtpClient> all = [];
+    private readonly BlockingCollection<Job> queue = new();
     private readonly Lock gate = new();
+    private readonly IDisposable? trust;
+    private bool started;
 
     public SmtpPool(IOptions<SmtpOptions> options, [FromKeyedServices("wall")] TimeProvider wall)
     {
         this.options = options.Value;
         this.wall = wall;
-        var size = Math.Max(1, this.options.Connections);
-        idle = Channel.CreateBounded<Pooled>(size);
-        for (var n = 0; n < size; n++) idle.Writer.TryWrite(new Pooled(Create(), wall.GetUtcNow()));
+        trust = SmtpCertificateTrust.Register(this.options);
     }
 
     public bool Enabled => !string.IsNullOrWhiteSpace(options.Host);
 
     public SmtpOptions Options => options;
 
-    public async Task<SmtpClient> RentAsync(CancellationToken ct)
+    /// <summary>
+    /// Sends one message on the next free connection. Cancelling aborts the send in progress (its connection is
+    /// dropped) or skips a message still waiting for a connection.
+    /// </summary>
+    public Task SendAsync(MailMessage mail, CancellationToken ct)
     {
-        var pooled = await idle.Reader.ReadAsync(ct);
-        if (wall.GetUtcNow() - pooled.LastUsed <= options.MaxIdle) return pooled.Client;
-        Discard(pooled.Client);
-        return Create();
+        StartLanes();
+        var job = new Job(mail, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), ct);
+        queue.Add(job, ct);
+        return job.Done.Task.WaitAsync(ct);
     }
 
-    /// <summary>Gives a client back; a client whose send failed is disposed and replaced by a fresh one.</summary>
-    public void Return(SmtpClient client, bool healthy)
+    private void StartLanes()
     {
-        if (!healthy)
+        if (Volatile.Read(ref started)) return;
+        lock (gate)
         {
-            Discard(client);
-            client = Create();
+            if (started) return;
+            for (var n = 0; n < Math.Max(1, options.Connections); n++)
+                new Thread(RunLane) { IsBackground = true, Name = $"rectify-smtp-{n + 1}" }.Start();
+            Volatile.Write(ref started, true);
         }
-        idle.Writer.TryWrite(new Pooled(client, wall.GetUtcNow()));
     }
 
-    private void Discard(SmtpClient client)
+    private void RunLane()
     {
-        lock (gate) all.Remove(client);
-        client.Dispose();
+        SmtpClient? client = null;
+        var lastUsed = DateTimeOffset.MinValue;
+        try
+        {
+            foreach (var job in queue.GetConsumingEnumerable())
+            {
+                if (job.Cancel.IsCancellationRequested)
+                {
+                    job.Done.TrySetCanceled(job.Cancel);
+                    continue;
+                }
+                if (client is not null && wall.GetUtcNow() - lastUsed > options.MaxIdle)
+                {
+                    client.Dispose();
+                    client = null;
+                }
+                client ??= Create();
+                try
+                {
+                    // SendAsyncCancel aborts a synchronous Send in progress too (it closes the connection).
+                    using (job.Cancel.Register(static c => ((SmtpClient)c!).SendAsyncCancel(), client))
+                        client.Send(job.Mail);
+                    job.Done.TrySetResult();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    client.Dispose();
+                    client = null;
+                    if (job.Cancel.IsCancellationRequested) job.Done.TrySetCanceled(job.Cancel);
+                    else job.Done.TrySetException(ex);
+                }
+                lastUsed = wall.GetUtcNow();
+            }
+        }
+        finally
+        {
+            client?.Dispose();
+        }
     }
 
     private SmtpClient Create()
@@ -69,16 +119,13 @@ public sealed class SmtpPool : IDisposable
             Timeout = 30_000,
         };
         if (!string.IsNullOrEmpty(options.User)) client.Credentials = new NetworkCredential(options.User, options.Password);
-        lock (gate) all.Add(client);
         return client;
     }
 
+    /// <summary>The lanes finish the message they are sending and the ones already queued, then end.</summary>
     public void Dispose()
     {
-        lock (gate)
-        {
-            foreach (var client in all) client.Dispose();
-            all.Clear();
-        }
+        queue.CompleteAdding();
+        trust?.Dispose();
     }
 }

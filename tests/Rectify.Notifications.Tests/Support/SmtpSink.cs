@@ -8,7 +8,8 @@ namespace Rectify.Notifications.Tests.Support;
 /// <summary>A message as the SMTP server decoded it (Python's email package), written by smtp_sink.py.</summary>
 public sealed record ReceivedMail(
     string MailFrom, string[] RcptTos, string From, string To, string Subject, string MessageId, string IdempotencyKey,
-    string ContentType, string? Text, string? Html, ReceivedAttachment[] Attachments, string? Peer);
+    string ContentType, string? Text, string? Html, ReceivedAttachment[] Attachments, string? Peer,
+    bool Tls = false, string? AuthUser = null, string? AuthMechanism = null);
 
 public sealed record ReceivedAttachment(string? Filename, string ContentType, string Base64)
 {
@@ -30,6 +31,9 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>"user:password" the server demands (AUTH PLAIN/LOGIN), or null for none.</summary>
     public string? Credentials { get; init; }
 
+    /// <summary>PEM certificate and key: the server offers STARTTLS and requires it before MAIL and AUTH.</summary>
+    public (string Certificate, string Key)? Tls { get; init; }
+
     private SmtpSink(int port, string directory)
     {
         Port = port;
@@ -44,10 +48,10 @@ public sealed class SmtpSink : IAsyncDisposable
     }
 
     /// <summary>A sink on a free port; started unless <paramref name="start"/> is false (then it is "down").</summary>
-    public static async Task<SmtpSink> CreateAsync(bool start = true, string? credentials = null)
+    public static async Task<SmtpSink> CreateAsync(bool start = true, string? credentials = null, (string Certificate, string Key)? tls = null)
     {
         var dir = System.IO.Directory.CreateTempSubdirectory("rectify-smtp-").FullName;
-        var sink = new SmtpSink(FreePort(), dir) { Credentials = credentials };
+        var sink = new SmtpSink(FreePort(), dir) { Credentials = credentials, Tls = tls };
         if (start) await sink.StartAsync();
         return sink;
     }
@@ -68,6 +72,10 @@ public sealed class SmtpSink : IAsyncDisposable
         {
             info.ArgumentList.Add("--auth");
             info.ArgumentList.Add(Credentials);
+        }
+        if (Tls is { } tls)
+        {
+            foreach (var arg in new[] { "--tls-cert", tls.Certificate, "--tls-key", tls.Key }) info.ArgumentList.Add(arg);
         }
         process = Process.Start(info) ?? throw new InvalidOperationException("could not start the SMTP sink");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -1,13 +1,15 @@
 """A real SMTP server for tests and benchmarks (aiosmtpd, Debian's python3-aiosmtpd).
 
-Usage: python3 smtp_sink.py --port PORT [--dir DIR] [--workers N] [--auth USER:PASSWORD]
+Usage: python3 smtp_sink.py --port PORT [--dir DIR] [--workers N] [--auth USER:PASSWORD] [--tls-cert PEM --tls-key PEM]
 With --dir, every message received is decoded with Python's email package and written as one JSON file
 (subject decoded, plain and HTML parts, attachments in base64, peer address): the tests read what a mail
 client would show. Without --dir it only counts. Prints READY when listening; prints the counts on SIGTERM.
 --workers N runs N server processes on the same port (SO_REUSEPORT), for benchmarks: one Python process
 tops out well below what one Rectify node sends.
+--tls-cert/--tls-key offer STARTTLS and require it before MAIL (and before AUTH), like a submission server; each
+record then says whether its session was encrypted and who authenticated with which mechanism.
 """
-import argparse, asyncio, base64, email, email.policy, json, multiprocessing, os, signal, sys, threading, time, uuid
+import argparse, asyncio, base64, email, email.policy, json, multiprocessing, os, signal, ssl, sys, threading, time, uuid
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
@@ -51,6 +53,9 @@ class Sink:
             "html": html.get_content() if html is not None else None,
             "attachments": attachments,
             "peer": "%s:%s" % tuple(session.peer[:2]) if session.peer else None,
+            "tls": session.ssl is not None,
+            "authUser": getattr(session.auth_data, "user", None) if session.authenticated else None,
+            "authMechanism": getattr(session.auth_data, "mechanism", None) if session.authenticated else None,
         }
         name = uuid.uuid4().hex
         tmp = os.path.join(self.directory, name + ".tmp")
@@ -78,18 +83,27 @@ def authenticator_for(credentials):
 
     def authenticate(server, session, envelope, mechanism, auth_data):
         ok = getattr(auth_data, "login", None) == user.encode() and getattr(auth_data, "password", None) == password.encode()
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, auth_data=argparse.Namespace(user=user, mechanism=mechanism) if ok else None)
     return authenticate
 
 
-def serve(host, port, directory, reuse_port, ready, counts=None, credentials=None):
+def tls_context_for(cert, key):
+    if not cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def serve(host, port, directory, reuse_port, ready, counts=None, credentials=None, tls=None):
     sink = Sink(directory)
     auth = authenticator_for(credentials)
+    context = tls_context_for(*(tls or (None, None)))
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(loop.create_server(
         lambda: CaseInsensitiveAuthSMTP(sink, data_size_limit=50 * 1024 * 1024, authenticator=auth, auth_required=auth is not None,
-                     auth_require_tls=False),
+                     auth_require_tls=context is not None, tls_context=context, require_starttls=context is not None),
         host, port, reuse_port=reuse_port))
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -109,20 +123,23 @@ def main():
     parser.add_argument("--dir")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--auth")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
     if args.workers <= 1:
         # One process (the tests): no children to leave behind if the process is killed.
         class Ready:
             def set(self):
                 print("READY", flush=True)
-        sink = serve(args.host, args.port, args.dir, False, Ready(), credentials=args.auth)
+        sink = serve(args.host, args.port, args.dir, False, Ready(), credentials=args.auth, tls=(args.tls_cert, args.tls_key))
         print(json.dumps({"messages": sink.messages, "connections": len(sink.peers)}), flush=True)
         return
     counts = multiprocessing.Queue()
     workers = []
     for _ in range(max(1, args.workers)):
         ready = multiprocessing.Event()
-        p = multiprocessing.Process(target=serve, args=(args.host, args.port, args.dir, args.workers > 1, ready, counts, args.auth))
+        p = multiprocessing.Process(target=serve, args=(args.host, args.port, args.dir, args.workers > 1, ready, counts, args.auth,
+                                                                (args.tls_cert, args.tls_key)))
         p.start()
         if not ready.wait(20):
             sys.exit("SMTP sink worker did not start")
