@@ -45,6 +45,27 @@ public sealed class ClusterTests(DatabaseFixture f) : IClassFixture<DatabaseFixt
     }
 
     [Fact]
+    public async Task InboxStorm_OnTwoNodes_EveryMessageOnceInTheInbox_OneAttemptEach()
+    {
+        // Inbox deliveries in flight together are written with one statement and one commit (group commit).
+        var settings = new Dictionary<string, string?> { ["Rectify:Notifications:BatchSize"] = "100", ["Rectify:Notifications:MaxParallel"] = "64" };
+        await using var a = await NotifyHost.StartAsync(f.ConnectionString, settings, NotifyHost.MondayMorning);
+        await using var b = await NotifyHost.StartAsync(f.ConnectionString, settings);
+        var w = await f.Seed.WorldAsync("inbox-storm");
+        var person = await f.Seed.PersonAsync("吴敏", w.LeadUnit);
+        await f.Seed.PreferencesAsync(person, ["inbox"]);
+        var now = a.Clock.GetUtcNow();
+        await f.Seed.EnqueueAsync(now, Requests(600, w, person, now, "inbox-storm:"));
+
+        var rows = await f.Seed.WaitForAsync("inbox-storm:", r => r.Status == "sent", TimeSpan.FromSeconds(60), expected: 600);
+        rows.ShouldAllBe(r => r.Attempts == 1);
+        await using var c = await f.Db.OpenConnectionAsync();
+        (await c.ExecuteScalarAsync<long>("select count(*) from inbox_messages m join outbox o on o.id = m.outbox_id where o.idempotency_key like 'inbox-storm:%'")).ShouldBe(600);
+        (await c.ExecuteScalarAsync<long>("select count(distinct m.outbox_id) from inbox_messages m where m.person_id = @person", new { person })).ShouldBe(600);
+        (await c.ExecuteScalarAsync<long>("select count(*) from outbox_attempts a join outbox o on o.id = a.outbox_id where o.idempotency_key like 'inbox-storm:%'")).ShouldBe(600);
+    }
+
+    [Fact]
     public async Task HostStoppedMidBatchAndRestarted_NothingLostNothingDoubled()
     {
         var firstFive = new TaskCompletionSource();
