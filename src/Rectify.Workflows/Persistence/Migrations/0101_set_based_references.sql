@@ -19,7 +19,9 @@ create function rectify_references_check() returns trigger language plpgsql as $
 -- tg_argv: child column, parent table, parent key column (uuid). Transition tables: new_rows (and old_rows on update).
 declare
     keys uuid[];
+    me xid;
     present bigint;
+    locked bigint;
 begin
     if tg_op = 'INSERT' then
         execute format('select array_agg(distinct %1$I) from new_rows where %1$I is not null', tg_argv[0]) into keys;
@@ -32,9 +34,16 @@ begin
     if keys is null then
         return null;
     end if;
-    execute format('select count(*) from (select 1 from %I p where p.%I in (select unnest($1)) for key share of p) x', tg_argv[1], tg_argv[2])
-        into present using keys;
-    if present <> cardinality(keys) then
+    -- Rows this transaction inserted, updated or locked itself (a launch's items, a sweep's items locked FOR UPDATE) cannot
+    -- be deleted by another transaction before we commit, and a delete after our commit cascades to our rows: they need no
+    -- further lock. Every other referenced row is locked FOR KEY SHARE, as a foreign key does.
+    me := (pg_current_xact_id()::text::bigint % 4294967296)::text::xid;
+    execute format('select count(*) from %I p where p.%I in (select unnest($1)) and (p.xmin = $2 or p.xmax = $2)', tg_argv[1], tg_argv[2])
+        into present using keys, me;
+    execute format('select count(*) from (select 1 from %I p where p.%I in (select unnest($1)) and not (p.xmin = $2 or p.xmax = $2) for key share of p) x',
+                   tg_argv[1], tg_argv[2])
+        into locked using keys, me;
+    if present + locked <> cardinality(keys) then
         raise exception 'insert or update on table "%" violates reference "%": a %.% is not present in table "%"',
                         tg_table_name, tg_name, tg_table_name, tg_argv[0], tg_argv[1]
             using errcode = 'foreign_key_violation', table = tg_table_name;
@@ -134,3 +143,9 @@ create trigger people_referenced_truncate after truncate on people
 drop index items_campaign;
 drop index outbox_due;
 drop index outbox_campaign;
+
+-- A launch updates every item of the campaign (state, assigned_at, …, no indexed column). With room on the page the
+-- update is HOT: no new entry in any of the items indexes (one of them GIN). 0100 left 20 % free, enough for one row
+-- in five; half the page makes the launch update (and later level/state updates) HOT for nearly every row. Measured
+-- on 100 000 bench items (backend CPU): 1 830 ms at fillfactor 80, 300 ms at 50. Applies to pages written from now on.
+alter table items set (fillfactor = 50);
