@@ -40,9 +40,12 @@ begin
     me := (pg_current_xact_id()::text::bigint % 4294967296)::text::xid;
     execute format('select count(*) from %I p where p.%I in (select unnest($1)) and (p.xmin = $2 or p.xmax = $2)', tg_argv[1], tg_argv[2])
         into present using keys, me;
-    execute format('select count(*) from (select 1 from %I p where p.%I in (select unnest($1)) and not (p.xmin = $2 or p.xmax = $2) for key share of p) x',
-                   tg_argv[1], tg_argv[2])
-        into locked using keys, me;
+    locked := 0;
+    if present < cardinality(keys) then
+        execute format('select count(*) from (select 1 from %I p where p.%I in (select unnest($1)) and not (p.xmin = $2 or p.xmax = $2) for key share of p) x',
+                       tg_argv[1], tg_argv[2])
+            into locked using keys, me;
+    end if;
     if present + locked <> cardinality(keys) then
         raise exception 'insert or update on table "%" violates reference "%": a %.% is not present in table "%"',
                         tg_table_name, tg_name, tg_table_name, tg_argv[0], tg_argv[1]
