@@ -60,12 +60,16 @@ public sealed partial class CampaignLauncher
         // One message per item and unit, except for a unit that receives more than DigestAbove items at once: its contacts
         // get one message listing them (a province-wide launch must not send a unit hundreds of mails in one minute).
         const string assigned = """
-            with pairs as (
-                select i.id, i.campaign_id, i.number, i.title, i.effective_deadline, i.ongoing, i.lead_unit, i.units, uu.u
+            with pairs as materialized (
+                select i.id, i.number, i.effective_deadline, uu.u
                 from items i cross join lateral (select distinct u from unnest(array[i.lead_unit] || i.units) u) uu
                 where i.campaign_id = @campaignId
+            ), per_unit as (
+                select u, count(*) as n from pairs group by u
             ), counted as (
-                select pairs.*, count(*) over (partition by u) as per_unit from pairs
+                -- Only the pairs of units under the digest threshold need the item's other columns.
+                select i.id, i.campaign_id, i.number, i.title, i.effective_deadline, i.ongoing, i.lead_unit, i.units, p.u, pu.n as per_unit
+                from pairs p join per_unit pu on pu.u = p.u and pu.n <= @digestAbove join items i on i.id = p.id
             ), single as (
                 insert into outbox(idempotency_key, kind, campaign_id, item_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
                 select 'item:' || c.id || ':assigned:' || p.id || ':' || nr.channel, 'assigned', c.campaign_id, c.id, p.id, nr.channel, false, @now, @now,
@@ -78,9 +82,9 @@ public sealed partial class CampaignLauncher
                 where c.per_unit <= @digestAbove
                 on conflict (idempotency_key) do nothing
             ), digest as (
-                select u, count(*) as items, min(effective_deadline) as first_deadline,
-                       (array_agg(number order by effective_deadline nulls last, number))[1:50] as numbers
-                from counted where per_unit > @digestAbove group by u
+                select p.u, count(*) as items, min(p.effective_deadline) as first_deadline,
+                       (array_agg(p.number order by p.effective_deadline nulls last, p.number))[1:50] as numbers
+                from pairs p join per_unit pu on pu.u = p.u and pu.n > @digestAbove group by p.u
             )
             insert into outbox(idempotency_key, kind, campaign_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
             select 'campaign:' || @campaignId || ':assigned:unit:' || d.u || ':' || p.id || ':' || nr.channel, 'assigned', @campaignId, p.id, nr.channel,

@@ -26,6 +26,8 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        // A launch sorts and hashes per item (digest counts, reference checks over 100 000 rows): in memory, not on disk.
+        await connection.ExecuteAsync(new CommandDefinition("set local work_mem = '256MB'", transaction: tx, cancellationToken: ct));
         const string claim = """
             update campaigns set state = 'active', launched_at = @now, version = version + 1
             where id = @campaignId and state = 'draft'

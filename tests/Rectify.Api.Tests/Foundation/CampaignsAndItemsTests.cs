@@ -154,6 +154,11 @@ public sealed class CampaignsAndItemsTests(RectifyApp app) : IClassFixture<Recti
         updated.GetProperty("version").GetInt32().ShouldBe(2);
         (await admin.DeleteAsync($"/api/items/{itemId}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         await (await admin.GetAsync($"/api/items/{itemId}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        // The (append-only) journal keeps the deletion: who, and which item it was.
+        await using var db = app.Database.CreateDataSource();
+        await using var cmd = db.CreateCommand("select actor || ' ' || type || ' ' || (data->>'title') from journal where item_id = @id::uuid");
+        cmd.Parameters.AddWithValue("id", itemId);
+        ((string?)await cmd.ExecuteScalarAsync()).ShouldBe("admin deleted 新标题");
     }
 
     [Fact]

@@ -129,14 +129,19 @@ public static class ItemsApi
         var row = await FindRowAsync(connection, id, user, ct);
         if (row is null) return Problems.NotFound("问题");
         if (!Access.CanManageCampaign(user, row.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以删除问题 / only the issuing office may delete items");
-        // The deletion is recorded in the (append-only) journal, which keeps the item's history after the row is gone.
-        const string sql = """
-            with gone as (delete from items where id = @id and state = 'draft' returning id, campaign_id, number, title)
+        // The deletion is recorded in the (append-only) journal, which keeps the item's history after the row is gone:
+        // the entry is written while the item still exists (its reference is checked), then the item is deleted.
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        const string record = """
+            with target as (select id, campaign_id, number, title from items where id = @id and state = 'draft' for update)
             insert into journal(campaign_id, item_id, at, actor, type, from_state, to_state, data)
-            select campaign_id, id, @now, @actor, 'deleted', 'draft', null, jsonb_build_object('number', number, 'title', title) from gone
+            select campaign_id, id, @now, @actor, 'deleted', 'draft', null, jsonb_build_object('number', number, 'title', title) from target
             """;
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(sql, new { id, now = clock.GetUtcNow(), actor = user.UserName }, cancellationToken: ct));
-        return deleted == 0 ? Problems.Unprocessable("问题已交办，不能删除 / an assigned item cannot be deleted") : TypedResults.NoContent();
+        var recorded = await connection.ExecuteAsync(new CommandDefinition(record, new { id, now = clock.GetUtcNow(), actor = user.UserName }, tx, cancellationToken: ct));
+        if (recorded == 0) return Problems.Unprocessable("问题已交办，不能删除 / an assigned item cannot be deleted");
+        await connection.ExecuteAsync(new CommandDefinition("delete from items where id = @id", new { id }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
     }
 
     internal static async Task<ItemRow?> FindRowAsync(NpgsqlConnection connection, Guid id, CurrentUser user, CancellationToken ct)
