@@ -10,7 +10,7 @@ public sealed class RoleTests(BrowserApp app) : IClassFixture<BrowserApp>
     {
         { "admin", RectifyApp.AdminPassword, ["整改工作", "问题清单", "督办", "系统管理"], [] },
         { "lgo", RectifyApp.DemoPassword, ["整改工作", "问题清单", "督办", "消息", "组织机构"], ["/admin/users", "/admin/clock"] },
-        { "fpb", RectifyApp.DemoPassword, ["我的问题", "我的材料", "整改工作", "消息"], ["/admin", "/admin/units", "/supervision", "/campaigns/new"] },
+        { "fpb", RectifyApp.DemoPassword, ["我的问题", "我的材料", "日历订阅", "整改工作", "消息"], ["/admin", "/admin/units", "/supervision", "/campaigns/new"] },
         { "dcs", RectifyApp.DemoPassword, ["整改工作", "问题清单", "督办", "消息"], ["/admin", "/admin/users", "/campaigns/new"] },
     };
 
