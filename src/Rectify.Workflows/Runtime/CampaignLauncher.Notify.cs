@@ -16,16 +16,26 @@ public sealed partial class CampaignLauncher
         var args = new
         {
             campaignId = campaign.Id, now, actor = actor.Name, initial = d.Item.InitialState, launch = d.Item.LaunchState,
-            title = campaign.Title, launchLevel, notify,
+            title = campaign.Title, launchLevel, notify, digestAbove = DigestAbove,
             office = campaign.SupervisionUnit ?? campaign.IssuedByUnit,
             history = notify ? null : "演示数据：历史交办，未发送通知 / demo history, no message sent",
         };
+        // An item's launch entry names its own `assigned` messages only when some unit of it gets one: a unit above the
+        // digest threshold gets the campaign-level digest instead (see below), and the journal must not promise more.
         const string journal = """
+            with per_unit as (
+                select uu.u, count(*) as n
+                from items i cross join lateral (select distinct u from unnest(array[i.lead_unit] || i.units) u) uu
+                where i.campaign_id = @campaignId and @notify
+                group by uu.u
+            )
             insert into journal(campaign_id, item_id, at, actor, type, from_state, to_state, note, subject_key, data)
-            select campaign_id, id, @now, @actor, 'launch', @initial, @launch, @history,
-                   case when @notify then 'item:' || id || ':assigned' end,
-                   jsonb_build_object('deadline', effective_deadline, 'ongoing', ongoing, 'ackDueAt', ack_due_at)
-            from items where campaign_id = @campaignId;
+            select i.campaign_id, i.id, @now, @actor, 'launch', @initial, @launch, @history,
+                   case when @notify and exists (
+                            select 1 from unnest(array[i.lead_unit] || i.units) as mine(code) join per_unit pu on pu.u = mine.code where pu.n <= @digestAbove)
+                        then 'item:' || i.id || ':assigned' end,
+                   jsonb_build_object('deadline', i.effective_deadline, 'ongoing', i.ongoing, 'ackDueAt', i.ack_due_at)
+            from items i where i.campaign_id = @campaignId;
             insert into journal(campaign_id, at, actor, type, note, data)
             values (@campaignId, @now, @actor, 'campaignLaunched', @history, jsonb_build_object('escalationLevel', @launchLevel));
             """;

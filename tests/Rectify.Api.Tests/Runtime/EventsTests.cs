@@ -42,6 +42,28 @@ public sealed class EventsTests(RuntimeApp app) : IClassFixture<RuntimeApp>
     }
 
     [Fact]
+    public async Task MassLaunch_UnitAboveTheDigestThreshold_GetsOneDigest_AndTheJournalPromisesOnlyMessagesThatExist()
+    {
+        // 51 items led by unit A alone: A's contact gets one digest; one more item shared with B gets B its own message.
+        var org = await Org.CreateAsync(app, "ml");
+        await org.SetClockAsync(RuntimeApp.Local(2026, 6, 1, 10));
+        var items = Enumerable.Range(1, 51).Select(n => org.Item($"批量问题{n}", "2026-09-30", withB: false)).Append(org.Item("共同问题", "2026-09-30"));
+        var (campaign, ids) = await org.CampaignAsync(items);
+        (await org.Lgo.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+
+        (await app.QueryAsync<long>("select count(distinct recipient_person_id) from outbox where campaign_id = @campaign and kind = 'assigned' and idempotency_key like 'campaign:%:assigned:unit:' || @unit || ':%'",
+            new { campaign, unit = org.UnitACode })).ShouldBe(1);
+        (await app.QueryAsync<long>("select count(*) from outbox where kind = 'assigned' and item_id = any(@items)", new { items = ids.SkipLast(1).ToArray() })).ShouldBe(0);
+        (await app.QueryAsync<long>("select count(distinct recipient_person_id) from outbox where kind = 'assigned' and item_id = @item", new { item = ids[^1] })).ShouldBeGreaterThan(0);
+        // Every launch entry that names a subject has its messages; the 51 items of A alone name none.
+        (await app.QueryAsync<long>("""
+            select count(*) from journal j where j.campaign_id = @campaign and j.type = 'launch' and j.subject_key is not null
+              and not exists (select 1 from outbox o where o.idempotency_key like j.subject_key || ':%')
+            """, new { campaign })).ShouldBe(0);
+        (await app.QueryAsync<long>("select count(*) from journal where campaign_id = @campaign and type = 'launch' and subject_key is null", new { campaign })).ShouldBe(51);
+    }
+
+    [Fact]
     public async Task HardDeadline_ForbidsExtension()
     {
         var (org, item) = await LaunchedAsync("hd", hard: true);
