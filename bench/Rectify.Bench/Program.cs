@@ -62,13 +62,21 @@ await host.StartAsync();
 // Made due in one statement while the node sleeps (a wake-up far ahead), then the node is woken by NOTIFY.
 await Exec($"update timers set due_at = now() - interval '1 second' where id in (select id from timers where step like 'reminder:T-%' order by id limit {firingCount})");
 var firingBefore = Interlocked.Read(ref firedTotal);
+var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+var allocatedBefore = GC.GetTotalAllocatedBytes();
+var gcBefore = GC.CollectionCount(0);
 watch.Restart();
 await Exec("select pg_notify('rectify_timers', '')");
 await WaitUntil(() => Interlocked.Read(ref firedTotal) - firingBefore >= firingCount, TimeSpan.FromMinutes(5));
 var firingSeconds = watch.Elapsed.TotalSeconds;
 var firedPerSecond = firingCount / firingSeconds;
+var nodeCpuPerTimer = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / firingCount;
+var allocatedPerTimer = (GC.GetTotalAllocatedBytes() - allocatedBefore) / firingCount;
+var gen0 = GC.CollectionCount(0) - gcBefore;
 var outboxPerTimer = (await Scalar("select count(*) from outbox where kind = 'reminder'")) / (double)firingCount;
-Say($"firing: {firingCount} timers in {firingSeconds:F2} s = {firedPerSecond:F0}/s ({outboxPerTimer:F1} outbox rows each), {workers} workers × batch {batch}");
+Say($"firing: {firingCount} timers in {firingSeconds:F2} s = {firedPerSecond:F0}/s ({outboxPerTimer:F1} outbox rows each), {workers} workers × batch {batch}, node CPU {nodeCpuPerTimer:F0} µs and {allocatedPerTimer / 1024} KiB allocated per timer ({gen0} gen0 GCs), load {Report.LoadAverage()}");
+// BENCH_FIRING_ONLY=1: a quick before/after look at firing alone (no lateness, idle, Quartz or report).
+if (Environment.GetEnvironmentVariable("BENCH_FIRING_ONLY") == "1") return 0;
 
 // 3. Lateness: 10 000 timers due at the same instant.
 lock (lateness) lateness.Clear();

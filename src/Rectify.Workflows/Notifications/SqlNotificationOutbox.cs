@@ -3,7 +3,10 @@ using Npgsql;
 
 namespace Rectify.Workflows.Notifications;
 
-/// <summary>Inserts outbox rows in one statement, one per recipient route (channel).</summary>
+/// <summary>
+/// Inserts outbox rows in one statement, one per recipient route (channel). Each request's payload is parsed to jsonb
+/// once (the array cast), not once per channel row.
+/// </summary>
 public sealed class SqlNotificationOutbox : INotificationOutbox
 {
     public async Task<int> EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<NotificationRequest> requests, DateTimeOffset now, CancellationToken ct)
@@ -13,8 +16,8 @@ public sealed class SqlNotificationOutbox : INotificationOutbox
             insert into outbox(idempotency_key, kind, level, campaign_id, item_id, deliverable_id, escalation_id,
                                recipient_person_id, channel, urgent, not_before, created_at, payload)
             select r.subject_key || ':' || r.person || ':' || nr.channel, r.kind, r.level, r.campaign, r.item, r.deliverable, r.escalation,
-                   r.person, nr.channel, r.urgent, r.not_before, @now, r.payload::jsonb
-            from unnest(@keys, @kinds, @levels, @campaigns, @items, @deliverables, @escalations, @people, @urgent, @notBefore, @payloads)
+                   r.person, nr.channel, r.urgent, r.not_before, @now, r.payload
+            from unnest(@keys, @kinds, @levels, @campaigns, @items, @deliverables, @escalations, @people, @urgent, @notBefore, @payloads::jsonb[])
                  as r(subject_key, kind, level, campaign, item, deliverable, escalation, person, urgent, not_before, payload)
             join notification_routes nr on nr.person_id = r.person
             on conflict (idempotency_key) do nothing

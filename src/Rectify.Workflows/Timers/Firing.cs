@@ -17,6 +17,18 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
 {
     private readonly Dictionary<Guid, string> levels = [];
 
+    // A batch's subjects mostly share a few deadlines: their schedules are computed once per sweep, not once per timer.
+    private readonly Dictionary<WorkflowDefinition, Dictionary<(string Zone, DateOnly Deadline, string Floor), IReadOnlyList<Step>>> schedules =
+        new(ReferenceEqualityComparer.Instance);
+
+    private IReadOnlyList<Step> DeadlineSteps(WorkflowDefinition d, TimeZoneInfo zone, DateOnly deadline, string floor)
+    {
+        if (!schedules.TryGetValue(d, out var byDeadline)) schedules[d] = byDeadline = [];
+        if (!byDeadline.TryGetValue((zone.Id, deadline, floor), out var steps))
+            byDeadline[(zone.Id, deadline, floor)] = steps = Schedule.DeadlineSteps(d, calendar, zone, deadline, floor);
+        return steps;
+    }
+
     public void Item(TimerRow timer, ItemSubject item, WorkflowDefinition d)
     {
         var level = levels.GetValueOrDefault(item.Id, item.EscalationLevel);
@@ -47,7 +59,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "noDeadline", null);
             return;
         }
-        var steps = Schedule.DeadlineSteps(d, calendar, zone, deadline, d.Item.LaunchEscalationLevel ?? EscalationLevels.None);
+        var steps = DeadlineSteps(d, zone, deadline, d.Item.LaunchEscalationLevel ?? EscalationLevels.None);
         var next = Schedule.After(steps, timer.Step);
         facts["deadline"] = deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         Deadline(timer, d, steps, next, level, key, facts,
@@ -65,7 +77,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             return;
         }
         var level = levels.GetValueOrDefault(deliverable.Id, deliverable.EscalationLevel);
-        var steps = Schedule.DeadlineSteps(d, calendar, deliverable.Zone, deliverable.DueDate, EscalationLevels.None);
+        var steps = DeadlineSteps(d, deliverable.Zone, deliverable.DueDate, EscalationLevels.None);
         var next = Schedule.After(steps, timer.Step);
         var definition = d.DeliverableList.FirstOrDefault(x => x.Key == deliverable.Kind);
         var facts = new Dictionary<string, object?>
