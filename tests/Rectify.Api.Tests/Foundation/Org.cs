@@ -19,9 +19,9 @@ public sealed class Org(HttpClient admin)
         return body.GetProperty("id").GetGuid();
     }
 
-    public async Task UserAsync(string userName, string role, string? unitCode, string password = "Passw0rd!x")
+    public async Task UserAsync(string userName, string role, string? unitCode, string password = "Passw0rd!x", Guid? personId = null)
     {
-        (await admin.PostJsonAsync("/api/users", new { userName, password, role, unitCode })).EnsureSuccessStatusCode();
+        (await admin.PostJsonAsync("/api/users", new { userName, password, role, unitCode, personId })).EnsureSuccessStatusCode();
     }
 
     public async Task<Guid> CampaignAsync(string issuedBy, string? supervision = null, string title = "测试整改工作")

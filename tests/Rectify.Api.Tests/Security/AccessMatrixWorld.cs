@@ -29,13 +29,10 @@ public sealed class AccessMatrixWorld : RuntimeApp
         await base.InitializeAsync();
         var admin = await AdminAsync();
         (await admin.PostAsJsonAsync("/api/admin/clock", new { now = Local(2026, 5, 11, 9) })).EnsureSuccessStatusCode();
-        async Task Unit(string code, string name, string kind) =>
-            (await admin.PostAsJsonAsync("/api/units", new { code, name, kind })).EnsureSuccessStatusCode();
-        async Task<Guid> Person(string name, string unit) =>
-            (await (await admin.PostAsJsonAsync("/api/people", new { name, unitCode = unit, isUnitContact = true, email = $"{unit}@example.cn" }))
-                .ShouldHaveStatusAsync(HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        async Task User(string name, string role, string unit, Guid? personId = null) =>
-            (await admin.PostAsJsonAsync("/api/users", new { userName = name, password = Password, role, unitCode = unit, personId })).EnsureSuccessStatusCode();
+        var org = new Foundation.Org(admin);
+        Task Unit(string code, string name, string kind) => org.UnitAsync(code, name, kind);
+        Task<Guid> Person(string name, string unit) => org.PersonAsync(name, unit, $"{unit}@example.cn");
+        Task User(string name, string role, string unit, Guid? personId = null) => org.UserAsync(name, role, unit, Password, personId);
 
         await Unit("m-alg", "甲县整改办", "leadingGroup");
         await Unit("m-adc", "甲县督查室", "supervisionOffice");
