@@ -10,8 +10,8 @@ namespace Rectify.Notifications.Letters;
 /// <summary>
 /// Generates a supervision letter (督办函) for an escalation once and keeps it: the first caller (the e-mail at the
 /// supervisionLetter step, or a download) allocates the letter number from the office's yearly sequence, builds the
-/// .docx and stores it; later callers get the same document. The number is given in a short transaction (concurrent callers serialise on the escalation row, and on the
-/// office's sequence row only for that moment); the document is built after it and stored once.
+/// .docx and stores it; later callers get the same document. Numbers are given in a short transaction on the office's
+/// sequence row, a batch at a time (see <see cref="NumberAsync"/>); the document is built after it and stored once.
 /// </summary>
 public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays workingDays, PublicLinks links, IOptions<LetterOptions> options)
 {
@@ -53,6 +53,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         // callers at once cannot exhaust the pool waiting on each other.
         Guid? id;
         Facts? f;
+        bool numbered;
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
             id = escalationId ?? (itemId is null ? null : await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
@@ -61,6 +62,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
             if (id is null) return null;
             var stored = await connection.QuerySingleOrDefaultAsync<Stored>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct));
             if (stored is { Content: not null }) return ToInfo(stored);
+            numbered = stored is not null;
             f = await connection.QuerySingleOrDefaultAsync<Facts>(new CommandDefinition(FactsSql, new { id }, cancellationToken: ct));
             if (f is null) return null;
         }
@@ -73,14 +75,14 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         await using var letterConnection = await db.OpenConnectionAsync(ct);
         // Step 1, short: the number, from the office's yearly sequence, stored with the escalation. The sequence row
         // is locked only for this transaction, never while a document is rendered.
-        await NumberAsync(letterConnection, id.Value, f, letterDate, responseDue, now, ct);
-        var numbered = await letterConnection.QuerySingleAsync<Stored>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct));
-        if (numbered.Content is not null) return ToInfo(numbered);
+        if (!numbered) await NumberAsync(letterConnection, id.Value, f, letterDate, responseDue, now, ct);
+        var letter = await letterConnection.QuerySingleAsync<Stored>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct));
+        if (letter.Content is not null) return ToInfo(letter);
 
         // Step 2: the document. Two callers may both build it; the first stored wins and both return that one.
         var content = new LetterContent(
-            f.OfficeName, numbered.LetterNumber, f.AddresseeUnit ?? "有关单位", f.CampaignTitle, f.DocumentNumber, f.ItemNumber, f.ItemTitle ?? f.CampaignTitle,
-            f.Description, f.Measures, deadline, overdue, workingOverdue, numbered.ResponseDue, f.LeaderName, letterDate,
+            f.OfficeName, letter.LetterNumber, f.AddresseeUnit ?? "有关单位", f.CampaignTitle, f.DocumentNumber, f.ItemNumber, f.ItemTitle ?? f.CampaignTitle,
+            f.Description, f.Measures, deadline, overdue, workingOverdue, letter.ResponseDue, f.LeaderName, letterDate,
             f.ItemId is { } iid ? links.Item(iid) : links.Campaign(f.CampaignId), payload.String("note") ?? f.Note);
         var bytes = LetterDocument.Build(content);
         await letterConnection.ExecuteAsync(new CommandDefinition(
@@ -88,30 +90,87 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         return ToInfo(await letterConnection.QuerySingleAsync<Stored>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct)));
     }
 
-    /// <summary>Gives the escalation its letter number unless it has one (callers serialise on the escalation row).</summary>
+    /// <summary>
+    /// Gives the escalation its letter number unless it has one, and in the same transaction numbers the office's other
+    /// open supervision-letter escalations of that year that are still waiting (up to <see cref="BatchSize"/>, in the order
+    /// they opened): a storm of letters costs one commit on the office's sequence row per batch, not one per letter.
+    /// Numbering is serialised on the sequence row, so numbers stay gapless and unique per office and year.
+    /// </summary>
     private async Task NumberAsync(NpgsqlConnection connection, Guid id, Facts f, DateOnly letterDate, DateOnly responseDue, DateTimeOffset now, CancellationToken ct)
     {
+        var office = f.OfficeUnit;
+        var year = letterDate.Year;
+        // The response dates of the letters about to be numbered, worked out before the transaction: the calendar may
+        // need a connection of its own, and none is taken while the sequence row is locked.
+        var dues = new Dictionary<DateOnly, DateOnly> { [letterDate] = responseDue };
+        var candidates = (await connection.QueryAsync<Waiting>(new CommandDefinition(
+            WaitingSql, new { id, office, year, batch = BatchSize }, cancellationToken: ct))).ToList();
+        if (candidates.Count == 0 || candidates[0].Id != id) return; // another caller's batch numbered it meanwhile
+        foreach (var date in candidates.Select(c => c.LetterDate).Distinct())
+            if (!dues.ContainsKey(date)) dues[date] = await workingDays.AddAsync(date, options.Value.ResponseWorkingDays, ct);
+
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("select 1 from escalations where id = @id for update", new { id }, tx, cancellationToken: ct));
-        var numbered = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+        var last = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            insert into letter_sequences(office_unit, year, last_seq) values (@office, @year, 0)
+            on conflict (office_unit, year) do update set last_seq = letter_sequences.last_seq
+            returning last_seq
+            """, new { office, year }, tx, cancellationToken: ct));
+        // Callers that queued on the sequence row behind a batch that numbered them leave at once.
+        var numberedMeanwhile = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "select exists (select 1 from supervision_letters where escalation_id = @id)", new { id }, tx, cancellationToken: ct));
-        if (!numbered)
+        List<Waiting> waiting = numberedMeanwhile ? [] : (await connection.QueryAsync<Waiting>(new CommandDefinition(
+            WaitingSql, new { id, office, year, batch = BatchSize }, tx, cancellationToken: ct))).ToList();
+        if (waiting.Count == 0 || waiting[0].Id != id)
         {
-            var seq = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
-                insert into letter_sequences(office_unit, year, last_seq) values (@office, @year, 1)
-                on conflict (office_unit, year) do update set last_seq = letter_sequences.last_seq + 1
-                returning last_seq
-                """, new { office = f.OfficeUnit, year = letterDate.Year }, tx, cancellationToken: ct));
-            var prefix = options.Value.Prefixes.TryGetValue(f.OfficeUnit, out var p) && p.Length > 0 ? p : f.OfficeName;
-            var number = $"{prefix}〔{letterDate.Year}〕{seq}号";
-            await connection.ExecuteAsync(new CommandDefinition("""
-                insert into supervision_letters(escalation_id, letter_number, file_name, response_due, content, created_at)
-                values (@id, @number, @fileName, @responseDue, null, @now);
-                update escalations set letter_number = @number where id = @id;
-                """, new { id, number, fileName = $"督办函{number}.docx", responseDue, now = now.ToUniversalTime() }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            return;
         }
+        // Numbers follow the order the escalations opened.
+        var batch = waiting.Where(w => dues.ContainsKey(w.LetterDate)).OrderBy(w => w.OpenedAt).ThenBy(w => w.Id).ToList();
+        var prefix = options.Value.Prefixes.TryGetValue(office, out var p) && p.Length > 0 ? p : f.OfficeName;
+        var numbers = batch.Select((_, i) => $"{prefix}〔{year}〕{last + i + 1}号").ToArray();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            insert into supervision_letters(escalation_id, letter_number, file_name, response_due, content, created_at)
+            select b.id, b.number, '督办函' || b.number || '.docx', b.due, null, @now
+            from unnest(@ids, @numbers, @dues) as b(id, number, due);
+            update escalations e set letter_number = b.number
+            from unnest(@ids, @numbers) as b(id, number)
+            where e.id = b.id;
+            update letter_sequences set last_seq = @last where office_unit = @office and year = @year;
+            """, new
+        {
+            ids = batch.Select(w => w.Id).ToArray(),
+            numbers,
+            dues = batch.Select(w => dues[w.LetterDate]).ToArray(),
+            now = now.ToUniversalTime(),
+            last = last + batch.Count,
+            office,
+            year,
+        }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
     }
+
+    private sealed record Waiting(Guid Id, DateOnly LetterDate, DateTime OpenedAt);
+
+    /// <summary>Escalations numbered together in one transaction at most.</summary>
+    private const int BatchSize = 500;
+
+    /// <summary>
+    /// The office's supervision-letter escalations of the year still without a number: the requested one first (so the
+    /// limit never leaves it out), then the open ones in the order they opened.
+    /// </summary>
+    private const string WaitingSql = """
+        select e.id, (e.opened_at at time zone c.time_zone)::date as LetterDate, e.opened_at as OpenedAt
+        from escalations e
+        join campaigns c on c.id = e.campaign_id
+        where e.level = 'supervisionLetter'
+          and (e.id = @id or e.resolved_at is null)
+          and coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit) = @office
+          and extract(year from e.opened_at at time zone c.time_zone) = @year
+          and not exists (select 1 from supervision_letters l where l.escalation_id = e.id)
+        order by e.id = @id desc, e.opened_at, e.id
+        limit @batch
+        """;
 
     private static LetterInfo ToInfo(Stored s) => new(s.EscalationId, s.LetterNumber, s.FileName, s.ResponseDue, s.Content!, s.OfficeName);
 }
