@@ -25,8 +25,8 @@ public static class Composer
         var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif\">")
             .Append(Html(first, greeting)).Append("<hr>").Append(Html(second, greetingSecond))
             .Append("<p style=\"color:#888\">整改督办系统 / Rectify</p></body></html>").ToString();
-        var attachments = f.Letter is { } letter
-            ? new[] { new Attachment(letter.FileName, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", letter.Content) }
+        var attachments = f.Letter is { Content: { } content } letter
+            ? new[] { new Attachment(letter.FileName, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", content) }
             : [];
         return new RenderedMessage(first.Subject, text, html, Markdown(first, second), $"{first.Subject} {f.Link}", f.Link, attachments);
     }

@@ -14,8 +14,8 @@ public sealed record CampaignFacts(
     Guid Id, string Title, string? DocumentNumber, string TimeZone, string IssuedByUnit, string IssuedByName,
     string? SupervisionUnit, string? SupervisionName, string Phases);
 
-/// <summary>A supervision letter already generated for an escalation.</summary>
-public sealed record LetterInfo(Guid EscalationId, string Number, string FileName, DateOnly ResponseDue, byte[] Content, string OfficeName);
+/// <summary>A supervision letter of an escalation: its number and response date, and its .docx when it has been built (Content).</summary>
+public sealed record LetterInfo(Guid EscalationId, string Number, string FileName, DateOnly ResponseDue, byte[]? Content, string OfficeName);
 
 /// <summary>
 /// The facts the runtime put in the outbox row's payload (docs/adr/0002-outbox-contract.md). Every field is optional:

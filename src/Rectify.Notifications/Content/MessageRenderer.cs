@@ -64,7 +64,8 @@ public sealed class MessageRenderer(
         if (row is { Kind: "escalation", Level: "supervisionLetter" })
         {
             var escalationId = row.EscalationId ?? (Guid.TryParse(payload.String("escalationId"), out var eid) ? eid : null);
-            letter = await letters.EnsureAsync(escalationId, row.ItemId, payload, now, ct);
+            // Only an e-mail carries the .docx; other channels quote its number and response date.
+            letter = await letters.EnsureAsync(escalationId, row.ItemId, payload, now, withDocument: row.Channel == "email", ct);
         }
         var digestLines = row.Kind == "digest" && recipient is not null
             ? await digests.LinesAsync(row, recipient, today, now, ct)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -46,10 +47,15 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         where e.id = @id
         """;
 
-    /// <summary>The letter of an escalation (generated now if needed); null when there is no supervisionLetter escalation.</summary>
-    public async Task<LetterInfo?> EnsureAsync(Guid? escalationId, Guid? itemId, Payload payload, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The letter of an escalation, numbered now if needed; null when there is no supervisionLetter escalation. With
+    /// <paramref name="withDocument"/> the .docx is built now if needed and returned in <see cref="LetterInfo.Content"/>;
+    /// without it (an inbox or robot message only quotes the number and the response date) Content is whatever is
+    /// stored, possibly null, and no document is built.
+    /// </summary>
+    public async Task<LetterInfo?> EnsureAsync(Guid? escalationId, Guid? itemId, Payload payload, DateTimeOffset now, bool withDocument, CancellationToken ct)
     {
-        // A caller holds at most one connection at a time (the working-day calendar opens its own), so any number of
+        // A caller holds at most one connection at a time and none while a document is rendered, so any number of
         // callers at once cannot exhaust the pool waiting on each other.
         Guid? id;
         Facts? f;
@@ -61,7 +67,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
                 """, new { itemId }, cancellationToken: ct)));
             if (id is null) return null;
             var stored = await connection.QuerySingleOrDefaultAsync<Stored>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct));
-            if (stored is { Content: not null }) return ToInfo(stored);
+            if (stored is { Content: not null } || stored is not null && !withDocument) return ToInfo(stored);
             numbered = stored is not null;
             f = await connection.QuerySingleOrDefaultAsync<Facts>(new CommandDefinition(FactsSql, new { id }, cancellationToken: ct));
             if (f is null) return null;
@@ -72,23 +78,42 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         var workingOverdue = payload.Int("workingDaysOverdue") ?? (deadline is { } d2 ? await workingDays.CountAsync(d2, letterDate, ct) : 0);
         var responseDue = payload.Date("responseDue") ?? await workingDays.AddAsync(letterDate, options.Value.ResponseWorkingDays, ct);
 
-        await using var letterConnection = await db.OpenConnectionAsync(ct);
         // Step 1, short: the number, from the office's yearly sequence, stored with the escalation. The sequence row
         // is locked only for this transaction, never while a document is rendered.
-        if (!numbered) await NumberAsync(letterConnection, id.Value, f, letterDate, responseDue, now, ct);
-        var letter = await letterConnection.QuerySingleAsync<Stored>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct));
-        if (letter.Content is not null) return ToInfo(letter);
+        Stored letter;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            if (!numbered) await NumberAsync(connection, id.Value, f, letterDate, responseDue, now, ct);
+            letter = await connection.QuerySingleAsync<Stored>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct));
+        }
+        if (letter.Content is not null || !withDocument) return ToInfo(letter);
 
-        // Step 2: the document. Two callers may both build it; the first stored wins and both return that one.
+        // Step 2: the document, built with no connection held; callers on this node share one build per escalation.
+        // Callers on two nodes may both build it; the first stored wins and both return that one.
         var content = new LetterContent(
             f.OfficeName, letter.LetterNumber, f.AddresseeUnit ?? "有关单位", f.CampaignTitle, f.DocumentNumber, f.ItemNumber, f.ItemTitle ?? f.CampaignTitle,
             f.Description, f.Measures, deadline, overdue, workingOverdue, letter.ResponseDue, f.LeaderName, letterDate,
             f.ItemId is { } iid ? links.Item(iid) : links.Campaign(f.CampaignId), payload.String("note") ?? f.Note);
-        var bytes = LetterDocument.Build(content);
-        await letterConnection.ExecuteAsync(new CommandDefinition(
-            "update supervision_letters set content = @bytes where escalation_id = @id and content is null", new { id, bytes }, cancellationToken: ct));
-        return ToInfo(await letterConnection.QuerySingleAsync<Stored>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct)));
+        var build = building.GetOrAdd(id.Value, _ => new Lazy<Task<byte[]>>(() => Task.Run(() => LetterDocument.Build(content), CancellationToken.None)));
+        byte[] bytes;
+        try
+        {
+            bytes = await build.Value.WaitAsync(ct);
+        }
+        finally
+        {
+            building.TryRemove(new KeyValuePair<Guid, Lazy<Task<byte[]>>>(id.Value, build));
+        }
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "update supervision_letters set content = @bytes where escalation_id = @id and content is null", new { id, bytes }, cancellationToken: ct));
+            return ToInfo(await connection.QuerySingleAsync<Stored>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct)));
+        }
     }
+
+    /// <summary>Documents being built on this node, by escalation, so simultaneous callers build one.</summary>
+    private readonly ConcurrentDictionary<Guid, Lazy<Task<byte[]>>> building = new();
 
     /// <summary>
     /// Gives the escalation its letter number unless it has one, and in the same transaction numbers the office's other
@@ -172,5 +197,5 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         limit @batch
         """;
 
-    private static LetterInfo ToInfo(Stored s) => new(s.EscalationId, s.LetterNumber, s.FileName, s.ResponseDue, s.Content!, s.OfficeName);
+    private static LetterInfo ToInfo(Stored s) => new(s.EscalationId, s.LetterNumber, s.FileName, s.ResponseDue, s.Content, s.OfficeName);
 }

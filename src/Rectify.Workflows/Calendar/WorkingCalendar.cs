@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -54,11 +55,28 @@ public sealed class WorkingCalendar(NpgsqlDataSource db)
         return new CalendarSnapshot(rows.Select(r => new CalendarDay(r.Day, r.Kind, r.Name, r.Provisional)), version);
     }
 
+    /// <summary>
+    /// The current calendar for a reader outside any transaction (message text, pages): the version is checked at most
+    /// once per <see cref="Freshness"/>, so a storm of messages does not cost a connection and a query each. An edit on
+    /// this node is seen at once (<see cref="Invalidate"/>); another node's edit within that second.
+    /// The runtime's transactions use <see cref="GetAsync(NpgsqlConnection, CancellationToken, NpgsqlTransaction?)"/>,
+    /// which always checks.
+    /// </summary>
     public async Task<CalendarSnapshot> GetAsync(CancellationToken ct)
     {
+        var snapshot = current;
+        if (snapshot.Version >= 0 && Stopwatch.GetElapsedTime(Interlocked.Read(ref checkedAt)) < Freshness) return snapshot;
+        var started = Stopwatch.GetTimestamp();
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await GetAsync(connection, ct);
+        var result = await GetAsync(connection, ct);
+        Interlocked.Exchange(ref checkedAt, started);
+        return result;
     }
+
+    /// <summary>How long a reader outside a transaction trusts the last version check.</summary>
+    public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
+
+    private long checkedAt;
 
     /// <summary>Forgets the cache (after an edit on this node; other nodes notice the version).</summary>
     public void Invalidate() => current = new CalendarSnapshot([], -1);

@@ -40,7 +40,16 @@ public sealed class UiSession : IAsyncDisposable
         await Page.GetByLabel("用户名").FillAsync(userName);
         await Page.GetByLabel("密码").FillAsync(password);
         await Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
-        await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        try
+        {
+            await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        }
+        catch (TimeoutException e)
+        {
+            // Say what the page showed instead of only that it did not move on (a slow machine, an error, a lockout).
+            var shown = await Page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(unreadable)");
+            throw new TimeoutException($"{userName} did not get past sign-in: still on {Page.Url}, page says: {shown.Trim()}", e);
+        }
     }
 
     /// <summary>Opens the action form of an item event (a details element), fills it and submits it.</summary>

@@ -28,9 +28,9 @@ public sealed class LetterNumberingTests(DatabaseFixture f) : IClassFixture<Data
 
         // Three callers per escalation, all at once.
         var results = await Task.WhenAll(escalations.SelectMany(e => Enumerable.Range(0, 3).Select(_ =>
-            Task.Run(() => service.EnsureAsync(e, null, Payload.Parse("{}"), NotifyHost.MondayMorning, CancellationToken.None)))));
+            Task.Run(() => service.EnsureAsync(e, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None)))));
 
-        results.ShouldAllBe(r => r != null && r.Content.Length > 0);
+        results.ShouldAllBe(r => r != null && r.Content != null && r.Content.Length > 0);
         var byEscalation = results.GroupBy(r => r!.EscalationId).ToList();
         byEscalation.Count.ShouldBe(letters);
         byEscalation.ShouldAllBe(g => g.Select(r => r!.Number).Distinct().Count() == 1);
@@ -65,7 +65,7 @@ public sealed class LetterNumberingTests(DatabaseFixture f) : IClassFixture<Data
         await using var host = await NotifyHost.StartAsync(f.ConnectionString, new Dictionary<string, string?>(), NotifyHost.MondayMorning);
         var service = host.Services.GetRequiredService<SupervisionLetters>();
 
-        var first = await service.EnsureAsync(monday[2], null, Payload.Parse("{}"), NotifyHost.MondayMorning, CancellationToken.None);
+        var first = await service.EnsureAsync(monday[2], null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None);
 
         first!.Number.ShouldBe($"{w.OfficeName}〔2026〕6号");
         await using var db = await f.Db.OpenConnectionAsync();
@@ -85,12 +85,35 @@ public sealed class LetterNumberingTests(DatabaseFixture f) : IClassFixture<Data
         (await db.ExecuteScalarAsync<string?>("select letter_number from escalations where id = @id", new { id = fridays[0] })).ShouldBe($"{w.OfficeName}〔2026〕1号");
 
         // Later callers find their number waiting; a resolved escalation asked for explicitly gets the next one.
-        (await service.EnsureAsync(fridays[0], null, Payload.Parse("{}"), NotifyHost.MondayMorning, CancellationToken.None))!.Number
+        (await service.EnsureAsync(fridays[0], null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None))!.Number
             .ShouldBe($"{w.OfficeName}〔2026〕1号");
-        (await service.EnsureAsync(resolved, null, Payload.Parse("{}"), NotifyHost.MondayMorning, CancellationToken.None))!.Number
+        (await service.EnsureAsync(resolved, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None))!.Number
             .ShouldBe($"{w.OfficeName}〔2026〕7号");
-        (await service.EnsureAsync(elsewhere, null, Payload.Parse("{}"), NotifyHost.MondayMorning, CancellationToken.None))!.Number
+        (await service.EnsureAsync(elsewhere, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None))!.Number
             .ShouldBe($"{other.OfficeName}〔2026〕1号");
         (await db.ExecuteScalarAsync<int>("select last_seq from letter_sequences where office_unit = @office and year = 2026", new { office = w.Office })).ShouldBe(7);
+    }
+
+    [Fact]
+    public async Task WithoutDocument_TheNumberIsGiven_TheDocumentWaitsForTheFirstCallerThatAttachesOrDownloadsIt()
+    {
+        var w = await f.Seed.WorldAsync("nodoc", deadline: new DateOnly(2026, 11, 13));
+        var escalation = await f.Seed.EscalationAsync(w.CampaignId, w.ItemId, "supervisionLetter", w.Office, NotifyHost.MondayMorning);
+        await using var host = await NotifyHost.StartAsync(f.ConnectionString, new Dictionary<string, string?>(), NotifyHost.MondayMorning);
+        var service = host.Services.GetRequiredService<SupervisionLetters>();
+
+        var quoted = await service.EnsureAsync(escalation, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: false, CancellationToken.None);
+
+        quoted!.Number.ShouldBe($"{w.OfficeName}〔2026〕1号");
+        quoted.ResponseDue.ShouldBe(new DateOnly(2026, 11, 30));
+        quoted.Content.ShouldBeNull();
+        await using var c = await f.Db.OpenConnectionAsync();
+        (await c.ExecuteScalarAsync<bool>("select content is null from supervision_letters where escalation_id = @escalation", new { escalation })).ShouldBeTrue();
+
+        var attached = await service.EnsureAsync(null, w.ItemId, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None);
+        attached!.Number.ShouldBe(quoted.Number);
+        attached.Content.ShouldNotBeNull().Length.ShouldBeGreaterThan(1000);
+        (await service.EnsureAsync(escalation, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: false, CancellationToken.None))!
+            .Content.ShouldBe(attached.Content);
     }
 }

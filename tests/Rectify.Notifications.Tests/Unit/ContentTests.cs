@@ -15,6 +15,32 @@ public sealed class ContentTests
     [InlineData("reminder", null)]
     [InlineData("escalation", "urge")]
     [InlineData("escalation", "supervisionLetter")]
+    public void Compose_ScriptInTitles_IsEscapedInHtmlAndKeptLiterallyInText(string kind, string? level)
+    {
+        const string title = "<script>alert('整改')</script>";
+        const string unit = "县扶贫办<img src=x onerror=alert(1)>";
+        var campaign = new CampaignFacts(Guid.NewGuid(), "<b>龙川县</b>整改工作", "龙整改〔2026〕3号", "Asia/Shanghai", "lgo", "领导小组办公室&<i>", null, null, "[]");
+        var item = new ItemFacts(Guid.NewGuid(), campaign.Id, "3", title, "描述</p><script>x()</script>", "措施 & <u>办法</u>", new DateOnly(2026, 11, 30), null,
+            false, "inProgress", "none", "fpb", unit, null, "王建国<svg onload=alert(1)>");
+        var facts = Facts(kind, level, "{}", item, campaign);
+
+        var message = Composer.Compose(Templates.For(facts), facts);
+
+        // Every piece of user text that reaches the HTML part is encoded: no tag a client could render, no handler.
+        message.Html.ShouldNotContain("<script", Case.Insensitive);
+        message.Html.ShouldNotContain("<img", Case.Insensitive);
+        message.Html.ShouldNotContain("<svg", Case.Insensitive);
+        message.Html.ShouldNotContain("<b>龙川县");
+        message.Html.ShouldContain("&lt;script&gt;alert(&#39;整改&#39;)&lt;/script&gt;");
+        // The plain text and the subject carry the words as written.
+        (message.Subject + message.Text).ShouldContain(title);
+    }
+
+    [Theory]
+    [InlineData("assigned", null)]
+    [InlineData("reminder", null)]
+    [InlineData("escalation", "urge")]
+    [InlineData("escalation", "supervisionLetter")]
     [InlineData("escalation", "listedSupervision")]
     [InlineData("escalation", "admonitoryTalk")]
     [InlineData("phase", null)]
