@@ -130,7 +130,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         var dues = new Dictionary<DateOnly, DateOnly> { [letterDate] = responseDue };
         var candidates = (await connection.QueryAsync<Waiting>(new CommandDefinition(
             WaitingSql, new { id, office, year, batch = BatchSize }, cancellationToken: ct))).ToList();
-        if (candidates.Count == 0 || candidates[0].Id != id) return; // another caller's batch numbered it meanwhile
+        if (!candidates.Any(c => c.Id == id)) return; // another caller's batch numbered it meanwhile
         foreach (var date in candidates.Select(c => c.LetterDate).Distinct())
             if (!dues.ContainsKey(date)) dues[date] = await workingDays.AddAsync(date, options.Value.ResponseWorkingDays, ct);
 
@@ -145,7 +145,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
             "select exists (select 1 from supervision_letters where escalation_id = @id)", new { id }, tx, cancellationToken: ct));
         List<Waiting> waiting = numberedMeanwhile ? [] : (await connection.QueryAsync<Waiting>(new CommandDefinition(
             WaitingSql, new { id, office, year, batch = BatchSize }, tx, cancellationToken: ct))).ToList();
-        if (waiting.Count == 0 || waiting[0].Id != id)
+        if (!waiting.Any(w => w.Id == id))
         {
             await tx.CommitAsync(ct);
             return;
@@ -181,20 +181,23 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
     private const int BatchSize = 500;
 
     /// <summary>
-    /// The office's supervision-letter escalations of the year still without a number: the requested one first (so the
-    /// limit never leaves it out), then the open ones in the order they opened.
+    /// The office's supervision-letter escalations of the year still without a number: the requested one (so the limit
+    /// never leaves it out) and the open ones in the order they opened (index escalations_letter_waiting, migration 0505).
     /// </summary>
     private const string WaitingSql = """
         select e.id, (e.opened_at at time zone c.time_zone)::date as LetterDate, e.opened_at as OpenedAt
         from escalations e
         join campaigns c on c.id = e.campaign_id
-        where e.level = 'supervisionLetter'
-          and (e.id = @id or e.resolved_at is null)
-          and coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit) = @office
-          and extract(year from e.opened_at at time zone c.time_zone) = @year
-          and not exists (select 1 from supervision_letters l where l.escalation_id = e.id)
-        order by e.id = @id desc, e.opened_at, e.id
-        limit @batch
+        where e.id = @id and e.level = 'supervisionLetter' and e.letter_number is null
+        union all
+        (select e.id, (e.opened_at at time zone c.time_zone)::date, e.opened_at
+         from escalations e
+         join campaigns c on c.id = e.campaign_id
+         where e.level = 'supervisionLetter' and e.letter_number is null and e.resolved_at is null and e.id <> @id
+           and coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit) = @office
+           and extract(year from e.opened_at at time zone c.time_zone) = @year
+         order by e.opened_at, e.id
+         limit @batch - 1)
         """;
 
     private static LetterInfo ToInfo(Stored s) => new(s.EscalationId, s.LetterNumber, s.FileName, s.ResponseDue, s.Content, s.OfficeName);
