@@ -18,6 +18,7 @@ public static class Pipeline
         app.UseRectifySecurityHeaders();
         app.UseExceptionHandler();
         app.UseRectifyRequestLimits();
+        app.UseRectifyCrossSiteProtection();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseRectifyIdempotency();
