@@ -9,8 +9,11 @@ public sealed class NotificationOptions
     public int BatchSize { get; set; } = 200;
     /// <summary>Messages in flight at once on this node (each channel may limit itself further).</summary>
     public int MaxParallel { get; set; } = 64;
-    /// <summary>How long a claim holds a row; a node that dies gives its rows back when this runs out.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a claim holds a row; a node that dies gives its rows back when this runs out. A node claims only rows it
+    /// can send at once, each within <see cref="SendTimeout"/>, so this needs to be a comfortable multiple of that, no more.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>One send, end to end, including connecting.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>Attempts before a row is dead. 8 with the defaults below spans about 18 hours.</summary>

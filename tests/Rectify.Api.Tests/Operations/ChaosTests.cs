@@ -22,9 +22,10 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var pgBin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).First(d => File.Exists(Path.Combine(d, "initdb")));
 
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The drain may have to wait out the dispatcher's 2-minute claim lease of messages a killed node had claimed.
         // Recovery is allowed 60 s here because the other test assemblies share the two cores; ./rectify.sh chaos holds 30.
         foreach (var a in new[] { chaos, "--pg-bin", pgBin, "--app", app, "--items", "300", "--units", "15", "--email-units", "5",
-                     "--kill-every", "8", "--pg-outage", "5", "--smtp-outage", "10", "--drain-minutes", "4", "--recovery-limit", "60" })
+                     "--kill-every", "8", "--pg-outage", "5", "--smtp-outage", "10", "--drain-minutes", "6", "--recovery-limit", "60" })
             info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -42,7 +42,8 @@ public sealed class UiSession : IAsyncDisposable
         await Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
         try
         {
-            await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+            // The landing page's DOM is enough; its images and styles need not have finished loading.
+            await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException e)
         {
