@@ -66,6 +66,7 @@ public static class ServiceRegistration
                 o.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, 403);
             });
         services.AddRectifyPolicies();
+        services.AddRectifyDataProtection();
         return services;
     }
 
