@@ -73,9 +73,6 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
             if (f is null) return null;
         }
         var letterDate = ItemStatus.LocalToday(new DateTimeOffset(DateTime.SpecifyKind(f.OpenedAt, DateTimeKind.Utc)), f.TimeZone);
-        var deadline = payload.Date("deadline") ?? f.Deadline;
-        var overdue = payload.Int("overdueDays") ?? (deadline is { } d && letterDate > d ? letterDate.DayNumber - d.DayNumber : 0);
-        var workingOverdue = payload.Int("workingDaysOverdue") ?? (deadline is { } d2 ? await workingDays.CountAsync(d2, letterDate, ct) : 0);
         var responseDue = payload.Date("responseDue") ?? await workingDays.AddAsync(letterDate, options.Value.ResponseWorkingDays, ct);
 
         // Step 1, short: the number, from the office's yearly sequence, stored with the escalation. The sequence row
@@ -90,6 +87,9 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
 
         // Step 2: the document, built with no connection held; callers on this node share one build per escalation.
         // Callers on two nodes may both build it; the first stored wins and both return that one.
+        var deadline = payload.Date("deadline") ?? f.Deadline;
+        var overdue = payload.Int("overdueDays") ?? (deadline is { } d && letterDate > d ? letterDate.DayNumber - d.DayNumber : 0);
+        var workingOverdue = payload.Int("workingDaysOverdue") ?? (deadline is { } d2 ? await workingDays.CountAsync(d2, letterDate, ct) : 0);
         var content = new LetterContent(
             f.OfficeName, letter.LetterNumber, f.AddresseeUnit ?? "有关单位", f.CampaignTitle, f.DocumentNumber, f.ItemNumber, f.ItemTitle ?? f.CampaignTitle,
             f.Description, f.Measures, deadline, overdue, workingOverdue, letter.ResponseDue, f.LeaderName, letterDate,
