@@ -14,6 +14,7 @@ the server speaks TLS from the first byte instead (SMTPS, what port 465 does).
 --reject-data SUBSTRING=REPLY answers the end of DATA with REPLY for messages containing SUBSTRING (not stored).
 --reply-delay SECONDS stores the message, then waits before its 250 (a slow server on a loaded machine);
 --hang-after-data stores the message and never answers (the reply is lost).
+--pipelining advertises PIPELINING (RFC 2920) like Postfix does (the benchmark uses it).
 """
 import argparse, asyncio, base64, email, email.policy, json, multiprocessing, os, signal, ssl, sys, threading, time, uuid
 
@@ -88,6 +89,15 @@ class Sink:
         os.replace(tmp, os.path.join(self.directory, name + ".json"))
 
 
+class PipeliningSink(Sink):
+    """Advertises PIPELINING (RFC 2920), as Postfix and most production servers do. aiosmtpd reads the commands of a
+    pipelined group one by one from its buffer and answers each in order, which is all PIPELINING asks of a server."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return responses[:-1] + ["250-PIPELINING", responses[-1]]
+
+
 class CaseInsensitiveAuthSMTP(SMTP):
     """SMTP mechanisms are case-insensitive (RFC 4954); aiosmtpd 1.4 only knows upper case, and .NET's SmtpClient
     sends "AUTH login". Upper-case the mechanism name, as Postfix and other servers effectively do."""
@@ -119,8 +129,8 @@ def tls_context_for(cert, key):
     return context
 
 
-def serve(host, port, directory, reuse_port, ready, counts=None, credentials=None, tls=None, implicit_tls=False, sink=None):
-    sink = sink or Sink(directory)
+def serve(host, port, directory, reuse_port, ready, counts=None, credentials=None, tls=None, implicit_tls=False, sink=None, pipelining=False):
+    sink = sink or (PipeliningSink(directory) if pipelining else Sink(directory))
     auth = authenticator_for(credentials)
     context = tls_context_for(*(tls or (None, None)))
     starttls = context if not implicit_tls else None
@@ -155,6 +165,7 @@ def main():
     parser.add_argument("--reject-data", action="append", default=[])
     parser.add_argument("--reply-delay", type=float, default=0.0)
     parser.add_argument("--hang-after-data", action="store_true")
+    parser.add_argument("--pipelining", action="store_true")
     args = parser.parse_args()
     if args.workers <= 1:
         # One process (the tests): no children to leave behind if the process is killed.
@@ -163,7 +174,7 @@ def main():
                 print("READY", flush=True)
         sink = serve(args.host, args.port, args.dir, False, Ready(), credentials=args.auth, tls=(args.tls_cert, args.tls_key),
                      implicit_tls=args.implicit_tls,
-                     sink=Sink(args.dir, args.reject, args.reject_data, args.reply_delay, args.hang_after_data))
+                     sink=(PipeliningSink if args.pipelining else Sink)(args.dir, args.reject, args.reject_data, args.reply_delay, args.hang_after_data))
         print(json.dumps({"messages": sink.messages, "connections": len(sink.peers)}), flush=True)
         return
     counts = multiprocessing.Queue()
@@ -171,7 +182,7 @@ def main():
     for _ in range(max(1, args.workers)):
         ready = multiprocessing.Event()
         p = multiprocessing.Process(target=serve, args=(args.host, args.port, args.dir, args.workers > 1, ready, counts, args.auth,
-                                                                (args.tls_cert, args.tls_key)))
+                                                                (args.tls_cert, args.tls_key), False, None, args.pipelining))
         p.start()
         if not ready.wait(20):
             sys.exit("SMTP sink worker did not start")
