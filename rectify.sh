@@ -55,7 +55,8 @@ finally:
 PY
 }
 
-as_postgres() { runuser -u postgres -- "$@"; }
+# From / so that a checkout the postgres user cannot enter does not make every command complain about its directory.
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
 
 # pg_start DIR PORT MODE: initdb on first use, then start on 127.0.0.1:PORT. MODE=durable|throwaway.
 pg_start() {
