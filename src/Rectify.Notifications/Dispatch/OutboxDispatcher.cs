@@ -118,7 +118,7 @@ public sealed class OutboxDispatcher(
     {
         async Task<(IReadOnlyList<ClaimedRow>, IReadOnlyDictionary<Guid, Recipient>, ContextLoader.Context)> Load(IReadOnlyList<ClaimedRow> some) =>
             (some, await store.RecipientsAsync(some.Where(r => r.RecipientPersonId is not null).Select(r => r.RecipientPersonId!.Value), ct),
-             await loader.LoadAsync(some.Select(r => r.ItemId), some.Select(r => r.CampaignId), ct));
+             await loader.LoadAsync(some, ct));
         try
         {
             return [await Load(rows)];
