@@ -174,6 +174,8 @@ cmd_test() {
   ensure_dotnet
   ensure_postgres
   apt_install chromium fonts-noto-cjk python3-aiosmtpd
+  # LibreOffice and poppler print the documents we generate to PDF and read them back, as an office would.
+  apt_install libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils
   TEST_TMP="$(mktemp -d /tmp/rectify-test.XXXXXX)"
   local tmp="$TEST_TMP"
   chmod 755 "$tmp"
