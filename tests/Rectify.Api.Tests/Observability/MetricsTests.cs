@@ -78,7 +78,7 @@ public sealed class MetricsTests
         // Deliveries per channel: the counter catches up with the rows the dispatcher marked sent. It counts sends, and
         // delivery is at least once: the clock jump above ends leases at once, so a row may be sent again before its
         // first outcome is written (the inbox absorbs the repeat); hence at least, not exactly.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
             var sentRows = await app.QueryAsync<long>("select count(*) from outbox where status = 'sent' and channel = 'inbox'");
