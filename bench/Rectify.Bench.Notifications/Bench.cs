@@ -117,8 +117,8 @@ public sealed class Bench : IAsyncDisposable
     private async Task EnqueueAsync(string prefix, Guid person, int count, DateTimeOffset now, DateTimeOffset notBefore)
     {
         var requests = Enumerable.Range(1, count)
-            .Select(n => new NotificationRequest($"{prefix}{n}", "reminder", null, campaign, item, null, null, person, notBefore, false,
-                """{"deadline":"2026-12-04","step":"T-7"}"""))
+            .Select(n => new NotificationRequest($"{prefix}{n}",
+                new ReminderMessage(new ItemRef(campaign, item), new DateOnly(2026, 12, 4), 7), person, notBefore, false))
             .ToList();
         await using var c = await db.OpenConnectionAsync();
         await using var tx = await c.BeginTransactionAsync();
@@ -150,7 +150,7 @@ public sealed class Bench : IAsyncDisposable
                 if (rows.Count == 0) break;
                 var row = rows[0];
                 var recipients = await store.RecipientsAsync([person], CancellationToken.None);
-                var context = await loader.LoadAsync([row.ItemId], [row.CampaignId], CancellationToken.None);
+                var context = await loader.LoadAsync([row], CancellationToken.None);
                 var (message, facts) = await renderer.RenderAsync(row, recipients[person], context, clock.GetUtcNow(), CancellationToken.None);
                 var sender = freshChannel(host.Services);
                 var result = await sender.SendAsync(new Delivery(row, recipients[person], message, facts), clock.GetUtcNow(), CancellationToken.None);

@@ -49,7 +49,7 @@ public sealed class OutboxDispatcher(
                     continue;
                 }
                 var recipients = await store.RecipientsAsync(rows.Where(r => r.RecipientPersonId is not null).Select(r => r.RecipientPersonId!.Value), stoppingToken);
-                var context = await loader.LoadAsync(rows.Select(r => r.ItemId), rows.Select(r => r.CampaignId), stoppingToken);
+                var context = await loader.LoadAsync(rows, stoppingToken);
                 foreach (var row in rows)
                 {
                     var recipient = row.RecipientPersonId is { } pid && recipients.TryGetValue(pid, out var r) ? r : null;
