@@ -53,6 +53,7 @@ public static class NotificationsModule
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<RetrySchedule>();
+        services.AddSingleton<NotificationMetrics>();
         services.AddSingleton<MessageProcessor>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddHostedService<DigestScheduler>();
