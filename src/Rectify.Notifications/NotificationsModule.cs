@@ -30,6 +30,7 @@ public static class NotificationsModule
 
         services.TryAddSingleton<WorkingCalendar>();
         services.TryAddSingleton<IWorkingDays, CalendarWorkingDays>();
+        services.TryAddSingleton<Rectify.Workflows.Timers.JobGuard>();
         services.AddSingleton<QuietHours>();
         services.AddSingleton<PublicLinks>();
         services.AddSingleton<ContextLoader>();
