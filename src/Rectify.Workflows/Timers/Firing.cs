@@ -17,6 +17,16 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
 {
     private readonly Dictionary<Guid, string> levels = [];
 
+    /// <summary>Before one timer fires: what to go back to if firing it throws.</summary>
+    public (EffectBatch.Checkpoint Batch, string? Level) Mark(Guid subject) => (batch.Mark(subject), levels.GetValueOrDefault(subject));
+
+    public void Rollback((EffectBatch.Checkpoint Batch, string? Level) mark)
+    {
+        batch.Rollback(mark.Batch);
+        if (mark.Level is null) levels.Remove(mark.Batch.Subject);
+        else levels[mark.Batch.Subject] = mark.Level;
+    }
+
     // A batch's subjects mostly share a few deadlines: their schedules are computed once per sweep, not once per timer.
     private readonly Dictionary<WorkflowDefinition, Dictionary<(string Zone, DateOnly Deadline, string Floor), IReadOnlyList<Step>>> schedules =
         new(ReferenceEqualityComparer.Instance);
