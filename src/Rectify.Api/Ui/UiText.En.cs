@@ -19,7 +19,7 @@ public sealed partial class UiText
         ["{0}% 完成"] = "{0}% done",
         ["{0}：共 {1} 项，已销号 {2}，逾期 {3}"] = "{0}: {1} items, {2} closed, {3} overdue",
         ["上一页"] = "Previous",
-        ["上传 .xlsx 或 .csv 格式的问题清单：全部行无误才会导入，有错误时一行也不导入。"] = "Upload the problem list as .xlsx or .csv: it is imported only when every row is valid; with any error nothing is imported.",
+        ["上传 Excel（.xlsx、.xls）、Word 表格（.docx）或 CSV 格式的问题清单：全部行无误才会导入，有错误时一行也不导入。"] = "Upload the problem list as Excel (.xlsx, .xls), a Word table (.docx) or .csv: it is imported only when every row is valid; with any error nothing is imported.",
         ["上级"] = "Parent",
         ["上级单位"] = "Parent unit",
         ["下一页"] = "Next",
