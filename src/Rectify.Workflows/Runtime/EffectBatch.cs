@@ -11,6 +11,9 @@ public sealed record JournalEntry(
 
 public sealed record NewEscalation(Guid Id, Guid CampaignId, Guid? ItemId, Guid? DeliverableId, string Level, string? OfficeUnit, DateTimeOffset OpenedAt, string? Note);
 
+/// <summary>A unit's part of an item reached an escalation level (its record, issue 12).</summary>
+public sealed record AssignmentLevel(Guid ItemId, string Unit, string Level);
+
 public sealed record NewTimer(DateTimeOffset DueAt, string SubjectKind, Guid SubjectId, Guid CampaignId, int Cycle, string Step);
 
 /// <summary>
@@ -26,6 +29,8 @@ public sealed class EffectBatch
     public Dictionary<Guid, string> ItemLevels { get; } = [];
     public Dictionary<Guid, string> DeliverableLevels { get; } = [];
     public List<long> FiredTimers { get; } = [];
+    public List<AssignmentLevel> AssignmentLevels { get; } = [];
+    public List<(Guid ItemId, string Unit)> MissedReports { get; } = [];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -63,6 +68,29 @@ public sealed class EffectBatch
                 """;
             await connection.ExecuteAsync(new CommandDefinition(sql,
                 new { ids = ItemLevels.Keys.ToArray(), levels = ItemLevels.Values.ToArray(), now }, tx, cancellationToken: ct));
+        }
+        if (AssignmentLevels.Count > 0)
+        {
+            const string sql = """
+                update assignments a set escalation_level = u.level, levels_reached = a.levels_reached || u.level
+                from unnest(@items, @units, @levels) as u(item, unit, level) where a.item_id = u.item and a.unit_code = u.unit
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                items = AssignmentLevels.Select(l => l.ItemId).ToArray(), units = AssignmentLevels.Select(l => l.Unit).ToArray(),
+                levels = AssignmentLevels.Select(l => l.Level).ToArray(),
+            }, tx, cancellationToken: ct));
+        }
+        if (MissedReports.Count > 0)
+        {
+            const string sql = """
+                update assignments a set missed_reports = a.missed_reports + 1
+                from unnest(@items, @units) as u(item, unit) where a.item_id = u.item and a.unit_code = u.unit
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                items = MissedReports.Select(m => m.ItemId).ToArray(), units = MissedReports.Select(m => m.Unit).ToArray(),
+            }, tx, cancellationToken: ct));
         }
         if (DeliverableLevels.Count > 0)
         {

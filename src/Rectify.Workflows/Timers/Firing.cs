@@ -29,7 +29,8 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         return steps;
     }
 
-    public void Item(TimerRow timer, ItemSubject item, WorkflowDefinition d)
+    /// <param name="parts">The item's assignments: pressure goes to the units whose own part is behind (issue 12).</param>
+    public void Item(TimerRow timer, ItemSubject item, WorkflowDefinition d, IReadOnlyList<Assignment> parts)
     {
         var level = levels.GetValueOrDefault(item.Id, item.EscalationLevel);
         var key = item.SubjectKey(timer.Step, timer.Cycle);
@@ -42,16 +43,19 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var zone = item.Zone;
         if (timer.Step == "reminder:unacknowledged")
         {
-            var stillAssigned = item.State == d.Item.LaunchState && item.AcknowledgedAt is null;
-            var outcome = !stillAssigned ? "acknowledged" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
+            // Each unit signs for itself: the reminder goes to the units that have not, as long as one has not.
+            var unsigned = parts.Count > 0
+                ? parts.Where(a => a.IsUnacknowledged).Select(a => a.UnitCode).ToList()
+                : item.State == d.Item.LaunchState && item.AcknowledgedAt is null ? [item.LeadUnit] : [];
+            var outcome = unsigned.Count == 0 ? "acknowledged" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is not null) { Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null); return; }
-            Send(key, "reminder", null, item.CampaignId, item.Id, null, null, ItemPeople(item, d.Unacknowledged.Recipients), timer.Due, false, facts, ("reason", "unacknowledged"));
-            Journal(item.CampaignId, item.Id, null, "unacknowledgedReminder", timer, key, "fired", null);
+            SendToItem(item, parts, a => a.IsUnacknowledged, d.Unacknowledged.Recipients, key, "reminder", null, null, timer.Due, false, facts, ("reason", "unacknowledged"));
+            Journal(item.CampaignId, item.Id, null, "unacknowledgedReminder", timer, key, "fired", null, ("units", unsigned));
             return;
         }
         if (timer.Step.StartsWith("periodic:", StringComparison.Ordinal))
         {
-            Periodic(timer, item, d, level, key, facts);
+            Periodic(timer, item, d, level, key, facts, parts);
             return;
         }
         if (item.EffectiveDeadline is not { } deadline)
@@ -62,9 +66,19 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var steps = DeadlineSteps(d, zone, deadline, d.Item.LaunchEscalationLevel ?? EscalationLevels.None);
         var next = Schedule.After(steps, timer.Step);
         facts["deadline"] = deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        // Reminders and escalations before closure press the units that have not completed their part, never one that has.
+        var behind = parts.Where(a => a.IsBehind).ToList();
         Deadline(timer, d, steps, next, level, key, facts,
-            audiences => ItemPeople(item, audiences), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
-            newLevel => { levels[item.Id] = newLevel; batch.ItemLevels[item.Id] = newLevel; });
+            (k, kind, stepLevel, escalationId, audiences, notBefore, urgent) =>
+                SendToItem(item, parts, a => a.IsBehind, audiences, k, kind, stepLevel, escalationId, notBefore, urgent, facts),
+            item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
+            newLevel =>
+            {
+                levels[item.Id] = newLevel;
+                batch.ItemLevels[item.Id] = newLevel;
+                foreach (var a in behind.Where(a => EscalationLevels.Rank(newLevel) > EscalationLevels.Rank(a.EscalationLevel)))
+                    batch.AssignmentLevels.Add(new AssignmentLevel(item.Id, a.UnitCode, newLevel));
+            });
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
     }
 
@@ -88,7 +102,10 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         };
         IReadOnlyList<Guid> People(IEnumerable<string> audiences) => contacts.People(
             Audiences.Units(audiences.Select(a => a == Audiences.ResponsibleUnits ? Audiences.LeadUnit : a), deliverable.UnitCode, [], deliverable.IssuedByUnit, deliverable.SupervisionUnit));
-        Deadline(timer, d, steps, next, level, key, facts, People, deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
+        Deadline(timer, d, steps, next, level, key, facts,
+            (k, kind, stepLevel, escalationId, audiences, notBefore, urgent) =>
+                Send(k, kind, stepLevel, deliverable.CampaignId, null, deliverable.Id, escalationId, People(audiences), notBefore, urgent, facts),
+            deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
             newLevel => { levels[deliverable.Id] = newLevel; batch.DeliverableLevels[deliverable.Id] = newLevel; });
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "deliverable", deliverable.Id, deliverable.CampaignId, timer.Cycle, next.Name));
     }
@@ -112,9 +129,12 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         Journal(campaign.Id, null, null, "phaseStarted", timer, key, "fired", phase?.Name);
     }
 
+    /// <summary>Sends one step's message: (key, kind, level, escalation id, audiences, not before, urgent).</summary>
+    private delegate void Sender(string key, string kind, string? level, Guid? escalationId, IReadOnlyList<string> audiences, DateTimeOffset notBefore, bool urgent);
+
     private void Deadline(
         TimerRow timer, WorkflowDefinition d, IReadOnlyList<Step> steps, Step? next, string level, string key, Dictionary<string, object?> facts,
-        Func<IEnumerable<string>, IReadOnlyList<Guid>> people, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
+        Sender send, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
         Action<string> setLevel)
     {
         var step = steps.FirstOrDefault(s => s.Name == timer.Step);
@@ -130,14 +150,14 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             var outcome = superseded ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is not null) { Journal(campaignId, itemId, deliverableId, "timerSkipped", timer, key, outcome, null); return; }
             facts["daysBefore"] = step.DaysBefore;
-            Send(key, "reminder", null, campaignId, itemId, deliverableId, null, people(d.Reminders.Recipients), timer.Due, step.DaysBefore <= 1, facts);
+            send(key, "reminder", null, null, d.Reminders.Recipients, timer.Due, step.DaysBefore <= 1);
             Journal(campaignId, itemId, deliverableId, "reminder", timer, key, "fired", $"T-{step.DaysBefore}");
             return;
         }
-        Escalate(timer, d, step.Level!, level, key, facts, people, campaignId, itemId, deliverableId, issuedBy, supervision, superseded, setLevel, null);
+        Escalate(timer, d, step.Level!, level, key, facts, send, campaignId, itemId, deliverableId, issuedBy, supervision, superseded, setLevel, null);
     }
 
-    private void Periodic(TimerRow timer, ItemSubject item, WorkflowDefinition d, string level, string key, Dictionary<string, object?> facts)
+    private void Periodic(TimerRow timer, ItemSubject item, WorkflowDefinition d, string level, string key, Dictionary<string, object?> facts, IReadOnlyList<Assignment> parts)
     {
         var p = d.PeriodicReports;
         if (p is null || !item.Ongoing)
@@ -158,12 +178,16 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             batch.Timers.Add(new NewTimer(first.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, first.Name));
         }
         facts["reportDate"] = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var previousDue = Iso.TryPeriod(item.ReportEvery ?? p.Every, out var months, out var days) && months > 0 ? due.AddMonths(-months) : due.AddDays(-Math.Max(1, days));
+        bool Reported(DateTime? at) => at is { } last && LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)), zone) > previousDue;
+        // Each unit reports for itself: the units still working that have not reported for this period are the ones behind.
+        bool Owes(Assignment a) => a.IsBehind && !Reported(a.LastReportAt);
         if (index == 0)
         {
             var outcome = next is not null && next.DueAt <= now ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is null)
             {
-                Send(key, "periodicReport", null, item.CampaignId, item.Id, null, null, ItemPeople(item, p.Recipients), timer.Due, false, facts);
+                SendToItem(item, parts, Owes, p.Recipients, key, "periodicReport", null, null, timer.Due, false, facts);
                 Journal(item.CampaignId, item.Id, null, "periodicReminder", timer, key, "fired", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
             else Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null);
@@ -172,23 +196,36 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             return;
         }
         if (index == 1) ScheduleNextPeriod();
-        var previousDue = Iso.TryPeriod(item.ReportEvery ?? p.Every, out var months, out var days) && months > 0 ? due.AddMonths(-months) : due.AddDays(-Math.Max(1, days));
-        var received = item.LastProgressAt is { } last && LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)), zone) > previousDue;
+        var missing = parts.Count > 0 ? parts.Where(Owes).ToList() : [];
+        var received = parts.Count > 0 ? missing.Count == 0 : Reported(item.LastProgressAt);
         if (received)
         {
             Journal(item.CampaignId, item.Id, null, "periodicReportReceived", timer, key, "fired", null);
             return;
         }
+        // A unit's missed report counts once per period, at the first escalation step after the due date.
+        if (index == 1) batch.MissedReports.AddRange(missing.Select(a => (item.Id, a.UnitCode)));
         var stepLevel = steps[index].Level!;
-        Escalate(timer, d, stepLevel, level, key, facts, a => ItemPeople(item, a), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
-            next is not null && next.DueAt <= now, newLevel => { levels[item.Id] = newLevel; batch.ItemLevels[item.Id] = newLevel; },
-            $"未按期报送 {due:yyyy-MM-dd} 的整改进展 / periodic report of {due:yyyy-MM-dd} missing");
+        var missingUnits = missing.Select(a => a.UnitCode).ToList();
+        Escalate(timer, d, stepLevel, level, key, facts,
+            (k, kind, lvl, escalationId, audiences, notBefore, urgent) =>
+                SendToItem(item, parts, Owes, audiences, k, kind, lvl, escalationId, notBefore, urgent, facts),
+            item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
+            next is not null && next.DueAt <= now,
+            newLevel =>
+            {
+                levels[item.Id] = newLevel;
+                batch.ItemLevels[item.Id] = newLevel;
+                foreach (var a in missing.Where(a => EscalationLevels.Rank(newLevel) > EscalationLevels.Rank(a.EscalationLevel)))
+                    batch.AssignmentLevels.Add(new AssignmentLevel(item.Id, a.UnitCode, newLevel));
+            },
+            $"未按期报送 {due:yyyy-MM-dd} 的整改进展 / periodic report of {due:yyyy-MM-dd} missing: {string.Join(", ", missingUnits)}");
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
     }
 
     private void Escalate(
         TimerRow timer, WorkflowDefinition d, string stepLevel, string level, string key, Dictionary<string, object?> facts,
-        Func<IEnumerable<string>, IReadOnlyList<Guid>> people, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
+        Sender send, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
         bool superseded, Action<string> setLevel, string? note)
     {
         if (EscalationLevels.Rank(stepLevel) <= EscalationLevels.Rank(level))
@@ -204,11 +241,36 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         facts["level"] = stepLevel;
         facts["office"] = office;
         if (!superseded)
-            Send(key, "escalation", stepLevel, campaignId, itemId, deliverableId, escalationId, people(ladder.Recipients), timer.Due, true, facts);
+            send(key, "escalation", stepLevel, escalationId, ladder.Recipients, timer.Due, true);
         Journal(campaignId, itemId, deliverableId, "escalation", timer, key, superseded ? "superseded" : "fired", note, ("level", stepLevel), ("escalationId", escalationId));
     }
 
     private TimeSpan Late(TimerRow timer) => now - timer.Due;
+
+    /// <summary>
+    /// An item's message (issue 12): each unit the audiences name that <paramref name="owes"/> gets its own message about
+    /// its own part (the unit in the key and in the payload, so it is sent exactly once per unit and person); the other
+    /// audiences (offices, the responsible leader) get the item's message. An item without assignments (none is left
+    /// after migration 0600) falls back to every unit.
+    /// </summary>
+    private void SendToItem(
+        ItemSubject item, IReadOnlyList<Assignment> parts, Func<Assignment, bool> owes, IReadOnlyList<string> audiences, string key, string kind,
+        string? level, Guid? escalationId, DateTimeOffset notBefore, bool urgent, Dictionary<string, object?> facts, params (string, object?)[] extra)
+    {
+        if (parts.Count == 0)
+        {
+            Send(key, kind, level, item.CampaignId, item.Id, null, escalationId, ItemPeople(item, audiences), notBefore, urgent, facts, extra);
+            return;
+        }
+        var sent = new HashSet<Guid>();
+        foreach (var unit in Behind.Units(audiences, parts, owes).Distinct())
+        {
+            var people = contacts.Contacts(unit).Where(sent.Add).ToList();
+            Send($"{key}:{unit}", kind, level, item.CampaignId, item.Id, null, escalationId, people, notBefore, urgent, facts, [.. extra, ("unit", unit)]);
+        }
+        var others = ItemPeople(item, Behind.Others(audiences)).Where(sent.Add).ToList();
+        Send(key, kind, level, item.CampaignId, item.Id, null, escalationId, others, notBefore, urgent, facts, extra);
+    }
 
     private IReadOnlyList<Guid> ItemPeople(ItemSubject item, IEnumerable<string> audiences)
     {

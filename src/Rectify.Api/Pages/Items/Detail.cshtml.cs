@@ -156,7 +156,8 @@ public sealed partial class DetailModel(
         {
             var row = await ItemsApi.FindRowAsync(connection, id, me, ct);
             if (row is null) return false;
-            Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, ct));
+            var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
+            Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, parts, ct), parts, ItemAllowedEvents.ViewerUnit(me));
             TimeZone = row.TimeZone;
             CanEdit = row.State == ItemStates.Draft && Access.CanManageCampaign(me, row.IssuedByUnit);
             CanRecordTalk = row.State != ItemStates.Draft && TalksApi.MayRecord(me, row);
