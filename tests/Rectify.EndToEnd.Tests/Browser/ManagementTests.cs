@@ -128,8 +128,7 @@ public sealed class ManagementTests(FailFastApp app) : IClassFixture<FailFastApp
         await s.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = app.BaseUrl });
         await s.SignInAsync("fpb", RectifyApp.DemoPassword);
         await s.GoAsync("/items");
-        await s.Page.GetByTestId("calendar-feed").ClickAsync();
-        await s.Page.WaitForURLAsync(url => url.EndsWith("/calendar-feed", StringComparison.Ordinal));
+        await s.ClickAndWaitForPageAsync(s.Page.GetByTestId("calendar-feed"), url => url.EndsWith("/calendar-feed", StringComparison.Ordinal));
         var unit = s.Page.GetByTestId("feed-unit");
         (await unit.GetByTestId("feed-unit-status").InnerTextAsync()).ShouldContain("未启用");
 
