@@ -173,7 +173,12 @@ BANNER
 cmd_test() {
   ensure_dotnet
   ensure_postgres
-  apt_install chromium fonts-noto-cjk python3-aiosmtpd
+  # Postfix for the end-to-end mail test (a throwaway instance per test on loopback): preseeded "Local only" so the
+  # package's own instance, should an init system start it, listens on loopback and relays nothing.
+  if ! dpkg -s postfix >/dev/null 2>&1 && command -v debconf-set-selections >/dev/null; then
+    printf '%s\n' "postfix postfix/main_mailer_type select Local only" "postfix postfix/mailname string localhost" | debconf-set-selections
+  fi
+  apt_install chromium fonts-noto-cjk python3-aiosmtpd postfix prometheus
   TEST_TMP="$(mktemp -d /tmp/rectify-test.XXXXXX)"
   local tmp="$TEST_TMP"
   chmod 755 "$tmp"

@@ -17,6 +17,16 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
 {
     private readonly Dictionary<Guid, string> levels = [];
 
+    /// <summary>Before one timer fires: what to go back to if firing it throws.</summary>
+    public (EffectBatch.Checkpoint Batch, string? Level) Mark(Guid subject) => (batch.Mark(subject), levels.GetValueOrDefault(subject));
+
+    public void Rollback((EffectBatch.Checkpoint Batch, string? Level) mark)
+    {
+        batch.Rollback(mark.Batch);
+        if (mark.Level is null) levels.Remove(mark.Batch.Subject);
+        else levels[mark.Batch.Subject] = mark.Level;
+    }
+
     // A batch's subjects mostly share a few deadlines: their schedules are computed once per sweep, not once per timer.
     private readonly Dictionary<WorkflowDefinition, Dictionary<(string Zone, DateOnly Deadline, string Floor), IReadOnlyList<Step>>> schedules =
         new(ReferenceEqualityComparer.Instance);
@@ -34,7 +44,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
     {
         var level = levels.GetValueOrDefault(item.Id, item.EscalationLevel);
         var key = item.SubjectKey(timer.Step, timer.Cycle);
-        var facts = ItemPayload(item);
+        var subject = new ItemRef(item.CampaignId, item.Id);
         if (timer.Cycle != item.Cycle || d.IsClosed(item.State) || item.State == d.Item.InitialState)
         {
             Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "stale", $"当前状态 {item.State}，第 {item.Cycle} 轮");
@@ -49,13 +59,14 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
                 : item.State == d.Item.LaunchState && item.AcknowledgedAt is null ? [item.LeadUnit] : [];
             var outcome = unsigned.Count == 0 ? "acknowledged" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is not null) { Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null); return; }
-            SendToItem(item, parts, a => a.IsUnacknowledged, d.Unacknowledged.Recipients, key, "reminder", null, null, timer.Due, false, facts, ("reason", "unacknowledged"));
+            SendToItem(item, parts, a => a.IsUnacknowledged, d.Unacknowledged.Recipients, key,
+                s => new UnacknowledgedMessage(s, item.EffectiveDeadline) { DueAt = timer.Due }, null, false);
             Journal(item.CampaignId, item.Id, null, "unacknowledgedReminder", timer, key, "fired", null, ("units", unsigned));
             return;
         }
         if (timer.Step.StartsWith("periodic:", StringComparison.Ordinal))
         {
-            Periodic(timer, item, d, level, key, facts, parts);
+            Periodic(timer, item, d, level, key, parts);
             return;
         }
         if (item.EffectiveDeadline is not { } deadline)
@@ -65,12 +76,10 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         }
         var steps = DeadlineSteps(d, zone, deadline, d.Item.LaunchEscalationLevel ?? EscalationLevels.None);
         var next = Schedule.After(steps, timer.Step);
-        facts["deadline"] = deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        // Reminders and escalations before closure press the units that have not completed their part, never one that has.
+        // Reminders and escalations press the units that have not completed their part, never one that has.
         var behind = parts.Where(a => a.IsBehind).ToList();
-        Deadline(timer, d, steps, next, level, key, facts,
-            (k, kind, stepLevel, escalationId, audiences, notBefore, urgent) =>
-                SendToItem(item, parts, a => a.IsBehind, audiences, k, kind, stepLevel, escalationId, notBefore, urgent, facts),
+        Deadline(timer, d, steps, next, level, key, subject, deadline,
+            (k, message, escalationId, audiences, urgent) => SendToItem(item, parts, a => a.IsBehind, audiences, k, message, escalationId, urgent),
             item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
             newLevel =>
             {
@@ -93,19 +102,11 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var level = levels.GetValueOrDefault(deliverable.Id, deliverable.EscalationLevel);
         var steps = DeadlineSteps(d, deliverable.Zone, deliverable.DueDate, EscalationLevels.None);
         var next = Schedule.After(steps, timer.Step);
-        var definition = d.DeliverableList.FirstOrDefault(x => x.Key == deliverable.Kind);
-        var facts = new Dictionary<string, object?>
-        {
-            ["campaignId"] = deliverable.CampaignId, ["campaignTitle"] = deliverable.CampaignTitle, ["deliverableId"] = deliverable.Id,
-            ["deliverableKind"] = deliverable.Kind, ["deliverableName"] = definition?.Name ?? deliverable.Kind, ["unit"] = deliverable.UnitCode,
-            ["deadline"] = deliverable.DueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        };
+        var subject = deliverable.Ref(d);
         IReadOnlyList<Guid> People(IEnumerable<string> audiences) => contacts.People(
             Audiences.Units(audiences.Select(a => a == Audiences.ResponsibleUnits ? Audiences.LeadUnit : a), deliverable.UnitCode, [], deliverable.IssuedByUnit, deliverable.SupervisionUnit));
-        Deadline(timer, d, steps, next, level, key, facts,
-            (k, kind, stepLevel, escalationId, audiences, notBefore, urgent) =>
-                Send(k, kind, stepLevel, deliverable.CampaignId, null, deliverable.Id, escalationId, People(audiences), notBefore, urgent, facts),
-            deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
+        Deadline(timer, d, steps, next, level, key, subject, deliverable.DueDate,
+            (k, message, escalationId, audiences, urgent) => Send(k, message(subject), escalationId, People(audiences), urgent), deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
             newLevel => { levels[deliverable.Id] = newLevel; batch.DeliverableLevels[deliverable.Id] = newLevel; });
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "deliverable", deliverable.Id, deliverable.CampaignId, timer.Cycle, next.Name));
     }
@@ -120,20 +121,19 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             return;
         }
         var phase = d.Phases.FirstOrDefault(p => p.Key == phaseKey);
-        var facts = new Dictionary<string, object?>
-        {
-            ["campaignId"] = campaign.Id, ["campaignTitle"] = campaign.Title, ["phase"] = phaseKey, ["phaseName"] = phase?.Name ?? phaseKey,
-        };
+        var dates = campaign.PhaseList().FirstOrDefault(p => p.Key == phaseKey);
+        var message = new PhaseMessage(new CampaignRef(campaign.Id), phaseKey, phase?.Name ?? phaseKey, phase?.NameEn, dates?.Start, dates?.End,
+            timer.Step.EndsWith(":end", StringComparison.Ordinal) ? "end" : "start") { DueAt = timer.Due };
         var people = contacts.People(units.Append(campaign.IssuedByUnit));
-        Send(key, "phase", null, campaign.Id, null, null, null, people, timer.Due, false, facts);
+        Send(key, message, null, people, false);
         Journal(campaign.Id, null, null, "phaseStarted", timer, key, "fired", phase?.Name);
     }
 
-    /// <summary>Sends one step's message: (key, kind, level, escalation id, audiences, not before, urgent).</summary>
-    private delegate void Sender(string key, string kind, string? level, Guid? escalationId, IReadOnlyList<string> audiences, DateTimeOffset notBefore, bool urgent);
+    /// <summary>Sends one step's message, built for a subject (the item, or one unit's share of it), to an audience list.</summary>
+    private delegate void Sender(string key, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent);
 
     private void Deadline(
-        TimerRow timer, WorkflowDefinition d, IReadOnlyList<Step> steps, Step? next, string level, string key, Dictionary<string, object?> facts,
+        TimerRow timer, WorkflowDefinition d, IReadOnlyList<Step> steps, Step? next, string level, string key, MessageSubject subject, DateOnly deadline,
         Sender send, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
         Action<string> setLevel)
     {
@@ -149,15 +149,14 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         {
             var outcome = superseded ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is not null) { Journal(campaignId, itemId, deliverableId, "timerSkipped", timer, key, outcome, null); return; }
-            facts["daysBefore"] = step.DaysBefore;
-            send(key, "reminder", null, null, d.Reminders.Recipients, timer.Due, step.DaysBefore <= 1);
+            send(key, s => new ReminderMessage(s, deadline, step.DaysBefore ?? 0) { DueAt = timer.Due }, null, d.Reminders.Recipients, step.DaysBefore <= 1);
             Journal(campaignId, itemId, deliverableId, "reminder", timer, key, "fired", $"T-{step.DaysBefore}");
             return;
         }
-        Escalate(timer, d, step.Level!, level, key, facts, send, campaignId, itemId, deliverableId, issuedBy, supervision, superseded, setLevel, null);
+        Escalate(timer, d, step.Level!, level, key, deadline, send, campaignId, itemId, deliverableId, issuedBy, supervision, superseded, setLevel, null);
     }
 
-    private void Periodic(TimerRow timer, ItemSubject item, WorkflowDefinition d, string level, string key, Dictionary<string, object?> facts, IReadOnlyList<Assignment> parts)
+    private void Periodic(TimerRow timer, ItemSubject item, WorkflowDefinition d, string level, string key, IReadOnlyList<Assignment> parts)
     {
         var p = d.PeriodicReports;
         if (p is null || !item.Ongoing)
@@ -177,17 +176,20 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             var first = Schedule.PeriodicSteps(d, calendar, zone, nextDue)[0];
             batch.Timers.Add(new NewTimer(first.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, first.Name));
         }
-        facts["reportDate"] = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var subject = new PeriodicReportRef(item.CampaignId, item.Id, due);
         var previousDue = Iso.TryPeriod(item.ReportEvery ?? p.Every, out var months, out var days) && months > 0 ? due.AddMonths(-months) : due.AddDays(-Math.Max(1, days));
         bool Reported(DateTime? at) => at is { } last && LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)), zone) > previousDue;
-        // Each unit reports for itself: the units still working that have not reported for this period are the ones behind.
+        // Each unit reports for itself: the units still working that have not reported for this period are behind.
         bool Owes(Assignment a) => a.IsBehind && !Reported(a.LastReportAt);
+        // A periodic report is about the report, whoever gets it; each unit's message is keyed by its unit all the same.
+        void SendPeriodic(string k, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent) =>
+            SendToItem(item, parts, Owes, audiences, k, _ => message(subject), escalationId, urgent);
         if (index == 0)
         {
             var outcome = next is not null && next.DueAt <= now ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is null)
             {
-                SendToItem(item, parts, Owes, p.Recipients, key, "periodicReport", null, null, timer.Due, false, facts);
+                SendPeriodic(key, s => new PeriodicReportMessage(s, due) { DueAt = timer.Due }, null, p.Recipients, false);
                 Journal(item.CampaignId, item.Id, null, "periodicReminder", timer, key, "fired", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
             else Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null);
@@ -206,11 +208,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         // A unit's missed report counts once per period, at the first escalation step after the due date.
         if (index == 1) batch.MissedReports.AddRange(missing.Select(a => (item.Id, a.UnitCode)));
         var stepLevel = steps[index].Level!;
-        var missingUnits = missing.Select(a => a.UnitCode).ToList();
-        Escalate(timer, d, stepLevel, level, key, facts,
-            (k, kind, lvl, escalationId, audiences, notBefore, urgent) =>
-                SendToItem(item, parts, Owes, audiences, k, kind, lvl, escalationId, notBefore, urgent, facts),
-            item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
+        Escalate(timer, d, stepLevel, level, key, due, SendPeriodic, item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
             next is not null && next.DueAt <= now,
             newLevel =>
             {
@@ -219,12 +217,12 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
                 foreach (var a in missing.Where(a => EscalationLevels.Rank(newLevel) > EscalationLevels.Rank(a.EscalationLevel)))
                     batch.AssignmentLevels.Add(new AssignmentLevel(item.Id, a.UnitCode, newLevel));
             },
-            $"未按期报送 {due:yyyy-MM-dd} 的整改进展 / periodic report of {due:yyyy-MM-dd} missing: {string.Join(", ", missingUnits)}");
+            $"未按期报送 {due:yyyy-MM-dd} 的整改进展 / periodic report of {due:yyyy-MM-dd} missing: {string.Join(", ", missing.Select(a => a.UnitCode))}");
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
     }
 
     private void Escalate(
-        TimerRow timer, WorkflowDefinition d, string stepLevel, string level, string key, Dictionary<string, object?> facts,
+        TimerRow timer, WorkflowDefinition d, string stepLevel, string level, string key, DateOnly deadline,
         Sender send, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
         bool superseded, Action<string> setLevel, string? note)
     {
@@ -238,10 +236,8 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var escalationId = Guid.CreateVersion7(now);
         batch.Escalations.Add(new NewEscalation(escalationId, campaignId, itemId, deliverableId, stepLevel, office, now, note));
         setLevel(stepLevel);
-        facts["level"] = stepLevel;
-        facts["office"] = office;
         if (!superseded)
-            send(key, "escalation", stepLevel, escalationId, ladder.Recipients, timer.Due, true);
+            send(key, s => new EscalationMessage(s, stepLevel, office, deadline) { DueAt = timer.Due }, escalationId, ladder.Recipients, true);
         Journal(campaignId, itemId, deliverableId, "escalation", timer, key, superseded ? "superseded" : "fired", note, ("level", stepLevel), ("escalationId", escalationId));
     }
 
@@ -249,27 +245,28 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
 
     /// <summary>
     /// An item's message (issue 12): each unit the audiences name that <paramref name="owes"/> gets its own message about
-    /// its own part (the unit in the key and in the payload, so it is sent exactly once per unit and person); the other
-    /// audiences (offices, the responsible leader) get the item's message. An item without assignments (none is left
-    /// after migration 0600) falls back to every unit.
+    /// its own share (subject <see cref="AssignmentRef"/>, the unit in the key, so it is sent exactly once per unit and
+    /// person); the other audiences (offices, the responsible leader) get the item's message. An item without
+    /// assignments (none is left after migration 0600) falls back to every unit.
     /// </summary>
     private void SendToItem(
-        ItemSubject item, IReadOnlyList<Assignment> parts, Func<Assignment, bool> owes, IReadOnlyList<string> audiences, string key, string kind,
-        string? level, Guid? escalationId, DateTimeOffset notBefore, bool urgent, Dictionary<string, object?> facts, params (string, object?)[] extra)
+        ItemSubject item, IReadOnlyList<Assignment> parts, Func<Assignment, bool> owes, IReadOnlyList<string> audiences, string key,
+        Func<MessageSubject, OutboxMessage> message, Guid? escalationId, bool urgent)
     {
+        var whole = new ItemRef(item.CampaignId, item.Id);
         if (parts.Count == 0)
         {
-            Send(key, kind, level, item.CampaignId, item.Id, null, escalationId, ItemPeople(item, audiences), notBefore, urgent, facts, extra);
+            Send(key, message(whole), escalationId, ItemPeople(item, audiences), urgent);
             return;
         }
         var sent = new HashSet<Guid>();
         foreach (var unit in Behind.Units(audiences, parts, owes).Distinct())
         {
             var people = contacts.Contacts(unit).Where(sent.Add).ToList();
-            Send($"{key}:{unit}", kind, level, item.CampaignId, item.Id, null, escalationId, people, notBefore, urgent, facts, [.. extra, ("unit", unit)]);
+            Send($"{key}:{unit}", message(new AssignmentRef(item.CampaignId, item.Id, unit)), escalationId, people, urgent);
         }
         var others = ItemPeople(item, Behind.Others(audiences)).Where(sent.Add).ToList();
-        Send(key, kind, level, item.CampaignId, item.Id, null, escalationId, others, notBefore, urgent, facts, extra);
+        Send(key, message(whole), escalationId, others, urgent);
     }
 
     private IReadOnlyList<Guid> ItemPeople(ItemSubject item, IEnumerable<string> audiences)
@@ -279,22 +276,11 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             item.ResponsibleLeaderId, list.Contains(Audiences.ResponsibleLeader));
     }
 
-    private static Dictionary<string, object?> ItemPayload(ItemSubject item) => new()
-    {
-        ["campaignId"] = item.CampaignId, ["campaignTitle"] = item.CampaignTitle, ["itemId"] = item.Id, ["itemNumber"] = item.Number,
-        ["itemTitle"] = item.Title, ["leadUnit"] = item.LeadUnit, ["units"] = item.Units,
-    };
-
-    private void Send(string key, string kind, string? level, Guid campaignId, Guid? itemId, Guid? deliverableId, Guid? escalationId,
-        IReadOnlyList<Guid> people, DateTimeOffset notBefore, bool urgent, Dictionary<string, object?> facts, params (string, object?)[] extra)
+    private void Send(string key, OutboxMessage message, Guid? escalationId, IReadOnlyList<Guid> people, bool urgent)
     {
         if (people.Count == 0 || quiet) return;
-        var payload = new Dictionary<string, object?>(facts);
-        foreach (var (k, v) in extra) payload[k] = v;
-        payload["dueAt"] = notBefore;
-        var json = JsonSerializer.Serialize(payload, EffectBatch.Json);
         foreach (var person in people)
-            batch.Notifications.Add(new NotificationRequest(key, kind, level, campaignId, itemId, deliverableId, escalationId, person, notBefore, urgent, json));
+            batch.Notifications.Add(new NotificationRequest(key, message, person, message.DueAt ?? now, urgent, escalationId));
     }
 
     private void Journal(Guid campaignId, Guid? itemId, Guid? deliverableId, string type, TimerRow timer, string key, string outcome, string? note,

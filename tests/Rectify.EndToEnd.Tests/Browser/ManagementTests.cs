@@ -52,8 +52,9 @@ public sealed class ManagementTests(FailFastApp app) : IClassFixture<FailFastApp
         await using (var tx = await connection.BeginTransactionAsync())
         {
             await app.Services.GetRequiredService<INotificationOutbox>().EnqueueAsync(connection, tx, [new NotificationRequest(
-                $"item:{item.GetProperty("id").GetString()}:escalation:urge:e2e", "escalation", "urge", Guid.Parse(item.GetProperty("campaignId").GetString()!),
-                Guid.Parse(item.GetProperty("id").GetString()!), null, null, Guid.Parse(personId), now, true, "{}")], now, default);
+                $"item:{item.GetProperty("id").GetString()}:escalation:urge:e2e",
+                new EscalationMessage(new ItemRef(Guid.Parse(item.GetProperty("campaignId").GetString()!), Guid.Parse(item.GetProperty("id").GetString()!)), "urge", "", null),
+                Guid.Parse(personId), now, true)], now, default);
             await tx.CommitAsync();
         }
         var dead = await WaitForAsync(() => WebhookMessageAsync(api, personId, "dead"), "the message did not die");

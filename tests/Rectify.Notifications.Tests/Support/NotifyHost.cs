@@ -39,6 +39,7 @@ public sealed class NotifyHost : IAsyncDisposable
         ["Rectify:Notifications:Lease"] = "00:00:30",
         ["Rectify:Smtp:From"] = "duban@rectify.example.cn",
         ["Rectify:Smtp:Connections"] = "4",
+        ["Rectify:Smtp:IoTimeout"] = "00:00:10",
     };
 
     public static async Task<NotifyHost> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, DateTimeOffset? clockAt = null)
