@@ -177,19 +177,19 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             batch.Timers.Add(new NewTimer(first.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, first.Name));
         }
         var subject = new PeriodicReportRef(item.CampaignId, item.Id, due);
-        var previousDue = Iso.TryPeriod(item.ReportEvery ?? p.Every, out var months, out var days) && months > 0 ? due.AddMonths(-months) : due.AddDays(-Math.Max(1, days));
-        bool Reported(DateTime? at) => at is { } last && LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)), zone) > previousDue;
-        // Each unit reports for itself: the units still working that have not reported for this period are behind.
-        bool Owes(Assignment a) => a.IsBehind && !Reported(a.LastReportAt);
+        // The period a report covers is worked out only once the report is late (a reminder ahead of it does not need it).
+        DateOnly PreviousDue() => Iso.TryPeriod(item.ReportEvery ?? p.Every, out var months, out var days) && months > 0 ? due.AddMonths(-months) : due.AddDays(-Math.Max(1, days));
+        bool Reported(DateTime? at, DateOnly previousDue) => at is { } last && LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)), zone) > previousDue;
         // A periodic report is about the report, whoever gets it; each unit's message is keyed by its unit all the same.
-        void SendPeriodic(string k, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent) =>
-            SendToItem(item, parts, Owes, audiences, k, _ => message(subject), escalationId, urgent);
+        void SendPeriodic(Func<Assignment, bool> owes, string k, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent) =>
+            SendToItem(item, parts, owes, audiences, k, _ => message(subject), escalationId, urgent);
         if (index == 0)
         {
             var outcome = next is not null && next.DueAt <= now ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is null)
             {
-                SendPeriodic(key, s => new PeriodicReportMessage(s, due) { DueAt = timer.Due }, null, p.Recipients, false);
+                // Every unit still working is reminded that its report is due; one that completed its part is not.
+                SendPeriodic(a => a.IsBehind, key, s => new PeriodicReportMessage(s, due) { DueAt = timer.Due }, null, p.Recipients, false);
                 Journal(item.CampaignId, item.Id, null, "periodicReminder", timer, key, "fired", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
             else Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null);
@@ -198,8 +198,11 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             return;
         }
         if (index == 1) ScheduleNextPeriod();
+        var previousDue = PreviousDue();
+        // Each unit reports for itself: the units still working that have not reported for this period are behind.
+        bool Owes(Assignment a) => a.IsBehind && !Reported(a.LastReportAt, previousDue);
         var missing = parts.Count > 0 ? parts.Where(Owes).ToList() : [];
-        var received = parts.Count > 0 ? missing.Count == 0 : Reported(item.LastProgressAt);
+        var received = parts.Count > 0 ? missing.Count == 0 : Reported(item.LastProgressAt, previousDue);
         if (received)
         {
             Journal(item.CampaignId, item.Id, null, "periodicReportReceived", timer, key, "fired", null);
@@ -208,7 +211,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         // A unit's missed report counts once per period, at the first escalation step after the due date.
         if (index == 1) batch.MissedReports.AddRange(missing.Select(a => (item.Id, a.UnitCode)));
         var stepLevel = steps[index].Level!;
-        Escalate(timer, d, stepLevel, level, key, due, SendPeriodic, item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
+        Escalate(timer, d, stepLevel, level, key, due, (k, m, e, a, u) => SendPeriodic(Owes, k, m, e, a, u), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
             next is not null && next.DueAt <= now,
             newLevel =>
             {

@@ -44,7 +44,7 @@ public sealed class PerUnitTests(RuntimeApp app) : IClassFixture<RuntimeApp>
     private async Task<List<Guid>> RecipientsAsync(Guid item, string kind, string? level = null, string? reason = null) =>
         (await app.RowsAsync<Guid>("""
             select distinct recipient_person_id from outbox
-            where item_id = @item and kind = @kind and (@level::text is null or level = @level) and (@reason::text is null or payload->>'reason' = @reason)
+            where item_id = @item and kind = @kind and (@level::text is null or level = @level) and (@reason::text is null or payload->>'type' = @reason)
             """, new { item, kind, level, reason })).ToList();
 
     private static JsonElement Part(JsonElement item, string unit) =>
