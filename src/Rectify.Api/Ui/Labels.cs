@@ -42,7 +42,18 @@ public static class Labels
     {
         ["launch"] = "启动", ["assign"] = "交办", ["acknowledge"] = "签收", ["progress"] = "报送进展", ["requestClosure"] = "申请销号",
         ["approveClosure"] = "同意销号", ["returnClosure"] = "退回", ["requestExtension"] = "申请延期",
-        ["approveExtension"] = "同意延期", ["rejectExtension"] = "驳回延期", ["reopen"] = "重新打开",
+        ["approveExtension"] = "同意延期", ["rejectExtension"] = "驳回延期", ["reopen"] = "重新打开", ["complete"] = "本单位整改完成",
+    };
+
+    /// <summary>A unit's own part of an item (分解交办).</summary>
+    public static readonly IReadOnlyDictionary<string, string> AssignmentState = new Dictionary<string, string>
+    {
+        ["assigned"] = "未签收", ["inProgress"] = "整改中", ["completed"] = "已完成", ["withdrawn"] = "已撤销",
+    };
+
+    public static readonly IReadOnlyDictionary<string, string> AssignmentRole = new Dictionary<string, string>
+    {
+        ["lead"] = "牵头单位", ["responsible"] = "责任单位",
     };
 
     /// <summary>Journal entry types (events and timers) as the timeline shows them.</summary>
@@ -51,6 +62,7 @@ public static class Labels
         ["launch"] = "交办", ["campaignLaunched"] = "整改工作启动", ["acknowledge"] = "签收", ["progress"] = "报送进展",
         ["requestClosure"] = "申请销号", ["approveClosure"] = "同意销号", ["returnClosure"] = "退回",
         ["requestExtension"] = "申请延期", ["approveExtension"] = "同意延期", ["rejectExtension"] = "驳回延期", ["reopen"] = "重新打开",
+        ["complete"] = "本单位整改完成",
         ["reminder"] = "到期提醒", ["unacknowledgedReminder"] = "未签收提醒", ["periodicReminder"] = "定期报告提醒",
         ["escalation"] = "升级督办", ["phaseStarted"] = "阶段开始", ["timerSkipped"] = "定时任务跳过",
         ["submit"] = "报送材料", ["accept"] = "采纳材料", ["return"] = "退回材料", ["talk"] = "约谈记录",

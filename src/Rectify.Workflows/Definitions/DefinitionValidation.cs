@@ -93,6 +93,16 @@ public sealed class DefinitionValidator(JsonSchemaValidator schema)
         }
         if (d.Item.LaunchEscalationLevel is { } start && ladder.Count > 0 && EscalationLevels.Rank(start) >= EscalationLevels.Rank(ladder[^1].Level))
             yield return new SchemaError("$.item.launchEscalationLevel", "起始督办级别不能高于或等于升级阶梯的最高级 / must be below the top of the ladder");
+        if (d.Scoring?.Grades is { } grades)
+        {
+            var good = grades.GetValueOrDefault(UnitGrades.Good);
+            var fair = grades.GetValueOrDefault(UnitGrades.Fair);
+            var average = grades.GetValueOrDefault(UnitGrades.Average);
+            if (fair >= good) yield return new SchemaError("$.scoring.grades.较好", "“较好”的分数线必须低于“好” / the 较好 threshold must be below 好");
+            if (average >= fair) yield return new SchemaError("$.scoring.grades.一般", "“一般”的分数线必须低于“较好” / the 一般 threshold must be below 较好");
+        }
+        if (d.Item.Closure?.LeadMayOverride == true && d.Item.Closure.RequireAllUnitsCompleted == false)
+            yield return new SchemaError("$.item.closure.leadMayOverride", "不要求各单位完成时无需允许牵头单位越过 / an override needs requireAllUnitsCompleted");
         if (d.PeriodicReports is { } periodic && periodic.Every.EndsWith('M') && periodic.DayOfMonth is null)
             yield return new SchemaError("$.periodicReports.dayOfMonth", "按月报送必须指定 dayOfMonth / monthly reports need dayOfMonth");
     }

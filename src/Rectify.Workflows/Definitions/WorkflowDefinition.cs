@@ -8,7 +8,7 @@ public sealed record WorkflowDefinition(
     string Id, string Name, string? NameEn, string? Description, IReadOnlyList<PhaseDefinition> Phases,
     IReadOnlyList<DeliverableDefinition>? Deliverables, ItemDefinition Item, ReminderDefinition Reminders,
     UnacknowledgedDefinition Unacknowledged, EscalationDefinition Escalation, PeriodicReportDefinition? PeriodicReports,
-    CatchUpDefinition CatchUp)
+    CatchUpDefinition CatchUp, ScoringDefinition? Scoring = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -33,6 +33,17 @@ public sealed record WorkflowDefinition(
     }
 
     public TimeSpan ReminderMaxLateness => Iso.TimeOfDuration(CatchUp.ReminderMaxLateness);
+
+    /// <summary>
+    /// Whether the lead unit's closure request needs every other unit's part completed (issue 12). A definition that
+    /// has no <c>complete</c> event (published before assignments existed) gives units no way to complete, so its
+    /// closures keep the old rule: the lead unit's request stands for the item.
+    /// </summary>
+    public bool ClosureNeedsEveryUnit => Item.Closure?.RequireAllUnitsCompleted ?? Event("complete") is not null;
+
+    public bool LeadMayOverrideClosure => Item.Closure?.LeadMayOverride ?? false;
+
+    public ScoringDefinition ScoringRules => Scoring ?? ScoringDefinition.Default;
 }
 
 public sealed record PhaseDefinition(string Key, string Name, string? NameEn, bool? NotifyAtStart);
@@ -54,13 +65,15 @@ public sealed record EventDefinition(
 /// <param name="ReopenWindow">A reopened item's deadline when the event names none (API.md): days from the day it is reopened; P30D when unset.</param>
 public sealed record ItemDefinition(
     IReadOnlyList<StateDefinition> States, string InitialState, string LaunchState, IReadOnlyList<string> ClosedStates,
-    string? LaunchEscalationLevel, IReadOnlyList<EventDefinition> Events, string? ReopenWindow = null)
+    string? LaunchEscalationLevel, IReadOnlyList<EventDefinition> Events, string? ReopenWindow = null, ClosureDefinition? Closure = null)
 {
     public const string DefaultReopenWindow = "P30D";
 
     /// <summary>The deadline of an item reopened on <paramref name="today"/> without a new deadline.</summary>
     public DateOnly ReopenDeadline(DateOnly today) => today.AddDays(Iso.Days(ReopenWindow ?? DefaultReopenWindow));
 }
+
+public sealed record ClosureDefinition(bool? RequireAllUnitsCompleted, bool? LeadMayOverride);
 
 public sealed record ReminderDefinition(IReadOnlyList<string> BeforeDeadline, string At, string OnNonWorkingDay, IReadOnlyList<string> Recipients)
 {

@@ -32,4 +32,20 @@ public static class ItemStatus
         var left = deadline.DayNumber - today.DayNumber + 1;
         return left <= total * 0.3 ? Yellow : Green;
     }
+
+    /// <summary>
+    /// A unit's own overdue days (issue 12): a part completed late keeps the days it was late, a part completed on time
+    /// has none whatever its siblings do, a part still open counts like its item.
+    /// </summary>
+    public static int AssignmentOverdueDays(string itemState, string assignmentState, DateOnly? effectiveDeadline, DateOnly? completedOn, DateOnly today) =>
+        assignmentState switch
+        {
+            "completed" => effectiveDeadline is { } d && completedOn is { } c && c > d ? c.DayNumber - d.DayNumber : 0,
+            "withdrawn" => 0,
+            _ => OverdueDays(itemState, effectiveDeadline, today),
+        };
+
+    /// <summary>A unit's own light: green once its part is completed (or withdrawn), else its item's light for its own signing.</summary>
+    public static string AssignmentLight(string itemState, string assignmentState, DateOnly? effectiveDeadline, DateOnly? assignedOn, bool unacknowledgedTooLong, DateOnly today) =>
+        assignmentState is "completed" or "withdrawn" ? Green : Light(itemState, effectiveDeadline, assignedOn, unacknowledgedTooLong, today);
 }

@@ -11,6 +11,9 @@ public sealed record JournalEntry(
 
 public sealed record NewEscalation(Guid Id, Guid CampaignId, Guid? ItemId, Guid? DeliverableId, string Level, string? OfficeUnit, DateTimeOffset OpenedAt, string? Note);
 
+/// <summary>A unit's part of an item reached an escalation level (its record, issue 12).</summary>
+public sealed record AssignmentLevel(Guid ItemId, string Unit, string Level);
+
 public sealed record NewTimer(DateTimeOffset DueAt, string SubjectKind, Guid SubjectId, Guid CampaignId, int Cycle, string Step);
 
 /// <summary>
@@ -26,6 +29,8 @@ public sealed class EffectBatch
     public Dictionary<Guid, string> ItemLevels { get; } = [];
     public Dictionary<Guid, string> DeliverableLevels { get; } = [];
     public List<long> FiredTimers { get; } = [];
+    public List<AssignmentLevel> AssignmentLevels { get; } = [];
+    public List<(Guid ItemId, string Unit)> MissedReports { get; } = [];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -35,10 +40,12 @@ public sealed class EffectBatch
     public int TimersInserted { get; private set; }
 
     /// <summary>What the batch holds now, for <paramref name="subject"/>: taken before one subject's effects are added.</summary>
-    public readonly record struct Checkpoint(int Journal, int Notifications, int Escalations, int Timers, Guid Subject, string? ItemLevel, string? DeliverableLevel);
+    public readonly record struct Checkpoint(
+        int Journal, int Notifications, int Escalations, int Timers, Guid Subject, string? ItemLevel, string? DeliverableLevel,
+        int AssignmentLevels = 0, int MissedReports = 0);
 
     public Checkpoint Mark(Guid subject) => new(Journal.Count, Notifications.Count, Escalations.Count, Timers.Count, subject,
-        ItemLevels.GetValueOrDefault(subject), DeliverableLevels.GetValueOrDefault(subject));
+        ItemLevels.GetValueOrDefault(subject), DeliverableLevels.GetValueOrDefault(subject), AssignmentLevels.Count, MissedReports.Count);
 
     /// <summary>Takes back everything added since <paramref name="mark"/> (one subject's effects, when computing them threw).</summary>
     public void Rollback(Checkpoint mark)
@@ -47,6 +54,8 @@ public sealed class EffectBatch
         Notifications.RemoveRange(mark.Notifications, Notifications.Count - mark.Notifications);
         Escalations.RemoveRange(mark.Escalations, Escalations.Count - mark.Escalations);
         Timers.RemoveRange(mark.Timers, Timers.Count - mark.Timers);
+        AssignmentLevels.RemoveRange(mark.AssignmentLevels, AssignmentLevels.Count - mark.AssignmentLevels);
+        MissedReports.RemoveRange(mark.MissedReports, MissedReports.Count - mark.MissedReports);
         Restore(ItemLevels, mark.Subject, mark.ItemLevel);
         Restore(DeliverableLevels, mark.Subject, mark.DeliverableLevel);
 
@@ -86,6 +95,29 @@ public sealed class EffectBatch
                 """;
             await connection.ExecuteAsync(new CommandDefinition(sql,
                 new { ids = ItemLevels.Keys.ToArray(), levels = ItemLevels.Values.ToArray(), now }, tx, cancellationToken: ct));
+        }
+        if (AssignmentLevels.Count > 0)
+        {
+            const string sql = """
+                update assignments a set escalation_level = u.level, levels_reached = a.levels_reached || u.level
+                from unnest(@items, @units, @levels) as u(item, unit, level) where a.item_id = u.item and a.unit_code = u.unit
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                items = AssignmentLevels.Select(l => l.ItemId).ToArray(), units = AssignmentLevels.Select(l => l.Unit).ToArray(),
+                levels = AssignmentLevels.Select(l => l.Level).ToArray(),
+            }, tx, cancellationToken: ct));
+        }
+        if (MissedReports.Count > 0)
+        {
+            const string sql = """
+                update assignments a set missed_reports = a.missed_reports + 1
+                from unnest(@items, @units) as u(item, unit) where a.item_id = u.item and a.unit_code = u.unit
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                items = MissedReports.Select(m => m.ItemId).ToArray(), units = MissedReports.Select(m => m.Unit).ToArray(),
+            }, tx, cancellationToken: ct));
         }
         if (DeliverableLevels.Count > 0)
         {

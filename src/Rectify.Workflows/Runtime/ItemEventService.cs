@@ -7,13 +7,18 @@ using Rectify.Workflows.Notifications;
 
 namespace Rectify.Workflows.Runtime;
 
-public sealed record EventRequest(string Type, string? Note, DateOnly? NewDeadline, IReadOnlyList<Guid> AttachmentIds, int? ExpectedVersion);
+/// <param name="Unit">The unit an office acts for (acknowledge, progress, complete); a unit user acts for its own unit.</param>
+/// <param name="ReturnUnits">returnClosure: the units whose part is sent back with the lead unit's.</param>
+public sealed record EventRequest(
+    string Type, string? Note, DateOnly? NewDeadline, IReadOnlyList<Guid> AttachmentIds, int? ExpectedVersion,
+    string? Unit = null, IReadOnlyList<string>? ReturnUnits = null);
 
 public abstract record EventOutcome;
 public sealed record EventApplied(int Version, long JournalId) : EventOutcome;
 public sealed record EventNotFound : EventOutcome;
 public sealed record EventConflict(int CurrentVersion) : EventOutcome;
 public sealed record EventRefused(string Message, string? Field) : EventOutcome;
+public sealed record EventForbidden(string Message) : EventOutcome;
 
 /// <summary>
 /// Applies one event to one item in one transaction: the state change, its journal row, its timer changes and its
@@ -42,17 +47,25 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
             if (known != attachments.Length)
                 return new EventRefused("附件不存在或不属于该问题 / an attachment does not exist or belongs to another item", "attachmentIds");
         }
-        var decision = StateMachine.Decide(d, item.Facts, ActorRoles.Of(actor, item.Facts), request.Type, new EventInput(request.Note, request.NewDeadline, attachments.Length), today);
+        var assignments = (await Assignment.LoadAsync(connection, tx, [item.Id], ct)).GetValueOrDefault(item.Id, []);
+        var names = await UnitNamesAsync(connection, tx, assignments.Select(a => a.UnitCode).Concat(request.ReturnUnits ?? []).Concat(request.Unit is { } u ? [u] : []), ct);
+        var acting = ActingUnit(actor, item, assignments, request, names);
+        if (acting.Outcome is { } early) return early;
+        var decision = StateMachine.Decide(d, item.Facts, ActorRoles.Of(actor, item.Facts), request.Type,
+            new EventInput(request.Note, request.NewDeadline, attachments.Length), today, acting.Assignment is { } a && UnitEvents.InPlace(request.Type, a));
         if (decision is Refused refused) return new EventRefused(refused.Message, refused.Field);
         var allowed = (Allowed)decision;
+        var units = UnitChanges(d, item, assignments, acting.Assignment, request, names);
+        if (units.Refusal is { } unitRefusal) return unitRefusal;
 
         var snapshot = await calendar.GetAsync(connection, ct, tx);
         var batch = new EffectBatch();
         var change = Plan(item, d, snapshot, request, allowed, now);
+        change = AdjustForUnits(change, d, item, assignments, acting.Assignment, request, snapshot, now);
 
         const string update = """
             update items set state = @ToState,
-                acknowledged_at = case when @Acknowledge then coalesce(acknowledged_at, @now) else acknowledged_at end,
+                acknowledged_at = case when @Acknowledge and @LeadActs then coalesce(acknowledged_at, @now) else acknowledged_at end,
                 last_progress_at = case when @Progress then @now else last_progress_at end,
                 closed_at = case when @Close then @now when @Reopen then null else closed_at end,
                 effective_deadline = @Deadline, escalation_level = @Level, cycle = @Cycle,
@@ -67,7 +80,9 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         {
             item.Id, allowed.ToState, change.Acknowledge, change.Progress, change.Close, change.Reopen, change.Extend,
             change.Deadline, change.Level, change.Cycle, change.PendingExtension, change.PendingNote, now,
+            LeadActs = acting.Assignment?.IsLead ?? true,
         }, tx, cancellationToken: ct));
+        await ApplyUnitChangesAsync(connection, tx, item.Id, units, now, ct);
 
         if (change.DeleteAllTimers)
             await connection.ExecuteAsync(new CommandDefinition("delete from timers where subject_id = @itemId", new { itemId }, tx, cancellationToken: ct));
@@ -88,6 +103,9 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
             ["version"] = version, ["attachmentIds"] = attachments, ["newDeadline"] = request.NewDeadline,
             ["effectiveDeadline"] = change.Deadline, ["cycle"] = change.Cycle, ["escalationLevel"] = change.Level,
         };
+        if (acting.Assignment is { } unit) data["unit"] = unit.UnitCode;
+        if (units.Returned.Count > 0) data["returnedUnits"] = units.Returned;
+        if (units.Overridden.Count > 0) data["incompleteUnits"] = units.Overridden;
         // The journal is append-only (migration 0502): its id is drawn first so the subject key of the messages this
         // entry causes is written with the row, never added afterwards.
         var notifying = notify && allowed.Event.NotifyList.Count > 0;

@@ -70,14 +70,19 @@ public static class StateMachine
 {
     private static readonly string[] StateGuards = ["notOngoing", "notHardDeadline", "extensionPending", "noExtensionPending"];
 
-    public static Decision Decide(WorkflowDefinition definition, ItemFacts item, IReadOnlySet<string> roles, string type, EventInput input, DateOnly today)
+    /// <param name="inPlace">
+    /// A responsible unit's own acknowledgement or report (issue 12): it changes that unit's assignment, not the item, so
+    /// it is allowed in any open state of the item (launched, not closed) and leaves the item's state as it is.
+    /// </param>
+    public static Decision Decide(WorkflowDefinition definition, ItemFacts item, IReadOnlySet<string> roles, string type, EventInput input, DateOnly today, bool inPlace = false)
     {
         var e = definition.Event(type);
         var stateName = StateName(definition, item.State);
         if (e is null)
             return new Refused($"流程“{definition.Name}”没有“{type}”事件 / the workflow has no event {type}", "type");
         var label = $"“{e.Name}”({e.Type})";
-        if (!e.From.Contains(item.State))
+        var open = item.State != definition.Item.InitialState && !definition.IsClosed(item.State);
+        if (inPlace ? !open : !e.From.Contains(item.State))
             return new Refused($"当前状态“{stateName}”({item.State}) 不允许{label} / {e.Type} is not allowed in state {item.State}", "type");
         if (!e.Roles.Any(roles.Contains))
         {
@@ -89,7 +94,7 @@ public static class StateMachine
             var refusal = Check(guard, item, input, today, $"当前状态“{stateName}”({item.State}) 下{label}：");
             if (refusal is not null) return refusal;
         }
-        return new Allowed(e, item.State, e.To ?? item.State);
+        return new Allowed(e, item.State, inPlace ? item.State : e.To ?? item.State);
     }
 
     /// <summary>The events this caller could send now (input guards such as a note are left to the request).</summary>

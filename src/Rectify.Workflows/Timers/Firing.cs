@@ -39,7 +39,8 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         return steps;
     }
 
-    public void Item(TimerRow timer, ItemSubject item, WorkflowDefinition d)
+    /// <param name="parts">The item's assignments: pressure goes to the units whose own part is behind (issue 12).</param>
+    public void Item(TimerRow timer, ItemSubject item, WorkflowDefinition d, IReadOnlyList<Assignment> parts)
     {
         var level = levels.GetValueOrDefault(item.Id, item.EscalationLevel);
         var key = item.SubjectKey(timer.Step, timer.Cycle);
@@ -52,16 +53,20 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var zone = item.Zone;
         if (timer.Step == "reminder:unacknowledged")
         {
-            var stillAssigned = item.State == d.Item.LaunchState && item.AcknowledgedAt is null;
-            var outcome = !stillAssigned ? "acknowledged" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
+            // Each unit signs for itself: the reminder goes to the units that have not, as long as one has not.
+            var unsigned = parts.Count > 0
+                ? parts.Where(a => a.IsUnacknowledged).Select(a => a.UnitCode).ToList()
+                : item.State == d.Item.LaunchState && item.AcknowledgedAt is null ? [item.LeadUnit] : [];
+            var outcome = unsigned.Count == 0 ? "acknowledged" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is not null) { Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null); return; }
-            Send(key, new UnacknowledgedMessage(subject, item.EffectiveDeadline) { DueAt = timer.Due }, null, ItemPeople(item, d.Unacknowledged.Recipients), false);
-            Journal(item.CampaignId, item.Id, null, "unacknowledgedReminder", timer, key, "fired", null);
+            SendToItem(item, parts, a => a.IsUnacknowledged, d.Unacknowledged.Recipients, key,
+                s => new UnacknowledgedMessage(s, item.EffectiveDeadline) { DueAt = timer.Due }, null, false);
+            Journal(item.CampaignId, item.Id, null, "unacknowledgedReminder", timer, key, "fired", null, ("units", unsigned));
             return;
         }
         if (timer.Step.StartsWith("periodic:", StringComparison.Ordinal))
         {
-            Periodic(timer, item, d, level, key);
+            Periodic(timer, item, d, level, key, parts);
             return;
         }
         if (item.EffectiveDeadline is not { } deadline)
@@ -71,9 +76,18 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         }
         var steps = DeadlineSteps(d, zone, deadline, d.Item.LaunchEscalationLevel ?? EscalationLevels.None);
         var next = Schedule.After(steps, timer.Step);
+        // Reminders and escalations press the units that have not completed their part, never one that has.
+        var behind = parts.Where(a => a.IsBehind).ToList();
         Deadline(timer, d, steps, next, level, key, subject, deadline,
-            audiences => ItemPeople(item, audiences), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
-            newLevel => { levels[item.Id] = newLevel; batch.ItemLevels[item.Id] = newLevel; });
+            (k, message, escalationId, audiences, urgent) => SendToItem(item, parts, a => a.IsBehind, audiences, k, message, escalationId, urgent),
+            item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
+            newLevel =>
+            {
+                levels[item.Id] = newLevel;
+                batch.ItemLevels[item.Id] = newLevel;
+                foreach (var a in behind.Where(a => EscalationLevels.Rank(newLevel) > EscalationLevels.Rank(a.EscalationLevel)))
+                    batch.AssignmentLevels.Add(new AssignmentLevel(item.Id, a.UnitCode, newLevel));
+            });
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
     }
 
@@ -91,7 +105,8 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var subject = deliverable.Ref(d);
         IReadOnlyList<Guid> People(IEnumerable<string> audiences) => contacts.People(
             Audiences.Units(audiences.Select(a => a == Audiences.ResponsibleUnits ? Audiences.LeadUnit : a), deliverable.UnitCode, [], deliverable.IssuedByUnit, deliverable.SupervisionUnit));
-        Deadline(timer, d, steps, next, level, key, subject, deliverable.DueDate, People, deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
+        Deadline(timer, d, steps, next, level, key, subject, deliverable.DueDate,
+            (k, message, escalationId, audiences, urgent) => Send(k, message(subject), escalationId, People(audiences), urgent), deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
             newLevel => { levels[deliverable.Id] = newLevel; batch.DeliverableLevels[deliverable.Id] = newLevel; });
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "deliverable", deliverable.Id, deliverable.CampaignId, timer.Cycle, next.Name));
     }
@@ -114,9 +129,12 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         Journal(campaign.Id, null, null, "phaseStarted", timer, key, "fired", phase?.Name);
     }
 
+    /// <summary>Sends one step's message, built for a subject (the item, or one unit's share of it), to an audience list.</summary>
+    private delegate void Sender(string key, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent);
+
     private void Deadline(
         TimerRow timer, WorkflowDefinition d, IReadOnlyList<Step> steps, Step? next, string level, string key, MessageSubject subject, DateOnly deadline,
-        Func<IEnumerable<string>, IReadOnlyList<Guid>> people, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
+        Sender send, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
         Action<string> setLevel)
     {
         var step = steps.FirstOrDefault(s => s.Name == timer.Step);
@@ -131,14 +149,14 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         {
             var outcome = superseded ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is not null) { Journal(campaignId, itemId, deliverableId, "timerSkipped", timer, key, outcome, null); return; }
-            Send(key, new ReminderMessage(subject, deadline, step.DaysBefore ?? 0) { DueAt = timer.Due }, null, people(d.Reminders.Recipients), step.DaysBefore <= 1);
+            send(key, s => new ReminderMessage(s, deadline, step.DaysBefore ?? 0) { DueAt = timer.Due }, null, d.Reminders.Recipients, step.DaysBefore <= 1);
             Journal(campaignId, itemId, deliverableId, "reminder", timer, key, "fired", $"T-{step.DaysBefore}");
             return;
         }
-        Escalate(timer, d, step.Level!, level, key, subject, deadline, people, campaignId, itemId, deliverableId, issuedBy, supervision, superseded, setLevel, null);
+        Escalate(timer, d, step.Level!, level, key, deadline, send, campaignId, itemId, deliverableId, issuedBy, supervision, superseded, setLevel, null);
     }
 
-    private void Periodic(TimerRow timer, ItemSubject item, WorkflowDefinition d, string level, string key)
+    private void Periodic(TimerRow timer, ItemSubject item, WorkflowDefinition d, string level, string key, IReadOnlyList<Assignment> parts)
     {
         var p = d.PeriodicReports;
         if (p is null || !item.Ongoing)
@@ -159,12 +177,19 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             batch.Timers.Add(new NewTimer(first.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, first.Name));
         }
         var subject = new PeriodicReportRef(item.CampaignId, item.Id, due);
+        // The period a report covers is worked out only once the report is late (a reminder ahead of it does not need it).
+        DateOnly PreviousDue() => Iso.TryPeriod(item.ReportEvery ?? p.Every, out var months, out var days) && months > 0 ? due.AddMonths(-months) : due.AddDays(-Math.Max(1, days));
+        bool Reported(DateTime? at, DateOnly previousDue) => at is { } last && LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)), zone) > previousDue;
+        // A periodic report is about the report, whoever gets it; each unit's message is keyed by its unit all the same.
+        void SendPeriodic(Func<Assignment, bool> owes, string k, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent) =>
+            SendToItem(item, parts, owes, audiences, k, _ => message(subject), escalationId, urgent);
         if (index == 0)
         {
             var outcome = next is not null && next.DueAt <= now ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is null)
             {
-                Send(key, new PeriodicReportMessage(subject, due) { DueAt = timer.Due }, null, ItemPeople(item, p.Recipients), false);
+                // Every unit still working is reminded that its report is due; one that completed its part is not.
+                SendPeriodic(a => a.IsBehind, key, s => new PeriodicReportMessage(s, due) { DueAt = timer.Due }, null, p.Recipients, false);
                 Journal(item.CampaignId, item.Id, null, "periodicReminder", timer, key, "fired", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
             else Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null);
@@ -173,23 +198,35 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             return;
         }
         if (index == 1) ScheduleNextPeriod();
-        var previousDue = Iso.TryPeriod(item.ReportEvery ?? p.Every, out var months, out var days) && months > 0 ? due.AddMonths(-months) : due.AddDays(-Math.Max(1, days));
-        var received = item.LastProgressAt is { } last && LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)), zone) > previousDue;
+        var previousDue = PreviousDue();
+        // Each unit reports for itself: the units still working that have not reported for this period are behind.
+        bool Owes(Assignment a) => a.IsBehind && !Reported(a.LastReportAt, previousDue);
+        var missing = parts.Count > 0 ? parts.Where(Owes).ToList() : [];
+        var received = parts.Count > 0 ? missing.Count == 0 : Reported(item.LastProgressAt, previousDue);
         if (received)
         {
             Journal(item.CampaignId, item.Id, null, "periodicReportReceived", timer, key, "fired", null);
             return;
         }
+        // A unit's missed report counts once per period, at the first escalation step after the due date.
+        if (index == 1) batch.MissedReports.AddRange(missing.Select(a => (item.Id, a.UnitCode)));
         var stepLevel = steps[index].Level!;
-        Escalate(timer, d, stepLevel, level, key, subject, due, a => ItemPeople(item, a), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
-            next is not null && next.DueAt <= now, newLevel => { levels[item.Id] = newLevel; batch.ItemLevels[item.Id] = newLevel; },
-            $"未按期报送 {due:yyyy-MM-dd} 的整改进展 / periodic report of {due:yyyy-MM-dd} missing");
+        Escalate(timer, d, stepLevel, level, key, due, (k, m, e, a, u) => SendPeriodic(Owes, k, m, e, a, u), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
+            next is not null && next.DueAt <= now,
+            newLevel =>
+            {
+                levels[item.Id] = newLevel;
+                batch.ItemLevels[item.Id] = newLevel;
+                foreach (var a in missing.Where(a => EscalationLevels.Rank(newLevel) > EscalationLevels.Rank(a.EscalationLevel)))
+                    batch.AssignmentLevels.Add(new AssignmentLevel(item.Id, a.UnitCode, newLevel));
+            },
+            $"未按期报送 {due:yyyy-MM-dd} 的整改进展 / periodic report of {due:yyyy-MM-dd} missing: {string.Join(", ", missing.Select(a => a.UnitCode))}");
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
     }
 
     private void Escalate(
-        TimerRow timer, WorkflowDefinition d, string stepLevel, string level, string key, MessageSubject subject, DateOnly deadline,
-        Func<IEnumerable<string>, IReadOnlyList<Guid>> people, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
+        TimerRow timer, WorkflowDefinition d, string stepLevel, string level, string key, DateOnly deadline,
+        Sender send, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
         bool superseded, Action<string> setLevel, string? note)
     {
         if (EscalationLevels.Rank(stepLevel) <= EscalationLevels.Rank(level))
@@ -203,11 +240,37 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         batch.Escalations.Add(new NewEscalation(escalationId, campaignId, itemId, deliverableId, stepLevel, office, now, note));
         setLevel(stepLevel);
         if (!superseded)
-            Send(key, new EscalationMessage(subject, stepLevel, office, deadline) { DueAt = timer.Due }, escalationId, people(ladder.Recipients), true);
+            send(key, s => new EscalationMessage(s, stepLevel, office, deadline) { DueAt = timer.Due }, escalationId, ladder.Recipients, true);
         Journal(campaignId, itemId, deliverableId, "escalation", timer, key, superseded ? "superseded" : "fired", note, ("level", stepLevel), ("escalationId", escalationId));
     }
 
     private TimeSpan Late(TimerRow timer) => now - timer.Due;
+
+    /// <summary>
+    /// An item's message (issue 12): each unit the audiences name that <paramref name="owes"/> gets its own message about
+    /// its own share (subject <see cref="AssignmentRef"/>, the unit in the key, so it is sent exactly once per unit and
+    /// person); the other audiences (offices, the responsible leader) get the item's message. An item without
+    /// assignments (none is left after migration 0600) falls back to every unit.
+    /// </summary>
+    private void SendToItem(
+        ItemSubject item, IReadOnlyList<Assignment> parts, Func<Assignment, bool> owes, IReadOnlyList<string> audiences, string key,
+        Func<MessageSubject, OutboxMessage> message, Guid? escalationId, bool urgent)
+    {
+        var whole = new ItemRef(item.CampaignId, item.Id);
+        if (parts.Count == 0)
+        {
+            Send(key, message(whole), escalationId, ItemPeople(item, audiences), urgent);
+            return;
+        }
+        var sent = new HashSet<Guid>();
+        foreach (var unit in Behind.Units(audiences, parts, owes).Distinct())
+        {
+            var people = contacts.Contacts(unit).Where(sent.Add).ToList();
+            Send($"{key}:{unit}", message(new AssignmentRef(item.CampaignId, item.Id, unit)), escalationId, people, urgent);
+        }
+        var others = ItemPeople(item, Behind.Others(audiences)).Where(sent.Add).ToList();
+        Send(key, message(whole), escalationId, others, urgent);
+    }
 
     private IReadOnlyList<Guid> ItemPeople(ItemSubject item, IEnumerable<string> audiences)
     {

@@ -190,6 +190,7 @@ public sealed partial class TimerSweeper(
             .Concat(campaignUnits.Values.SelectMany(u => u));
         var contacts = await ContactDirectory.LoadAsync(connection, tx, units, ct);
 
+        var parts = await Assignment.LoadAsync(connection, tx, items.Keys, ct);
         var batch = new EffectBatch();
         var firing = new Firing(batch, snapshot, contacts, now, quiet);
         var deferred = 0;
@@ -204,7 +205,7 @@ public sealed partial class TimerSweeper(
                 switch (timer.SubjectKind)
                 {
                     case "item" when items.TryGetValue(timer.SubjectId, out var item):
-                        firing.Item(timer, item, Workflow(item.WorkflowId, item.WorkflowVersion));
+                        firing.Item(timer, item, Workflow(item.WorkflowId, item.WorkflowVersion), parts.GetValueOrDefault(item.Id, []));
                         break;
                     case "deliverable" when deliverables.TryGetValue(timer.SubjectId, out var deliverable):
                         firing.Deliverable(timer, deliverable, Workflow(deliverable.WorkflowId, deliverable.WorkflowVersion));

@@ -81,6 +81,8 @@ public sealed class EventsTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" })).EnsureSuccessStatusCode();
         var pdf = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.7 x"u8.ToArray()), "file", "a.pdf" } };
         var attachment = (await (await org.UnitA.PostAsync($"/api/items/{item}/attachments", pdf)).JsonAsync()).GetProperty("id").GetGuid();
+        (await org.UnitB.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" })).EnsureSuccessStatusCode();
+        (await org.UnitB.PostAsJsonAsync($"/api/items/{item}/events", new { type = "complete", note = "本镇部分完成" })).EnsureSuccessStatusCode();
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "requestClosure", note = "done", attachmentIds = new[] { attachment } })).EnsureSuccessStatusCode();
         (await org.Lgo.PostAsJsonAsync($"/api/items/{item}/events", new { type = "approveClosure" })).EnsureSuccessStatusCode();
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "reopen", note = "反弹", newDeadline = "2026-09-30" }))

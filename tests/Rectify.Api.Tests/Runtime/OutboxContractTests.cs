@@ -51,7 +51,8 @@ public sealed class OutboxContractTests(RuntimeApp app) : IClassFixture<RuntimeA
         }
         var shapes = messages.Select(m => $"{m.Message!.GetType().Name}/{m.Message.Subject.GetType().Name}").ToHashSet();
         shapes.IsSupersetOf([
-            "AssignedMessage/AssignmentRef", "ReminderMessage/ItemRef", "ReminderMessage/DeliverableRef", "EscalationMessage/ItemRef",
+            // Reminders and escalations go to each unit about its own share (issue 12); offices and the leader get the item's.
+            "AssignedMessage/AssignmentRef", "ReminderMessage/AssignmentRef", "ReminderMessage/DeliverableRef", "EscalationMessage/AssignmentRef", "EscalationMessage/ItemRef",
             "EscalationMessage/DeliverableRef", "EscalationMessage/PeriodicReportRef", "PeriodicReportMessage/PeriodicReportRef",
             "DecisionMessage/ItemRef", "PhaseMessage/CampaignRef",
         ]).ShouldBeTrue(string.Join(", ", shapes));

@@ -31,7 +31,11 @@ public sealed class PeriodicAndDeliverablesTests(RuntimeApp app) : IClassFixture
         progressed.Str("escalationLevel").ShouldBe("none");
         (await app.QueryAsync<long>("select count(*) from escalations where item_id = @item and resolved_at is null", new { item })).ShouldBe(0);
 
-        // The next letter step of June finds the report received and stops there.
+        // B, the other unit, signs and reports its own part too (each unit reports for itself, issue 12).
+        (await org.UnitB.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" })).EnsureSuccessStatusCode();
+        (await org.UnitB.PostAsJsonAsync($"/api/items/{item}/events", new { type = "progress", note = "6 月进展：本镇已完成" })).EnsureSuccessStatusCode();
+
+        // The next letter step of June finds every unit's report received and stops there.
         await org.SetClockAsync(RuntimeApp.Local(2026, 7, 1, 9));
         (await app.QueryAsync<long>("select count(*) from journal where item_id = @item and type = 'periodicReportReceived'", new { item })).ShouldBe(1);
         (await app.QueryAsync<long>("select count(*) from outbox where item_id = @item and level = 'supervisionLetter'", new { item })).ShouldBe(0);

@@ -130,8 +130,12 @@ public sealed class PoisonTimerTests
             await org.SetClockAsync(RuntimeApp.Local(2026, 6, 1, 10));
             var (campaign, items) = await org.CampaignAsync([org.Item("长期坚持：甲", null, ongoing: true), org.Item("长期坚持：乙", null, ongoing: true)]);
             (await org.Lgo.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+            // Both units sign (each for itself, issue 12), so no unacknowledged reminder is left to fire for the poison item.
             foreach (var item in items)
+            {
                 (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" })).EnsureSuccessStatusCode();
+                (await org.UnitB.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" })).EnsureSuccessStatusCode();
+            }
             var (poison, normal) = (items[0], items[1]);
             await app.QueryAsync<int>($$"""
                 create function test_refuse_journal() returns trigger language plpgsql as $f$

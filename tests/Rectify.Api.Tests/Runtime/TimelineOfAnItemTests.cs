@@ -53,7 +53,8 @@ public sealed class TimelineOfAnItemTests(RuntimeApp app) : IClassFixture<Runtim
         unack.ShouldAllBe(r => r.NotBefore == new DateTime(2026, 6, 2, 2, 0, 0) && r.IdempotencyKey.Contains(":reminder:unacknowledged:c1:"));
         (await (await org.UnitA.GetAsync($"/api/items/{item}")).JsonAsync()).Str("light").ShouldBe("yellow");
 
-        var ack = await org.UnitB.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" });
+        // The lead unit signs: the item is in progress; B, a responsible unit, signs only later (issue 12).
+        var ack = await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" });
         ack.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await ack.JsonAsync()).Str("state").ShouldBe("inProgress");
 
@@ -70,13 +71,14 @@ public sealed class TimelineOfAnItemTests(RuntimeApp app) : IClassFixture<Runtim
         t1.ShouldAllBe(r => r.NotBefore == new DateTime(2026, 6, 18, 1, 0, 0));
         (await OutboxAsync(item)).ShouldNotContain(r => r.IdempotencyKey.Contains(":reminder:T-3:"));
 
-        // Deadline passed: urge at 09:00 on the first working day after it, to the lead unit's contact and the leader.
+        // Deadline passed: urge at 09:00 on the first working day after it, to the lead unit's contact, the leader and B,
+        // whose part is not completed either.
         await org.SetClockAsync(RuntimeApp.Local(2026, 6, 23, 8, 59));
         (await OutboxAsync(item)).ShouldNotContain(r => r.Kind == "escalation");
         await org.SetClockAsync(RuntimeApp.Local(2026, 6, 23, 9));
         var urge = (await OutboxAsync(item)).Where(r => r.Kind == "escalation").ToList();
         urge.ShouldAllBe(r => r.Level == "urge" && r.NotBefore == new DateTime(2026, 6, 23, 1, 0, 0));
-        urge.Select(r => r.RecipientPersonId).Distinct().ShouldBe([org.ContactA, org.Leader], ignoreOrder: true);
+        urge.Select(r => r.RecipientPersonId).Distinct().ShouldBe([org.ContactA, org.ContactB, org.Leader], ignoreOrder: true);
         dto = await (await org.UnitA.GetAsync($"/api/items/{item}")).JsonAsync();
         dto.Str("escalationLevel").ShouldBe("urge");
         dto.Str("light").ShouldBe("red");
@@ -84,7 +86,7 @@ public sealed class TimelineOfAnItemTests(RuntimeApp app) : IClassFixture<Runtim
 
         await org.SetClockAsync(RuntimeApp.Local(2026, 6, 26, 9));
         var letter = (await OutboxAsync(item)).Where(r => r.Level == "supervisionLetter").ToList();
-        letter.Select(r => r.RecipientPersonId).Distinct().ShouldBe([org.ContactDcs, org.ContactA], ignoreOrder: true);
+        letter.Select(r => r.RecipientPersonId).Distinct().ShouldBe([org.ContactDcs, org.ContactA, org.ContactB], ignoreOrder: true);
         letter.ShouldAllBe(r => r.NotBefore == new DateTime(2026, 6, 26, 1, 0, 0));
         var escalations = await (await org.Dcs.GetAsync($"/api/escalations?open=true&unit={org.UnitACode}")).JsonAsync();
         escalations.GetProperty("items").EnumerateArray().Select(e => e.Str("level")).ShouldBe(["supervisionLetter", "urge"]);
@@ -100,6 +102,9 @@ public sealed class TimelineOfAnItemTests(RuntimeApp app) : IClassFixture<Runtim
         var attachment = upload.GetProperty("id").GetGuid();
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "requestClosure", note = "已整改" }))
             .StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        // B's part: signed and completed before the lead unit asks for closure.
+        (await org.UnitB.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" })).EnsureSuccessStatusCode();
+        (await org.UnitB.PostAsJsonAsync($"/api/items/{item}/events", new { type = "complete", note = "本镇部分已拨付" })).EnsureSuccessStatusCode();
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "requestClosure", note = "已全部拨付", attachmentIds = new[] { attachment } }))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "approveClosure" })).StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
@@ -115,13 +120,13 @@ public sealed class TimelineOfAnItemTests(RuntimeApp app) : IClassFixture<Runtim
 
         var timeline = await (await org.UnitA.GetAsync($"/api/items/{item}/timeline")).JsonAsync();
         var types = timeline.EnumerateArray().Select(e => e.Str("type")).ToList();
-        types.ShouldBe(["launch", "unacknowledgedReminder", "acknowledge", "reminder", "reminder", "escalation", "escalation", "requestClosure", "approveClosure"]);
+        types.ShouldBe(["launch", "unacknowledgedReminder", "acknowledge", "reminder", "reminder", "escalation", "escalation", "acknowledge", "complete", "requestClosure", "approveClosure"]);
         var urgeEntry = timeline.EnumerateArray().First(e => e.Str("type") == "escalation");
         // Fired at 09:00 local: by the clock move's own sweep at exactly 09:00, or by the node's timer loop, woken by the
         // same move, a few milliseconds after it (the journal records when the firing happened).
         urgeEntry.GetProperty("at").GetDateTimeOffset().ShouldBe(RuntimeApp.Local(2026, 6, 23, 9), TimeSpan.FromSeconds(1));
         urgeEntry.GetProperty("at").GetString()!.ShouldEndWith("+08:00");
-        urgeEntry.GetProperty("notifications").GetArrayLength().ShouldBe(4); // contact A (e-mail + inbox), leader (e-mail + inbox)
-        timeline.EnumerateArray().First(e => e.Str("type") == "acknowledge").Str("actor").ShouldBe("tlub");
+        urgeEntry.GetProperty("notifications").GetArrayLength().ShouldBe(5); // contact A (e-mail + inbox), leader (e-mail + inbox), contact B (inbox)
+        timeline.EnumerateArray().First(e => e.Str("type") == "acknowledge").Str("actor").ShouldBe("tlua");
     }
 }

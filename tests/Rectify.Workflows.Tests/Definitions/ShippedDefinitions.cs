@@ -47,7 +47,7 @@ public sealed class DefinitionValidationTests
             .Replace("\"roles\": [\"leadingGroup\", \"admin\"], \"notify\": [\"leadUnit\", \"responsibleUnits\"] },\n      { \"type\": \"returnClosure\"",
                      "\"roles\": [\"boss\"], \"notify\": [\"leadUnit\", \"responsibleUnits\"] },\n      { \"type\": \"returnClosure\"");
         var errors = EmbeddedSchema.Validator().Check(json).Errors;
-        errors.Select(e => e.Path).ShouldBe(["$.item.events[3].roles[0]", "$.reminders.at", "$.escalation.ladder[1].workingDaysAfterDeadline"], ignoreOrder: true);
+        errors.Select(e => e.Path).ShouldBe(["$.item.events[4].roles[0]", "$.reminders.at", "$.escalation.ladder[1].workingDaysAfterDeadline"], ignoreOrder: true);
         errors.ShouldAllBe(e => e.Message.Contains(" / "));
     }
 
@@ -70,6 +70,24 @@ public sealed class DefinitionValidationTests
             .Replace("\"workingDaysAfterDeadline\": 11", "\"workingDaysAfterDeadline\": 3");
         var errors = EmbeddedSchema.Validator().Check(json).Errors;
         errors.Select(e => e.Path).ShouldBe(["$.deliverables[0].due.phase", "$.escalation.ladder[2].workingDaysAfterDeadline"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void Check_InvalidScoringRules_ListEveryErrorWithItsPath()
+    {
+        var json = ShippedDefinitions.Json("rectification-campaign")
+            .Replace("\"perOverdueDay\": 1,", "\"perOverdueDay\": \"one\",")
+            .Replace("\"supervisionLetter\": 5,", "\"supervisionLetter\": -5, \"warning\": 1,")
+            .Replace("\"notGrade\": \"好\"", "\"notGrade\": \"优\"");
+        var errors = EmbeddedSchema.Validator().Check(json).Errors;
+        errors.Select(e => e.Path).ShouldBe(
+            ["$.scoring.perOverdueDay", "$.scoring.perEscalationLevel.supervisionLetter", "$.scoring.perEscalationLevel.warning", "$.scoring.vetoes[0].notGrade"],
+            ignoreOrder: true);
+        errors.ShouldAllBe(e => e.Message.Contains(" / "));
+
+        // Thresholds that do not fall from 好 to 一般 are a meaning error the schema cannot see.
+        var unordered = ShippedDefinitions.Json("rectification-campaign").Replace("\"较好\": 80", "\"较好\": 95");
+        EmbeddedSchema.Validator().Check(unordered).Errors.Select(e => e.Path).ShouldBe(["$.scoring.grades.较好"]);
     }
 
     [Fact]

@@ -16,7 +16,8 @@ public sealed class StateMachineTests
     {
         ["acknowledge"] = (["assigned"], "inProgress", [LU, RU, AD]),
         ["progress"] = (["inProgress"], "inProgress", [LU, RU, AD]),
-        ["requestClosure"] = (["inProgress"], "closureRequested", [LU, RU, AD]),
+        ["complete"] = (["assigned", "inProgress", "closureRequested"], null, [RU, LG, AD]),
+        ["requestClosure"] = (["inProgress"], "closureRequested", [LU, AD]),
         ["approveClosure"] = (["closureRequested"], "closed", [LG, AD]),
         ["returnClosure"] = (["closureRequested"], "inProgress", [LG, AD]),
         ["requestExtension"] = (["assigned", "inProgress"], null, [LU, RU, AD]),

@@ -10,7 +10,12 @@ public sealed record ItemDto(
     PersonRef? ResponsibleLeader, string LeadUnit, IReadOnlyList<string> Units, DateOnly? Deadline, DateOnly? EffectiveDeadline,
     bool Ongoing, string? ReportEvery, bool HardDeadline, string State, int OverdueDays, string EscalationLevel, string Light,
     int Version, IReadOnlyList<string> AllowedEvents, DateTimeOffset? AssignedAt, DateTimeOffset? AcknowledgedAt,
-    DateTimeOffset? ClosedAt, DateTimeOffset CreatedAt, DateOnly? PendingExtension, int Cycle);
+    DateTimeOffset? ClosedAt, DateTimeOffset CreatedAt, DateOnly? PendingExtension, int Cycle, IReadOnlyList<AssignmentDto> Assignments);
+
+/// <summary>One unit's part of the item (API.md <c>assignments</c>).</summary>
+public sealed record AssignmentDto(
+    string Unit, string Role, string State, DateTimeOffset? AcknowledgedAt, DateTimeOffset? LastReportAt, DateTimeOffset? CompletedAt,
+    string Light, int OverdueDays, string EscalationLevel, IReadOnlyList<string> LevelsReached, int MissedReports);
 
 /// <summary>An item as read from the database, joined with its campaign's time zone and its leader's name.</summary>
 public sealed record ItemRow(
@@ -40,18 +45,31 @@ public sealed record ItemRow(
 
     private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 
-    public ItemDto ToDto(DateTimeOffset now, IReadOnlyList<string> allowedEvents)
+    /// <summary>
+    /// The item with its units' parts. A unit user that is not the lead unit sees its own part and the lead unit's
+    /// (分解交办: the lead unit consolidates and sees every unit).
+    /// </summary>
+    public ItemDto ToDto(DateTimeOffset now, IReadOnlyList<string> allowedEvents, IReadOnlyList<Assignment> assignments, string? viewerUnit = null)
     {
         var today = ItemStatus.LocalToday(now, TimeZone);
         var assignedOn = AssignedAt is { } a ? ItemStatus.LocalToday(Utc(a)!.Value, TimeZone) : (DateOnly?)null;
         // Still unacknowledged one working day after assignment (ack_due_at, computed at launch from the calendar) turns it yellow.
-        var unacknowledged = State == ItemStates.Assigned && AckDueAt is { } due && now >= Utc(due)!.Value;
+        var ackOverdue = State != ItemStates.Draft && AckDueAt is { } due && now >= Utc(due)!.Value;
+        var unacknowledged = ackOverdue && (State == ItemStates.Assigned || assignments.Any(x => x.IsUnacknowledged));
+        var shown = viewerUnit is not null && viewerUnit != LeadUnit
+            ? assignments.Where(x => x.UnitCode == viewerUnit || x.IsLead)
+            : assignments;
+        var parts = shown.Select(x => new AssignmentDto(
+            x.UnitCode, x.IsLead ? "lead" : "responsible", x.State, Utc(x.AcknowledgedAt), Utc(x.LastReportAt), Utc(x.CompletedAt),
+            ItemStatus.AssignmentLight(State, x.State, EffectiveDeadline, assignedOn, ackOverdue && x.IsUnacknowledged, today),
+            ItemStatus.AssignmentOverdueDays(State, x.State, EffectiveDeadline, x.CompletedAt is { } c ? ItemStatus.LocalToday(Utc(c)!.Value, TimeZone) : null, today),
+            x.EscalationLevel, x.LevelsReached, x.MissedReports)).ToList();
         return new ItemDto(
             Id, CampaignId, Number, Category, Title, Description, Measures, Target,
             ResponsibleLeaderId is { } lid ? new PersonRef(lid, ResponsibleLeaderName ?? "") : null,
             LeadUnit, Units, Deadline, EffectiveDeadline, Ongoing, ReportEvery, HardDeadline, State,
             ItemStatus.OverdueDays(State, EffectiveDeadline, today), EscalationLevel,
             ItemStatus.Light(State, EffectiveDeadline, assignedOn, unacknowledged, today),
-            Version, allowedEvents, Utc(AssignedAt), Utc(AcknowledgedAt), Utc(ClosedAt), Utc(CreatedAt)!.Value, PendingExtension, Cycle);
+            Version, allowedEvents, Utc(AssignedAt), Utc(AcknowledgedAt), Utc(ClosedAt), Utc(CreatedAt)!.Value, PendingExtension, Cycle, parts);
     }
 }

@@ -5,6 +5,7 @@ using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Domain;
+using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Features.Items;
 
@@ -50,11 +51,17 @@ public static class ItemsApi
 
     public static async Task<Results<Ok<Page<ItemDto>>, ValidationProblem>> List(
         HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions,
-        Guid? campaignId, string? unit, string? state, bool? overdue, string? q, int? page, int? pageSize, CancellationToken ct)
+        Guid? campaignId, string? unit, string? state, bool? overdue, string? q, int? page, int? pageSize, CancellationToken ct,
+        string? assignmentState = null)
     {
         var user = CurrentUser.From(http.User);
         var v = new Validator();
         if (state is not null) v.OneOf("state", state, ItemStates.All);
+        if (assignmentState is not null)
+        {
+            v.OneOf("assignmentState", assignmentState, AssignmentStates.All);
+            if (unit is null) v.Add("assignmentState", "按单位办理状态筛选时须同时指定单位（unit）/ assignmentState needs unit");
+        }
         var query = v.Optional("q", q, 200);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         var paging = Paging.From(page, pageSize);
@@ -62,6 +69,8 @@ public static class ItemsApi
             where {Access.ItemVisible}
               and (@campaignId::uuid is null or i.campaign_id = @campaignId)
               and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units))
+              and (@assignmentState::text is null or exists (
+                    select 1 from assignments a where a.item_id = i.id and a.unit_code = @unitFilter and a.state = @assignmentState))
               and (@state::text is null or i.state = @state)
               and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
               and (@q::text is null or i.title ilike '%' || @q || '%' or i.number = @q or i.description ilike '%' || @q || '%')
@@ -74,13 +83,18 @@ public static class ItemsApi
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
         {
-            role = user.Role, unit = user.UnitCode, campaignId, unitFilter = unit, state, overdue, q = query, now,
+            role = user.Role, unit = user.UnitCode, campaignId, unitFilter = unit, state, overdue, q = query, now, assignmentState,
             limit = paging.PageSize, offset = paging.Offset,
         }, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
         var rows = (await grid.ReadAsync<ItemRow>()).ToList();
         var dtos = new List<ItemDto>(rows.Count);
-        foreach (var row in rows) dtos.Add(row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, user, ct)));
+        var parts = await Assignment.LoadAsync(connection, null, rows.Select(r => r.Id).ToList(), ct);
+        foreach (var row in rows)
+        {
+            var own = parts.GetValueOrDefault(row.Id, []);
+            dtos.Add(row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, user, own, ct), own, ItemAllowedEvents.ViewerUnit(user)));
+        }
         return TypedResults.Ok(new Page<ItemDto>(dtos, total));
     }
 
@@ -155,6 +169,7 @@ public static class ItemsApi
     {
         var row = await FindRowAsync(connection, id, user, ct);
         if (row is null) return null;
-        return row.ToDto(now, definitions is null ? [] : await ItemAllowedEvents.ForAsync(connection, definitions, row, user, ct));
+        var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
+        return row.ToDto(now, definitions is null ? [] : await ItemAllowedEvents.ForAsync(connection, definitions, row, user, parts, ct), parts, ItemAllowedEvents.ViewerUnit(user));
     }
 }

@@ -10,14 +10,18 @@ using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Features.Runtime;
 
-public sealed record EventBody(string? Type, string? Note, string? NewDeadline, IReadOnlyList<Guid>? AttachmentIds, int? ExpectedVersion);
+/// <param name="Unit">acknowledge, progress, complete: the unit an office acts for (a unit user acts for its own).</param>
+/// <param name="Units">returnClosure: the units whose part is sent back with the lead unit's.</param>
+public sealed record EventBody(
+    string? Type, string? Note, string? NewDeadline, IReadOnlyList<Guid>? AttachmentIds, int? ExpectedVersion, string? Unit = null,
+    IReadOnlyList<string>? Units = null);
 
 /// <summary>Launch a campaign; send an event to an item (one transaction each, see the runtime in Rectify.Workflows).</summary>
 public static partial class RuntimeApi
 {
     private static readonly IReadOnlySet<string> EventTypes = new HashSet<string>(StringComparer.Ordinal)
     {
-        "acknowledge", "progress", "requestClosure", "approveClosure", "returnClosure", "requestExtension", "approveExtension", "rejectExtension", "reopen",
+        "acknowledge", "progress", "complete", "requestClosure", "approveClosure", "returnClosure", "requestExtension", "approveExtension", "rejectExtension", "reopen",
     };
 
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder app)
@@ -63,11 +67,14 @@ public static partial class RuntimeApi
         }
         if (body.AttachmentIds is { Count: > 50 }) v.Add("attachmentIds", "附件不能超过 50 个 / at most 50 attachments");
         if (body.ExpectedVersion is < 1) v.Add("expectedVersion", "版本号必须为正整数 / must be a positive integer");
+        var unit = v.Optional("unit", body.Unit, 64);
+        if (body.Units is { Count: > 500 } || body.Units?.Any(string.IsNullOrWhiteSpace) == true)
+            v.Add("units", "退回的单位列表无效 / invalid list of units");
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await ItemsApi.FindRowAsync(connection, id, user, ct) is null) return Problems.NotFound("问题");
-        var request = new EventRequest(type!, note, newDeadline, body.AttachmentIds ?? [], body.ExpectedVersion);
+        var request = new EventRequest(type!, note, newDeadline, body.AttachmentIds ?? [], body.ExpectedVersion, unit, body.Units);
         var outcome = await events.ApplyAsync(id, ItemAllowedEvents.Actor(user), request, clock.GetUtcNow(), notify: true, ct);
         return outcome switch
         {
@@ -76,6 +83,7 @@ public static partial class RuntimeApi
                 detail: $"问题已被他人修改（当前版本 {c.CurrentVersion}，您提交的是 {body.ExpectedVersion}），请刷新后重试。/ version mismatch",
                 extensions: new Dictionary<string, object?> { ["currentVersion"] = c.CurrentVersion }),
             EventRefused r => Problems.Unprocessable(r.Message, r.Field),
+            EventForbidden f => Problems.Forbidden(f.Message),
             _ => Problems.NotFound("问题"),
         };
     }

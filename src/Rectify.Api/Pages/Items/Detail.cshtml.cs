@@ -31,6 +31,10 @@ public sealed partial class DetailModel(
         public string? Note { get; set; }
         public string? NewDeadline { get; set; }
         public int? ExpectedVersion { get; set; }
+        /// <summary>acknowledge, progress, complete sent by an office: the unit it acts for.</summary>
+        public string? Unit { get; set; }
+        /// <summary>returnClosure: the units whose part goes back with the lead unit's.</summary>
+        public List<string>? Units { get; set; }
     }
 
     public sealed class TalkInput
@@ -73,6 +77,7 @@ public sealed partial class DetailModel(
         "acknowledge" => ("签收说明", false),
         "progress" => ("整改进展", true),
         "requestClosure" => ("整改完成情况", true),
+        "complete" => ("完成情况", true),
         "approveClosure" => ("审核意见", false),
         "returnClosure" => ("退回原因", true),
         "requestExtension" => ("延期理由", true),
@@ -88,7 +93,25 @@ public sealed partial class DetailModel(
             ? v.GetString() : null;
 
     /// <summary>Events whose form carries evidence files.</summary>
-    public static bool TakesFiles(string type) => type is "progress" or "requestClosure";
+    public static bool TakesFiles(string type) => type is "progress" or "requestClosure" or "complete";
+
+    /// <summary>Events an office sends on a unit's behalf: the form asks which unit.</summary>
+    public bool AsksUnit(string type) => type is "acknowledge" or "progress" or "complete" && CurrentUser.From(User).Role != Roles.Unit;
+
+    /// <summary>
+    /// Each unit's reports (progress, completion, closure request) with their evidence, newest first, for the units
+    /// whose part the caller sees (the lead unit and the offices see every unit; a responsible unit its own and the lead's).
+    /// </summary>
+    public IEnumerable<(string Unit, IReadOnlyList<TimelineEntry> Reports)> ReportsByUnit() =>
+        Item.Assignments.Select(a => (a.Unit, (IReadOnlyList<TimelineEntry>)Timeline
+            .Where(e => e.Type is "progress" or "complete" or "requestClosure" && DataText(e.Data, "unit") == a.Unit)
+            .OrderByDescending(e => e.At).ToList()));
+
+    /// <summary>The files submitted with one journal entry.</summary>
+    public IEnumerable<AttachmentDto> FilesOf(TimelineEntry entry) =>
+        entry.Data.ValueKind == System.Text.Json.JsonValueKind.Object && entry.Data.TryGetProperty("attachmentIds", out var ids) && ids.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? ids.EnumerateArray().Select(x => x.GetString()).Join(Attachments, id => id, a => a.Id.ToString(), (_, a) => a)
+            : [];
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) =>
         await LoadAsync(id, ct) ? Page() : NotFound();
@@ -109,7 +132,8 @@ public sealed partial class DetailModel(
                 _ => [],
             };
         }
-        var body = new EventBody(type, Event.Note, Event.NewDeadline, attachmentIds, Event.ExpectedVersion);
+        var body = new EventBody(type, Event.Note, Event.NewDeadline, attachmentIds, Event.ExpectedVersion,
+            string.IsNullOrWhiteSpace(Event.Unit) ? null : Event.Unit, type == "returnClosure" ? Event.Units : null);
         var result = (await RuntimeApi.SendEvent(id, body, HttpContext, db, events, definitions, clock, ct)).Result;
         if (!ApiOutcome.Apply(result, ModelState, text, "Event.", f => f == "attachmentIds" ? "Files" : ApiOutcome.FieldName(f)))
             return await RefusedAsync(id, type, ct);
@@ -156,7 +180,8 @@ public sealed partial class DetailModel(
         {
             var row = await ItemsApi.FindRowAsync(connection, id, me, ct);
             if (row is null) return false;
-            Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, ct));
+            var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
+            Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, parts, ct), parts, ItemAllowedEvents.ViewerUnit(me));
             TimeZone = row.TimeZone;
             CanEdit = row.State == ItemStates.Draft && Access.CanManageCampaign(me, row.IssuedByUnit);
             CanRecordTalk = row.State != ItemStates.Draft && TalksApi.MayRecord(me, row);
