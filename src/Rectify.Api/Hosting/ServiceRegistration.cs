@@ -46,6 +46,8 @@ public static class ServiceRegistration
     {
         services.AddOptions<AuthOptions>().BindConfiguration("Rectify:Auth");
         services.AddSingleton<TokenStore>();
+        services.AddSingleton<Passwords>();
+        services.AddSingleton<SignInAttempts>();
         services.AddOptions<SignInThrottleOptions>().BindConfiguration("Rectify:SignIn");
         services.AddSingleton<Rectify.Api.Security.SignInThrottle>();
         services.AddAuthentication(CombinedScheme)
@@ -61,6 +63,8 @@ public static class ServiceRegistration
                 o.AccessDeniedPath = "/forbidden";
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
+                // The cookie is only a handle: every request checks its server-side session (CookieSessions).
+                o.Events.OnValidatePrincipal = CookieSessions.ValidateAsync;
                 // API callers get status codes, never a redirect to the sign-in page.
                 o.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, 401);
                 o.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, 403);

@@ -86,7 +86,7 @@ public sealed class StartupTasks(
             where not exists (select 1 from users where lower(user_name) = 'admin')
             """;
         var created = await connection.ExecuteAsync(new CommandDefinition(sql,
-            new { id = Guid.CreateVersion7(), hash = TokenStore.HashPassword(password) }, cancellationToken: ct));
+            new { id = Guid.CreateVersion7(), hash = Passwords.Hash(password) }, cancellationToken: ct));
         if (created > 0 && string.IsNullOrEmpty(configured))
         {
             // Printed once, at first start, because nobody could sign in otherwise.

@@ -7,7 +7,7 @@ using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages.Admin;
 
-public sealed class UsersModel(NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, UnitNames names, UiText text) : PageModel
+public sealed class UsersModel(NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, [FromKeyedServices("wall")] TimeProvider wall, UnitNames names, UiText text) : PageModel
 {
     public sealed class UserInput
     {
@@ -44,7 +44,7 @@ public sealed class UsersModel(NpgsqlDataSource db, AdminJournal journal, TimePr
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        var page = (await UsersApi.List(db, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        var page = (await UsersApi.List(db, wall, PageNumber, PagerModel.DefaultSize, ct)).Value!;
         Users = page.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
         await using var connection = await db.OpenConnectionAsync(ct);
