@@ -27,10 +27,14 @@ public static partial class UsersApi
     {
         public UserDto ToDto() => new(Id, UserName, Role, UnitCode, PersonId)
         {
-            DisabledAt = DisabledAt is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null,
+            DisabledAt = DisabledAt is { } d ? Utc(d) : null,
             ActiveSessions = ActiveSessions,
         };
     }
+
+    private sealed record SessionRecord(Guid Id, string Kind, DateTime CreatedAt, DateTime ExpiresAt, string? Source, string? UserAgent);
+
+    private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
     private static async Task<UserDto?> FindAsync(NpgsqlConnection connection, Guid id, TimeProvider wall, CancellationToken ct) =>
         (await connection.QuerySingleOrDefaultAsync<UserRecord>(new CommandDefinition($"select {Columns} from users u where u.id = @id",
@@ -92,7 +96,8 @@ public static partial class UsersApi
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await FindAsync(connection, id, wall, ct) is null) return Problems.NotFound("用户");
-        return TypedResults.Ok((await connection.QueryAsync<SessionDto>(new CommandDefinition(sql, new { id, now = wall.GetUtcNow() }, cancellationToken: ct))).ToList());
+        var rows = await connection.QueryAsync<SessionRecord>(new CommandDefinition(sql, new { id, now = wall.GetUtcNow() }, cancellationToken: ct));
+        return TypedResults.Ok(rows.Select(r => new SessionDto(r.Id, r.Kind, Utc(r.CreatedAt), Utc(r.ExpiresAt), r.Source, r.UserAgent)).ToList());
     }
 
     /// <summary>Ends every session of the user (e.g. a lost phone); the password stays.</summary>
