@@ -22,6 +22,11 @@ public static class ServiceRegistration
             builder.Logging.ClearProviders();
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
         }
+        // ASP.NET's "Request starting GET …?token=…" lines carry the raw query string (calendar-feed tokens): held at
+        // Warning whatever the configuration says; RequestLog writes the same line with secrets redacted.
+        // (A rule for the exact category, added after the configuration's, wins over it; the console's own is pinned too.)
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         return builder;
     }
 
