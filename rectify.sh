@@ -55,7 +55,8 @@ finally:
 PY
 }
 
-as_postgres() { runuser -u postgres -- "$@"; }
+# From / so that a checkout the postgres user cannot enter does not make every command complain about its directory.
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
 
 # pg_start DIR PORT MODE: initdb on first use, then start on 127.0.0.1:PORT. MODE=durable|throwaway.
 pg_start() {
@@ -79,6 +80,17 @@ pg_start() {
     || { tail -20 "$dir/server.log" >&2; die "PostgreSQL did not start (log: $dir/server.log)"; }
 }
 
+# local_pgdir: where the cluster of `run` lives. Beside the checkout (.data/pg) when the postgres user can reach it;
+# otherwise (a clone in root's home, mode 700 on Debian) under /var/lib/rectify, one folder per checkout, said aloud.
+local_pgdir() {
+  mkdir -p "$ROOT/.data"
+  if runuser -u postgres -- test -x "$ROOT/.data" 2>/dev/null; then
+    echo "$ROOT/.data/pg"
+  else
+    echo "/var/lib/rectify/$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)/pg"
+  fi
+}
+
 pg_stop() {
   local dir="$1"
   [ -f "$dir/data/postmaster.pid" ] && as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
@@ -94,14 +106,19 @@ build() {
 cmd_run() {
   ensure_dotnet
   mkdir -p .data
-  RUN_PGDIR="$ROOT/.data/pg"; RUN_STARTED_PG=0; RUN_APP_PID=""
-  local pgdir="$RUN_PGDIR"
+  RUN_STARTED_PG=0; RUN_APP_PID=""
   if [ -z "${ConnectionStrings__Rectify:-}" ]; then
     ensure_postgres
+    RUN_PGDIR="$(local_pgdir)"
+    local pgdir="$RUN_PGDIR"
+    if [ "$pgdir" != "$ROOT/.data/pg" ]; then
+      mkdir -p "$(dirname "$pgdir")"
+      log "the postgres user cannot reach this checkout; the local cluster lives in $pgdir"
+    fi
     local port
     port="$(cat "$pgdir/port" 2>/dev/null || true)"
     if [ -z "$port" ] || [ "$(port_free "$port")" != yes ]; then port="$(free_port)"; fi
-    log "starting the local PostgreSQL under .data/pg on 127.0.0.1:$port"
+    log "starting the local PostgreSQL in $pgdir on 127.0.0.1:$port"
     pg_start "$pgdir" "$port" durable
     echo "$port" > "$pgdir/port"
     RUN_STARTED_PG=1
@@ -156,7 +173,12 @@ BANNER
 cmd_test() {
   ensure_dotnet
   ensure_postgres
-  apt_install chromium fonts-noto-cjk python3-aiosmtpd
+  # Postfix for the end-to-end mail test (a throwaway instance per test on loopback): preseeded "Local only" so the
+  # package's own instance, should an init system start it, listens on loopback and relays nothing.
+  if ! dpkg -s postfix >/dev/null 2>&1 && command -v debconf-set-selections >/dev/null; then
+    printf '%s\n' "postfix postfix/main_mailer_type select Local only" "postfix postfix/mailname string localhost" | debconf-set-selections
+  fi
+  apt_install chromium fonts-noto-cjk python3-aiosmtpd postfix prometheus
   TEST_TMP="$(mktemp -d /tmp/rectify-test.XXXXXX)"
   local tmp="$TEST_TMP"
   chmod 755 "$tmp"
@@ -190,25 +212,26 @@ cmd_test() {
 # Backup and restore of the local cluster of `run` (docs/operations.md shows the same for any server).
 local_pg_env() {
   ensure_postgres
-  [ -f "$ROOT/.data/pg/port" ] || die "no local cluster under .data/pg (start ./rectify.sh run once)"
-  PG_LOCAL_PORT="$(cat "$ROOT/.data/pg/port")"
-  if [ ! -f "$ROOT/.data/pg/data/postmaster.pid" ]; then pg_start "$ROOT/.data/pg" "$PG_LOCAL_PORT" durable; PG_LOCAL_STARTED=1; else PG_LOCAL_STARTED=0; fi
+  PG_LOCAL_DIR="$(local_pgdir)"
+  [ -f "$PG_LOCAL_DIR/port" ] || die "no local cluster in $PG_LOCAL_DIR (start ./rectify.sh run once)"
+  PG_LOCAL_PORT="$(cat "$PG_LOCAL_DIR/port")"
+  if [ ! -f "$PG_LOCAL_DIR/data/postmaster.pid" ]; then pg_start "$PG_LOCAL_DIR" "$PG_LOCAL_PORT" durable; PG_LOCAL_STARTED=1; else PG_LOCAL_STARTED=0; fi
 }
 
 cmd_backup() {
   local file="${1:?usage: ./rectify.sh backup FILE}"
   local_pg_env
-  as_postgres "$PGBIN/pg_dump" -h "$ROOT/.data/pg" -p "$PG_LOCAL_PORT" --format=custom --no-owner rectify > "$file"
-  [ "$PG_LOCAL_STARTED" = 1 ] && pg_stop "$ROOT/.data/pg"
+  as_postgres "$PGBIN/pg_dump" -h "$PG_LOCAL_DIR" -p "$PG_LOCAL_PORT" --format=custom --no-owner rectify > "$file"
+  [ "$PG_LOCAL_STARTED" = 1 ] && pg_stop "$PG_LOCAL_DIR"
   log "backup written to $file"
 }
 
 cmd_restore() {
   local file="${1:?usage: ./rectify.sh restore FILE [DATABASE]}" db="${2:-rectify_restored}"
   local_pg_env
-  as_postgres "$PGBIN/createdb" -h "$ROOT/.data/pg" -p "$PG_LOCAL_PORT" "$db"
-  as_postgres "$PGBIN/pg_restore" -h "$ROOT/.data/pg" -p "$PG_LOCAL_PORT" --no-owner --dbname="$db" < "$file"
-  [ "$PG_LOCAL_STARTED" = 1 ] && pg_stop "$ROOT/.data/pg"
+  as_postgres "$PGBIN/createdb" -h "$PG_LOCAL_DIR" -p "$PG_LOCAL_PORT" "$db"
+  as_postgres "$PGBIN/pg_restore" -h "$PG_LOCAL_DIR" -p "$PG_LOCAL_PORT" --no-owner --dbname="$db" < "$file"
+  [ "$PG_LOCAL_STARTED" = 1 ] && pg_stop "$PG_LOCAL_DIR"
   log "restored into database $db"
 }
 

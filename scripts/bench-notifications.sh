@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Notifications throughput (issue 4): e-mails/s to a local SMTP server (aiosmtpd) and webhook deliveries/s to a local
-# HTTP receiver, one node, beside the baseline of one connection per message sent one at a time.
+# HTTP receiver, one node: MailKit with 1, 4 and 16 SMTP connections beside the System.Net.Mail SmtpClient baseline
+# (1 and 16 connections); webhooks beside the baseline of one connection per message sent one at a time.
 # Starts its own PostgreSQL (durable settings: fsync on) and SMTP server, prints a Markdown table and writes it into
 # docs/performance.md between <!-- notifications:begin --> and <!-- notifications:end --> (BENCH_DOC= to skip, or
 # BENCH_DOC=path for another file). Run by ./rectify.sh bench after the runtime benchmarks.
@@ -32,7 +33,7 @@ runuser -u postgres -- "$PGBIN/initdb" -D "$TMP/pg/data" -U postgres -E UTF8 --l
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$TMP/pg/data" -l "$TMP/pg/server.log" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -c port=$PGPORT -c unix_socket_directories=$TMP/pg -c max_connections=200" start >/dev/null
 
-/usr/bin/python3 tests/Rectify.Notifications.Tests/Support/smtp_sink.py --port "$SMTPPORT" --workers "${SMTP_WORKERS:-2}" > "$TMP/smtp.out" &
+/usr/bin/python3 tests/Rectify.Notifications.Tests/Support/smtp_sink.py --port "$SMTPPORT" --workers "${SMTP_WORKERS:-2}" --pipelining > "$TMP/smtp.out" &
 SMTP_PID=$!
 for _ in $(seq 1 50); do grep -q READY "$TMP/smtp.out" 2>/dev/null && break; sleep 0.1; done
 

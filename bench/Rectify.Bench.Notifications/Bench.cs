@@ -89,7 +89,7 @@ public sealed class Bench : IAsyncDisposable
             """, new { emailPerson, hookPerson, campaign, item, hook = receiverUrl + "/hook" });
     }
 
-    private IHost BuildHost(int smtpConnections)
+    private IHost BuildHost(int smtpConnections, bool smtpClientBaseline = false)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -113,14 +113,20 @@ public sealed class Bench : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<RectifyClock>());
         builder.Services.AddHostedService<ClockRefresher>();
         builder.Services.AddRectifyNotifications(builder.Configuration);
+        if (smtpClientBaseline)
+        {
+            var mailKit = builder.Services.Single(s => s.ServiceType == typeof(INotificationChannel) && s.ImplementationType == typeof(EmailChannel));
+            builder.Services.Remove(mailKit);
+            builder.Services.AddSingleton<INotificationChannel, SmtpClientChannel>();
+        }
         return builder.Build();
     }
 
     private async Task EnqueueAsync(string prefix, Guid person, int count, DateTimeOffset now, DateTimeOffset notBefore)
     {
         var requests = Enumerable.Range(1, count)
-            .Select(n => new NotificationRequest($"{prefix}{n}", "reminder", null, campaign, item, null, null, person, notBefore, false,
-                """{"deadline":"2026-12-04","step":"T-7"}"""))
+            .Select(n => new NotificationRequest($"{prefix}{n}",
+                new ReminderMessage(new ItemRef(campaign, item), new DateOnly(2026, 12, 4), 7), person, notBefore, false))
             .ToList();
         await using var c = await db.OpenConnectionAsync();
         await using var tx = await c.BeginTransactionAsync();
@@ -152,7 +158,7 @@ public sealed class Bench : IAsyncDisposable
                 if (rows.Count == 0) break;
                 var row = rows[0];
                 var recipients = await store.RecipientsAsync([person], CancellationToken.None);
-                var context = await loader.LoadAsync([row.ItemId], [row.CampaignId], CancellationToken.None);
+                var context = await loader.LoadAsync([row], CancellationToken.None);
                 var (message, facts) = await renderer.RenderAsync(row, recipients[person], context, clock.GetUtcNow(), CancellationToken.None);
                 var sender = freshChannel(host.Services);
                 var result = await sender.SendAsync(new Delivery(row, recipients[person], message, facts), clock.GetUtcNow(), CancellationToken.None);
@@ -168,9 +174,9 @@ public sealed class Bench : IAsyncDisposable
     }
 
     /// <summary>The dispatcher as it runs on a node; timed from the rows falling due to the last one recorded as sent.</summary>
-    private async Task<Result> DispatcherAsync(string channel, string prefix, Guid person, int count, int smtpConnections)
+    private async Task<Result> DispatcherAsync(string channel, string prefix, Guid person, int count, int smtpConnections, bool smtpClient = false)
     {
-        using var host = BuildHost(smtpConnections);
+        using var host = BuildHost(smtpConnections, smtpClient);
         var clock = host.Services.GetRequiredService<RectifyClock>();
         await clock.SetAsync(Monday.ToUniversalTime(), CancellationToken.None);
         await host.StartAsync();
@@ -187,34 +193,22 @@ public sealed class Bench : IAsyncDisposable
         var sent = await SentAsync(prefix);
         var attempts = await c.ExecuteScalarAsync<long>("select count(*) from outbox_attempts a join outbox o on o.id = a.outbox_id where o.idempotency_key like @p", new { p = prefix + "%" });
         Console.Error.WriteLine($"{channel} dispatcher: {sent}/{count} sent, {attempts} attempts logged, {seconds:0.00} s, process CPU {cpu.TotalMilliseconds / count:0.00} ms/message");
-        var how = channel == "email" ? $"Rectify dispatcher ({smtpConnections} SMTP connections, parallel)" : "Rectify dispatcher (pooled keep-alive HTTP, parallel)";
+        var how = channel != "email" ? "Rectify dispatcher (pooled keep-alive HTTP, parallel)"
+            : smtpClient ? $"baseline: dispatcher with System.Net.Mail SmtpClient, {smtpConnections} connection{(smtpConnections == 1 ? "" : "s")} on dedicated threads"
+            : $"Rectify dispatcher, MailKit, {smtpConnections} SMTP connection{(smtpConnections == 1 ? "" : "s")}";
         return new Result(channel, how, count, seconds, sent == count && attempts == count);
     }
 
-    public Task<Result> EmailBaselineAsync(int count) => BaselineAsync("email", "bench:email-base:", emailPerson, count,
-        sp => new OwningEmail(options.SmtpPort, sp.GetRequiredService<IOptions<NotificationOptions>>()));
+    /// <summary>The same dispatcher with the System.Net.Mail channel the product used before MailKit.</summary>
+    public Task<Result> EmailSmtpClientAsync(int count, int connections) =>
+        DispatcherAsync("email", $"bench:email-sc{connections}:", emailPerson, count, connections, smtpClient: true);
 
-    public Task<Result> EmailDispatcherAsync(int count) => DispatcherAsync("email", "bench:email:", emailPerson, count, options.SmtpConnections);
+    public Task<Result> EmailDispatcherAsync(int count, int connections) => DispatcherAsync("email", $"bench:email{connections}:", emailPerson, count, connections);
 
     public Task<Result> WebhookBaselineAsync(int count) => BaselineAsync("webhook", "bench:hook-base:", hookPerson, count,
         sp => new OwningWebhook(sp));
 
     public Task<Result> WebhookDispatcherAsync(int count) => DispatcherAsync("webhook", "bench:hook:", hookPerson, count, 8);
-
-    /// <summary>An e-mail channel with an SmtpClient of its own (so a new connection) for one message.</summary>
-    private sealed class OwningEmail(int port, IOptions<NotificationOptions> options) : INotificationChannel, IDisposable
-    {
-        private readonly SmtpPool pool = new(Options.Create(new SmtpOptions
-        {
-            Host = "127.0.0.1", Port = port, Connections = 1, From = "duban@rectify.example.cn",
-        }), TimeProvider.System);
-        public string Name => "email";
-
-        public Task<SendResult> SendAsync(Delivery delivery, DateTimeOffset now, CancellationToken ct) =>
-            new EmailChannel(pool, options).SendAsync(delivery, now, ct);
-
-        public void Dispose() => pool.Dispose();
-    }
 
     /// <summary>A webhook channel with an HttpClient of its own (so a new connection) for one message.</summary>
     private sealed class OwningWebhook(IServiceProvider sp) : INotificationChannel, IDisposable

@@ -3,7 +3,9 @@ using System.Globalization;
 using Rectify.Bench.Notifications;
 
 // Notifications throughput, one node: the real dispatcher (claim, render, send, record) against a local SMTP server
-// (aiosmtpd) and a local HTTP receiver, beside the baseline of one connection per message sent one at a time.
+// (aiosmtpd) and a local HTTP receiver. E-mail: MailKit with 1, 4 and 16 connections beside the System.Net.Mail
+// SmtpClient baseline (the same dispatcher, 1 and 16 connections on dedicated threads); webhooks beside the baseline of
+// one connection per message sent one at a time.
 // Usage: Rectify.Bench.Notifications --pg <connection string> --smtp-port <port> [--emails N] [--baseline-emails N]
 //        [--webhooks N] [--baseline-webhooks N] [--smtp-connections N] [--smtp-workers N] [--doc docs/performance.md]
 var options = BenchOptions.Parse(args);
@@ -12,8 +14,11 @@ var loadBefore = PerformanceDoc.LoadAverage();
 await using var bench = await Bench.CreateAsync(options);
 var results = new List<Result>
 {
-    await bench.EmailBaselineAsync(options.BaselineEmails),
-    await bench.EmailDispatcherAsync(options.Emails),
+    await bench.EmailSmtpClientAsync(options.BaselineEmails, 1),
+    await bench.EmailSmtpClientAsync(options.BaselineEmails * 4, 16),
+    await bench.EmailDispatcherAsync(options.Emails / 4, 1),
+    await bench.EmailDispatcherAsync(options.Emails / 2, 4),
+    await bench.EmailDispatcherAsync(options.Emails, 16),
     await bench.WebhookBaselineAsync(options.BaselineWebhooks),
     await bench.WebhookDispatcherAsync(options.Webhooks),
 };

@@ -52,20 +52,36 @@ public sealed class SmtpOptions
     public string? Password { get; set; }
     public string From { get; set; } = "rectify@localhost";
     public string FromName { get; set; } = "整改督办系统";
-    /// <summary>STARTTLS required (System.Net.Mail's EnableSsl is explicit TLS on the submission port): a server that
-    /// does not offer STARTTLS gets nothing in clear; the attempt fails and is retried.</summary>
+    /// <summary>Kept for configurations written before Security existed: true means Security = StartTls. Ignored when
+    /// Security is set.</summary>
     public bool EnableSsl { get; set; }
+    /// <summary>How the connection is secured: StartTls (required: a server that does not offer it gets nothing in
+    /// clear, the attempt fails and is retried), SslOnConnect (implicit TLS, port 465), None (clear text), Auto
+    /// (implicit TLS on 465, otherwise STARTTLS when the server offers it). Unset: StartTls if EnableSsl, else Auto.</summary>
+    public SmtpSecurity? Security { get; set; }
+    /// <summary>Check the server certificate's revocation (CRL/OCSP) during the handshake. Off by default: on the closed
+    /// government networks this product runs in the CA's lists are often unreachable, and a failed lookup would stop
+    /// all mail.</summary>
+    public bool CheckRevocation { get; set; }
+    /// <summary>How long one read or write on the SMTP connection may take (MailKit's Timeout), including the server's
+    /// reply after the message's final "." — the one wait the send timeout never cuts short (see SmtpPool).</summary>
+    public TimeSpan IoTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public SmtpSecurity EffectiveSecurity => Security ?? (EnableSsl ? SmtpSecurity.StartTls : SmtpSecurity.Auto);
+
     /// <summary>Trust this server certificate (SHA-256 or SHA-1 thumbprint, hex) even if no system root vouches
     /// for it, e.g. a self-signed relay. Checked on every handshake with Host; nothing else is relaxed.</summary>
     public string? TrustedCertificateThumbprint { get; set; }
     /// <summary>PEM file of a private CA that signs the server's certificate (the host name must still match).</summary>
     public string? CaCertificateFile { get; set; }
-    /// <summary>Connections used in parallel, each on its own thread (see SmtpPool for why threads).</summary>
+    /// <summary>Connections used in parallel (asynchronous: no thread is held while a connection waits).</summary>
     public int Connections { get; set; } = 16;
     /// <summary>A pooled connection idle longer than this is replaced before use: below the usual server idle
     /// time-outs (Postfix smtpd_timeout 300 s, many relays 60 s), so a connection the server closed is never used.</summary>
     public TimeSpan MaxIdle { get; set; } = TimeSpan.FromSeconds(30);
 }
+
+public enum SmtpSecurity { StartTls, SslOnConnect, None, Auto }
 
 /// <summary>Rectify:Webhook — the default generic webhook (a person's own webhook_url overrides it).</summary>
 public sealed class WebhookOptions

@@ -30,6 +30,7 @@ public static class NotificationsModule
 
         services.TryAddSingleton<WorkingCalendar>();
         services.TryAddSingleton<IWorkingDays, CalendarWorkingDays>();
+        services.TryAddSingleton<Rectify.Workflows.Timers.JobGuard>();
         services.AddSingleton<QuietHours>();
         services.AddSingleton<PublicLinks>();
         services.AddSingleton<ContextLoader>();
@@ -54,6 +55,7 @@ public static class NotificationsModule
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<RetrySchedule>();
+        services.AddSingleton<NotificationMetrics>();
         services.AddSingleton<MessageProcessor>();
         services.AddHostedService<OutboxDispatcher>();
         services.AddHostedService<DigestScheduler>();

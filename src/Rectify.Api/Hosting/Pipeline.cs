@@ -43,6 +43,7 @@ public static class Pipeline
         app.MapCampaignsApi();
         app.MapItemsApi();
         app.MapClockApi();
+        app.MapIncidentsApi();
         app.MapRectifyRuntime();
         app.MapRectifyDocuments();
         app.MapNotificationsApi();

@@ -16,6 +16,7 @@ public static class ServiceRegistration
 
     public static WebApplicationBuilder AddRectifyLogging(this WebApplicationBuilder builder)
     {
+        UseShippedSettingsWhenContentRootHasNone(builder);
         // Structured logs: one JSON object a line, unless an operator asks for the plain console.
         if (!string.Equals(builder.Configuration["Logging:Console:FormatterName"], "simple", StringComparison.OrdinalIgnoreCase))
         {
@@ -28,6 +29,32 @@ public static class ServiceRegistration
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         return builder;
+    }
+
+    /// <summary>
+    /// <c>./rectify.sh run</c> starts the node from the checkout's root, so the content root holds no appsettings.json and
+    /// its defaults (ASP.NET Core's per-request lines at warning) were lost: read the copy beside the assembly instead, in
+    /// the same place among the sources, so environment variables still override it.
+    /// </summary>
+    private static void UseShippedSettingsWhenContentRootHasNone(WebApplicationBuilder builder)
+    {
+        if (File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json"))) return;
+        if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "appsettings.json"))) return;
+        var sources = ((IConfigurationBuilder)builder.Configuration).Sources;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path: "appsettings.json" } json)
+            {
+                sources[i] = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+                {
+                    Path = "appsettings.json",
+                    Optional = true,
+                    ReloadOnChange = json.ReloadOnChange,
+                    FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
+                };
+                return;
+            }
+        }
     }
 
     /// <summary>

@@ -105,7 +105,9 @@ public static class StartupRegistration
         services.AddSingleton<WorkflowDefinitionSeeder>();
         services.AddSingleton<DemoLoader>();
         services.AddSingleton<DemoHistory>();
-        services.AddHostedService<StartupTasks>();
+        // First of all hosted services, whatever the order of the Add… calls: the others (the data-protection key ring
+        // among them) read tables that the migrations create, and a fresh database has none before this has run.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StartupTasks>());
         return services;
     }
 }

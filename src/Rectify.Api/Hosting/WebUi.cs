@@ -34,6 +34,7 @@ public static class WebUi
             o.Conventions.AuthorizePage("/Admin/Workflows", Policies.Admin);
             o.Conventions.AuthorizePage("/Admin/Outbox", Policies.Admin);
             o.Conventions.AuthorizePage("/Admin/Clock", Policies.Admin);
+            o.Conventions.AuthorizePage("/Admin/Incidents", Policies.Admin);
         });
         // Chinese text goes out as characters, not &#x…; entities (the page is UTF-8).
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>

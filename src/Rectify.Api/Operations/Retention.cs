@@ -58,25 +58,24 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider clock, [FromKeye
 }
 
 /// <summary>Runs the retention once an interval on every node; the deletes are idempotent, so nodes need no coordination.</summary>
-public sealed class RetentionService(Retention retention, Microsoft.Extensions.Options.IOptions<RetentionOptions> options, ILogger<RetentionService> logger) : BackgroundService
+public sealed class RetentionService(
+    Retention retention, Microsoft.Extensions.Options.IOptions<RetentionOptions> options, ILogger<RetentionService> logger, Rectify.Workflows.Timers.JobGuard guard)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.Interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
+            // The database may be briefly away (fail-over, restart), or a row may trip the run: either way the next tick
+            // tries again (a failure other than the database's is an incident on /admin/incidents).
+            await guard.RunAsync("retention", async ct =>
             {
-                var result = await retention.RunOnceAsync(stoppingToken);
+                var result = await retention.RunOnceAsync(ct);
                 if (result.Notifications + result.IdempotencyKeys + result.Tokens > 0)
                     logger.LogInformation("Retention removed {Notifications} delivered notifications, {Keys} idempotency keys, {Tokens} tokens",
                         result.Notifications, result.IdempotencyKeys, result.Tokens);
-            }
-            catch (NpgsqlException ex)
-            {
-                // The database may be briefly away (fail-over, restart); the next tick tries again.
-                logger.LogWarning(ex, "Retention run failed; will retry at the next interval");
-            }
+            }, stoppingToken);
         }
     }
 }

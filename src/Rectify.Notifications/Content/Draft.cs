@@ -19,6 +19,19 @@ public static class Words
     public static string En(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static string? Zh(DateOnly? d) => d is { } v ? Zh(v) : null;
+
+    /// <summary>"2026年7月1日 09:30" in the campaign's time zone.</summary>
+    public static string ZhTime(DateTimeOffset at, string? zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(zone ?? "Asia/Shanghai"));
+        return $"{Zh(DateOnly.FromDateTime(local.DateTime))} {local:HH:mm}";
+    }
+
+    public static string EnTime(DateTimeOffset at, string? zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(zone ?? "Asia/Shanghai"));
+        return local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    }
     public static string? En(DateOnly? d) => d is { } v ? En(v) : null;
 
     public static string ItemLabelZh(ItemFacts? item) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Rectify.Workflows.Notifications;
 
 namespace Rectify.Notifications.Content;
 
@@ -18,26 +19,26 @@ public sealed record CampaignFacts(
 public sealed record LetterInfo(Guid EscalationId, string Number, string FileName, DateOnly ResponseDue, byte[]? Content, string OfficeName);
 
 /// <summary>
-/// The facts the runtime put in the outbox row's payload (docs/adr/0002-outbox-contract.md). Every field is optional:
-/// a missing one is worked out from the database or left out of the text.
+/// A payload in the shape of rows queued before the typed contract (issue 14), read by string keys, tolerant of
+/// wrong types. Only <see cref="MessageReader.Legacy"/> uses it.
 /// </summary>
-public sealed class Payload
+public sealed class LegacyPayload
 {
     private readonly JsonElement root;
 
-    private Payload(JsonElement root) => this.root = root;
+    private LegacyPayload(JsonElement root) => this.root = root;
 
-    public static Payload Parse(string? json)
+    public static LegacyPayload Parse(string? json)
     {
-        if (string.IsNullOrWhiteSpace(json)) return new Payload(default);
+        if (string.IsNullOrWhiteSpace(json)) return new LegacyPayload(default);
         try
         {
             using var doc = JsonDocument.Parse(json);
-            return new Payload(doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.Clone() : default);
+            return new LegacyPayload(doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.Clone() : default);
         }
         catch (JsonException)
         {
-            return new Payload(default);
+            return new LegacyPayload(default);
         }
     }
 
@@ -88,6 +89,17 @@ public sealed class Payload
         return null;
     }
 
+    public Guid? Guid(string path) => System.Guid.TryParse(String(path), out var g) ? g : null;
+
+    public bool? Bool(string path) => Find(path) is { ValueKind: JsonValueKind.True or JsonValueKind.False } e ? e.GetBoolean() : null;
+
+    public DateTimeOffset? Instant(string path) =>
+        DateTimeOffset.TryParse(String(path), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+
+    public IReadOnlyList<string> Strings(string path) => Find(path) is { ValueKind: JsonValueKind.Array } e
+        ? e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
+        : [];
+
     public IReadOnlyList<long> Longs(string path)
     {
         if (Find(path) is not { ValueKind: JsonValueKind.Array } e) return [];
@@ -95,12 +107,26 @@ public sealed class Payload
     }
 }
 
-/// <summary>Everything a template may say about one message, with the dates already worked out.</summary>
+/// <summary>
+/// Everything a template may say about one message, with the dates already worked out: the typed message the runtime
+/// wrote (<see cref="Message"/>), the item and campaign as they are now, unit names, and the deadline that matters
+/// for this message (the item's, a periodic report's, a deliverable's) with its working days left or overdue.
+/// </summary>
 public sealed record MessageFacts(
-    long OutboxId, string Kind, string? Level, string Language, string RecipientName, string? RecipientUnitName,
-    ItemFacts? Item, CampaignFacts? Campaign, Payload Payload, DateOnly Today, DateOnly? Deadline,
+    long OutboxId, OutboxMessage Message, string Language, string RecipientName, string? RecipientUnitName,
+    ItemFacts? Item, CampaignFacts? Campaign, DateOnly Today, DateOnly? Deadline,
     int? WorkingDaysLeft, int? OverdueDays, int? WorkingDaysOverdue, string Link, string BaseUrl, LetterInfo? Letter,
-    IReadOnlyList<DigestLine> Digest);
+    IReadOnlyList<DigestLine> Digest, IReadOnlyDictionary<string, string> UnitNames, TalkFacts? Talk = null)
+{
+    public string Kind => Message.Kind;
+    public string? Level => Message.Level;
+
+    /// <summary>A unit's name; the code only when the unit no longer exists.</summary>
+    public string? UnitName(string? code) => code is null ? null : UnitNames.TryGetValue(code, out var n) ? n : null;
+}
+
+/// <summary>The time and place an office set for an admonitory talk (约谈).</summary>
+public sealed record TalkFacts(DateTimeOffset At, string Place, string? People);
 
 /// <summary>One line of a daily digest: a message folded into it, or an item that is due, overdue or escalated.</summary>
 public sealed record DigestLine(string Section, string Text, string TextEn, string? Link);

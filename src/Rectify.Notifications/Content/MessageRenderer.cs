@@ -5,6 +5,7 @@ using Rectify.Notifications.Digests;
 using Rectify.Notifications.Dispatch;
 using Rectify.Notifications.Letters;
 using Rectify.Workflows.Domain;
+using Rectify.Workflows.Notifications;
 
 namespace Rectify.Notifications.Content;
 
@@ -18,6 +19,7 @@ public sealed class PublicLinks(IConfiguration configuration)
     public string Item(Guid id) => $"{BaseUrl}/items/{id}";
     public string Campaign(Guid id) => $"{BaseUrl}/campaigns/{id}";
     public string Inbox => $"{BaseUrl}/inbox";
+    public string Deliverables => $"{BaseUrl}/deliverables";
 }
 
 /// <summary>
@@ -30,50 +32,67 @@ public sealed class MessageRenderer(
     public async Task<(RenderedMessage Message, MessageFacts Facts)> RenderAsync(
         ClaimedRow row, Recipient? recipient, ContextLoader.Context context, DateTimeOffset now, CancellationToken ct)
     {
-        var payload = Payload.Parse(row.Payload);
-        var item = row.ItemId is { } iid && context.Items.TryGetValue(iid, out var i) ? i : null;
-        var campaignId = row.CampaignId ?? item?.CampaignId;
+        var message = context.MessageOf(row);
+        var itemId = row.ItemId ?? message.Subject.Item();
+        var item = itemId is { } iid && context.Items.TryGetValue(iid, out var i) ? i : null;
+        var campaignId = row.CampaignId ?? message.Subject.Campaign() ?? item?.CampaignId;
         var campaign = campaignId is { } cid && context.Campaigns.TryGetValue(cid, out var c) ? c : null;
         var zone = campaign?.TimeZone ?? options.Value.TimeZone;
         var today = ItemStatus.LocalToday(now, zone);
 
-        var deadline = payload.Date("deadline", "dueDate", "deliverable.dueDate") ?? item?.EffectiveDeadline ?? item?.Deadline;
-        var closed = item?.State == ItemStates.Closed;
+        var deadline = DeadlineOf(message, item);
+        // A closed item is late no more; a periodic report or a deliverable is late by its own date whatever the item's state.
+        var closed = item?.State == ItemStates.Closed && message.Subject is ItemRef or AssignmentRef;
         int? overdue = null, workingOverdue = null, workingLeft = null;
         if (deadline is { } d && !closed)
         {
             if (today > d)
             {
-                overdue = payload.Int("overdueDays") ?? today.DayNumber - d.DayNumber;
-                workingOverdue = payload.Int("workingDaysOverdue") ?? await workingDays.CountAsync(d, today, ct);
+                overdue = today.DayNumber - d.DayNumber;
+                workingOverdue = await workingDays.CountAsync(d, today, ct);
             }
             else
             {
-                workingLeft = payload.Int("workingDaysLeft") ?? await workingDays.CountAsync(today, d, ct);
+                workingLeft = await workingDays.CountAsync(today, d, ct);
             }
         }
-        else if (!closed)
-        {
-            overdue = payload.Int("overdueDays");
-            workingOverdue = payload.Int("workingDaysOverdue");
-            workingLeft = payload.Int("workingDaysLeft");
-        }
 
-        var link = item is not null ? links.Item(item.Id) : campaign is not null ? links.Campaign(campaign.Id) : links.Inbox;
+        var link = message.Subject is DeliverableRef ? links.Deliverables
+            : item is not null ? links.Item(item.Id) : campaign is not null ? links.Campaign(campaign.Id) : links.Inbox;
         LetterInfo? letter = null;
         if (row is { Kind: "escalation", Level: "supervisionLetter" })
         {
-            var escalationId = row.EscalationId ?? (Guid.TryParse(payload.String("escalationId"), out var eid) ? eid : null);
             // Only an e-mail carries the .docx; other channels quote its number and response date.
-            letter = await letters.EnsureAsync(escalationId, row.ItemId, payload, now, withDocument: row.Channel == "email", ct);
+            letter = await letters.EnsureAsync(row.EscalationId, itemId, deadline, now, withDocument: row.Channel == "email", ct);
         }
         var digestLines = row.Kind == "digest" && recipient is not null
             ? await digests.LinesAsync(row, recipient, today, now, ct)
             : [];
 
         var facts = new MessageFacts(
-            row.Id, row.Kind, row.Level, recipient?.Language ?? "zh", recipient?.Name ?? "您好", recipient?.UnitName,
-            item, campaign, payload, today, deadline, workingLeft, overdue, workingOverdue, link, links.BaseUrl, letter, digestLines);
+            row.Id, message, recipient?.Language ?? "zh", recipient?.Name ?? "您好", recipient?.UnitName,
+            item, campaign, today, deadline, workingLeft, overdue, workingOverdue, link, links.BaseUrl, letter, digestLines, context.Units);
         return (Composer.Compose(Templates.For(facts), facts), facts);
+    }
+
+    /// <summary>
+    /// The date a message is about: a periodic report's date, a deliverable's due date, the deadline the runtime
+    /// wrote (after a decision: the deadline it left), else the item's deadline now.
+    /// </summary>
+    public static DateOnly? DeadlineOf(OutboxMessage message, ItemFacts? item)
+    {
+        var current = item?.EffectiveDeadline ?? item?.Deadline;
+        return message switch
+        {
+            PeriodicReportMessage p => p.ReportDate,
+            _ when message.Subject is PeriodicReportRef r => r.ReportDate,
+            _ when message.Subject is DeliverableRef dr => dr.DueDate,
+            ReminderMessage r => r.Deadline,
+            EscalationMessage e => e.Deadline ?? current,
+            AssignedMessage a => a.Deadline ?? current,
+            UnacknowledgedMessage u => u.Deadline ?? current,
+            DecisionMessage d => d.Deadline ?? current,
+            _ => current,
+        };
     }
 }

@@ -1,114 +1,117 @@
+using Rectify.Workflows.Notifications;
+
 namespace Rectify.Notifications.Content;
 
 /// <summary>
-/// The message text for every kind and level (issue 4 §4), Chinese with an English alternative. Subjects follow
-/// office usage: 【交办】【提醒】【催办】【督办】【挂牌督办】【约谈通知】. Each names the item, the campaign and its
-/// document number, what is due by when, the lead unit and responsible leader, and links to the item.
+/// The message text for every kind, subject and level (issue 4 §4, issue 14), Chinese with an English alternative,
+/// read from the typed message the runtime wrote. Subjects follow office usage: 【交办】【提醒】【催办】【督办】
+/// 【挂牌督办】【约谈通知】. Each names what it is about (the item; the unit's share; the unit and its deliverable; the
+/// periodic report), the campaign and its document number, what is due or late by when, the lead unit and
+/// responsible leader, and links to it. docs/messages/ holds every rendering, checked by MessageCatalogueTests.
 /// </summary>
 public static partial class Templates
 {
-    public static Draft For(MessageFacts f) => f.Kind switch
+    public static Draft For(MessageFacts f) => f.Message switch
     {
-        "assigned" => Assigned(f),
-        "reminder" => Reminder(f),
-        "escalation" => Escalation(f),
-        "phase" => Phase(f),
-        "deliverable" => Deliverable(f),
-        "periodicReport" => PeriodicReport(f),
-        "decision" => Decision(f),
-        "digest" => Digest(f),
-        _ => Generic(f),
+        AssignedMessage a => Assigned(f, a),
+        AssignedBatchMessage b => AssignedBatch(f, b),
+        UnacknowledgedMessage => Unacknowledged(f),
+        ReminderMessage { Subject: DeliverableRef d } => DeliverableReminder(f, d),
+        ReminderMessage r => Reminder(f, r),
+        PeriodicReportMessage p => PeriodicReport(f, p),
+        EscalationMessage e => Escalation(f, e),
+        DecisionMessage { Subject: DeliverableRef d } m => DeliverableDecision(f, m, d),
+        DecisionMessage d => Decision(f, d),
+        PhaseMessage p => Phase(f, p),
+        DigestMessage => Digest(f),
+        NoticeMessage n => Notice(f, n),
+        _ => Notice(f, new NoticeMessage(f.Message.Subject, null)),
     };
 
-    private static Draft Assigned(MessageFacts f) => new(
-        new Version("【交办】", $"{Words.ItemLabelZh(f.Item)}请按时整改",
-            $"{CampaignZh(f)}中的以下整改问题已交办{UnitZh(f)}，请及时签收，按整改时限完成整改并报送进展。",
-            ItemFieldsZh(f, withMeasures: true), "请登录系统签收。"),
-        new Version("[Assigned] ", $"{Cap(Words.ItemLabelEn(f.Item))} has been assigned",
-            $"The following problem item of {CampaignEn(f)} has been assigned to your unit. Please acknowledge it and rectify it by the deadline.",
-            ItemFieldsEn(f, withMeasures: true), "Please sign in to acknowledge it."));
-
-    private static Draft Reminder(MessageFacts f)
+    private static Draft Assigned(MessageFacts f, AssignedMessage a)
     {
-        var left = f.WorkingDaysLeft;
-        var dueZh = f.Deadline is { } d ? $"将于{Words.ZhShort(d)}到期" : "临近整改时限";
-        var leadZh = left is { } n
-            ? n == 0 ? "以下整改问题今日到期，请抓紧完成整改并申请销号。" : $"以下整改问题距整改时限还剩{n}个工作日，请抓紧推进并及时报送进展。"
-            : "以下整改问题临近整改时限，请抓紧推进并及时报送进展。";
+        var unit = UnitZh(f);
+        var roleZh = a.Role == "responsible" ? "责任单位" : "牵头单位";
+        var roleEn = a.Role == "responsible" ? "a responsible unit" : "the lead unit";
         return new(
-            new Version("【提醒】", $"{Words.ItemLabelZh(f.Item)}{dueZh}", leadZh, ItemFieldsZh(f), null),
-            new Version("[Reminder] ", $"{Cap(Words.ItemLabelEn(f.Item))} is due {Words.En(f.Deadline) ?? "soon"}",
-                left is { } m ? $"The following item is due in {m} working day(s). Please push it forward and report progress." : "The following item is due soon.",
+            new Version("【交办】", $"{Words.ItemLabelZh(f.Item)}请{unit}按时整改",
+                $"{CampaignZh(f)}中的以下整改问题已交办{unit}（{roleZh}），请及时签收，按整改时限完成整改并报送进展。",
+                ItemFieldsZh(f, withMeasures: true), "请登录系统签收。"),
+            new Version("[Assigned] ", $"{Cap(Words.ItemLabelEn(f.Item))} has been assigned to {UnitEn(f)}",
+                $"The following problem item of {CampaignEn(f)} has been assigned to {UnitEn(f)} as {roleEn}. Please acknowledge it and rectify it by the deadline.",
+                ItemFieldsEn(f, withMeasures: true), "Please sign in to acknowledge it."));
+    }
+
+    private static Draft Unacknowledged(MessageFacts f)
+    {
+        var unit = UnitZh(f);
+        return new(
+            new Version("【提醒】", $"{Words.ItemLabelZh(f.Item)}已交办{unit}，尚未签收",
+                $"{CampaignZh(f)}中的以下整改问题已交办{unit}，至今尚未签收。请立即登录系统签收，并按整改时限推进整改。",
+                ItemFieldsZh(f), "请登录系统签收。"),
+            new Version("[Reminder] ", $"{Cap(Words.ItemLabelEn(f.Item))} has not been acknowledged by {UnitEn(f)}",
+                $"The following item of {CampaignEn(f)} was assigned to {UnitEn(f)} and has not been acknowledged yet. Please sign in and acknowledge it now.",
                 ItemFieldsEn(f), null));
     }
 
-    private static Draft Escalation(MessageFacts f)
+    private static Draft Reminder(MessageFacts f, ReminderMessage r)
     {
-        var overdueZh = f.OverdueDays is > 0 and var od ? $"已逾期{od}天" : "逾期未完成";
-        var overdueEn = f.OverdueDays is > 0 and var oe ? $"{oe} days overdue" : "overdue";
-        var fieldsZh = ItemFieldsZh(f);
-        var fieldsEn = ItemFieldsEn(f);
-        var office = f.Campaign?.SupervisionName ?? f.Letter?.OfficeName ?? f.Campaign?.IssuedByName ?? "督查室";
-        switch (f.Level)
-        {
-            case "supervisionLetter":
-            {
-                var number = f.Letter?.Number ?? f.Payload.String("letterNumber");
-                var due = f.Letter?.ResponseDue ?? f.Payload.Date("responseDue");
-                if (number is not null) { fieldsZh.Add(("督办函文号", number)); fieldsEn.Add(("Letter number", number)); }
-                if (due is { } rd) { fieldsZh.Add(("书面报告时限", Words.Zh(rd))); fieldsEn.Add(("Written response due", Words.En(rd))); }
-                if (f.Letter is not null)
-                {
-                    var url = $"{f.BaseUrl}/api/escalations/{f.Letter.EscalationId}/letter.docx";
-                    fieldsZh.Add(("督办函下载", url));
-                    fieldsEn.Add(("Letter download", url));
-                }
-                return new(
-                    new Version("【督办】", number is null ? $"关于{Words.ItemLabelZh(f.Item)}的督办函" : $"{number}：关于{Words.ItemLabelZh(f.Item)}的督办函",
-                        $"以下整改问题{overdueZh}，仍未完成整改销号。{office}现予督办（督办函{(f.Letter is null ? "" : "见附件")}），请{(due is { } d1 ? $"于{Words.Zh(d1)}前" : "在规定时限内")}将整改落实情况书面报告{office}。",
-                        fieldsZh, "请高度重视，按要求办理。"),
-                    new Version("[Supervision letter] ", $"{Cap(Words.ItemLabelEn(f.Item))}: supervision letter {number}".TrimEnd(),
-                        $"The following item is {overdueEn} and not closed. The supervision office has issued a supervision letter{(f.Letter is null ? "" : " (attached)")}; a written response is due {Words.En(due) ?? "within the set time"}.",
-                        fieldsEn, null));
-            }
-            case "listedSupervision":
-                return new(
-                    new Version("【挂牌督办】", $"{Words.ItemLabelZh(f.Item)}列入挂牌督办",
-                        $"以下整改问题{overdueZh}，经催办、督办仍未完成整改，现列入挂牌督办。请责任领导亲自研究推动，限期整改销号，并每周报告进展。",
-                        fieldsZh, $"督办单位：{office}"),
-                    new Version("[Listed supervision] ", $"{Cap(Words.ItemLabelEn(f.Item))} is under listed supervision",
-                        $"The following item is {overdueEn} after urging and a supervision letter; it is now under listed supervision. The responsible leader must drive it personally.",
-                        fieldsEn, null));
-            case "admonitoryTalk":
-            {
-                var at = f.Payload.String("talkAt", "meetingAt");
-                var place = f.Payload.String("place", "location");
-                if (at is not null) { fieldsZh.Add(("约谈时间", at)); fieldsEn.Add(("Time", at)); }
-                if (place is not null) { fieldsZh.Add(("约谈地点", place)); fieldsEn.Add(("Place", place)); }
-                return new(
-                    new Version("【约谈通知】", $"关于{Words.ItemLabelZh(f.Item)}整改不力的约谈通知",
-                        $"以下整改问题{overdueZh}，经挂牌督办仍未完成整改。根据有关规定，决定对{f.Item?.LeadUnitName ?? "责任单位"}主要负责人进行约谈，请按时参加。",
-                        fieldsZh, $"约谈单位：{office}"),
-                    new Version("[Admonitory talk] ", $"Admonitory talk about {Words.ItemLabelEn(f.Item)}",
-                        $"The following item is {overdueEn} after listed supervision. The head of the lead unit is summoned to an admonitory talk.",
-                        fieldsEn, null));
-            }
-            default:
-                return new(
-                    new Version("【催办】", $"{Words.ItemLabelZh(f.Item)}{overdueZh}",
-                        $"以下整改问题已超过整改时限{(f.WorkingDaysOverdue is { } w ? $"{w}个工作日" : "")}仍未销号，现予催办。请尽快完成整改，并将进展情况及时反馈。",
-                        fieldsZh, null),
-                    new Version("[Urging] ", $"{Cap(Words.ItemLabelEn(f.Item))} is {overdueEn}",
-                        "The following item is past its deadline and not closed. Please complete it as soon as possible and report progress.",
-                        fieldsEn, null));
-        }
+        var left = f.WorkingDaysLeft;
+        var leadZh = left is { } n
+            ? n == 0 ? "以下整改问题今日到期，请抓紧完成整改并申请销号。" : $"以下整改问题距整改时限还剩{n}个工作日，请抓紧推进并及时报送进展。"
+            : "以下整改问题临近整改时限，请抓紧推进并及时报送进展。";
+        var leadEn = left is { } m
+            ? m == 0 ? "The following item is due today. Please finish it and request closure." : $"The following item is due in {m} working day(s). Please push it forward and report progress."
+            : "The following item is due soon.";
+        return new(
+            new Version("【提醒】", $"{Words.ItemLabelZh(f.Item)}将于{Words.ZhShort(r.Deadline)}到期", leadZh, ItemFieldsZh(f), null),
+            new Version("[Reminder] ", $"{Cap(Words.ItemLabelEn(f.Item))} is due {Words.En(r.Deadline)}", leadEn, ItemFieldsEn(f), null));
     }
 
-    private static Draft Generic(MessageFacts f) => new(
-        new Version("【通知】", Words.ItemLabelZh(f.Item) is { Length: > 0 } l ? l : f.Campaign?.Title ?? "整改工作通知",
-            f.Payload.String("note", "text") ?? "您有一条整改工作通知。", ItemFieldsZh(f), null),
-        new Version("[Notice] ", Words.ItemLabelEn(f.Item) is { Length: > 0 } e ? e : f.Campaign?.Title ?? "Rectification notice",
-            f.Payload.String("noteEn", "note") ?? "You have a rectification notice.", ItemFieldsEn(f), null));
+    private static Draft DeliverableReminder(MessageFacts f, DeliverableRef d)
+    {
+        var left = f.WorkingDaysLeft;
+        var unit = f.UnitName(d.UnitCode) ?? "你单位";
+        var leadZh = left is 0
+            ? $"{CampaignZh(f)}要求{unit}报送的“{d.Name}”今日到期，请今日内登录系统报送。"
+            : $"{CampaignZh(f)}要求{unit}于{Words.Zh(d.DueDate)}前报送“{d.Name}”{(left is { } n ? $"，还剩{n}个工作日" : "")}，请按时登录系统报送。";
+        return new(
+            new Version("【报送提醒】", $"{DeliverableLabelZh(f, d)}请于{Words.ZhShort(d.DueDate)}前报送", leadZh, DeliverableFieldsZh(f, d), null),
+            new Version("[Deliverable due] ", $"{Cap(DeliverableLabelEn(f, d))} is due {Words.En(d.DueDate)}",
+                $"{CampaignEn(f)} asks {f.UnitName(d.UnitCode) ?? "your unit"} to submit \"{d.NameEn ?? d.Name}\" by {Words.En(d.DueDate)}{(left is { } m ? $" ({m} working days left)" : "")}.",
+                DeliverableFieldsEn(f, d), null));
+    }
 
-    private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+    private static Draft PeriodicReport(MessageFacts f, PeriodicReportMessage p)
+    {
+        var due = p.ReportDate;
+        var left = f.WorkingDaysLeft is { } n and > 0 ? $"（还剩{n}个工作日）" : "";
+        return new(
+            new Version("【定期报告】", $"{Words.ItemLabelZh(f.Item)}请于{Words.ZhShort(due)}前报送整改进展",
+                $"以下整改问题需长期坚持、定期报告。请{UnitZh(f)}于{Words.Zh(due)}前报送本期整改进展、成效及下一步措施{left}。",
+                ItemFieldsZh(f, extra: ("报告日期", Words.Zh(due))), null),
+            new Version("[Periodic report] ", $"Progress report for {Words.ItemLabelEn(f.Item)} due {Words.En(due)}",
+                $"This ongoing item needs a periodic progress report by {Words.En(due)}{(f.WorkingDaysLeft is { } m ? $" ({m} working days left)" : "")}.",
+                ItemFieldsEn(f, extra: ("Report due", Words.En(due))), null));
+    }
+
+    private static Draft Notice(MessageFacts f, NoticeMessage n) => new(
+        new Version("【通知】", Words.ItemLabelZh(f.Item) is { Length: > 0 } l ? l : f.Campaign?.Title ?? "整改工作通知",
+            n.Note ?? "您有一条整改工作通知，请登录系统查看。", f.Item is null ? WithLinkZh(f) : ItemFieldsZh(f), null),
+        new Version("[Notice] ", Words.ItemLabelEn(f.Item) is { Length: > 0 } e ? Cap(e) : f.Campaign?.Title ?? "Rectification notice",
+            n.Note ?? "You have a rectification notice; please sign in to read it.", f.Item is null ? WithLinkEn(f) : ItemFieldsEn(f), null));
+
+    private static List<(string Label, string Value)> WithLinkZh(MessageFacts f)
+    {
+        var list = CampaignFieldsZh(f);
+        list.Add(("查看详情", f.Link));
+        return list;
+    }
+
+    private static List<(string Label, string Value)> WithLinkEn(MessageFacts f)
+    {
+        var list = CampaignFieldsEn(f);
+        list.Add(("Details", f.Link));
+        return list;
+    }
 }

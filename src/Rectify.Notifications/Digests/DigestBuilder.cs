@@ -44,8 +44,7 @@ public sealed class DigestBuilder(NpgsqlDataSource db, INotificationOutbox outbo
             """;
         var people = (await connection.QueryAsync<Guid>(new CommandDefinition(candidates,
             new { horizon = date.AddDays(DigestContent.DueWithinDays) }, tx, cancellationToken: ct))).ToArray();
-        var requests = people.Select(p => new NotificationRequest(
-            SubjectKey(p, date), "digest", null, null, null, null, null, p, now, false, $$"""{"date":"{{day}}"}""")).ToList();
+        var requests = people.Select(p => new NotificationRequest(SubjectKey(p, date), new DigestMessage(new PersonRef(p), date), p, now, false)).ToList();
         await outbox.EnqueueAsync(connection, tx, requests, now, ct);
 
         const string fold = """

@@ -14,7 +14,7 @@ namespace Rectify.Notifications.Digests;
 /// </summary>
 public sealed class DigestScheduler(
     DigestBuilder builder, IWorkingDays workingDays, TimeProvider clock, IOptions<NotificationOptions> options,
-    IOptions<ClockOptions> clockOptions, ILogger<DigestScheduler> logger) : BackgroundService
+    IOptions<ClockOptions> clockOptions, ILogger<DigestScheduler> logger, Rectify.Workflows.Timers.JobGuard guard) : BackgroundService
 {
     private DateOnly? builtFor;
 
@@ -24,14 +24,9 @@ public sealed class DigestScheduler(
         var tick = clockOptions.Value.Controllable ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30);
         while (!stoppingToken.IsCancellationRequested)
         {
-            try
-            {
-                await TickAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning(ex, "Could not build the daily digests; trying again");
-            }
+            // A failure (database away, or one person's data the builder trips on) is logged and, when it is not the
+            // database's, an incident; the next tick tries again. It never stops the host.
+            await guard.RunAsync("digests", TickAsync, stoppingToken);
             try { await Task.Delay(tick, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }

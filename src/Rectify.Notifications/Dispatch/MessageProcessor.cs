@@ -23,11 +23,13 @@ public sealed class MessageProcessor
     private readonly NotificationOptions options;
     private readonly ResiliencePipeline pipeline;
     private readonly ILogger<MessageProcessor> logger;
+    private readonly NotificationMetrics? metrics;
 
     public MessageProcessor(
         IEnumerable<INotificationChannel> channels, MessageRenderer renderer, QuietHours quietHours, RetrySchedule retries,
-        TimeProvider clock, IOptions<NotificationOptions> options, ILogger<MessageProcessor> logger)
+        TimeProvider clock, IOptions<NotificationOptions> options, ILogger<MessageProcessor> logger, NotificationMetrics? metrics = null)
     {
+        this.metrics = metrics;
         this.channels = channels.ToDictionary(c => c.Name, StringComparer.Ordinal);
         this.renderer = renderer;
         this.quietHours = quietHours;
@@ -109,6 +111,7 @@ public sealed class MessageProcessor
         switch (result.Status)
         {
             case SendStatus.Sent:
+                metrics?.Sent(row.Channel);
                 return new Outcome(row.Id, row.ClaimToken, OutcomeKind.Sent, row.Status, now, now, null, subject, body, ms);
             case SendStatus.Deferred:
                 return new Outcome(row.Id, row.ClaimToken, OutcomeKind.Deferred, row.Status, now, result.RetryAt ?? now, result.Error, subject, body, ms);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rectify.Notifications.Content;
 using Rectify.Workflows.Clock;
+using Rectify.Workflows.Timers;
 
 namespace Rectify.Notifications.Dispatch;
 
@@ -14,7 +15,8 @@ namespace Rectify.Notifications.Dispatch;
 /// </summary>
 public sealed class OutboxDispatcher(
     OutboxStore store, ContextLoader loader, MessageProcessor processor, OutboxSignal signal, TimeProvider clock,
-    IOptions<NotificationOptions> options, IOptions<ClockOptions> clockOptions, ILogger<OutboxDispatcher> logger) : BackgroundService
+    IOptions<NotificationOptions> options, IOptions<ClockOptions> clockOptions, ILogger<OutboxDispatcher> logger,
+    Npgsql.NpgsqlDataSource db) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,14 +50,15 @@ public sealed class OutboxDispatcher(
                     await IdleAsync(idlePoll, stoppingToken);
                     continue;
                 }
-                var recipients = await store.RecipientsAsync(rows.Where(r => r.RecipientPersonId is not null).Select(r => r.RecipientPersonId!.Value), stoppingToken);
-                var context = await loader.LoadAsync(rows.Select(r => r.ItemId), rows.Select(r => r.CampaignId), stoppingToken);
-                foreach (var row in rows)
+                foreach (var (batch, recipients, context) in await PrepareAsync(rows, recorder, slots, stoppingToken))
                 {
-                    var recipient = row.RecipientPersonId is { } pid && recipients.TryGetValue(pid, out var r) ? r : null;
-                    var task = RunOneAsync(row, recipient, context, recorder, slots);
-                    lock (gate) inFlight.Add(task);
-                    _ = task.ContinueWith(t => { lock (gate) inFlight.Remove(t); }, TaskScheduler.Default);
+                    foreach (var row in batch)
+                    {
+                        var recipient = row.RecipientPersonId is { } pid && recipients.TryGetValue(pid, out var r) ? r : null;
+                        var task = RunOneAsync(row, recipient, context, recorder, slots);
+                        lock (gate) inFlight.Add(task);
+                        _ = task.ContinueWith(t => { lock (gate) inFlight.Remove(t); }, TaskScheduler.Default);
+                    }
                 }
                 rows = [];
             }
@@ -106,6 +109,57 @@ public sealed class OutboxDispatcher(
         return extra;
     }
 
+    /// <summary>
+    /// Loads the recipients and the context of a claimed batch. When that fails for a reason of the data (not the
+    /// database), loads row by row: a row whose context does not load is recorded as crashed (an incident), the others go.
+    /// </summary>
+    private async Task<List<(IReadOnlyList<ClaimedRow> Rows, IReadOnlyDictionary<Guid, Recipient> Recipients, ContextLoader.Context Context)>> PrepareAsync(
+        IReadOnlyList<ClaimedRow> rows, OutcomeRecorder recorder, SemaphoreSlim slots, CancellationToken ct)
+    {
+        async Task<(IReadOnlyList<ClaimedRow>, IReadOnlyDictionary<Guid, Recipient>, ContextLoader.Context)> Load(IReadOnlyList<ClaimedRow> some) =>
+            (some, await store.RecipientsAsync(some.Where(r => r.RecipientPersonId is not null).Select(r => r.RecipientPersonId!.Value), ct),
+             await loader.LoadAsync(some, ct));
+        try
+        {
+            return [await Load(rows)];
+        }
+        catch (Exception ex) when (Incidents.IsSubjectFault(ex, ct))
+        {
+            logger.LogWarning(ex, "Loading the context of {Count} outbox rows failed; loading them one by one", rows.Count);
+        }
+        var prepared = new List<(IReadOnlyList<ClaimedRow>, IReadOnlyDictionary<Guid, Recipient>, ContextLoader.Context)>();
+        foreach (var row in rows)
+        {
+            try
+            {
+                prepared.Add(await Load([row]));
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // This row's own fault ends it as crashed; a database failure hands it back for a later round.
+                if (Incidents.IsSubjectFault(ex, ct)) await CrashedAsync(row, ex, recorder);
+                else await ReleaseQuietlyAsync([row]);
+                slots.Release();
+            }
+        }
+        return prepared;
+    }
+
+    private async Task CrashedAsync(ClaimedRow row, Exception ex, OutcomeRecorder recorder)
+    {
+        logger.LogError(ex, "Outbox row {Id} failed unexpectedly", row.Id);
+        await recorder.WriteAsync(processor.Crashed(row, ex));
+        try
+        {
+            if (row.CampaignId is { } campaign)
+                await Incidents.OutboxCrashedAsync(db, row.Id, campaign, row.ItemId, ex, clock.GetUtcNow(), CancellationToken.None);
+        }
+        catch (Npgsql.NpgsqlException recordError)
+        {
+            logger.LogWarning(recordError, "Could not record the incident of outbox row {Id}", row.Id);
+        }
+    }
+
     private async Task RunOneAsync(ClaimedRow row, Recipient? recipient, ContextLoader.Context context, OutcomeRecorder recorder, SemaphoreSlim slots)
     {
         await Task.Yield();
@@ -122,9 +176,8 @@ public sealed class OutboxDispatcher(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Bad data in one row (an unknown time zone, …) is that row's failed attempt, so it ends dead and visible
-            // in the log instead of coming back after every lease.
-            logger.LogError(ex, "Outbox row {Id} failed unexpectedly", row.Id);
-            await recorder.WriteAsync(processor.Crashed(row, ex));
+            // in the log and on /admin/incidents instead of coming back after every lease.
+            await CrashedAsync(row, ex, recorder);
         }
         finally
         {

@@ -55,7 +55,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
     /// without it (an inbox or robot message only quotes the number and the response date) Content is whatever is
     /// stored, possibly null, and no document is built.
     /// </summary>
-    public async Task<LetterInfo?> EnsureAsync(Guid? escalationId, Guid? itemId, Payload payload, DateTimeOffset now, bool withDocument, CancellationToken ct)
+    public async Task<LetterInfo?> EnsureAsync(Guid? escalationId, Guid? itemId, DateOnly? missedDeadline, DateTimeOffset now, bool withDocument, CancellationToken ct)
     {
         // A caller holds at most one connection at a time and none while a document is rendered, so any number of
         // callers at once cannot exhaust the pool waiting on each other.
@@ -75,7 +75,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
             if (f is null) return null;
         }
         var letterDate = ItemStatus.LocalToday(new DateTimeOffset(DateTime.SpecifyKind(f.OpenedAt, DateTimeKind.Utc)), f.TimeZone);
-        var responseDue = payload.Date("responseDue") ?? await workingDays.AddAsync(letterDate, options.Value.ResponseWorkingDays, ct);
+        var responseDue = await workingDays.AddAsync(letterDate, options.Value.ResponseWorkingDays, ct);
 
         // Step 1, short: the number, from the office's yearly sequence, stored with the escalation. The sequence row
         // is locked only for this transaction, never while a document is rendered.
@@ -89,13 +89,13 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
 
         // Step 2: the document, built with no connection held; callers on this node share one build per escalation.
         // Callers on two nodes may both build it; the first stored wins and both return that one.
-        var deadline = payload.Date("deadline") ?? f.Deadline;
-        var overdue = payload.Int("overdueDays") ?? (deadline is { } d && letterDate > d ? letterDate.DayNumber - d.DayNumber : 0);
-        var workingOverdue = payload.Int("workingDaysOverdue") ?? (deadline is { } d2 ? await workingDays.CountAsync(d2, letterDate, ct) : 0);
+        var deadline = missedDeadline ?? f.Deadline;
+        var overdue = deadline is { } d && letterDate > d ? letterDate.DayNumber - d.DayNumber : 0;
+        var workingOverdue = deadline is { } d2 ? await workingDays.CountAsync(d2, letterDate, ct) : 0;
         var content = new LetterContent(
             f.OfficeName, letter.LetterNumber, f.AddresseeUnit ?? "有关单位", f.CampaignTitle, f.DocumentNumber, f.ItemNumber, f.ItemTitle ?? f.CampaignTitle,
             f.Description, f.Measures, deadline, overdue, workingOverdue, letter.ResponseDue, f.LeaderName, letterDate,
-            f.ItemId is { } iid ? links.Item(iid) : links.Campaign(f.CampaignId), payload.String("note") ?? f.Note);
+            f.ItemId is { } iid ? links.Item(iid) : links.Campaign(f.CampaignId), f.Note);
         var build = building.GetOrAdd(id.Value, _ => new Lazy<Task<byte[]>>(() => Task.Run(() => LetterDocument.Build(content), CancellationToken.None)));
         byte[] bytes;
         try

@@ -3,15 +3,21 @@ using Npgsql;
 namespace Rectify.Workflows.Notifications;
 
 /// <summary>
-/// One message to enqueue: the facts, not the text. The notifications module renders the text from the kind,
-/// level and payload when it sends, so templates can change without touching queued rows.
+/// One message to enqueue: the facts, not the text. The notifications module renders the text from the typed
+/// <see cref="Message"/> when it sends, so templates can change without touching queued rows.
 /// </summary>
 /// <param name="SubjectKey">What the message is about and which step, e.g. <c>item:{id}:reminder:T-7:c1</c>; recipient and channel are appended.</param>
-/// <param name="Kind">assigned, reminder, escalation, phase, digest, periodicReport, decision, deliverable.</param>
-/// <param name="Payload">JSON facts for the template (deadline, overdue days, note, …).</param>
+/// <param name="Message">The facts, one record per kind (<see cref="OutboxMessage"/>); kind, level and ids of the row come from it.</param>
+/// <param name="EscalationId">The escalation record the message belongs to (a supervision letter's number hangs on it).</param>
 public sealed record NotificationRequest(
-    string SubjectKey, string Kind, string? Level, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId, Guid? EscalationId,
-    Guid RecipientPersonId, DateTimeOffset NotBefore, bool Urgent, string Payload);
+    string SubjectKey, OutboxMessage Message, Guid RecipientPersonId, DateTimeOffset NotBefore, bool Urgent, Guid? EscalationId = null)
+{
+    public string Kind => Message.Kind;
+    public string? Level => Message.Level;
+    public Guid? CampaignId => Message.Subject.Campaign();
+    public Guid? ItemId => Message.Subject.Item();
+    public Guid? DeliverableId => Message.Subject.Deliverable();
+}
 
 /// <summary>
 /// The port through which the runtime enqueues notifications, inside the caller's transaction, so the state change

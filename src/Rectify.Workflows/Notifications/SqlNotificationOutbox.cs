@@ -4,14 +4,16 @@ using Npgsql;
 namespace Rectify.Workflows.Notifications;
 
 /// <summary>
-/// Inserts outbox rows in one statement, one per recipient route (channel). Each request's payload is parsed to jsonb
-/// once (the array cast), not once per channel row.
+/// Inserts outbox rows in one statement, one per recipient route (channel). A message shared by many recipients is
+/// serialised once, and each request's payload is parsed to jsonb once (the array cast), not once per channel row.
 /// </summary>
 public sealed class SqlNotificationOutbox : INotificationOutbox
 {
     public async Task<int> EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<NotificationRequest> requests, DateTimeOffset now, CancellationToken ct)
     {
         if (requests.Count == 0) return 0;
+        var serialised = new Dictionary<OutboxMessage, string>(ReferenceEqualityComparer.Instance);
+        string Json(OutboxMessage m) => serialised.TryGetValue(m, out var s) ? s : serialised[m] = OutboxJson.Serialize(m);
         const string sql = """
             insert into outbox(idempotency_key, kind, level, campaign_id, item_id, deliverable_id, escalation_id,
                                recipient_person_id, channel, urgent, not_before, created_at, payload)
@@ -34,7 +36,7 @@ public sealed class SqlNotificationOutbox : INotificationOutbox
             people = requests.Select(r => r.RecipientPersonId).ToArray(),
             urgent = requests.Select(r => r.Urgent).ToArray(),
             notBefore = requests.Select(r => r.NotBefore).ToArray(),
-            payloads = requests.Select(r => r.Payload).ToArray(),
+            payloads = requests.Select(r => Json(r.Message)).ToArray(),
             now,
         }, transaction, cancellationToken: ct));
     }

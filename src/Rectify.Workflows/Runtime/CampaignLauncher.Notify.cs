@@ -55,8 +55,8 @@ public sealed partial class CampaignLauncher
                                    not_before, created_at, payload)
                 select 'item:' || i.id || ':escalation:' || @launchLevel || ':c1:' || p.id || ':' || nr.channel, 'escalation', @launchLevel,
                        i.campaign_id, i.id, o.id, p.id, nr.channel, true, @now, @now,
-                       jsonb_build_object('campaignId', i.campaign_id, 'campaignTitle', @title, 'itemId', i.id, 'itemNumber', i.number,
-                                          'itemTitle', i.title, 'deadline', i.effective_deadline, 'level', @launchLevel, 'office', @office)
+                       jsonb_build_object('type', 'escalation', 'subject', jsonb_build_object('type', 'item', 'campaignId', i.campaign_id, 'itemId', i.id),
+                                          'escalationLevel', @launchLevel, 'officeUnit', @office, 'deadline', i.effective_deadline, 'atLaunch', true)
                 from opened o join items i on i.id = o.item_id
                 cross join lateral (select distinct u from unnest(array[i.lead_unit, @office] || i.units) u) uu
                 join people p on p.unit_code = uu.u and p.is_unit_contact
@@ -67,6 +67,9 @@ public sealed partial class CampaignLauncher
             await connection.ExecuteAsync(new CommandDefinition(escalate, args, tx, cancellationToken: ct, commandTimeout: 300));
         }
         if (!notify) return;
+        // The payloads are the JSON of the typed messages (OutboxMessages.cs: EscalationMessage, AssignedMessage,
+        // AssignedBatchMessage), built in SQL so a 100,000-item launch stays one statement; CampaignLaunchMessagesTests
+        // reads every one back into its record.
         // One message per item and unit, except for a unit that receives more than DigestAbove items at once: its contacts
         // get one message listing them (a province-wide launch must not send a unit hundreds of mails in one minute).
         const string assigned = """
@@ -83,9 +86,10 @@ public sealed partial class CampaignLauncher
             ), single as (
                 insert into outbox(idempotency_key, kind, campaign_id, item_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
                 select 'item:' || c.id || ':assigned:' || p.id || ':' || nr.channel, 'assigned', c.campaign_id, c.id, p.id, nr.channel, false, @now, @now,
-                       jsonb_build_object('campaignId', c.campaign_id, 'campaignTitle', @title, 'itemId', c.id, 'itemNumber', c.number,
-                                          'itemTitle', c.title, 'deadline', c.effective_deadline, 'ongoing', c.ongoing, 'leadUnit', c.lead_unit,
-                                          'units', to_jsonb(c.units), 'role', case when c.u = c.lead_unit then 'leadUnit' else 'responsibleUnit' end)
+                       jsonb_build_object('type', 'assigned',
+                                          'subject', jsonb_build_object('type', 'assignment', 'campaignId', c.campaign_id, 'itemId', c.id, 'unitCode', c.u),
+                                          'deadline', c.effective_deadline, 'ongoing', c.ongoing,
+                                          'role', case when c.u = c.lead_unit then 'lead' else 'responsible' end)
                 from counted c
                 join people p on p.unit_code = c.u and p.is_unit_contact
                 join notification_routes nr on nr.person_id = p.id
@@ -99,8 +103,9 @@ public sealed partial class CampaignLauncher
             insert into outbox(idempotency_key, kind, campaign_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
             select 'campaign:' || @campaignId || ':assigned:unit:' || d.u || ':' || p.id || ':' || nr.channel, 'assigned', @campaignId, p.id, nr.channel,
                    false, @now, @now,
-                   jsonb_build_object('campaignId', @campaignId, 'campaignTitle', @title, 'unit', d.u, 'itemCount', d.items,
-                                      'firstDeadline', d.first_deadline, 'itemNumbers', to_jsonb(d.numbers))
+                   jsonb_build_object('type', 'assignedBatch', 'subject', jsonb_build_object('type', 'campaign', 'campaignId', @campaignId),
+                                      'unitCode', d.u, 'itemCount', d.items, 'firstDeadline', d.first_deadline,
+                                      'itemNumbers', coalesce(to_jsonb(d.numbers), '[]'::jsonb))
             from digest d
             join people p on p.unit_code = d.u and p.is_unit_contact
             join notification_routes nr on nr.person_id = p.id

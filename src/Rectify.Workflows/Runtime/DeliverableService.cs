@@ -14,6 +14,10 @@ public static class DeliverableEvents
     public const string Accept = "accept";
     public const string Return = "return";
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Submit, Accept, Return };
+
+    public static string Name(string type) => type switch { Submit => "提交材料", Accept => "采纳", Return => "退回", _ => "处理" };
+
+    public static string NameEn(string type) => type switch { Submit => "Submitted", Accept => "Accepted", Return => "Returned", _ => "Handled" };
 }
 
 /// <summary>
@@ -89,14 +93,10 @@ public sealed class DeliverableService(NpgsqlDataSource db, DefinitionStore defi
         }, tx, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition("update attachments set journal_id = @journalId where id = any(@attachments) and journal_id is null",
             new { journalId, attachments }, tx, cancellationToken: ct));
-        var payload = JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["campaignId"] = d.CampaignId, ["campaignTitle"] = d.CampaignTitle, ["deliverableId"] = d.Id, ["deliverableKind"] = d.Kind,
-            ["deliverableName"] = definition.DeliverableList.FirstOrDefault(x => x.Key == d.Kind)?.Name ?? d.Kind,
-            ["unit"] = d.UnitCode, ["event"] = request.Type, ["toState"] = to, ["note"] = request.Note, ["actor"] = actor.Name,
-        }, EffectBatch.Json);
+        var message = new DecisionMessage(d.Ref(definition), request.Type, DeliverableEvents.Name(request.Type), DeliverableEvents.NameEn(request.Type),
+            d.State, to, request.Note, null, d.DueDate, actor.Name);
         foreach (var person in recipients)
-            batch.Notifications.Add(new NotificationRequest(key, "decision", null, d.CampaignId, null, d.Id, null, person, now, false, payload));
+            batch.Notifications.Add(new NotificationRequest(key, message, person, now, false));
         await batch.FlushAsync(connection, tx, outbox, now, ct);
         await tx.CommitAsync(ct);
         return new EventApplied(version, journalId);

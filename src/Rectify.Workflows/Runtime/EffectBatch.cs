@@ -34,6 +34,29 @@ public sealed class EffectBatch
 
     public int TimersInserted { get; private set; }
 
+    /// <summary>What the batch holds now, for <paramref name="subject"/>: taken before one subject's effects are added.</summary>
+    public readonly record struct Checkpoint(int Journal, int Notifications, int Escalations, int Timers, Guid Subject, string? ItemLevel, string? DeliverableLevel);
+
+    public Checkpoint Mark(Guid subject) => new(Journal.Count, Notifications.Count, Escalations.Count, Timers.Count, subject,
+        ItemLevels.GetValueOrDefault(subject), DeliverableLevels.GetValueOrDefault(subject));
+
+    /// <summary>Takes back everything added since <paramref name="mark"/> (one subject's effects, when computing them threw).</summary>
+    public void Rollback(Checkpoint mark)
+    {
+        Journal.RemoveRange(mark.Journal, Journal.Count - mark.Journal);
+        Notifications.RemoveRange(mark.Notifications, Notifications.Count - mark.Notifications);
+        Escalations.RemoveRange(mark.Escalations, Escalations.Count - mark.Escalations);
+        Timers.RemoveRange(mark.Timers, Timers.Count - mark.Timers);
+        Restore(ItemLevels, mark.Subject, mark.ItemLevel);
+        Restore(DeliverableLevels, mark.Subject, mark.DeliverableLevel);
+
+        static void Restore(Dictionary<Guid, string> levels, Guid subject, string? level)
+        {
+            if (level is null) levels.Remove(subject);
+            else levels[subject] = level;
+        }
+    }
+
     public async Task FlushAsync(NpgsqlConnection connection, NpgsqlTransaction tx, INotificationOutbox outbox, DateTimeOffset now, CancellationToken ct)
     {
         if (Escalations.Count > 0)

@@ -126,14 +126,9 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         var contacts = await ContactDirectory.LoadAsync(connection, tx, Audiences.Units(audiences, item.LeadUnit, item.Units, item.IssuedByUnit, item.SupervisionUnit), ct);
         var people = contacts.People(Audiences.Units(audiences, item.LeadUnit, item.Units, item.IssuedByUnit, item.SupervisionUnit),
             item.ResponsibleLeaderId, audiences.Contains(Audiences.ResponsibleLeader));
-        var payload = JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["campaignId"] = item.CampaignId, ["campaignTitle"] = item.CampaignTitle, ["itemId"] = item.Id, ["itemNumber"] = item.Number,
-            ["itemTitle"] = item.Title, ["event"] = request.Type, ["eventName"] = allowed.Event.Name, ["fromState"] = allowed.FromState,
-            ["toState"] = allowed.ToState, ["note"] = request.Note, ["actor"] = actor.Name, ["newDeadline"] = request.NewDeadline,
-            ["effectiveDeadline"] = change.Deadline,
-        }, EffectBatch.Json);
+        var message = new DecisionMessage(new ItemRef(item.CampaignId, item.Id), request.Type, allowed.Event.Name, allowed.Event.NameEn,
+            allowed.FromState, allowed.ToState, request.Note, request.NewDeadline, change.Deadline, actor.Name);
         foreach (var person in people)
-            batch.Notifications.Add(new NotificationRequest(key, "decision", null, item.CampaignId, item.Id, null, null, person, now, false, payload));
+            batch.Notifications.Add(new NotificationRequest(key, message, person, now, false));
     }
 }

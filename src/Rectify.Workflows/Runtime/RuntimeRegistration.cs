@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Clock;
 using Rectify.Workflows.Definitions;
@@ -22,6 +23,7 @@ public static class RuntimeRegistration
         services.AddSingleton<ItemEventService>();
         services.AddSingleton<DeliverableService>();
         services.AddSingleton<TimerSweeper>();
+        services.TryAddSingleton<JobGuard>();
         services.AddSingleton<IDueWorkBarrier, SweepBarrier>();
         services.AddSingleton<TimerServiceState>();
         services.AddHostedService<TimerService>();

@@ -1,3 +1,6 @@
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Notifications;
+
 namespace Rectify.Workflows.Runtime;
 
 /// <summary>An item with what the runtime needs to fire its timers and apply its events (campaign facts joined).</summary>
@@ -42,6 +45,13 @@ public sealed record DeliverableSubject(
 
     public bool IsOpen => State is "pending" or "returned";
 
+    /// <summary>The deliverable as a message subject, named as its definition version names it.</summary>
+    public DeliverableRef Ref(WorkflowDefinition d)
+    {
+        var definition = d.DeliverableList.FirstOrDefault(x => x.Key == Kind);
+        return new DeliverableRef(CampaignId, Id, Kind, definition?.Name ?? Kind, definition?.NameEn, UnitCode, DueDate);
+    }
+
     public string SubjectKey(string step, int cycle) => $"deliverable:{Id}:{step}:c{cycle}";
 }
 
@@ -54,6 +64,9 @@ public sealed record CampaignSubject(
                c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion, c.phases::text as Phases
         from campaigns c
         """;
+
+    public IReadOnlyList<Domain.Phase> PhaseList() =>
+        System.Text.Json.JsonSerializer.Deserialize<List<Domain.Phase>>(Phases, WorkflowDefinition.Json) ?? [];
 }
 
 /// <summary>Who receives a message, per the definition's audiences.</summary>

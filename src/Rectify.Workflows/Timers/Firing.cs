@@ -17,6 +17,16 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
 {
     private readonly Dictionary<Guid, string> levels = [];
 
+    /// <summary>Before one timer fires: what to go back to if firing it throws.</summary>
+    public (EffectBatch.Checkpoint Batch, string? Level) Mark(Guid subject) => (batch.Mark(subject), levels.GetValueOrDefault(subject));
+
+    public void Rollback((EffectBatch.Checkpoint Batch, string? Level) mark)
+    {
+        batch.Rollback(mark.Batch);
+        if (mark.Level is null) levels.Remove(mark.Batch.Subject);
+        else levels[mark.Batch.Subject] = mark.Level;
+    }
+
     // A batch's subjects mostly share a few deadlines: their schedules are computed once per sweep, not once per timer.
     private readonly Dictionary<WorkflowDefinition, Dictionary<(string Zone, DateOnly Deadline, string Floor), IReadOnlyList<Step>>> schedules =
         new(ReferenceEqualityComparer.Instance);
@@ -33,7 +43,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
     {
         var level = levels.GetValueOrDefault(item.Id, item.EscalationLevel);
         var key = item.SubjectKey(timer.Step, timer.Cycle);
-        var facts = ItemPayload(item);
+        var subject = new ItemRef(item.CampaignId, item.Id);
         if (timer.Cycle != item.Cycle || d.IsClosed(item.State) || item.State == d.Item.InitialState)
         {
             Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "stale", $"当前状态 {item.State}，第 {item.Cycle} 轮");
@@ -45,13 +55,13 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             var stillAssigned = item.State == d.Item.LaunchState && item.AcknowledgedAt is null;
             var outcome = !stillAssigned ? "acknowledged" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is not null) { Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null); return; }
-            Send(key, "reminder", null, item.CampaignId, item.Id, null, null, ItemPeople(item, d.Unacknowledged.Recipients), timer.Due, false, facts, ("reason", "unacknowledged"));
+            Send(key, new UnacknowledgedMessage(subject, item.EffectiveDeadline) { DueAt = timer.Due }, null, ItemPeople(item, d.Unacknowledged.Recipients), false);
             Journal(item.CampaignId, item.Id, null, "unacknowledgedReminder", timer, key, "fired", null);
             return;
         }
         if (timer.Step.StartsWith("periodic:", StringComparison.Ordinal))
         {
-            Periodic(timer, item, d, level, key, facts);
+            Periodic(timer, item, d, level, key);
             return;
         }
         if (item.EffectiveDeadline is not { } deadline)
@@ -61,8 +71,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         }
         var steps = DeadlineSteps(d, zone, deadline, d.Item.LaunchEscalationLevel ?? EscalationLevels.None);
         var next = Schedule.After(steps, timer.Step);
-        facts["deadline"] = deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        Deadline(timer, d, steps, next, level, key, facts,
+        Deadline(timer, d, steps, next, level, key, subject, deadline,
             audiences => ItemPeople(item, audiences), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
             newLevel => { levels[item.Id] = newLevel; batch.ItemLevels[item.Id] = newLevel; });
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
@@ -79,16 +88,10 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var level = levels.GetValueOrDefault(deliverable.Id, deliverable.EscalationLevel);
         var steps = DeadlineSteps(d, deliverable.Zone, deliverable.DueDate, EscalationLevels.None);
         var next = Schedule.After(steps, timer.Step);
-        var definition = d.DeliverableList.FirstOrDefault(x => x.Key == deliverable.Kind);
-        var facts = new Dictionary<string, object?>
-        {
-            ["campaignId"] = deliverable.CampaignId, ["campaignTitle"] = deliverable.CampaignTitle, ["deliverableId"] = deliverable.Id,
-            ["deliverableKind"] = deliverable.Kind, ["deliverableName"] = definition?.Name ?? deliverable.Kind, ["unit"] = deliverable.UnitCode,
-            ["deadline"] = deliverable.DueDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        };
+        var subject = deliverable.Ref(d);
         IReadOnlyList<Guid> People(IEnumerable<string> audiences) => contacts.People(
             Audiences.Units(audiences.Select(a => a == Audiences.ResponsibleUnits ? Audiences.LeadUnit : a), deliverable.UnitCode, [], deliverable.IssuedByUnit, deliverable.SupervisionUnit));
-        Deadline(timer, d, steps, next, level, key, facts, People, deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
+        Deadline(timer, d, steps, next, level, key, subject, deliverable.DueDate, People, deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
             newLevel => { levels[deliverable.Id] = newLevel; batch.DeliverableLevels[deliverable.Id] = newLevel; });
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "deliverable", deliverable.Id, deliverable.CampaignId, timer.Cycle, next.Name));
     }
@@ -103,17 +106,16 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             return;
         }
         var phase = d.Phases.FirstOrDefault(p => p.Key == phaseKey);
-        var facts = new Dictionary<string, object?>
-        {
-            ["campaignId"] = campaign.Id, ["campaignTitle"] = campaign.Title, ["phase"] = phaseKey, ["phaseName"] = phase?.Name ?? phaseKey,
-        };
+        var dates = campaign.PhaseList().FirstOrDefault(p => p.Key == phaseKey);
+        var message = new PhaseMessage(new CampaignRef(campaign.Id), phaseKey, phase?.Name ?? phaseKey, phase?.NameEn, dates?.Start, dates?.End,
+            timer.Step.EndsWith(":end", StringComparison.Ordinal) ? "end" : "start") { DueAt = timer.Due };
         var people = contacts.People(units.Append(campaign.IssuedByUnit));
-        Send(key, "phase", null, campaign.Id, null, null, null, people, timer.Due, false, facts);
+        Send(key, message, null, people, false);
         Journal(campaign.Id, null, null, "phaseStarted", timer, key, "fired", phase?.Name);
     }
 
     private void Deadline(
-        TimerRow timer, WorkflowDefinition d, IReadOnlyList<Step> steps, Step? next, string level, string key, Dictionary<string, object?> facts,
+        TimerRow timer, WorkflowDefinition d, IReadOnlyList<Step> steps, Step? next, string level, string key, MessageSubject subject, DateOnly deadline,
         Func<IEnumerable<string>, IReadOnlyList<Guid>> people, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
         Action<string> setLevel)
     {
@@ -129,15 +131,14 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         {
             var outcome = superseded ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is not null) { Journal(campaignId, itemId, deliverableId, "timerSkipped", timer, key, outcome, null); return; }
-            facts["daysBefore"] = step.DaysBefore;
-            Send(key, "reminder", null, campaignId, itemId, deliverableId, null, people(d.Reminders.Recipients), timer.Due, step.DaysBefore <= 1, facts);
+            Send(key, new ReminderMessage(subject, deadline, step.DaysBefore ?? 0) { DueAt = timer.Due }, null, people(d.Reminders.Recipients), step.DaysBefore <= 1);
             Journal(campaignId, itemId, deliverableId, "reminder", timer, key, "fired", $"T-{step.DaysBefore}");
             return;
         }
-        Escalate(timer, d, step.Level!, level, key, facts, people, campaignId, itemId, deliverableId, issuedBy, supervision, superseded, setLevel, null);
+        Escalate(timer, d, step.Level!, level, key, subject, deadline, people, campaignId, itemId, deliverableId, issuedBy, supervision, superseded, setLevel, null);
     }
 
-    private void Periodic(TimerRow timer, ItemSubject item, WorkflowDefinition d, string level, string key, Dictionary<string, object?> facts)
+    private void Periodic(TimerRow timer, ItemSubject item, WorkflowDefinition d, string level, string key)
     {
         var p = d.PeriodicReports;
         if (p is null || !item.Ongoing)
@@ -157,13 +158,13 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             var first = Schedule.PeriodicSteps(d, calendar, zone, nextDue)[0];
             batch.Timers.Add(new NewTimer(first.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, first.Name));
         }
-        facts["reportDate"] = due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var subject = new PeriodicReportRef(item.CampaignId, item.Id, due);
         if (index == 0)
         {
             var outcome = next is not null && next.DueAt <= now ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
             if (outcome is null)
             {
-                Send(key, "periodicReport", null, item.CampaignId, item.Id, null, null, ItemPeople(item, p.Recipients), timer.Due, false, facts);
+                Send(key, new PeriodicReportMessage(subject, due) { DueAt = timer.Due }, null, ItemPeople(item, p.Recipients), false);
                 Journal(item.CampaignId, item.Id, null, "periodicReminder", timer, key, "fired", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
             else Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null);
@@ -180,14 +181,14 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             return;
         }
         var stepLevel = steps[index].Level!;
-        Escalate(timer, d, stepLevel, level, key, facts, a => ItemPeople(item, a), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
+        Escalate(timer, d, stepLevel, level, key, subject, due, a => ItemPeople(item, a), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
             next is not null && next.DueAt <= now, newLevel => { levels[item.Id] = newLevel; batch.ItemLevels[item.Id] = newLevel; },
             $"未按期报送 {due:yyyy-MM-dd} 的整改进展 / periodic report of {due:yyyy-MM-dd} missing");
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
     }
 
     private void Escalate(
-        TimerRow timer, WorkflowDefinition d, string stepLevel, string level, string key, Dictionary<string, object?> facts,
+        TimerRow timer, WorkflowDefinition d, string stepLevel, string level, string key, MessageSubject subject, DateOnly deadline,
         Func<IEnumerable<string>, IReadOnlyList<Guid>> people, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
         bool superseded, Action<string> setLevel, string? note)
     {
@@ -201,10 +202,8 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var escalationId = Guid.CreateVersion7(now);
         batch.Escalations.Add(new NewEscalation(escalationId, campaignId, itemId, deliverableId, stepLevel, office, now, note));
         setLevel(stepLevel);
-        facts["level"] = stepLevel;
-        facts["office"] = office;
         if (!superseded)
-            Send(key, "escalation", stepLevel, campaignId, itemId, deliverableId, escalationId, people(ladder.Recipients), timer.Due, true, facts);
+            Send(key, new EscalationMessage(subject, stepLevel, office, deadline) { DueAt = timer.Due }, escalationId, people(ladder.Recipients), true);
         Journal(campaignId, itemId, deliverableId, "escalation", timer, key, superseded ? "superseded" : "fired", note, ("level", stepLevel), ("escalationId", escalationId));
     }
 
@@ -217,22 +216,11 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             item.ResponsibleLeaderId, list.Contains(Audiences.ResponsibleLeader));
     }
 
-    private static Dictionary<string, object?> ItemPayload(ItemSubject item) => new()
-    {
-        ["campaignId"] = item.CampaignId, ["campaignTitle"] = item.CampaignTitle, ["itemId"] = item.Id, ["itemNumber"] = item.Number,
-        ["itemTitle"] = item.Title, ["leadUnit"] = item.LeadUnit, ["units"] = item.Units,
-    };
-
-    private void Send(string key, string kind, string? level, Guid campaignId, Guid? itemId, Guid? deliverableId, Guid? escalationId,
-        IReadOnlyList<Guid> people, DateTimeOffset notBefore, bool urgent, Dictionary<string, object?> facts, params (string, object?)[] extra)
+    private void Send(string key, OutboxMessage message, Guid? escalationId, IReadOnlyList<Guid> people, bool urgent)
     {
         if (people.Count == 0 || quiet) return;
-        var payload = new Dictionary<string, object?>(facts);
-        foreach (var (k, v) in extra) payload[k] = v;
-        payload["dueAt"] = notBefore;
-        var json = JsonSerializer.Serialize(payload, EffectBatch.Json);
         foreach (var person in people)
-            batch.Notifications.Add(new NotificationRequest(key, kind, level, campaignId, itemId, deliverableId, escalationId, person, notBefore, urgent, json));
+            batch.Notifications.Add(new NotificationRequest(key, message, person, message.DueAt ?? now, urgent, escalationId));
     }
 
     private void Journal(Guid campaignId, Guid? itemId, Guid? deliverableId, string type, TimerRow timer, string key, string outcome, string? note,

@@ -21,7 +21,7 @@ public sealed class SweepBarrier(TimerSweeper sweeper, NpgsqlDataSource db) : ID
             await sweeper.DrainAsync(now, ct);
             await using var connection = await db.OpenConnectionAsync(ct);
             var left = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "select count(*) from timers where due_at <= @now", new { now }, cancellationToken: ct));
+                "select count(*) from timers where due_at <= @now and not quarantined", new { now }, cancellationToken: ct));
             if (left == 0)
             {
                 await connection.ExecuteAsync(new CommandDefinition($"select pg_notify('{CampaignLauncher.TimerChannel}', '')", cancellationToken: ct));

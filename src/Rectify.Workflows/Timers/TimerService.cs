@@ -90,6 +90,16 @@ public sealed class TimerService(
                 logger.LogWarning(ex, "Timer sweep failed ({Failures} in a row); retrying in {Delay}", failures, delay);
                 await Task.Delay(delay, stoppingToken);
             }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A row's fault is quarantined inside the sweep; anything reaching here is the loop's own. It must not
+                // stop the host (BackgroundServiceExceptionBehavior.StopHost): the node reports not ready and retries.
+                state.Listening = false;
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, Math.Min(failures, 6))));
+                logger.LogError(ex, "Timer loop failed unexpectedly ({Failures} in a row); retrying in {Delay}", failures, delay);
+                await Task.Delay(delay, stoppingToken);
+            }
         }
     }
 
@@ -110,8 +120,8 @@ public sealed class TimerService(
             while (!ct.IsCancellationRequested)
             {
                 var result = await sweeper.SweepOnceAsync(clock.GetUtcNow(), o.BatchSize, ct);
-                if (result.Fired == 0 && result.Deferred == 0) return;
-                if (result.Fired == 0) await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+                if (result.Idle) return;
+                if (result.Fired == 0 && result.Quarantined == 0) await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
             }
         });
         await Task.WhenAll(workers);

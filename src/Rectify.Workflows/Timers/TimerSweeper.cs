@@ -19,8 +19,15 @@ public sealed record TimerRow(long Id, DateTime DueAt, string SubjectKind, Guid 
 /// <summary>Pre-staged firing: claim what is due up to <paramref name="Until"/>, commit when it is due, by <paramref name="Clock"/>.</summary>
 public sealed record Staging(DateTimeOffset Until, TimeProvider Clock);
 
-/// <summary>What one sweep did: timers fired (deleted with their effects), timers left because their subject was busy.</summary>
-public sealed record SweepResult(int Fired, int Deferred);
+/// <summary>
+/// What one sweep did: timers fired (deleted with their effects), timers left because their subject was busy, and
+/// timers quarantined because firing them threw (each now an open incident, see <see cref="Incidents"/>).
+/// </summary>
+public sealed record SweepResult(int Fired, int Deferred, int Quarantined = 0)
+{
+    /// <summary>Nothing claimed: no more due work for this sweep's worker.</summary>
+    public bool Idle => Fired == 0 && Deferred == 0 && Quarantined == 0;
+}
 
 /// <summary>
 /// Fires due timers exactly once. One transaction claims a batch (<c>FOR UPDATE SKIP LOCKED</c>, so nodes never
@@ -39,8 +46,10 @@ public sealed partial class TimerSweeper(
     private Histogram<double>? lateness;
     private Counter<long>? fired;
 
-    /// <summary>Milliseconds from a timer's due time to the commit of the transaction that fired it.</summary>
-    private Histogram<double>? Lateness => lateness ??= meter?.CreateHistogram<double>("rectify.timers.lateness", "ms", "due time to commit of its firing");
+    /// <summary>Seconds from a timer's due time to the commit of the transaction that fired it (Prometheus:
+    /// rectify_timer_lateness_seconds), in buckets from 5 ms to an hour: a node down for a while shows as the top ones.</summary>
+    private Histogram<double>? Lateness => lateness ??= meter?.CreateHistogram("rectify.timer.lateness", "s", "due time to commit of its firing",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600] });
 
     private Counter<long>? Fired => fired ??= meter?.CreateCounter<long>("rectify.timers.fired", description: "timers fired (their effects committed)");
 
@@ -54,18 +63,101 @@ public sealed partial class TimerSweeper(
     {
         // Npgsql writes timestamptz from UTC offsets only; callers may pass a local time.
         now = now.ToUniversalTime();
+        try
+        {
+            return await SweepAsync(now, batchSize, ct, quiet, stage, only: null);
+        }
+        catch (Exception ex) when (Incidents.IsSubjectFault(ex, ct))
+        {
+            // Something in the batch broke the set-based part (a statement refused one row's data, a row that does
+            // not map…): the transaction rolled back. Fire the due timers one by one so the rest still fire and the
+            // culprit alone is quarantined.
+            logger.LogWarning(ex, "Timer batch failed as a whole; firing its timers one at a time to isolate the cause");
+            return await IsolateAsync(now, batchSize, quiet, ct);
+        }
+    }
+
+    /// <summary>
+    /// The operator's retry of a quarantined timer (after fixing its data): fires it now if it is due, in a sweep of
+    /// its own. Returns what the sweep did; a timer that throws again stays quarantined (its incident counts another
+    /// attempt), one no longer due is released to fire at its time.
+    /// </summary>
+    public async Task<SweepResult> RetryAsync(long timerId, DateTimeOffset now, CancellationToken ct)
+    {
+        now = now.ToUniversalTime();
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            var released = await connection.ExecuteAsync(new CommandDefinition(
+                "update timers set quarantined = false where id = @timerId and quarantined and due_at > @now", new { timerId, now }, cancellationToken: ct));
+            if (released > 0) return new SweepResult(0, 0);
+        }
+        try
+        {
+            return await SweepAsync(now, 1, ct, quiet: false, stage: null, only: timerId);
+        }
+        catch (Exception ex) when (Incidents.IsSubjectFault(ex, ct))
+        {
+            return await QuarantineAloneAsync(timerId, now, ex, ct);
+        }
+    }
+
+    private async Task<SweepResult> IsolateAsync(DateTimeOffset now, int batchSize, bool quiet, CancellationToken ct)
+    {
+        List<long> ids;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            ids = (await connection.QueryAsync<long>(new CommandDefinition(
+                "select id from timers where due_at <= @now and not quarantined order by due_at, id limit @batchSize",
+                new { now, batchSize }, cancellationToken: ct))).ToList();
+        }
+        var total = new SweepResult(0, 0);
+        foreach (var id in ids)
+        {
+            SweepResult one;
+            try
+            {
+                one = await SweepAsync(now, 1, ct, quiet, stage: null, only: id);
+            }
+            catch (Exception ex) when (Incidents.IsSubjectFault(ex, ct))
+            {
+                one = await QuarantineAloneAsync(id, now, ex, ct);
+            }
+            total = new SweepResult(total.Fired + one.Fired, total.Deferred + one.Deferred, total.Quarantined + one.Quarantined);
+        }
+        return total;
+    }
+
+    private async Task<SweepResult> QuarantineAloneAsync(long timerId, DateTimeOffset now, Exception error, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var timer = await connection.QuerySingleOrDefaultAsync<TimerRow>(new CommandDefinition(
+            $"{ClaimColumns} where id = @timerId for update skip locked", new { timerId }, tx, cancellationToken: ct));
+        if (timer is null)
+        {
+            // Gone meanwhile (its subject's event replaced it) or another node holds it: nothing to quarantine.
+            await tx.CommitAsync(ct);
+            return new SweepResult(0, 1);
+        }
+        await QuarantineAsync(connection, tx, [(timer, error)], now, ct);
+        await tx.CommitAsync(ct);
+        return new SweepResult(0, 0, 1);
+    }
+
+    private const string ClaimColumns =
+        "select id, due_at as DueAt, subject_kind as SubjectKind, subject_id as SubjectId, campaign_id as CampaignId, cycle, step from timers";
+
+    /// <param name="only">One timer (an operator's retry or the isolation of a failed batch): claimed even when quarantined.</param>
+    private async Task<SweepResult> SweepAsync(DateTimeOffset now, int batchSize, CancellationToken ct, bool quiet, Staging? stage, long? only)
+    {
         var claimUntil = stage?.Until.ToUniversalTime() ?? now;
         var started = Stopwatch.GetTimestamp();
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        const string claim = """
-            select id, due_at as DueAt, subject_kind as SubjectKind, subject_id as SubjectId, campaign_id as CampaignId, cycle, step
-            from timers where due_at <= @claimUntil
-            order by due_at, id
-            limit @batchSize
-            for update skip locked
-            """;
-        var timers = (await connection.QueryAsync<TimerRow>(new CommandDefinition(claim, new { claimUntil, batchSize }, tx, cancellationToken: ct))).ToList();
+        var claim = only is null
+            ? $"{ClaimColumns} where due_at <= @claimUntil and not quarantined order by due_at, id limit @batchSize for update skip locked"
+            : $"{ClaimColumns} where id = @only and due_at <= @claimUntil for update skip locked";
+        var timers = (await connection.QueryAsync<TimerRow>(new CommandDefinition(claim, new { claimUntil, batchSize, only }, tx, cancellationToken: ct))).ToList();
         if (timers.Count == 0)
         {
             await tx.CommitAsync(ct);
@@ -88,8 +180,11 @@ public sealed partial class TimerSweeper(
                      .Concat(deliverables.Values.Select(d => (d.WorkflowId, d.WorkflowVersion)))
                      .Concat(campaigns.Values.Select(c => (c.WorkflowId, c.WorkflowVersion))).Distinct())
         {
-            workflows[key] = (await definitions.GetAsync(connection, key.Item1, key.Item2, ct))!.Definition;
+            // A version that does not load is its subjects' fault, found when each of them fires (below).
+            if (await definitions.GetAsync(connection, key.Item1, key.Item2, ct) is { } stored) workflows[key] = stored.Definition;
         }
+        WorkflowDefinition Workflow(string id, int version) => workflows.TryGetValue((id, version), out var w) ? w
+            : throw new InvalidOperationException($"流程定义 {id} 第 {version} 版不存在或无法读取 / workflow definition {id} v{version} is missing");
         var units = items.Values.SelectMany(i => i.Units.Append(i.LeadUnit).Append(i.IssuedByUnit).Append(i.SupervisionUnit ?? i.IssuedByUnit))
             .Concat(deliverables.Values.SelectMany(d => new[] { d.UnitCode, d.IssuedByUnit, d.SupervisionUnit ?? d.IssuedByUnit }))
             .Concat(campaignUnits.Values.SelectMany(u => u));
@@ -98,30 +193,45 @@ public sealed partial class TimerSweeper(
         var batch = new EffectBatch();
         var firing = new Firing(batch, snapshot, contacts, now, quiet);
         var deferred = 0;
+        var poisoned = new List<(TimerRow Timer, Exception Error)>();
         foreach (var timer in timers)
         {
-            switch (timer.SubjectKind)
+            // Each timer's effects are computed in memory; one that throws takes back what it added and is quarantined,
+            // so it neither rolls back nor blocks the rest of the batch.
+            var mark = firing.Mark(timer.SubjectId);
+            try
             {
-                case "item" when items.TryGetValue(timer.SubjectId, out var item):
-                    firing.Item(timer, item, workflows[(item.WorkflowId, item.WorkflowVersion)]);
-                    break;
-                case "deliverable" when deliverables.TryGetValue(timer.SubjectId, out var deliverable):
-                    firing.Deliverable(timer, deliverable, workflows[(deliverable.WorkflowId, deliverable.WorkflowVersion)]);
-                    break;
-                case "campaign" when campaigns.TryGetValue(timer.SubjectId, out var campaign):
-                    firing.Phase(timer, campaign, workflows[(campaign.WorkflowId, campaign.WorkflowVersion)], campaignUnits.GetValueOrDefault(campaign.Id, []));
-                    break;
-                case "campaign":
-                    // The campaign is gone: nothing to fire, the row just goes.
-                    break;
-                default:
-                    // The subject is locked by a user's event right now (or was deleted): leave the timer for the next sweep.
-                    deferred++;
-                    continue;
+                switch (timer.SubjectKind)
+                {
+                    case "item" when items.TryGetValue(timer.SubjectId, out var item):
+                        firing.Item(timer, item, Workflow(item.WorkflowId, item.WorkflowVersion));
+                        break;
+                    case "deliverable" when deliverables.TryGetValue(timer.SubjectId, out var deliverable):
+                        firing.Deliverable(timer, deliverable, Workflow(deliverable.WorkflowId, deliverable.WorkflowVersion));
+                        break;
+                    case "campaign" when campaigns.TryGetValue(timer.SubjectId, out var campaign):
+                        firing.Phase(timer, campaign, Workflow(campaign.WorkflowId, campaign.WorkflowVersion), campaignUnits.GetValueOrDefault(campaign.Id, []));
+                        break;
+                    case "campaign":
+                        // The campaign is gone: nothing to fire, the row just goes.
+                        break;
+                    default:
+                        // The subject is locked by a user's event right now (or was deleted): leave the timer for the next sweep.
+                        deferred++;
+                        continue;
+                }
+            }
+            catch (Exception ex) when (Incidents.IsSubjectFault(ex, ct))
+            {
+                firing.Rollback(mark);
+                poisoned.Add((timer, ex));
+                continue;
             }
             batch.FiredTimers.Add(timer.Id);
         }
         await batch.FlushAsync(connection, tx, outbox, now, ct);
+        if (poisoned.Count > 0) await QuarantineAsync(connection, tx, poisoned, now, ct);
+        if (only is not null && batch.FiredTimers.Count > 0) await Incidents.ResolveTimerAsync(connection, tx, only.Value, now, ct);
         if (stage is not null)
         {
             var wait = fireAt - stage.Clock.GetUtcNow();
@@ -132,11 +242,24 @@ public sealed partial class TimerSweeper(
         if (Lateness is { Enabled: true } histogram)
         {
             var firedIds = batch.FiredTimers.ToHashSet();
-            foreach (var timer in timers.Where(t => firedIds.Contains(t.Id))) histogram.Record((committedAt - timer.Due).TotalMilliseconds);
+            foreach (var timer in timers.Where(t => firedIds.Contains(t.Id))) histogram.Record(Math.Max(0, (committedAt - timer.Due).TotalSeconds));
         }
         Fired?.Add(batch.FiredTimers.Count);
         if (deferred > 0) logger.LogDebug("{Deferred} due timers deferred: their subjects were busy", deferred);
-        return new SweepResult(batch.FiredTimers.Count, deferred);
+        return new SweepResult(batch.FiredTimers.Count, deferred, poisoned.Count);
+    }
+
+    /// <summary>Marks the timers quarantined (the sweep no longer claims them) and opens or updates their incidents.</summary>
+    private async Task QuarantineAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<(TimerRow Timer, Exception Error)> poisoned, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var (timer, error) in poisoned)
+        {
+            logger.LogError(error, "Timer {TimerId} ({Kind} {Subject}, step {Step}) threw and is quarantined; the other timers go on",
+                timer.Id, timer.SubjectKind, timer.SubjectId, timer.Step);
+        }
+        await connection.ExecuteAsync(new CommandDefinition("update timers set quarantined = true where id = any(@ids)",
+            new { ids = poisoned.Select(p => p.Timer.Id).ToArray() }, tx, cancellationToken: ct));
+        await Incidents.OpenTimersAsync(connection, tx, poisoned, now, ct);
     }
 
     /// <summary>Sweeps until nothing due at <paramref name="now"/> is left (what the controllable clock waits for).</summary>
@@ -147,9 +270,9 @@ public sealed partial class TimerSweeper(
         {
             var result = await SweepOnceAsync(now, DefaultBatchSize, ct, quiet);
             total += result.Fired;
-            if (result.Fired == 0 && result.Deferred == 0) return total;
+            if (result.Idle) return total;
             // Only deferred rows left: their items are busy with an event; give that transaction a moment to finish.
-            if (result.Fired == 0) await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+            if (result.Fired == 0 && result.Quarantined == 0) await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
         }
     }
 
@@ -157,7 +280,7 @@ public sealed partial class TimerSweeper(
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition("select min(due_at) from timers", cancellationToken: ct));
+        var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition("select min(due_at) from timers where not quarantined", cancellationToken: ct));
         return next is { } n ? new DateTimeOffset(DateTime.SpecifyKind(n, DateTimeKind.Utc)) : null;
     }
 

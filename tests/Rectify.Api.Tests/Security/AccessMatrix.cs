@@ -203,6 +203,11 @@ public static class AccessMatrix
         new("POST /api/workflow-definitions", "/api/workflow-definitions", NoColumns, Organisation,
             refused => refused ? Json(new { id = "m-evil", name = "越权发布" }) : Invalid()),
         new("GET /api/admin/clock", "/api/admin/clock", NoColumns, (role, _) => role == Admin ? Expect.Ok : Expect.Forbidden, None),
+        new("GET /api/admin/incidents", "/api/admin/incidents", NoColumns, (role, _) => role == Admin ? Expect.Ok : Expect.Forbidden, None),
+        new("GET /api/admin/incidents/{id}", "/api/admin/incidents/987654321", NoColumns,
+            (role, _) => role == Admin ? Expect.AllowedOrAbsent : Expect.Forbidden, None),
+        new("POST /api/admin/incidents/{id}/retry", "/api/admin/incidents/987654321/retry", NoColumns,
+            (role, _) => role == Admin ? Expect.AllowedOrAbsent : Expect.Forbidden, None),
         new("POST /api/admin/clock", "/api/admin/clock", NoColumns, AdminOnly,
             refused => refused ? Json(new { advanceBy = "P30D" }) : Json(new { advanceBy = "不是时长" })),
     ];

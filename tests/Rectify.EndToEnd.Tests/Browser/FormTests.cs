@@ -25,8 +25,7 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
 
         await s.Page.GetByLabel("标题 *").FillAsync("县级脱贫攻坚问题整改（测试）");
         await s.Page.GetByLabel("集中整改 结束").FillAsync("2026-06-30");
-        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
-        await s.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }), new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
         (await s.Page.Locator("h1").InnerTextAsync()).ShouldBe("县级脱贫攻坚问题整改（测试）");
         (await s.Page.Locator(".flash").InnerTextAsync()).ShouldContain("整改工作已创建");
 
@@ -42,8 +41,7 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
         await s.Page.GetByLabel("牵头单位 *").SelectOptionAsync("fpb");
         await s.Page.GetByLabel("责任单位（可多选）").SelectOptionAsync(["zfz", "czj"]);
         await s.Page.GetByLabel("整改时限").FillAsync("2026-12-31");
-        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
-        await s.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/items/[0-9a-f-]{36}$"));
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }), new System.Text.RegularExpressions.Regex("/items/[0-9a-f-]{36}$"));
         (await s.Page.Locator("h1").InnerTextAsync()).ShouldContain("村级活动场所建设滞后");
         (await s.Page.Locator("dl.facts").InnerTextAsync()).ShouldContain("县财政局");
         (await s.Page.Locator("[data-testid=item-state]").InnerTextAsync()).ShouldBe("草稿");
@@ -93,8 +91,7 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
         await s.SignInAsync("lgo", RectifyApp.DemoPassword);
         await s.GoAsync("/campaigns/new");
         await s.Page.GetByLabel("标题 *").FillAsync("导入测试整改工作");
-        await s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
-        await s.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }), new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
         await s.Page.GetByRole(AriaRole.Link, new() { Name = "导入问题清单" }).ClickAsync();
 
         var dir = Directory.CreateTempSubdirectory("rectify-import-").FullName;
@@ -110,8 +107,7 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
         var good = Path.Combine(dir, "问题清单.csv");
         File.WriteAllText(good, "序号,反馈问题,整改措施,牵头单位,责任单位,整改时限\n1,危房改造对象认定不准,逐户复核,县住建局,县民政局,2026-12-31\n2,扶贫资金拨付滞后,建立台账,县财政局,县扶贫办,长期坚持\n", new System.Text.UTF8Encoding(true));
         await s.Page.GetByLabel("问题清单文件 *").SetInputFilesAsync(good);
-        await s.Page.GetByRole(AriaRole.Button, new() { Name = "导入" }).ClickAsync();
-        await s.Page.WaitForURLAsync(url => url.Contains("/items?campaignId=", StringComparison.Ordinal));
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "导入" }), url => url.Contains("/items?campaignId=", StringComparison.Ordinal));
         (await s.Page.Locator(".flash").InnerTextAsync()).ShouldBe("已导入 2 个问题");
         (await s.Page.Locator("[data-testid=items]").InnerTextAsync()).ShouldContain("扶贫资金拨付滞后");
         s.ShouldHaveNoConsoleErrors();

@@ -24,21 +24,18 @@ public sealed class JourneyTests(BrowserApp app) : IClassFixture<BrowserApp>
         await office.Page.GetByLabel("标题 *").FillAsync("易地扶贫搬迁后续扶持问题整改");
         await office.Page.GetByLabel("督查单位").SelectOptionAsync("dcs");
         (await office.Page.GetByLabel("流程定义 *").InputValueAsync()).ShouldBe("rectification-campaign");
-        await office.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
-        await office.Page.WaitForURLAsync(new Regex("/campaigns/[0-9a-f-]{36}$"));
+        await office.ClickAndWaitForPageAsync(office.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }), new Regex("/campaigns/[0-9a-f-]{36}$"));
         var campaignUrl = office.Page.Url;
         await office.Page.GetByRole(AriaRole.Link, new() { Name = "添加问题" }).ClickAsync();
         await office.Page.GetByLabel("问题 *").FillAsync("搬迁群众后续产业扶持不到位");
         await office.Page.GetByLabel("牵头单位 *").SelectOptionAsync("fpb");
         await office.Page.GetByLabel("整改时限").FillAsync(deadline);
-        await office.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
-        await office.Page.WaitForURLAsync(new Regex("/items/[0-9a-f-]{36}$"));
+        await office.ClickAndWaitForPageAsync(office.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }), new Regex("/items/[0-9a-f-]{36}$"));
         var itemUrl = office.Page.Url;
         (await office.TextAsync("[data-testid=item-state]")).ShouldBe("草稿");
 
         await office.GoAsync(campaignUrl);
-        await office.Page.GetByRole(AriaRole.Button, new() { Name = "启动" }).ClickAsync();
-        await office.Page.WaitForURLAsync(campaignUrl);
+        await office.ClickAndWaitForPageAsync(office.Page.GetByRole(AriaRole.Button, new() { Name = "启动" }), campaignUrl);
         (await office.TextAsync(".flash")).ShouldContain("整改工作已启动");
         (await office.TextAsync("header .badge")).ShouldBe("进行中");
         await office.GoAsync(itemUrl);
@@ -52,8 +49,7 @@ public sealed class JourneyTests(BrowserApp app) : IClassFixture<BrowserApp>
         var row = unit.Page.Locator("[data-testid=items] tbody tr").Filter(new() { HasText = "搬迁群众后续产业扶持不到位" });
         (await row.InnerTextAsync()).ShouldContain("已交办");
         (await row.InnerTextAsync()).ShouldContain(deadline);
-        await row.GetByRole(AriaRole.Link).ClickAsync();
-        await unit.Page.WaitForURLAsync(itemUrl);
+        await unit.ClickAndWaitForPageAsync(row.GetByRole(AriaRole.Link), itemUrl);
         await unit.SendItemEventAsync("acknowledge");
         (await unit.TextAsync(".flash")).ShouldBe("已签收");
         (await unit.TextAsync("[data-testid=item-state]")).ShouldBe("整改中");

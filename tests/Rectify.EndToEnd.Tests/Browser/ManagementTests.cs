@@ -52,8 +52,9 @@ public sealed class ManagementTests(FailFastApp app) : IClassFixture<FailFastApp
         await using (var tx = await connection.BeginTransactionAsync())
         {
             await app.Services.GetRequiredService<INotificationOutbox>().EnqueueAsync(connection, tx, [new NotificationRequest(
-                $"item:{item.GetProperty("id").GetString()}:escalation:urge:e2e", "escalation", "urge", Guid.Parse(item.GetProperty("campaignId").GetString()!),
-                Guid.Parse(item.GetProperty("id").GetString()!), null, null, Guid.Parse(personId), now, true, "{}")], now, default);
+                $"item:{item.GetProperty("id").GetString()}:escalation:urge:e2e",
+                new EscalationMessage(new ItemRef(Guid.Parse(item.GetProperty("campaignId").GetString()!), Guid.Parse(item.GetProperty("id").GetString()!)), "urge", "", null),
+                Guid.Parse(personId), now, true)], now, default);
             await tx.CommitAsync();
         }
         var dead = await WaitForAsync(() => WebhookMessageAsync(api, personId, "dead"), "the message did not die");
@@ -128,8 +129,7 @@ public sealed class ManagementTests(FailFastApp app) : IClassFixture<FailFastApp
         await s.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = app.BaseUrl });
         await s.SignInAsync("fpb", RectifyApp.DemoPassword);
         await s.GoAsync("/items");
-        await s.Page.GetByTestId("calendar-feed").ClickAsync();
-        await s.Page.WaitForURLAsync(url => url.EndsWith("/calendar-feed", StringComparison.Ordinal));
+        await s.ClickAndWaitForPageAsync(s.Page.GetByTestId("calendar-feed"), url => url.EndsWith("/calendar-feed", StringComparison.Ordinal));
         var unit = s.Page.GetByTestId("feed-unit");
         (await unit.GetByTestId("feed-unit-status").InnerTextAsync()).ShouldContain("未启用");
 

@@ -96,13 +96,11 @@ public sealed class PagesTests(BrowserApp app) : IClassFixture<BrowserApp>
         await using var s = await app.NewSessionAsync();
         await s.SignInAsync("lgo", RectifyApp.DemoPassword);
         await s.GoAsync("/campaigns");
-        await s.Page.GetByRole(AriaRole.Button, new() { Name = "English" }).ClickAsync();
-        await s.Page.WaitForURLAsync(url => url.EndsWith("/campaigns", StringComparison.Ordinal));
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "English" }), url => url.EndsWith("/campaigns", StringComparison.Ordinal));
         (await s.Page.Locator("h1").InnerTextAsync()).ShouldBe("Campaigns");
         (await s.Page.Locator("html").GetAttributeAsync("lang")).ShouldBe("en");
         await s.ScreenshotAsync("campaign-list-en");
-        await s.Page.GetByRole(AriaRole.Button, new() { Name = "中文" }).ClickAsync();
-        await s.Page.WaitForURLAsync(url => url.EndsWith("/campaigns", StringComparison.Ordinal));
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "中文" }), url => url.EndsWith("/campaigns", StringComparison.Ordinal));
         (await s.Page.Locator("h1").InnerTextAsync()).ShouldBe("整改工作");
         s.ShouldHaveNoConsoleErrors();
     }

@@ -51,8 +51,7 @@ public sealed class RoleTests(BrowserApp app) : IClassFixture<BrowserApp>
     {
         await using var s = await app.NewSessionAsync();
         await s.SignInAsync("lgo", RectifyApp.DemoPassword);
-        await s.Page.GetByRole(AriaRole.Button, new() { Name = "退出" }).ClickAsync();
-        await s.Page.WaitForURLAsync(url => url.Contains("/login", StringComparison.Ordinal));
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "退出" }), url => url.Contains("/login", StringComparison.Ordinal));
         await s.GoAsync("/campaigns");
         s.Page.Url.ShouldContain("/login?ReturnUrl=%2Fcampaigns");
         s.ShouldHaveNoConsoleErrors();

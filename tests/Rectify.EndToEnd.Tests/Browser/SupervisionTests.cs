@@ -48,8 +48,7 @@ public sealed class SupervisionTests(BrowserApp app) : IClassFixture<BrowserApp>
         await supervisor.ScreenshotAsync("supervision-inbox");
 
         // The item page shows the escalation record and the messages sent.
-        await escalations.First.GetByRole(AriaRole.Link).ClickAsync();
-        await supervisor.Page.WaitForURLAsync(new Regex("/items/[0-9a-f-]{36}$"));
+        await supervisor.ClickAndWaitForPageAsync(escalations.First.GetByRole(AriaRole.Link), new Regex("/items/[0-9a-f-]{36}$"));
         (await supervisor.TextAsync("[data-testid=item-light]")).ShouldBe("红灯");
         (await supervisor.TextAsync("[data-testid=item-overdue]")).ShouldBe("逾期 19 天");
         (await supervisor.Page.Locator("[data-testid=item-escalations]").InnerTextAsync()).ShouldContain("督办函");

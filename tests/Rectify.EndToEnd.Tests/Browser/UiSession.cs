@@ -39,19 +39,55 @@ public sealed class UiSession : IAsyncDisposable
         await GoAsync("/login");
         await Page.GetByLabel("用户名").FillAsync(userName);
         await Page.GetByLabel("密码").FillAsync(password);
-        await Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
         try
         {
-            // The landing page's DOM is enough; its images and styles need not have finished loading.
-            await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+            await ClickAndWaitForPageAsync(Page.GetByRole(AriaRole.Button, new() { Name = "登录" }));
         }
         catch (TimeoutException e)
         {
             // Say what the page showed instead of only that it did not move on (a slow machine, an error, a lockout).
-            var shown = await Page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(unreadable)");
-            throw new TimeoutException($"{userName} did not get past sign-in: still on {Page.Url}, page says: {shown.Trim()}", e);
+            throw new TimeoutException($"{userName} did not get past sign-in: still on {Page.Url}, page says: {await ShownTextAsync()}", e);
         }
+        if (Page.Url.Contains("/login", StringComparison.Ordinal))
+            throw new InvalidOperationException($"{userName} was not signed in: {Page.Url}, page says: {await ShownTextAsync()}");
     }
+
+    /// <summary>
+    /// Clicks a link or submit button and waits until the page it leads to has its DOM. The wait is registered before the
+    /// click, so a fast navigation cannot finish before it is watched (waiting afterwards for a URL or a load state can miss
+    /// it, or return at once for the page that is being left).
+    /// </summary>
+    public async Task ClickAndWaitForPageAsync(ILocator target)
+    {
+        // Obsolete in favour of WaitForURL, which needs the target URL in advance and is the wait that raced here.
+#pragma warning disable CS0612
+        await Page.RunAndWaitForNavigationAsync(() => target.ClickAsync(), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+#pragma warning restore CS0612
+    }
+
+    /// <summary>As <see cref="ClickAndWaitForPageAsync(ILocator)"/>, then checks the page it landed on.</summary>
+    public async Task ClickAndWaitForPageAsync(ILocator target, System.Text.RegularExpressions.Regex expectedUrl)
+    {
+        await ClickAndWaitForPageAsync(target);
+        await Assertions.Expect(Page).ToHaveURLAsync(expectedUrl);
+    }
+
+    /// <inheritdoc cref="ClickAndWaitForPageAsync(ILocator, System.Text.RegularExpressions.Regex)"/>
+    public async Task ClickAndWaitForPageAsync(ILocator target, string expectedUrl)
+    {
+        await ClickAndWaitForPageAsync(target);
+        await Assertions.Expect(Page).ToHaveURLAsync(expectedUrl);
+    }
+
+    /// <inheritdoc cref="ClickAndWaitForPageAsync(ILocator, System.Text.RegularExpressions.Regex)"/>
+    public async Task ClickAndWaitForPageAsync(ILocator target, Func<string, bool> expectedUrl)
+    {
+        await ClickAndWaitForPageAsync(target);
+        expectedUrl(Page.Url).ShouldBeTrue($"landed on {Page.Url}");
+    }
+
+    private async Task<string> ShownTextAsync() =>
+        (await Page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(unreadable)")).Trim();
 
     /// <summary>Opens the action form of an item event (a details element), fills it and submits it.</summary>
     public async Task SendItemEventAsync(string eventType, string? note = null, string? newDeadline = null, params string[] files)
@@ -61,8 +97,7 @@ public sealed class UiSession : IAsyncDisposable
         if (newDeadline is not null) await action.Locator("input[type=date]").FillAsync(newDeadline);
         if (note is not null) await action.Locator("textarea").FillAsync(note);
         if (files.Length > 0) await action.Locator("input[type=file]").SetInputFilesAsync(files);
-        await action.Locator("button[type=submit]").ClickAsync();
-        await Page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await ClickAndWaitForPageAsync(action.Locator("button[type=submit]"));
     }
 
     public async Task<string> TextAsync(string selector) => (await Page.Locator(selector).First.InnerTextAsync()).Trim();

@@ -28,7 +28,7 @@ public sealed class LetterNumberingTests(DatabaseFixture f) : IClassFixture<Data
 
         // Three callers per escalation, all at once.
         var results = await Task.WhenAll(escalations.SelectMany(e => Enumerable.Range(0, 3).Select(_ =>
-            Task.Run(() => service.EnsureAsync(e, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None)))));
+            Task.Run(() => service.EnsureAsync(e, null, null, NotifyHost.MondayMorning, withDocument: true, CancellationToken.None)))));
 
         results.ShouldAllBe(r => r != null && r.Content != null && r.Content.Length > 0);
         var byEscalation = results.GroupBy(r => r!.EscalationId).ToList();
@@ -65,7 +65,7 @@ public sealed class LetterNumberingTests(DatabaseFixture f) : IClassFixture<Data
         await using var host = await NotifyHost.StartAsync(f.ConnectionString, new Dictionary<string, string?>(), NotifyHost.MondayMorning);
         var service = host.Services.GetRequiredService<SupervisionLetters>();
 
-        var first = await service.EnsureAsync(monday[2], null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None);
+        var first = await service.EnsureAsync(monday[2], null, null, NotifyHost.MondayMorning, withDocument: true, CancellationToken.None);
 
         first!.Number.ShouldBe($"{w.OfficeName}〔2026〕6号");
         await using var db = await f.Db.OpenConnectionAsync();
@@ -85,11 +85,11 @@ public sealed class LetterNumberingTests(DatabaseFixture f) : IClassFixture<Data
         (await db.ExecuteScalarAsync<string?>("select letter_number from escalations where id = @id", new { id = fridays[0] })).ShouldBe($"{w.OfficeName}〔2026〕1号");
 
         // Later callers find their number waiting; a resolved escalation asked for explicitly gets the next one.
-        (await service.EnsureAsync(fridays[0], null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None))!.Number
+        (await service.EnsureAsync(fridays[0], null, null, NotifyHost.MondayMorning, withDocument: true, CancellationToken.None))!.Number
             .ShouldBe($"{w.OfficeName}〔2026〕1号");
-        (await service.EnsureAsync(resolved, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None))!.Number
+        (await service.EnsureAsync(resolved, null, null, NotifyHost.MondayMorning, withDocument: true, CancellationToken.None))!.Number
             .ShouldBe($"{w.OfficeName}〔2026〕7号");
-        (await service.EnsureAsync(elsewhere, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None))!.Number
+        (await service.EnsureAsync(elsewhere, null, null, NotifyHost.MondayMorning, withDocument: true, CancellationToken.None))!.Number
             .ShouldBe($"{other.OfficeName}〔2026〕1号");
         (await db.ExecuteScalarAsync<int>("select last_seq from letter_sequences where office_unit = @office and year = 2026", new { office = w.Office })).ShouldBe(7);
     }
@@ -102,7 +102,7 @@ public sealed class LetterNumberingTests(DatabaseFixture f) : IClassFixture<Data
         await using var host = await NotifyHost.StartAsync(f.ConnectionString, new Dictionary<string, string?>(), NotifyHost.MondayMorning);
         var service = host.Services.GetRequiredService<SupervisionLetters>();
 
-        var quoted = await service.EnsureAsync(escalation, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: false, CancellationToken.None);
+        var quoted = await service.EnsureAsync(escalation, null, null, NotifyHost.MondayMorning, withDocument: false, CancellationToken.None);
 
         quoted!.Number.ShouldBe($"{w.OfficeName}〔2026〕1号");
         quoted.ResponseDue.ShouldBe(new DateOnly(2026, 11, 30));
@@ -110,10 +110,10 @@ public sealed class LetterNumberingTests(DatabaseFixture f) : IClassFixture<Data
         await using var c = await f.Db.OpenConnectionAsync();
         (await c.ExecuteScalarAsync<bool>("select content is null from supervision_letters where escalation_id = @escalation", new { escalation })).ShouldBeTrue();
 
-        var attached = await service.EnsureAsync(null, w.ItemId, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: true, CancellationToken.None);
+        var attached = await service.EnsureAsync(null, w.ItemId, null, NotifyHost.MondayMorning, withDocument: true, CancellationToken.None);
         attached!.Number.ShouldBe(quoted.Number);
         attached.Content.ShouldNotBeNull().Length.ShouldBeGreaterThan(1000);
-        (await service.EnsureAsync(escalation, null, Payload.Parse("{}"), NotifyHost.MondayMorning, withDocument: false, CancellationToken.None))!
+        (await service.EnsureAsync(escalation, null, null, NotifyHost.MondayMorning, withDocument: false, CancellationToken.None))!
             .Content.ShouldBe(attached.Content);
     }
 }

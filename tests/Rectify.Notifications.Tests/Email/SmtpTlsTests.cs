@@ -61,7 +61,7 @@ public sealed class SmtpTlsTests(DatabaseFixture f) : IClassFixture<DatabaseFixt
             var mail = (await smtp.WaitForAsync(1)).Single();
             mail.Tls.ShouldBeTrue();
             mail.AuthUser.ShouldBe("duban");
-            mail.AuthMechanism.ShouldBe("LOGIN");
+            mail.AuthMechanism.ShouldBe("PLAIN"); // the strongest of what aiosmtpd offers (PLAIN, LOGIN)
             mail.Subject.ShouldStartWith("【交办】");
         }
     }
@@ -75,6 +75,65 @@ public sealed class SmtpTlsTests(DatabaseFixture f) : IClassFixture<DatabaseFixt
         var (key, host) = await SendOneAsync(smtp, "tlsca", new Dictionary<string, string?>
         {
             ["Rectify:Smtp:CaCertificateFile"] = ca.CertFile,
+        });
+        await using (host)
+        {
+            await f.Seed.WaitForAsync(key, r => r.Status == "sent", expected: 1);
+            (await smtp.WaitForAsync(1)).Single().Tls.ShouldBeTrue();
+        }
+    }
+
+    [Fact]
+    public async Task ImplicitTls_SslOnConnectWithPinAndAuth_DeliveredEncryptedAndAuthenticated()
+    {
+        var server = certificates.Server("implicit");
+        await using var smtp = await SmtpSink.CreateAsync(true, "duban:S3cret!pw", (server.CertFile, server.KeyFile), "--implicit-tls");
+        var (key, host) = await SendOneAsync(smtp, "tlsimplicit", new Dictionary<string, string?>
+        {
+            ["Rectify:Smtp:Security"] = "SslOnConnect",
+            ["Rectify:Smtp:User"] = "duban",
+            ["Rectify:Smtp:Password"] = "S3cret!pw",
+            ["Rectify:Smtp:TrustedCertificateThumbprint"] = server.Certificate.GetCertHashString(HashAlgorithmName.SHA256),
+        });
+        await using (host)
+        {
+            var row = (await f.Seed.WaitForAsync(key, r => r.Status == "sent", expected: 1)).Single();
+            row.Attempts.ShouldBe(1);
+            var mail = (await smtp.WaitForAsync(1)).Single();
+            mail.Tls.ShouldBeTrue();
+            mail.AuthUser.ShouldBe("duban");
+            mail.Subject.ShouldStartWith("【交办】");
+        }
+    }
+
+    [Fact]
+    public async Task StartTlsRequired_AgainstImplicitTlsServer_FailsAndNothingSent()
+    {
+        var server = certificates.Server("implicit-mismatch");
+        await using var smtp = await SmtpSink.CreateAsync(true, null, (server.CertFile, server.KeyFile), "--implicit-tls");
+        var (key, host) = await SendOneAsync(smtp, "tlsmismatch", new Dictionary<string, string?>
+        {
+            ["Rectify:Smtp:Security"] = "StartTls",
+            ["Rectify:Smtp:TrustedCertificateThumbprint"] = server.Certificate.GetCertHashString(HashAlgorithmName.SHA256),
+        });
+        await using (host)
+        {
+            var row = (await f.Seed.WaitForAsync(key, r => r.Status == "failed", expected: 1)).Single();
+            row.LastError.ShouldNotBeNull();
+            smtp.Messages().ShouldBeEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task Auto_ServerOffersStartTls_UpgradesBeforeSending()
+    {
+        var server = certificates.Server("auto");
+        await using var smtp = await SmtpSink.CreateAsync(tls: (server.CertFile, server.KeyFile));
+        var (key, host) = await SendOneAsync(smtp, "tlsauto", new Dictionary<string, string?>
+        {
+            ["Rectify:Smtp:EnableSsl"] = null,
+            ["Rectify:Smtp:Security"] = "Auto",
+            ["Rectify:Smtp:TrustedCertificateThumbprint"] = server.Certificate.GetCertHashString(HashAlgorithmName.SHA256),
         });
         await using (host)
         {
@@ -132,7 +191,7 @@ public sealed class SmtpTlsTests(DatabaseFixture f) : IClassFixture<DatabaseFixt
         {
             var row = (await f.Seed.WaitForAsync(key, r => r.Status == "failed", expected: 1)).Single();
             row.LastError.ShouldNotBeNull();
-            row.LastError.ShouldContain("secure connections", Case.Insensitive);
+            row.LastError.ShouldContain("STARTTLS", Case.Insensitive);
             smtp.Messages().ShouldBeEmpty();
         }
     }

@@ -75,7 +75,7 @@ public sealed class RobotChannelTests(MailFixture f) : IClassFixture<MailFixture
             wecom: $"{receiver.BaseUrl}/cgi-bin/webhook/send?key=wecom-1");
         await f.Seed.PreferencesAsync(person, ["dingtalk", "feishu", "wecom"]);
         var key = $"item:{w.ItemId}:escalation:urge:c1";
-        await f.Seed.EnqueueAsync(Now, Seed.Request(key, "escalation", "urge", w, person, Now, """{"deadline":"2026-11-16"}"""));
+        await f.Seed.EnqueueAsync(Now, Seed.Request(key, "escalation", "urge", w, person, Now, Seed.Typed("escalation", "urge", w, deadline: new DateOnly(2026, 11, 16))));
 
         var rows = await f.Seed.WaitForAsync(key, r => r.Status == "sent", expected: 3);
         rows.ShouldAllBe(r => r.Attempts == 1);
@@ -120,7 +120,7 @@ public sealed class RobotChannelTests(MailFixture f) : IClassFixture<MailFixture
         var person = await f.Seed.PersonAsync("孙磊", w.LeadUnit, webhookUrl: $"{receiver.BaseUrl}/hooks/rectify", webhookSecret: HookSecret);
         await f.Seed.PreferencesAsync(person, ["webhook"]);
         var key = $"item:{w.ItemId}:assigned";
-        await f.Seed.EnqueueAsync(Now, Seed.Request(key, "assigned", null, w, person, Now, """{"note":"请于3个工作日内签收"}"""));
+        await f.Seed.EnqueueAsync(Now, Seed.Request(key, "assigned", null, w, person, Now));
 
         await f.Seed.WaitForAsync(key, r => r.Status == "sent", expected: 1);
         var request = (await receiver.WaitForAsync(1)).Single(r => r.Path == "/hooks/rectify");
@@ -129,7 +129,10 @@ public sealed class RobotChannelTests(MailFixture f) : IClassFixture<MailFixture
         body.GetProperty("kind").GetString().ShouldBe("assigned");
         body.GetProperty("subject").GetString()!.ShouldStartWith("【交办】");
         body.GetProperty("link").GetString().ShouldBe($"https://rectify.example.cn/items/{w.ItemId}");
-        body.GetProperty("payload").GetProperty("note").GetString().ShouldBe("请于3个工作日内签收");
+        // The payload is the typed message (docs/adr/0002-outbox-contract.md): its type, its subject, its facts.
+        body.GetProperty("payload").GetProperty("type").GetString().ShouldBe("assigned");
+        body.GetProperty("payload").GetProperty("subject").GetProperty("itemId").GetString().ShouldBe(w.ItemId.ToString());
+        body.GetProperty("payload").GetProperty("deadline").GetString().ShouldBe("2026-12-04");
         body.GetProperty("recipient").GetProperty("name").GetString().ShouldBe("孙磊");
     }
 }

@@ -98,8 +98,9 @@ public sealed class QuietHoursAndDigestTests(DatabaseFixture f) : IClassFixture<
         var now = host.Clock.GetUtcNow();
         await f.Seed.EnqueueAsync(now,
             Seed.Request("digest:reminder", "reminder", null, w, w.LeaderId, now),
-            Seed.Request("digest:urge", "escalation", "urge", w, w.LeaderId, now, item: second),
-            Seed.Request("digest:urgent", "escalation", "listedSupervision", w, w.LeaderId, now, urgent: true, item: second));
+            Seed.Request("digest:urge", "escalation", "urge", w, w.LeaderId, now, Seed.Typed("escalation", "urge", w, second, new DateOnly(2026, 11, 20))),
+            Seed.Request("digest:urgent", "escalation", "listedSupervision", w, w.LeaderId, now,
+                Seed.Typed("escalation", "listedSupervision", w, second, new DateOnly(2026, 11, 20)), urgent: true));
 
         await f.Seed.WaitForAsync("digest:urgent", r => r.Status == "sent", expected: 1);
         await f.Seed.WaitForAsync("digest:r", r => r.LastError != null, expected: 1);

@@ -39,6 +39,7 @@ public sealed class NotifyHost : IAsyncDisposable
         ["Rectify:Notifications:Lease"] = "00:00:30",
         ["Rectify:Smtp:From"] = "duban@rectify.example.cn",
         ["Rectify:Smtp:Connections"] = "4",
+        ["Rectify:Smtp:IoTimeout"] = "00:00:10",
         // The robot and webhook receivers of the tests listen on loopback, which the outbound policy refuses unless allowed.
         ["Rectify:Notifications:AllowedHosts"] = "127.0.0.1",
     };

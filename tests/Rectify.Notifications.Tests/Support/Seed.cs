@@ -12,7 +12,7 @@ public sealed class Seed(NpgsqlDataSource db)
     public const string DocumentNumber = "龙整改〔2026〕3号";
 
     public sealed record World(
-        Guid CampaignId, Guid ItemId, Guid LeaderId, Guid ContactId, string LeadUnit, string LeadUnitName, string Office, string OfficeName);
+        Guid CampaignId, Guid ItemId, Guid LeaderId, Guid ContactId, string LeadUnit, string LeadUnitName, string Office, string OfficeName, DateOnly Deadline);
 
     /// <summary>A county campaign with one overdue-able item: 县扶贫办 leads it, 王建国 is its responsible leader.</summary>
     public async Task<World> WorldAsync(string suffix = "", DateOnly? deadline = null, string? leaderEmail = null)
@@ -27,7 +27,7 @@ public sealed class Seed(NpgsqlDataSource db)
         var item = await ItemAsync(campaign, "3", "部分贫困户“两不愁三保障”底数不清", unit, leader, deadline ?? new DateOnly(2026, 12, 4),
             description: "入户核查发现部分贫困户住房、饮水安全情况底数不清，台账与实际不符。",
             measures: "组织乡镇逐户核查，建立问题台账，11月底前完成整改并销号。");
-        return new World(campaign, item, leader, contact, unit, "县扶贫办", office, "县委督查室");
+        return new World(campaign, item, leader, contact, unit, "县扶贫办", office, "县委督查室", deadline ?? new DateOnly(2026, 12, 4));
     }
 
     public async Task UnitAsync(string code, string name, string kind)
@@ -110,10 +110,39 @@ public sealed class Seed(NpgsqlDataSource db)
         return n;
     }
 
+    /// <summary>An outbox row in the shape rows had before the typed contract (issue 14): kind, level, ids and a dictionary payload.</summary>
+    public async Task EnqueueLegacyAsync(string subjectKey, string kind, string? level, World w, Guid recipient, DateTimeOffset now, string payload)
+    {
+        await using var c = await db.OpenConnectionAsync();
+        await c.ExecuteAsync("""
+            insert into outbox(idempotency_key, kind, level, campaign_id, item_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
+            select @subjectKey || ':' || nr.person_id || ':' || nr.channel, @kind, @level, @campaign, @item, nr.person_id, nr.channel, false, @now, @now, @payload::jsonb
+            from notification_routes nr where nr.person_id = @recipient
+            """, new { subjectKey, kind, level, campaign = w.CampaignId, item = w.ItemId, recipient, now = now.ToUniversalTime(), payload });
+    }
+
+    /// <summary>A request with a typed message: <paramref name="message"/>, or the plain one of its kind about the world's item.</summary>
     public static NotificationRequest Request(
-        string subjectKey, string kind, string? level, World w, Guid recipient, DateTimeOffset notBefore, string payload = "{}",
+        string subjectKey, string kind, string? level, World w, Guid recipient, DateTimeOffset notBefore, OutboxMessage? message = null,
         bool urgent = false, Guid? escalation = null, Guid? item = null) =>
-        new(subjectKey, kind, level, w.CampaignId, item ?? w.ItemId, null, escalation, recipient, notBefore.ToUniversalTime(), urgent, payload);
+        new(subjectKey, message ?? Typed(kind, level, w, item ?? w.ItemId), recipient, notBefore.ToUniversalTime(), urgent, escalation);
+
+    /// <summary>The message of a kind about an item of the world, as the runtime writes it (with the world item's deadline unless told).</summary>
+    public static OutboxMessage Typed(string kind, string? level, World w, Guid? item = null, DateOnly? deadline = null)
+    {
+        var subject = new ItemRef(w.CampaignId, item ?? w.ItemId);
+        var due = deadline ?? w.Deadline;
+        return kind switch
+        {
+            MessageKinds.Assigned => new AssignedMessage(subject, due, false, "lead"),
+            MessageKinds.Reminder => new ReminderMessage(subject, due, 7),
+            MessageKinds.Escalation => new EscalationMessage(subject, level ?? "urge", w.Office, due),
+            MessageKinds.PeriodicReport => new PeriodicReportMessage(new PeriodicReportRef(w.CampaignId, item ?? w.ItemId, due), due),
+            MessageKinds.Decision => new DecisionMessage(subject, level ?? "approveClosure", "同意销号", "Approve closure", "closureRequested", "closed", null, null, due, "office"),
+            MessageKinds.Phase => new PhaseMessage(new CampaignRef(w.CampaignId), "rectify", "集中整改", "Rectify", new DateOnly(2026, 11, 2), due, "start"),
+            _ => new NoticeMessage(subject, null),
+        };
+    }
 
     public sealed record OutboxView(long Id, string IdempotencyKey, string Status, int Attempts, DateTime NotBefore, string? Subject, string? LastError, bool DigestHold, long? DigestedIn, string Channel);
 

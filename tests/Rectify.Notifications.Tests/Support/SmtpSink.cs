@@ -34,6 +34,9 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>PEM certificate and key: the server offers STARTTLS and requires it before MAIL and AUTH.</summary>
     public (string Certificate, string Key)? Tls { get; init; }
 
+    /// <summary>More smtp_sink.py options: --implicit-tls, --reject, --reject-data, --reply-delay, --hang-after-data.</summary>
+    public IReadOnlyList<string> Options { get; init; } = [];
+
     private SmtpSink(int port, string directory)
     {
         Port = port;
@@ -48,10 +51,11 @@ public sealed class SmtpSink : IAsyncDisposable
     }
 
     /// <summary>A sink on a free port; started unless <paramref name="start"/> is false (then it is "down").</summary>
-    public static async Task<SmtpSink> CreateAsync(bool start = true, string? credentials = null, (string Certificate, string Key)? tls = null)
+    public static async Task<SmtpSink> CreateAsync(bool start = true, string? credentials = null, (string Certificate, string Key)? tls = null,
+        params string[] options)
     {
         var dir = System.IO.Directory.CreateTempSubdirectory("rectify-smtp-").FullName;
-        var sink = new SmtpSink(FreePort(), dir) { Credentials = credentials, Tls = tls };
+        var sink = new SmtpSink(FreePort(), dir) { Credentials = credentials, Tls = tls, Options = options };
         if (start) await sink.StartAsync();
         return sink;
     }
@@ -77,6 +81,7 @@ public sealed class SmtpSink : IAsyncDisposable
         {
             foreach (var arg in new[] { "--tls-cert", tls.Certificate, "--tls-key", tls.Key }) info.ArgumentList.Add(arg);
         }
+        foreach (var option in Options) info.ArgumentList.Add(option);
         process = Process.Start(info) ?? throw new InvalidOperationException("could not start the SMTP sink");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var line = await process.StandardOutput.ReadLineAsync(timeout.Token);

@@ -7,7 +7,14 @@ client would show. Without --dir it only counts. Prints READY when listening; pr
 --workers N runs N server processes on the same port (SO_REUSEPORT), for benchmarks: one Python process
 tops out well below what one Rectify node sends.
 --tls-cert/--tls-key offer STARTTLS and require it before MAIL (and before AUTH), like a submission server; each
-record then says whether its session was encrypted and who authenticated with which mechanism.
+record then says whether its session was encrypted and who authenticated with which mechanism. With --implicit-tls
+the server speaks TLS from the first byte instead (SMTPS, what port 465 does).
+--reject SUBSTRING=REPLY (repeatable) answers RCPT TO for addresses containing SUBSTRING with REPLY, e.g.
+"nobody=550 5.1.1 <nobody@x>: Recipient address rejected: User unknown" or "busy=450 4.2.1 Mailbox busy".
+--reject-data SUBSTRING=REPLY answers the end of DATA with REPLY for messages containing SUBSTRING (not stored).
+--reply-delay SECONDS stores the message, then waits before its 250 (a slow server on a loaded machine);
+--hang-after-data stores the message and never answers (the reply is lost).
+--pipelining advertises PIPELINING (RFC 2920) like Postfix does (the benchmark uses it).
 """
 import argparse, asyncio, base64, email, email.policy, json, multiprocessing, os, signal, ssl, sys, threading, time, uuid
 
@@ -15,21 +22,39 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Sink:
-    def __init__(self, directory):
+    def __init__(self, directory, rejects=(), data_rejects=(), reply_delay=0.0, hang=False):
         self.directory = directory
         self.messages = 0
         self.peers = set()
         self.lock = threading.Lock()
+        self.rejects = [r.split("=", 1) for r in rejects]
+        self.data_rejects = [r.split("=", 1) for r in data_rejects]
+        self.reply_delay = reply_delay
+        self.hang = hang
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        for substring, reply in self.rejects:
+            if substring in address:
+                return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        for substring, reply in self.data_rejects:
+            if substring.encode() in envelope.content:
+                return reply
         with self.lock:
             self.messages += 1
             self.peers.add(tuple(session.peer) if session.peer else None)
         if self.directory:
-            self.write(session, envelope)
+            self.write(server, session, envelope)
+        if self.hang:
+            await asyncio.sleep(3600)
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return "250 OK"
 
-    def write(self, session, envelope):
+    def write(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         plain = msg.get_body(("plain",))
         html = msg.get_body(("html",))
@@ -53,7 +78,7 @@ class Sink:
             "html": html.get_content() if html is not None else None,
             "attachments": attachments,
             "peer": "%s:%s" % tuple(session.peer[:2]) if session.peer else None,
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "authUser": getattr(session.auth_data, "user", None) if session.authenticated else None,
             "authMechanism": getattr(session.auth_data, "mechanism", None) if session.authenticated else None,
         }
@@ -62,6 +87,15 @@ class Sink:
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(record, f, ensure_ascii=False)
         os.replace(tmp, os.path.join(self.directory, name + ".json"))
+
+
+class PipeliningSink(Sink):
+    """Advertises PIPELINING (RFC 2920), as Postfix and most production servers do. aiosmtpd reads the commands of a
+    pipelined group one by one from its buffer and answers each in order, which is all PIPELINING asks of a server."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return responses[:-1] + ["250-PIPELINING", responses[-1]]
 
 
 class CaseInsensitiveAuthSMTP(SMTP):
@@ -95,16 +129,17 @@ def tls_context_for(cert, key):
     return context
 
 
-def serve(host, port, directory, reuse_port, ready, counts=None, credentials=None, tls=None):
-    sink = Sink(directory)
+def serve(host, port, directory, reuse_port, ready, counts=None, credentials=None, tls=None, implicit_tls=False, sink=None, pipelining=False):
+    sink = sink or (PipeliningSink(directory) if pipelining else Sink(directory))
     auth = authenticator_for(credentials)
     context = tls_context_for(*(tls or (None, None)))
+    starttls = context if not implicit_tls else None
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(loop.create_server(
         lambda: CaseInsensitiveAuthSMTP(sink, data_size_limit=50 * 1024 * 1024, authenticator=auth, auth_required=auth is not None,
-                     auth_require_tls=context is not None, tls_context=context, require_starttls=context is not None),
-        host, port, reuse_port=reuse_port))
+                     auth_require_tls=starttls is not None, tls_context=starttls, require_starttls=starttls is not None),
+        host, port, reuse_port=reuse_port, ssl=context if implicit_tls else None))
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
@@ -125,13 +160,21 @@ def main():
     parser.add_argument("--auth")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--implicit-tls", action="store_true")
+    parser.add_argument("--reject", action="append", default=[])
+    parser.add_argument("--reject-data", action="append", default=[])
+    parser.add_argument("--reply-delay", type=float, default=0.0)
+    parser.add_argument("--hang-after-data", action="store_true")
+    parser.add_argument("--pipelining", action="store_true")
     args = parser.parse_args()
     if args.workers <= 1:
         # One process (the tests): no children to leave behind if the process is killed.
         class Ready:
             def set(self):
                 print("READY", flush=True)
-        sink = serve(args.host, args.port, args.dir, False, Ready(), credentials=args.auth, tls=(args.tls_cert, args.tls_key))
+        sink = serve(args.host, args.port, args.dir, False, Ready(), credentials=args.auth, tls=(args.tls_cert, args.tls_key),
+                     implicit_tls=args.implicit_tls,
+                     sink=(PipeliningSink if args.pipelining else Sink)(args.dir, args.reject, args.reject_data, args.reply_delay, args.hang_after_data))
         print(json.dumps({"messages": sink.messages, "connections": len(sink.peers)}), flush=True)
         return
     counts = multiprocessing.Queue()
@@ -139,7 +182,7 @@ def main():
     for _ in range(max(1, args.workers)):
         ready = multiprocessing.Event()
         p = multiprocessing.Process(target=serve, args=(args.host, args.port, args.dir, args.workers > 1, ready, counts, args.auth,
-                                                                (args.tls_cert, args.tls_key)))
+                                                                (args.tls_cert, args.tls_key), False, None, args.pipelining))
         p.start()
         if not ready.wait(20):
             sys.exit("SMTP sink worker did not start")

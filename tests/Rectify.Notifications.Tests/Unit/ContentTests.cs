@@ -7,8 +7,9 @@ namespace Rectify.Notifications.Tests.Unit;
 public sealed class ContentTests
 {
     private static MessageFacts Facts(string kind, string? level, string payload, ItemFacts? item = null, CampaignFacts? campaign = null) => new(
-        1, kind, level, "zh", "王建国", "县扶贫办", item, campaign, Payload.Parse(payload), new DateOnly(2026, 11, 23), null, null, null, null,
-        "https://rectify.example.cn/inbox", "https://rectify.example.cn", null, []);
+        1, MessageReader.Legacy(kind, level, campaign?.Id, item?.Id, null, payload), "zh", "王建国", "县扶贫办", item, campaign,
+        new DateOnly(2026, 11, 23), null, null, null, null, "https://rectify.example.cn/inbox", "https://rectify.example.cn", null, [],
+        new Dictionary<string, string>());
 
     [Theory]
     [InlineData("assigned", null)]
@@ -64,9 +65,9 @@ public sealed class ContentTests
     }
 
     [Fact]
-    public void Payload_ReadsNestedAndFlatFieldsAndToleratesWrongTypes()
+    public void LegacyPayload_ReadsNestedAndFlatFieldsAndToleratesWrongTypes()
     {
-        var p = Payload.Parse("""{"phase":{"key":"rectify","start":"2026-05-14"},"workingDaysLeft":"3","overdueDays":2.5,"deadline":"2026-06-10T00:00:00+08:00"}""");
+        var p = LegacyPayload.Parse("""{"phase":{"key":"rectify","start":"2026-05-14"},"workingDaysLeft":"3","overdueDays":2.5,"deadline":"2026-06-10T00:00:00+08:00"}""");
         p.String("phaseKey", "phase.key").ShouldBe("rectify");
         p.Date("phase.start").ShouldBe(new DateOnly(2026, 5, 14));
         p.Int("workingDaysLeft").ShouldBe(3);

@@ -50,7 +50,7 @@ public static class LettersApi
             if (escalation.Level != "supervisionLetter")
                 return Problems.Unprocessable("只有“督办函”级别的督办记录有督办函 / only a supervisionLetter escalation has a letter", "level");
         }
-        var letter = await letters.EnsureAsync(id, null, Payload.Parse(null), clock.GetUtcNow(), withDocument: true, ct);
+        var letter = await letters.EnsureAsync(id, null, null, clock.GetUtcNow(), withDocument: true, ct);
         if (letter?.Content is not { } content) return Problems.NotFound("督办函");
         return TypedResults.File(content, DocxType, letter.FileName);
     }

@@ -43,7 +43,7 @@ public sealed class PeopleModel(
     [BindProperty(SupportsGet = true, Name = "edit")] public Guid? Editing { get; set; }
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
     [BindProperty(SupportsGet = true)] public string? Unit { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
     public IReadOnlyList<PersonDto> People { get; private set; } = [];
     public IReadOnlyList<Choice> UnitChoices { get; private set; } = [];
     public PagerModel Pager { get; private set; } = null!;

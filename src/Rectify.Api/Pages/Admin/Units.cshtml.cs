@@ -20,7 +20,7 @@ public sealed class UnitsModel(NpgsqlDataSource db, AdminJournal journal, UnitNa
     [BindProperty] public UnitInput Input { get; set; } = new();
     [BindProperty(SupportsGet = true, Name = "edit")] public string? Editing { get; set; }
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
     public IReadOnlyList<UnitDto> Units { get; private set; } = [];
     public IReadOnlyList<Choice> Parents { get; private set; } = [];
     public PagerModel Pager { get; private set; } = null!;

@@ -23,7 +23,7 @@ public sealed class UsersModel(
     }
 
     [BindProperty] public UserInput Input { get; set; } = new();
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
     public IReadOnlyList<UserDto> Users { get; private set; } = [];
     public IReadOnlyList<Choice> UnitChoices { get; private set; } = [];
     public IReadOnlyList<Choice> PersonChoices { get; private set; } = [];

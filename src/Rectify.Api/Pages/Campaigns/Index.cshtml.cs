@@ -11,7 +11,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock) : PageMo
 {
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
     [BindProperty(SupportsGet = true)] public string? State { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
 
     public IReadOnlyList<CampaignDto> Campaigns { get; private set; } = [];
     public PagerModel Pager { get; private set; } = null!;

@@ -24,7 +24,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Delivera
 
     [BindProperty] public EventInput Event { get; set; } = new();
     [BindProperty(SupportsGet = true)] public Guid? CampaignId { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
     public IReadOnlyList<DeliverableDto> Items { get; private set; } = [];
     public PagerModel Pager { get; private set; } = null!;
     public UnitNames Names => names;

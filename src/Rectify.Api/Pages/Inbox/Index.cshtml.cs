@@ -9,7 +9,7 @@ namespace Rectify.Api.Pages.Inbox;
 /// <summary>The signed-in person's in-app messages (the inbox channel), through the inbox API's handlers.</summary>
 public sealed class IndexModel(NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall) : PageModel
 {
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
     public InboxPage Inbox { get; private set; } = new([], 0, 0);
     public PagerModel Pager { get; private set; } = null!;
 

@@ -20,7 +20,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
     [BindProperty(SupportsGet = true)] public string? State { get; set; }
     [BindProperty(SupportsGet = true)] public bool? Overdue { get; set; }
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
 
     public IReadOnlyList<ItemDto> Items { get; private set; } = [];
     public PagerModel Pager { get; private set; } = null!;

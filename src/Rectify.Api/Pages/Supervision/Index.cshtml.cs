@@ -20,7 +20,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
     public PagerModel Pager { get; private set; } = null!;
     public UnitNames Names => names;
     [BindProperty(SupportsGet = true, Name = "level")] public string? Level { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
     private DateTimeOffset now;
 
     public async Task OnGetAsync(CancellationToken ct)
