@@ -31,14 +31,14 @@ public sealed class AccountPagesTests(BrowserApp app) : IClassFixture<BrowserApp
         s.Page.Url.ShouldEndWith("/account/password");
 
         await s.Page.GetByLabel("当前密码").FillAsync("Erstes-Kennwort-1");
-        await s.Page.GetByLabel("新密码", new() { Exact = true }).FillAsync("password123");
+        await s.Page.Locator("#Input_NewPassword").FillAsync("password123");
         await s.Page.GetByLabel("确认新密码").FillAsync("password123");
         await s.Page.GetByRole(AriaRole.Button, new() { Name = "修改密码" }).ClickAsync();
         (await s.TextAsync("span[data-valmsg-for='Input.NewPassword']")).ShouldContain("常见密码");
         (await MeAsync(elsewhere)).ShouldBe(HttpStatusCode.OK);
 
         await s.Page.GetByLabel("当前密码").FillAsync("Erstes-Kennwort-1");
-        await s.Page.GetByLabel("新密码", new() { Exact = true }).FillAsync("Zweites-Kennwort-2");
+        await s.Page.Locator("#Input_NewPassword").FillAsync("Zweites-Kennwort-2");
         await s.Page.GetByLabel("确认新密码").FillAsync("Zweites-Kennwort-2");
         await s.Page.GetByRole(AriaRole.Button, new() { Name = "修改密码" }).ClickAsync();
         (await s.TextAsync(".flash")).ShouldContain("密码已修改");
