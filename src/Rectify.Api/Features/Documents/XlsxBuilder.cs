@@ -2,6 +2,7 @@ using System.Globalization;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Documents;
 
@@ -31,7 +32,7 @@ public static class XlsxBuilder
             {
                 var part = workbook.AddNewPart<WorksheetPart>();
                 WriteSheet(part, sheets[n]);
-                sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = (uint)(n + 1), Name = sheets[n].Name });
+                sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = (uint)(n + 1), Name = SafeText.ForXml(sheets[n].Name) });
             }
             workbook.Workbook.Save();
         }
@@ -108,7 +109,8 @@ public static class XlsxBuilder
                     });
                     break;
                 default:
-                    var text = Convert.ToString(values[c], CultureInfo.InvariantCulture) ?? "";
+                    // Stored text may predate the input rule (SafeText): whatever XML cannot hold is dropped here.
+                    var text = SafeText.ForXml(Convert.ToString(values[c], CultureInfo.InvariantCulture));
                     if (text.Length == 0) break;
                     writer.WriteElement(new Cell(new InlineString(new Text(Neutralise(text)) { Space = SpaceProcessingModeValues.Preserve }))
                     {
