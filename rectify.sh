@@ -179,6 +179,8 @@ cmd_test() {
     printf '%s\n' "postfix postfix/main_mailer_type select Local only" "postfix postfix/mailname string localhost" | debconf-set-selections
   fi
   apt_install chromium fonts-noto-cjk python3-aiosmtpd postfix prometheus
+  # LibreOffice and poppler print the documents we generate to PDF and read them back, as an office would.
+  apt_install libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils
   TEST_TMP="$(mktemp -d /tmp/rectify-test.XXXXXX)"
   local tmp="$TEST_TMP"
   chmod 755 "$tmp"

@@ -180,10 +180,11 @@ public sealed class ImportApiTests(RectifyApp app) : IClassFixture<RectifyApp>
 
     [Theory]
     [InlineData("empty.xlsx", new byte[0], "文件为空 / the file is empty")]
-    [InlineData("picture.xlsx", new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D }, "文件不是有效的 Excel（.xlsx）文件 / not a valid .xlsx file")]
-    [InlineData("picture.csv", new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D }, "文件不是 Excel（.xlsx）或 CSV 表格 / not a spreadsheet (.xlsx or .csv)")]
+    [InlineData("picture.xlsx", new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D }, "文件实际是 PNG 图片，不是问题清单表格 / not a spreadsheet (.xlsx, .xls, .docx or .csv)")]
+    [InlineData("picture.csv", new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D }, "文件实际是 PNG 图片，不是问题清单表格 / not a spreadsheet (.xlsx, .xls, .docx or .csv)")]
+    [InlineData("binary.csv", new byte[] { 0x01, 0x00, 0x02, 0x00, 0x41 }, "文件不是 Excel（.xlsx/.xls）、Word（.docx）或 CSV 表格 / not a spreadsheet (.xlsx, .xls, .docx or .csv)")]
     [InlineData("broken.xlsx", new byte[] { (byte)'P', (byte)'K', 3, 4, 1, 2, 3 }, "文件不是有效的 Excel（.xlsx）文件 / not a valid .xlsx file")]
-    [InlineData("old.xls", new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 }, "不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入 / legacy .xls is not supported, save as .xlsx")]
+    [InlineData("old.xls", new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 }, "文件不是有效的 Excel 97–2003（.xls）文件（Word 97–2003 的 .doc 文件请另存为 .docx） / not a valid .xls file")]
     public async Task Import_NotASpreadsheet_Is400(string name, byte[] content, string message)
     {
         var admin = await app.AdminAsync();
@@ -193,6 +194,7 @@ public sealed class ImportApiTests(RectifyApp app) : IClassFixture<RectifyApp>
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var body = await DocumentsSeed.ReadImportAsync(response);
         body.Errors.Single().Message.ShouldBe(message);
+        (await DocumentsSeed.ItemsAsync(admin, campaign)).ShouldBeEmpty();
     }
 
     [Fact]

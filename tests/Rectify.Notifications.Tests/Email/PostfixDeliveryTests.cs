@@ -31,7 +31,7 @@ public sealed class PostfixDeliveryTests(DatabaseFixture f) : IClassFixture<Data
         await f.Seed.PreferencesAsync(w.LeaderId, ["email"]);
         var now = host.Clock.GetUtcNow();
         var key = $"item:{w.ItemId}:reminder:T-7:postfix";
-        await f.Seed.EnqueueAsync(now, Seed.Request(key, "reminder", null, w, w.LeaderId, now, """{"deadline":"2026-12-04","step":"T-7"}"""));
+        await f.Seed.EnqueueAsync(now, Seed.Request(key, "reminder", null, w, w.LeaderId, now));
 
         var row = (await f.Seed.WaitForAsync(key, r => r.Status == "sent", expected: 1)).Single();
         row.Attempts.ShouldBe(1);

@@ -14,9 +14,9 @@ public static class LedgerApi
     /// <summary>The columns; the first ten are the import's headers, so a ledger imports back as the same items.</summary>
     public static readonly IReadOnlyList<(string Header, double Width)> Columns =
     [
-        ("序号", 6), ("问题类别", 14), ("反馈问题", 40), ("问题详情", 30), ("整改措施", 40), ("整改目标", 24), ("责任领导", 10),
-        ("牵头单位", 16), ("责任单位", 24), ("整改时限", 12), ("当前时限（含延期）", 14), ("状态", 10), ("交办日期", 12),
-        ("签收日期", 12), ("销号日期", 12), ("逾期工作日", 10), ("督办等级", 10), ("最新进展", 40),
+        ("序号", 6), ("问题类别", 12), ("反馈问题", 30), ("问题详情", 24), ("整改措施", 30), ("整改目标", 18), ("责任领导", 10),
+        ("牵头单位", 14), ("责任单位", 18), ("整改时限", 12), ("当前时限（含延期）", 12), ("状态", 10), ("交办日期", 12),
+        ("签收日期", 12), ("销号日期", 12), ("逾期工作日", 8), ("督办等级", 10), ("最新进展", 30),
     ];
 
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Ledger(

@@ -28,12 +28,19 @@ public static class XlsxBuilder
             var styles = workbook.AddNewPart<WorkbookStylesPart>();
             styles.Stylesheet = Styles();
             var sheetList = workbook.Workbook.AppendChild(new Sheets());
+            var printTitles = new DefinedNames();
             for (var n = 0; n < sheets.Count; n++)
             {
                 var part = workbook.AddNewPart<WorksheetPart>();
                 WriteSheet(part, sheets[n]);
-                sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = (uint)(n + 1), Name = SafeText.ForXml(sheets[n].Name) });
+                var name = SafeText.ForXml(sheets[n].Name);
+                sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = (uint)(n + 1), Name = name });
+                // The title and header rows are printed again at the top of every page.
+                var headerRow = sheets[n].Title is null ? 1 : 2;
+                printTitles.Append(new DefinedName($"'{name.Replace("'", "''", StringComparison.Ordinal)}'!$1:${headerRow}")
+                    { Name = "_xlnm.Print_Titles", LocalSheetId = (uint)n });
             }
+            workbook.Workbook.Append(printTitles);
             workbook.Workbook.Save();
         }
         return stream.ToArray();
@@ -51,6 +58,10 @@ public static class XlsxBuilder
         var headerRow = sheet.Title is null ? 1u : 2u;
         using var writer = OpenXmlWriter.Create(part);
         writer.WriteStartElement(new Worksheet());
+        // Printed fitted to the page width (every column on the page, as many pages down as the rows need).
+        writer.WriteStartElement(new SheetProperties());
+        writer.WriteElement(new PageSetupProperties { FitToPage = true });
+        writer.WriteEndElement();
         writer.WriteStartElement(new SheetViews());
         writer.WriteStartElement(new SheetView { WorkbookViewId = 0, TabSelected = true });
         writer.WriteElement(new Pane
@@ -71,8 +82,9 @@ public static class XlsxBuilder
         {
             WriteRow(writer, rowIndex++, [sheet.Title], TitleStyle, height: 30);
         }
-        WriteRow(writer, rowIndex++, sheet.Columns.Select(c => (object?)c.Header).ToList(), HeaderStyle, height: 24);
-        foreach (var row in sheet.Rows) WriteRow(writer, rowIndex++, row, BodyStyle, height: null);
+        var headers = sheet.Columns.Select(c => (object?)c.Header).ToList();
+        WriteRow(writer, rowIndex++, headers, HeaderStyle, height: Math.Max(24, WrappedHeight(headers, sheet.Columns)));
+        foreach (var row in sheet.Rows) WriteRow(writer, rowIndex++, row, BodyStyle, height: WrappedHeight(row, sheet.Columns));
         writer.WriteEndElement();
 
         if (sheet.Title is not null && sheet.Columns.Count > 1)
@@ -81,7 +93,13 @@ public static class XlsxBuilder
             writer.WriteElement(new MergeCell { Reference = $"A1:{ColumnName(sheet.Columns.Count - 1)}1" });
             writer.WriteEndElement();
         }
-        writer.WriteElement(new PageMargins { Left = 0.5, Right = 0.5, Top = 0.75, Bottom = 0.75, Header = 0.3, Footer = 0.3 });
+        writer.WriteElement(new PrintOptions { HorizontalCentered = true });
+        writer.WriteElement(new PageMargins { Left = 0.4, Right = 0.4, Top = 0.6, Bottom = 0.6, Header = 0.3, Footer = 0.3 });
+        // A3 landscape (how offices print a wide 台账), fitted to the width; FitToHeight 0 = as many pages down as needed.
+        writer.WriteElement(new PageSetup { PaperSize = 8, Orientation = OrientationValues.Landscape, FitToWidth = 1, FitToHeight = 0 });
+        writer.WriteStartElement(new HeaderFooter());
+        writer.WriteElement(new OddFooter("&C第 &P 页，共 &N 页"));
+        writer.WriteEndElement();
         writer.WriteEndElement();
     }
 
@@ -120,6 +138,33 @@ public static class XlsxBuilder
             }
         }
         writer.WriteEndElement();
+    }
+
+    private const double LineHeight = 14.4, CellPadding = 3;
+
+    /// <summary>
+    /// The height a row needs for its wrapped text. Spreadsheets do not all grow rows for wrapped text when they open a
+    /// file (LibreOffice keeps the default height, showing the first line only, on screen and on paper), so the height is
+    /// written: a CJK character takes two units of the column width, other characters one.
+    /// </summary>
+    internal static double WrappedHeight(IReadOnlyList<object?> values, IReadOnlyList<(string Header, double Width)> columns)
+    {
+        var lines = 1;
+        for (var c = 0; c < values.Count && c < columns.Count; c++)
+        {
+            if (values[c] is not string text || text.Length == 0) continue;
+            var perLine = Math.Max(1, columns[c].Width - 1);
+            var cell = 0;
+            foreach (var paragraph in text.Split('\n'))
+            {
+                double units = 0;
+                foreach (var ch in paragraph) units += ch >= '\u2E80' ? 2 : 1;
+                cell += Math.Max(1, (int)Math.Ceiling(units / perLine));
+            }
+            lines = Math.Max(lines, cell);
+        }
+        // Excel's limit for one row is 409 points.
+        return Math.Min(409, lines * LineHeight + CellPadding);
     }
 
     public static string ColumnName(int column)

@@ -19,6 +19,9 @@ public sealed class ImportOptions
     public int ImmediateWorkingDays { get; set; } = 5;
 
     public long MaxFileBytes { get; set; } = 20 * 1024 * 1024;
+
+    /// <summary>What reading one file may cost (rows, cells, merged ranges, uncompressed size, time).</summary>
+    public ImportLimits Limits { get; set; } = new();
 }
 
 public sealed record ImportResult(int Imported, IReadOnlyList<ImportError> Errors);
@@ -38,7 +41,7 @@ public static class ImportApi
 
     public static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(
         Guid campaignId, HttpRequest request, NpgsqlDataSource db, TimeProvider clock, IOptions<ImportOptions> options,
-        AdminJournal journal, CancellationToken ct)
+        AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
     {
         var user = CurrentUser.From(request.HttpContext.User);
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -57,12 +60,12 @@ public static class ImportApi
         if (request.ContentLength > options.Value.MaxFileBytes) return FileProblem(413, $"文件超过 {options.Value.MaxFileBytes / 1024 / 1024} MB / file too large");
         var form = await request.ReadFormAsync(ct);
         var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-        if (file is null) return FileProblem(400, "没有收到文件：请在字段 file 中上传 .xlsx 或 .csv 文件 / no file in part \"file\"");
+        if (file is null) return FileProblem(400, "没有收到文件：请在字段 file 中上传 .xlsx、.xls、.docx 或 .csv 文件 / no file in part \"file\"");
         if (file.Length > options.Value.MaxFileBytes) return FileProblem(413, $"文件超过 {options.Value.MaxFileBytes / 1024 / 1024} MB / file too large");
         var content = new byte[file.Length];
         await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(content, ct);
-        var (rows, readError) = SheetReader.Read(content, file.FileName);
-        if (rows is null) return FileProblem(400, readError!);
+        var (rows, readProblem) = SheetReader.Read(content, file.FileName, options.Value.Limits, wall, ct);
+        if (rows is null) return FileProblem(readProblem!.Status, readProblem.Message);
         var header = HeaderMatcher.Find(rows);
         if (header is null)
             return Rejected([new ImportError(0, "file", null, "未找到表头行：前 20 行中没有可识别的列名（如 序号、反馈问题、整改措施、责任单位、整改时限） / no header row found")]);

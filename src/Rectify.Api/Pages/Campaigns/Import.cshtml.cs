@@ -12,7 +12,8 @@ using Rectify.Api.Ui;
 namespace Rectify.Api.Pages.Campaigns;
 
 /// <summary>Problem-list import into a draft campaign, through the import API's own handler (all rows or none).</summary>
-public sealed class ImportModel(NpgsqlDataSource db, TimeProvider clock, IOptions<ImportOptions> options, AdminJournal journal, UiText text) : PageModel
+public sealed class ImportModel(NpgsqlDataSource db, TimeProvider clock, IOptions<ImportOptions> options, AdminJournal journal, UiText text,
+    [FromKeyedServices("wall")] TimeProvider wall) : PageModel
 {
     public Guid Id { get; private set; }
     public string CampaignTitle { get; private set; } = "";
@@ -31,7 +32,7 @@ public sealed class ImportModel(NpgsqlDataSource db, TimeProvider clock, IOption
             FileError = text["请选择要导入的文件"];
             return Page();
         }
-        var result = (await ImportApi.Import(id, Request, db, clock, options, journal, ct)).Result;
+        var result = (await ImportApi.Import(id, Request, db, clock, options, journal, wall, ct)).Result;
         if (result is Ok<ImportResult> ok)
         {
             TempData["Flash"] = text.Format("已导入 {0} 个问题", ok.Value!.Imported);
