@@ -52,7 +52,7 @@ public static class Reach
     {
         if (!Iso.TryPeriod(duration, out var months, out var days))
             return "必须是 ISO 8601 时长，如 P1M、P2W、P10D / must be an ISO 8601 duration such as P1M";
-        if (months > MaxCadenceMonths || days > MaxCadenceDays || (months == MaxCadenceMonths && days > 0) || (months > 0 && months * 31 + days > MaxCadenceDays))
+        if (months > MaxCadenceMonths || days > MaxCadenceDays || (months == MaxCadenceMonths && days > 0) || (months > 0 && days > 0 && months * 31 + days > MaxCadenceDays))
             return $"报送周期不能超过一年（P1D 至 P1Y）/ the report cadence must be between P1D and P1Y";
         return null;
     }
