@@ -63,8 +63,9 @@ public static class Composer
         var sb = new StringBuilder().Append("### ").Append(first.Subject).Append("\n\n").Append(first.Lead).Append("\n\n");
         foreach (var (label, value) in first.Fields)
         {
-            if (value.StartsWith("http", StringComparison.Ordinal)) sb.Append("> ").Append(label).Append("：[").Append(value).Append("](").Append(value).Append(")\n\n");
-            else sb.Append("> ").Append(label).Append("：").Append(value.Replace("\n", "\n> ", StringComparison.Ordinal)).Append("\n\n");
+            var colon = label.Any(c => c > 0x2E80) ? "：" : ": ";
+            if (value.StartsWith("http", StringComparison.Ordinal)) sb.Append("> ").Append(label).Append(colon).Append('[').Append(value).Append("](").Append(value).Append(")\n\n");
+            else sb.Append("> ").Append(label).Append(colon).Append(value.Replace("\n", "\n> ", StringComparison.Ordinal)).Append("\n\n");
         }
         sb.Append(second.Subject);
         return sb.ToString();

@@ -41,24 +41,9 @@ public sealed class MessageRenderer(
         var today = ItemStatus.LocalToday(now, zone);
 
         var deadline = DeadlineOf(message, item);
-        // A closed item is late no more; a periodic report or a deliverable is late by its own date whatever the item's state.
-        var closed = item?.State == ItemStates.Closed && message.Subject is ItemRef or AssignmentRef;
-        int? overdue = null, workingOverdue = null, workingLeft = null;
-        if (deadline is { } d && !closed)
-        {
-            if (today > d)
-            {
-                overdue = today.DayNumber - d.DayNumber;
-                workingOverdue = await workingDays.CountAsync(d, today, ct);
-            }
-            else
-            {
-                workingLeft = await workingDays.CountAsync(today, d, ct);
-            }
-        }
+        var (workingLeft, overdue, workingOverdue) = await CountAsync(message, item, deadline, today, workingDays.CountAsync, ct);
 
-        var link = message.Subject is DeliverableRef ? links.Deliverables
-            : item is not null ? links.Item(item.Id) : campaign is not null ? links.Campaign(campaign.Id) : links.Inbox;
+        var link = LinkOf(links, message, item, campaign);
         LetterInfo? letter = null;
         if (row is { Kind: "escalation", Level: "supervisionLetter" })
         {
@@ -74,6 +59,26 @@ public sealed class MessageRenderer(
             item, campaign, today, deadline, workingLeft, overdue, workingOverdue, link, links.BaseUrl, letter, digestLines, context.Units);
         return (Composer.Compose(Templates.For(facts), facts), facts);
     }
+
+    /// <summary>
+    /// Working days left until <paramref name="deadline"/>, or days and working days past it, as of
+    /// <paramref name="today"/>. A closed item is late no more; a periodic report or a deliverable is late by its own
+    /// date whatever the item's state. <paramref name="count"/> counts working days in (from, to].
+    /// </summary>
+    public static async Task<(int? Left, int? Overdue, int? WorkingOverdue)> CountAsync(
+        OutboxMessage message, ItemFacts? item, DateOnly? deadline, DateOnly today, Func<DateOnly, DateOnly, CancellationToken, Task<int>> count, CancellationToken ct)
+    {
+        var closed = item?.State == ItemStates.Closed && message.Subject is ItemRef or AssignmentRef;
+        if (deadline is not { } d || closed) return (null, null, null);
+        return today > d
+            ? (null, today.DayNumber - d.DayNumber, await count(d, today, ct))
+            : (await count(today, d, ct), null, null);
+    }
+
+    /// <summary>Where a message links: the deliverables page, the item, the campaign, else the inbox.</summary>
+    public static string LinkOf(PublicLinks links, OutboxMessage message, ItemFacts? item, CampaignFacts? campaign) =>
+        message.Subject is DeliverableRef ? links.Deliverables
+            : item is not null ? links.Item(item.Id) : campaign is not null ? links.Campaign(campaign.Id) : links.Inbox;
 
     /// <summary>
     /// The date a message is about: a periodic report's date, a deliverable's due date, the deadline the runtime

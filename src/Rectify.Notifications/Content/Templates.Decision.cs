@@ -28,10 +28,10 @@ public static partial class Templates
             "approveExtension" => new(
                 new Version("【延期批准】", $"{label}同意延期至{Words.ZhShort(d.NewDeadline ?? f.Deadline ?? f.Today)}",
                     $"以下整改问题的延期申请已批准，整改时限调整为{Words.Zh(d.NewDeadline ?? f.Deadline) ?? "新的时限"}，请在新时限内完成整改。",
-                    Zh("审核意见", ("新的整改时限", Words.Zh(d.NewDeadline))), null),
+                    Zh("审核意见"), null),
                 new Version("[Extension approved] ", $"{labelEn}: extension approved to {Words.En(d.NewDeadline ?? f.Deadline ?? f.Today)}",
                     $"The extension was approved; the new deadline is {Words.En(d.NewDeadline ?? f.Deadline) ?? "set"}.",
-                    En("Note", ("New deadline", Words.En(d.NewDeadline))), null)),
+                    En("Note"), null)),
             "rejectExtension" => new(
                 new Version("【延期未批准】", $"{label}不同意延期，时限不变",
                     $"以下整改问题的延期申请未获批准，整改时限仍为{Words.Zh(f.Deadline) ?? "原定时限"}，请按原时限完成整改。", Zh("审核意见"), null),

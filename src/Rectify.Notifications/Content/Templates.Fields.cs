@@ -136,7 +136,7 @@ public static partial class Templates
         : "";
 
     private static string LateEn(MessageFacts f) => f.OverdueDays is > 0 and var od
-        ? f.WorkingDaysOverdue is > 0 and var w ? $"{od} days overdue ({w} working days)" : $"{od} days overdue"
+        ? f.WorkingDaysOverdue is > 0 and var w ? $"{od} days overdue, {w} working days" : $"{od} days overdue"
         : "";
 
     private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];

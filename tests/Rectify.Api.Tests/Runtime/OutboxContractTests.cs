@@ -60,5 +60,18 @@ public sealed class OutboxContractTests(RuntimeApp app) : IClassFixture<RuntimeA
         messages.Select(m => m.Message).OfType<DecisionMessage>().Where(d => d.Event == "approveExtension").ShouldAllBe(d => d.Deadline == new DateOnly(2026, 7, 15));
         messages.Select(m => m.Message).OfType<PeriodicReportMessage>().ShouldAllBe(p => p.Subject is PeriodicReportRef && p.DueAt != null);
         messages.Select(m => m.Message).OfType<EscalationMessage>().Where(e => e.Subject is ItemRef).ShouldAllBe(e => e.Deadline == new DateOnly(2026, 6, 10));
+
+        // The notification log names what each message is about and carries the deliverable (API.md).
+        var plan = messages.Select(m => m.Message!.Subject).OfType<DeliverableRef>().First(d => d.Kind == "unitPlan" && d.UnitCode == org.UnitACode);
+        var log = await (await org.Lgo.GetAsync($"/api/notifications?deliverableId={plan.DeliverableId}&pageSize=500")).JsonAsync();
+        log.GetProperty("total").GetInt64().ShouldBeGreaterThan(0);
+        foreach (var entry in log.GetProperty("items").EnumerateArray())
+        {
+            entry.Str("deliverableId").ShouldBe(plan.DeliverableId.ToString());
+            entry.GetProperty("about").Str("type").ShouldBe("deliverable");
+            entry.GetProperty("about").Str("name").ShouldBe("县测试局“单位整改方案”");
+        }
+        var itemLog = await (await org.Lgo.GetAsync($"/api/notifications?itemId={late}&pageSize=5")).JsonAsync();
+        itemLog.GetProperty("items")[0].GetProperty("about").Str("name").ShouldBe("第1项 逾期问题");
     }
 }

@@ -77,7 +77,7 @@ public sealed class EmailContentTests(MailFixture f) : IClassFixture<MailFixture
     [InlineData("periodic", "【定期报告】", "请县扶贫办于2026年11月30日前报送本期整改进展")]
     [InlineData("closure", "【销号通过】", "已办结销号")]
     [InlineData("returned", "【销号退回】", "退回原因：佐证材料不全，缺少入户核查台账")]
-    [InlineData("extended", "【延期批准】", "新的整改时限：2026年12月31日")]
+    [InlineData("extended", "【延期批准】", "整改时限调整为2026年12月31日")]
     [InlineData("rejected", "【延期未批准】", "按原时限完成整改")]
     public async Task EveryKind_ReceivedBySmtpServer_HasOfficeSubjectAndFacts(string key, string tag, string phrase)
     {

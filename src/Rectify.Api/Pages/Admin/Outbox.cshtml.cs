@@ -39,13 +39,14 @@ public sealed class OutboxModel(NpgsqlDataSource db, TimeProvider clock, AdminJo
     private async Task LoadAsync(CancellationToken ct)
     {
         var counts = new Dictionary<string, long>();
-        foreach (var status in Labels.NotificationStatus.Keys)
+        var user = Features.Auth.CurrentUser.From(User);
+        await using (var log = await db.OpenConnectionAsync(ct))
         {
-            var page = ApiOutcome.Value<Page<NotificationDto>>((await NotificationsApi.List(HttpContext, db, null, null, null, status, null, null, 1, 1, ct)).Result);
-            counts[status] = page?.Total ?? 0;
+            foreach (var status in Labels.NotificationStatus.Keys)
+                counts[status] = (await NotificationsApi.ListAsync(log, user, new NotificationFilter(Status: status), Paging.From(1, 1), ct)).Total;
+            Dead = (await NotificationsApi.ListAsync(log, user, new NotificationFilter(Status: "dead"), Paging.From(1, 100), ct)).Items;
         }
         Counts = counts;
-        Dead = ApiOutcome.Value<Page<NotificationDto>>((await NotificationsApi.List(HttpContext, db, null, null, null, "dead", null, null, 1, 100, ct)).Result)?.Items ?? [];
         const string sql = """
             select count(*) from timers;
             select t.id, t.due_at as DueAt, t.subject_kind as SubjectKind, t.subject_id as SubjectId, t.step, c.title as CampaignTitle,

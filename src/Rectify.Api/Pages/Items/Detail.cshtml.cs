@@ -166,9 +166,11 @@ public sealed partial class DetailModel(
         var snapshot = await calendar.GetAsync(ct);
         DaysLeft = WorkingDays.Left(Item.EffectiveDeadline, ItemStatus.LocalToday(now, TimeZone), snapshot.IsWorkingDay);
         Timeline = ApiOutcome.Value<IReadOnlyList<TimelineEntry>>((await RuntimeApi.Timeline(id, HttpContext, db, ct)).Result) ?? [];
-        var sent = ApiOutcome.Value<Page<NotificationDto>>((await NotificationsApi.List(HttpContext, db, id, null, null, null, null, null, 1, 100, ct)).Result);
-        Notifications = sent?.Items ?? [];
-        NotificationsTotal = sent?.Total ?? 0;
+        Page<NotificationDto> sent;
+        await using (var log = await db.OpenConnectionAsync(ct))
+            sent = await NotificationsApi.ListAsync(log, me, new NotificationFilter(ItemId: id), Paging.From(1, 100), ct);
+        Notifications = sent.Items;
+        NotificationsTotal = sent.Total;
         Attachments = ApiOutcome.Value<IReadOnlyList<AttachmentDto>>((await RuntimeApi.ListItemAttachments(id, HttpContext, db, ct)).Result) ?? [];
         Escalations = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, null, null, null, null, id, 1, 100, ct)).Result)?.Items ?? [];
         Talks = ApiOutcome.Value<IReadOnlyList<TalkDto>>((await TalksApi.List(id, HttpContext, db, ct)).Result) ?? [];
