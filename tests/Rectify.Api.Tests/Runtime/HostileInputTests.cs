@@ -207,27 +207,6 @@ public sealed class HostileInputTests(RuntimeApp app) : IClassFixture<RuntimeApp
     }
 
     [Fact]
-    public async Task DraftCampaigns_AreInvisibleToUnits_UntilLaunched()
-    {
-        var w = await WorldAsync("hd");
-        var org = w.Org;
-        var list = await (await org.UnitA.GetAsync("/api/campaigns")).JsonAsync();
-        list.GetProperty("items").EnumerateArray().Select(c => c.Str("id")).ShouldNotContain(w.Draft.ToString());
-        list.GetProperty("items").EnumerateArray().Select(c => c.Str("id")).ShouldContain(w.Active.ToString());
-        (await org.UnitA.GetAsync($"/api/campaigns/{w.Draft}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await org.UnitA.GetAsync($"/api/items/{w.DraftItem}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await (await org.UnitA.GetAsync($"/api/items?campaignId={w.Draft}")).JsonAsync()).GetProperty("total").GetInt64().ShouldBe(0);
-        (await org.UnitA.GetAsync($"/api/campaigns/{w.Draft}/ledger.xlsx")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await org.UnitA.GetAsync($"/campaigns/{w.Draft}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await org.Lgo.GetAsync($"/api/campaigns/{w.Draft}")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await org.Dcs.GetAsync($"/api/campaigns/{w.Draft}")).StatusCode.ShouldBe(HttpStatusCode.OK);
-
-        (await org.Lgo.PostAsync($"/api/campaigns/{w.Draft}/launch", null)).EnsureSuccessStatusCode();
-        (await org.UnitA.GetAsync($"/api/campaigns/{w.Draft}")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await org.UnitA.GetAsync($"/api/items/{w.DraftItem}")).StatusCode.ShouldBe(HttpStatusCode.OK);
-    }
-
-    [Fact]
     public async Task SearchWildcards_MatchLiterally_OnEverySearch()
     {
         var org = await Org.CreateAsync(app, "hq");
