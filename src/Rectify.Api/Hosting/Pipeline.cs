@@ -37,6 +37,7 @@ public static class Pipeline
         });
         app.MapAuthApi();
         app.MapUnitsApi();
+        app.MapUnitGroupsApi();
         app.MapPeopleApi();
         app.MapUsersApi();
         app.MapCampaignsApi();

@@ -125,7 +125,8 @@ public sealed class MessageProcessor
                     logger.LogWarning("Outbox row {Id} ({Channel}) is dead after {Attempts} attempts: {Error}", row.Id, row.Channel, attempt, result.Error);
                     return new Outcome(row.Id, row.ClaimToken, OutcomeKind.Dead, row.Status, now, now, result.Error, subject, body, ms);
                 }
-                return new Outcome(row.Id, row.ClaimToken, OutcomeKind.Failed, row.Status, now, now + retries.DelayAfter(attempt), result.Error, subject, body, ms);
+                // The back-off runs on real time: a rehearsal moving the campaign clock must not bring retries forward.
+                return new Outcome(row.Id, row.ClaimToken, OutcomeKind.Failed, row.Status, now, now, result.Error, subject, body, ms, retries.DelayAfter(attempt));
         }
     }
 

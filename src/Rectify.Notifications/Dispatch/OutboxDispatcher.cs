@@ -187,8 +187,9 @@ public sealed class OutboxDispatcher(
 
     private async Task IdleAsync(TimeSpan idlePoll, CancellationToken ct)
     {
-        var next = await store.NextDueAsync(ct);
-        var wait = next is { } due ? due - clock.GetUtcNow() : idlePoll;
+        var now = clock.GetUtcNow();
+        var next = await store.NextDueAsync(now, ct);
+        var wait = next is { } due ? due - now : idlePoll;
         if (wait > idlePoll) wait = idlePoll;
         await signal.WaitAsync(wait, ct);
     }

@@ -27,9 +27,11 @@ public enum OutcomeKind
 }
 
 /// <summary>What became of one claimed row; written back in batches.</summary>
+/// <param name="NotBefore">When the row may go again, in campaign time (quiet hours, a deferral).</param>
+/// <param name="BackOff">A failed attempt's retry delay, held in real time (migration 0620), whatever the campaign clock does.</param>
 public sealed record Outcome(
     long Id, Guid Token, OutcomeKind Kind, string CurrentStatus, DateTimeOffset At, DateTimeOffset NotBefore,
-    string? Error, string? Subject, string? Body, int DurationMs)
+    string? Error, string? Subject, string? Body, int DurationMs, TimeSpan? BackOff = null)
 {
     public bool Attempted => Kind is OutcomeKind.Sent or OutcomeKind.Failed or OutcomeKind.Dead;
 

@@ -1,17 +1,26 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Rectify.Notifications.Dispatch;
 
-/// <summary>The dispatcher's SQL: claim due rows under a lease, read recipients, write outcomes back in one statement.</summary>
-public sealed class OutboxStore(NpgsqlDataSource db)
+/// <summary>
+/// The dispatcher's SQL: claim due rows under a lease, read recipients, write outcomes back in one statement. Two
+/// clocks meet here (migration 0620): <c>not_before</c> is campaign time (the controllable clock: quiet hours,
+/// digests, a deferred send), <c>lease_until</c> is real time (a claim in flight, a retry's back-off), so moving the
+/// campaign clock never ends a lease or a back-off early.
+/// </summary>
+public sealed class OutboxStore(NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider? wall = null)
 {
+    private readonly TimeProvider realTime = wall ?? TimeProvider.System;
+
     /// <summary>Errors are kept short in the log: the first line or so is what an operator needs.</summary>
     public const int MaxErrorLength = 1000;
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> due rows. Claiming moves not_before to the end of the lease and stamps a
-    /// token; if this node dies the rows become due again when the lease runs out. SKIP LOCKED lets nodes share work.
+    /// Claims up to <paramref name="limit"/> due rows (<paramref name="now"/> is campaign time). Claiming sets
+    /// lease_until to the end of the lease in real time and stamps a token; if this node dies the rows become due again
+    /// when the lease runs out. SKIP LOCKED lets nodes share work.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedRow>> ClaimAsync(int limit, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
@@ -19,11 +28,12 @@ public sealed class OutboxStore(NpgsqlDataSource db)
             with due as (
                 select id from outbox
                 where status in ('pending','failed') and not digest_hold and digested_in is null and not_before <= @now
+                  and (lease_until is null or lease_until <= @wall)
                 order by not_before
                 limit @limit
                 for update skip locked
             )
-            update outbox o set not_before = @leaseUntil, claim_token = @token
+            update outbox o set lease_until = @leaseUntil, claim_token = @token
             from due where o.id = due.id
             returning o.id, o.idempotency_key as IdempotencyKey, o.kind, o.level, o.campaign_id as CampaignId, o.item_id as ItemId,
                       o.deliverable_id as DeliverableId, o.escalation_id as EscalationId, o.recipient_person_id as RecipientPersonId,
@@ -31,19 +41,22 @@ public sealed class OutboxStore(NpgsqlDataSource db)
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<ClaimedRow>(new CommandDefinition(sql,
-            new { now, limit, leaseUntil = now + lease, token = Guid.NewGuid() }, cancellationToken: ct));
+            new { now, limit, wall = realTime.GetUtcNow(), leaseUntil = realTime.GetUtcNow() + lease, token = Guid.NewGuid() }, cancellationToken: ct));
         return rows.AsList();
     }
 
-    /// <summary>When the next row falls due (null when nothing waits), to sleep exactly that long when idle.</summary>
-    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    /// <summary>
+    /// When the next row falls due in campaign time (null when nothing waits), to sleep exactly that long when idle: a
+    /// row still held in real time counts as due when its hold ends, carried over to campaign time.
+    /// </summary>
+    public async Task<DateTimeOffset?> NextDueAsync(DateTimeOffset now, CancellationToken ct)
     {
         const string sql = """
-            select min(not_before) from outbox
+            select min(greatest(not_before, @now + greatest(coalesce(lease_until, @wall) - @wall, interval '0'))) from outbox
             where status in ('pending','failed') and not digest_hold and digested_in is null
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(sql, cancellationToken: ct));
+        var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(sql, new { now, wall = realTime.GetUtcNow() }, cancellationToken: ct));
         return next is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
     }
 
@@ -75,13 +88,14 @@ public sealed class OutboxStore(NpgsqlDataSource db)
         if (outcomes.Count == 0) return 0;
         const string sql = """
             with r as (
-                select * from unnest(@ids, @tokens, @statuses, @attempted, @holds, @ats, @notBefore, @errors, @subjects, @bodies, @durations)
-                    as r(id, token, status, attempted, hold, at, not_before, error, subject, body, duration_ms)
+                select * from unnest(@ids, @tokens, @statuses, @attempted, @holds, @ats, @notBefore, @errors, @subjects, @bodies, @durations, @backOff)
+                    as r(id, token, status, attempted, hold, at, not_before, error, subject, body, duration_ms, back_off)
             ), u as (
                 update outbox o set
                     status = r.status,
                     attempts = o.attempts + case when r.attempted then 1 else 0 end,
                     not_before = r.not_before,
+                    lease_until = case when r.back_off > 0 then @wall + make_interval(secs => r.back_off) end,
                     sent_at = case when r.status = 'sent' then r.at else o.sent_at end,
                     last_error = case when r.attempted then r.error else coalesce(r.error, o.last_error) end,
                     subject = coalesce(r.subject, o.subject),
@@ -114,6 +128,8 @@ public sealed class OutboxStore(NpgsqlDataSource db)
             subjects = outcomes.Select(o => o.Subject).ToArray(),
             bodies = outcomes.Select(o => o.Body).ToArray(),
             durations = outcomes.Select(o => o.DurationMs).ToArray(),
+            backOff = outcomes.Select(o => o.BackOff?.TotalSeconds ?? 0).ToArray(),
+            wall = realTime.GetUtcNow(),
         }, cancellationToken: ct));
     }
 
@@ -122,7 +138,7 @@ public sealed class OutboxStore(NpgsqlDataSource db)
     {
         if (rows.Count == 0) return;
         const string sql = """
-            update outbox o set not_before = @now, claim_token = null
+            update outbox o set not_before = least(o.not_before, @now), lease_until = null, claim_token = null
             from unnest(@ids, @tokens) as r(id, token)
             where o.id = r.id and o.claim_token = r.token
             """;

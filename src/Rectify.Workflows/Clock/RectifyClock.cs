@@ -59,9 +59,14 @@ public sealed class RectifyClock(NpgsqlDataSource db, Microsoft.Extensions.Optio
 public interface IDueWorkBarrier
 {
     Task WaitUntilDueWorkDoneAsync(DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Moves <paramref name="clock"/> to <paramref name="target"/>, firing each timer in between as of its own due time.</summary>
+    Task RehearseAsync(RectifyClock clock, DateTimeOffset target, CancellationToken ct);
 }
 
 public sealed class NothingDueBarrier : IDueWorkBarrier
 {
     public Task WaitUntilDueWorkDoneAsync(DateTimeOffset now, CancellationToken ct) => Task.CompletedTask;
+
+    public Task RehearseAsync(RectifyClock clock, DateTimeOffset target, CancellationToken ct) => clock.SetAsync(target, ct);
 }

@@ -51,9 +51,16 @@ public sealed record EventDefinition(
     public IReadOnlyList<string> NotifyList => Notify ?? [];
 }
 
+/// <param name="ReopenWindow">A reopened item's deadline when the event names none (API.md): days from the day it is reopened; P30D when unset.</param>
 public sealed record ItemDefinition(
     IReadOnlyList<StateDefinition> States, string InitialState, string LaunchState, IReadOnlyList<string> ClosedStates,
-    string? LaunchEscalationLevel, IReadOnlyList<EventDefinition> Events);
+    string? LaunchEscalationLevel, IReadOnlyList<EventDefinition> Events, string? ReopenWindow = null)
+{
+    public const string DefaultReopenWindow = "P30D";
+
+    /// <summary>The deadline of an item reopened on <paramref name="today"/> without a new deadline.</summary>
+    public DateOnly ReopenDeadline(DateOnly today) => today.AddDays(Iso.Days(ReopenWindow ?? DefaultReopenWindow));
+}
 
 public sealed record ReminderDefinition(IReadOnlyList<string> BeforeDeadline, string At, string OnNonWorkingDay, IReadOnlyList<string> Recipients)
 {

@@ -50,7 +50,8 @@ public sealed partial class ItemEventService
             case "reopen":
             {
                 var cycle = item.Cycle + 1;
-                var deadline = item.Ongoing ? null : request.NewDeadline;
+                // Without a new deadline the definition's window for reopened items applies (API.md).
+                DateOnly? deadline = item.Ongoing ? null : request.NewDeadline ?? d.Item.ReopenDeadline(LocalTime.Date(now, item.Zone));
                 var timers = deadline is { } dl
                     ? DeadlineTimers(item, d, calendar, dl, floor, cycle, now).ToList()
                     : PeriodicTimers(item, d, calendar, cycle, now).ToList();

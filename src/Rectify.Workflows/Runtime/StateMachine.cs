@@ -118,8 +118,6 @@ public static class StateMachine
             new Refused(prefix + "请填写申请延期至的日期 / newDeadline is required", "newDeadline"),
         "laterDeadline" when item.EffectiveDeadline is { } current && input.NewDeadline <= current =>
             new Refused(prefix + $"延期后的日期必须晚于当前时限 {current:yyyy-MM-dd} / newDeadline must be after {current:yyyy-MM-dd}", "newDeadline"),
-        "newDeadlineUnlessOngoing" when !item.Ongoing && input.NewDeadline is null =>
-            new Refused(prefix + "重新整改须确定新的整改时限 / a reopened item needs a newDeadline", "newDeadline"),
         "newDeadlineUnlessOngoing" when !item.Ongoing && input.NewDeadline < today =>
             new Refused(prefix + "新的整改时限不能早于今天 / newDeadline cannot be in the past", "newDeadline"),
         _ => null,

@@ -13,6 +13,26 @@ namespace Rectify.Workflows.Timers;
 /// </summary>
 public sealed class SweepBarrier(TimerSweeper sweeper, NpgsqlDataSource db) : IDueWorkBarrier
 {
+    /// <summary>
+    /// A rehearsal (issue 14 §5, API.md): moves the clock to <paramref name="target"/> through every timer due in
+    /// between, each as of its own due time and in due order — the clock stops at the earliest due time, everything
+    /// due by then fires as of then, and on to the next (a fired step may chain one due before the target) — so a
+    /// month in one move sends what a month of running sends and nothing counts as late because of the move. Timers
+    /// already overdue before the move (a real outage) fire as of the current time, late as they really are.
+    /// </summary>
+    public async Task RehearseAsync(RectifyClock clock, DateTimeOffset target, CancellationToken ct)
+    {
+        target = target.ToUniversalTime();
+        while (await sweeper.NextDueAsync(ct) is { } next && next <= target)
+        {
+            var current = clock.GetUtcNow();
+            if (next > current) await clock.SetAsync(next, ct);
+            await WaitUntilDueWorkDoneAsync(next > current ? next : current, ct);
+        }
+        await clock.SetAsync(target, ct);
+        await WaitUntilDueWorkDoneAsync(target, ct);
+    }
+
     public async Task WaitUntilDueWorkDoneAsync(DateTimeOffset now, CancellationToken ct)
     {
         now = now.ToUniversalTime();

@@ -21,7 +21,26 @@ public sealed class DeadlineParserTests
     [InlineData("2018.6.10", "2018-06-10")]
     [InlineData("43261", "2018-06-10")]
     [InlineData("6月底前", "2018-06-30")]
-    [InlineData("2月底前", "2018-02-28")]
+    [InlineData("2月底前", "2019-02-28")] // before the notice of 9 May 2018: next February (API.md)
+    [InlineData("5月9日前", "2018-05-09")]
+    [InlineData("5月8日前", "2019-05-08")]
+    [InlineData("六月底", "2018-06-30")]
+    [InlineData("九月三十日前", "2018-09-30")]
+    [InlineData("6月上旬", "2018-06-10")]
+    [InlineData("6月中旬前", "2018-06-20")]
+    [InlineData("6月下旬", "2018-06-30")]
+    [InlineData("2月下旬", "2019-02-28")]
+    [InlineData("2018年7月中旬", "2018-07-20")]
+    [InlineData("年内", "2018-12-31")]
+    [InlineData("年内完成", "2018-12-31")]
+    [InlineData("第三季度末", "2018-09-30")]
+    [InlineData("三季度", "2018-09-30")]
+    [InlineData("第一季度末", "2019-03-31")]
+    [InlineData("2019年第1季度", "2019-03-31")]
+    [InlineData("6.10前", "2018-06-10")]
+    [InlineData("6/10", "2018-06-10")]
+    [InlineData("3月内", "2018-08-14")]
+    [InlineData("5个工作日内", "2018-05-21")]
     [InlineData("2019年2月底", "2019-02-28")]
     [InlineData("2018年9月", "2018-09-30")]
     [InlineData("年底前", "2018-12-31")]
@@ -53,7 +72,9 @@ public sealed class DeadlineParserTests
     }
 
     [Theory]
-    [InlineData("六月底", "无法识别的日期“六月底”")]
+    [InlineData("第五季度末", "无法识别的日期“第五季度末”")]
+    [InlineData("2月30日前", "日期不存在“2月30日”")]
+    [InlineData("6.31前", "日期不存在“6.31”")]
     [InlineData("尽快", "无法识别的日期“尽快”")]
     [InlineData("6月31日前", "日期不存在“6月31日”")]
     [InlineData("2018-13-01", "日期不存在“2018-13-01”")]
@@ -63,6 +84,33 @@ public sealed class DeadlineParserTests
         var (deadline, error) = DeadlineParser.Parse(text, Context);
         deadline.ShouldBeNull();
         error.ShouldBe(message);
+    }
+
+    [Theory]
+    [InlineData("每月5日前报送整改进展", "P1M")]
+    [InlineData("长期坚持，每月10日前报送", "P1M")]
+    [InlineData("每季度末报送", "P3M")]
+    [InlineData("每周五报送", "P1W")]
+    [InlineData("每半年报送一次", "P6M")]
+    public void Parse_ReportCadence_IsOngoingWithThatCadence(string text, string every)
+    {
+        var (deadline, error) = DeadlineParser.Parse(text, Context);
+        error.ShouldBeNull();
+        deadline.ShouldBe(new ParsedDeadline(null, true, every));
+    }
+
+    [Fact]
+    public void Parse_DateAndCadence_KeepsBoth()
+    {
+        var (deadline, _) = DeadlineParser.Parse("6月10日前完成，此后每月5日前报送进展", Context);
+        deadline.ShouldBe(new ParsedDeadline(new DateOnly(2018, 6, 10), false, "P1M"));
+    }
+
+    [Fact]
+    public void Parse_MonthWithoutYear_WithoutNoticeDate_IsInTheCampaignYear()
+    {
+        var (deadline, _) = DeadlineParser.Parse("2月底前", Context with { NoticeDate = null });
+        deadline!.Date.ShouldBe(new DateOnly(2018, 2, 28));
     }
 
     [Fact]

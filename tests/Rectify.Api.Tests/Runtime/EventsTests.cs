@@ -85,13 +85,32 @@ public sealed class EventsTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         (await org.Lgo.PostAsJsonAsync($"/api/items/{item}/events", new { type = "approveClosure" })).EnsureSuccessStatusCode();
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "reopen", note = "反弹", newDeadline = "2026-09-30" }))
             .StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        (await org.Dcs.PostAsJsonAsync($"/api/items/{item}/events", new { type = "reopen", note = "回头看发现反弹" }))
+        (await org.Dcs.PostAsJsonAsync($"/api/items/{item}/events", new { type = "reopen", note = "回头看发现反弹", newDeadline = "2020-01-01" }))
             .StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         var reopened = await (await org.Dcs.PostAsJsonAsync($"/api/items/{item}/events", new { type = "reopen", note = "回头看发现反弹", newDeadline = "2026-09-30" })).JsonAsync();
         reopened.Str("state").ShouldBe("inProgress");
         reopened.Str("effectiveDeadline").ShouldBe("2026-09-30");
         reopened.GetProperty("cycle").GetInt32().ShouldBe(2);
         (await app.QueryAsync<string>("select step || ':' || cycle from timers where subject_id = @item", new { item })).ShouldBe("reminder:T-7:2");
+    }
+
+    [Fact]
+    public async Task Reopen_WithoutNewDeadline_GetsTheDefinitionsWindowForReopenedItems()
+    {
+        var (org, item) = await LaunchedAsync("rw");
+        (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" })).EnsureSuccessStatusCode();
+        var pdf = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.7 x"u8.ToArray()), "file", "a.pdf" } };
+        var attachment = (await (await org.UnitA.PostAsync($"/api/items/{item}/attachments", pdf)).JsonAsync()).GetProperty("id").GetGuid();
+        (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "requestClosure", note = "done", attachmentIds = new[] { attachment } })).EnsureSuccessStatusCode();
+        (await org.Lgo.PostAsJsonAsync($"/api/items/{item}/events", new { type = "approveClosure" })).EnsureSuccessStatusCode();
+        var now = (await (await org.Admin.GetAsync("/api/admin/clock")).JsonAsync()).GetProperty("now").GetDateTimeOffset();
+        var today = DateOnly.FromDateTime(now.ToOffset(RuntimeApp.China).DateTime);
+
+        // API.md: newDeadline is optional; without it the definition's window for reopened items applies (P30D by default).
+        var reopened = await (await org.Dcs.PostAsJsonAsync($"/api/items/{item}/events", new { type = "reopen", note = "回头看发现反弹" })).JsonAsync();
+        reopened.Str("state").ShouldBe("inProgress");
+        reopened.Str("effectiveDeadline").ShouldBe(today.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        reopened.GetProperty("cycle").GetInt32().ShouldBe(2);
     }
 
     [Fact]

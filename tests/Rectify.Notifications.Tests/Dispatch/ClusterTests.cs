@@ -115,4 +115,31 @@ public sealed class ClusterTests(DatabaseFixture f) : IClassFixture<DatabaseFixt
         var firstSent = await c.ExecuteScalarAsync<DateTime>("select min(sent_at) from outbox where idempotency_key like 'lease:%'");
         new DateTimeOffset(DateTime.SpecifyKind(firstSent, DateTimeKind.Utc)).ShouldBeGreaterThanOrEqualTo(t0.AddSeconds(3));
     }
+
+    [Fact]
+    public async Task Bug_14_ClockMovedAMonthAhead_LeaseAndBackOffHoldOnRealTime()
+    {
+        // Rehearsals delivered some e-mails twice with one attempt logged: the lease lived in not_before, on the
+        // controllable clock, so moving the clock a month ended every lease in flight and another claim sent again.
+        var (person, w) = await WebhookPersonAsync("rehearse");
+        var t0 = NotifyHost.MondayMorning.ToUniversalTime();
+        await f.Seed.EnqueueAsync(t0, Requests(3, w, person, t0, "rehearse:"));
+        var store = new OutboxStore(f.Db);
+        var claimed = (await store.ClaimAsync(100, t0, TimeSpan.FromMinutes(2), CancellationToken.None))
+            .Where(r => r.IdempotencyKey.StartsWith("rehearse:", StringComparison.Ordinal)).ToList();
+        claimed.Count.ShouldBe(3);
+
+        // The campaign clock jumps a month; the sends are still in flight in real time.
+        var monthLater = t0.AddDays(30);
+        (await store.ClaimAsync(100, monthLater, TimeSpan.FromMinutes(2), CancellationToken.None))
+            .ShouldNotContain(r => r.IdempotencyKey.StartsWith("rehearse:", StringComparison.Ordinal));
+
+        // A failed attempt's back-off is real time too: the month-long jump does not bring the retry forward.
+        var failed = claimed[0];
+        await store.CompleteAsync([new Outcome(failed.Id, failed.ClaimToken, OutcomeKind.Failed, failed.Status, monthLater, monthLater,
+            "HTTP 500", null, null, 5, TimeSpan.FromMinutes(1))], CancellationToken.None);
+        (await store.ClaimAsync(100, monthLater.AddDays(30), TimeSpan.FromMinutes(2), CancellationToken.None))
+            .ShouldNotContain(r => r.Id == failed.Id);
+        (await f.Seed.AttemptsAsync(failed.Id)).Count.ShouldBe(1);
+    }
 }

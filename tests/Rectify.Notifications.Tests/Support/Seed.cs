@@ -166,6 +166,18 @@ public sealed class Seed(NpgsqlDataSource db)
     }
 
     /// <summary>Waits until every outbox row matching the prefix satisfies the condition (or fails after the timeout).</summary>
+    public async Task<IReadOnlyList<T>> RowsAsync<T>(string sql, object? args = null)
+    {
+        await using var c = await db.OpenConnectionAsync();
+        return (await c.QueryAsync<T>(sql, args)).AsList();
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, object? args = null)
+    {
+        await using var c = await db.OpenConnectionAsync();
+        return (await c.ExecuteScalarAsync<T>(sql, args))!;
+    }
+
     public async Task<IReadOnlyList<OutboxView>> WaitForAsync(string keyPrefix, Func<OutboxView, bool> condition, TimeSpan? timeout = null, int? expected = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));

@@ -10,8 +10,8 @@ public sealed record ClockDto(DateTimeOffset Now, bool Controllable);
 public sealed record ClockRequest(DateTimeOffset? Now, string? AdvanceBy);
 
 /// <summary>
-/// The controllable clock (404 unless Rectify__Clock__Controllable=true). POST returns after every timer due at or
-/// before the new time has fired and its outbox rows exist.
+/// The controllable clock (404 unless Rectify__Clock__Controllable=true). POST is a rehearsal: it returns after every
+/// timer due at or before the new time has fired, each as of its own due time in due order, and its outbox rows exist.
 /// </summary>
 public static class ClockApi
 {
@@ -57,8 +57,7 @@ public static class ClockApi
         await clock.RefreshAsync(ct);
         var target = request.Now ?? clock.GetUtcNow() + advance!.Value;
         if (target > Latest) return Problems.Invalid(new Dictionary<string, string[]> { ["advanceBy"] = [$"时间不能晚于 {Latest:yyyy-MM-dd} / cannot go past {Latest:yyyy-MM-dd}"] });
-        await clock.SetAsync(target, ct);
-        await barrier.WaitUntilDueWorkDoneAsync(target, ct);
+        await barrier.RehearseAsync(clock, target, ct);
         return TypedResults.Ok(new ClockDto(clock.GetUtcNow(), true));
     }
 }

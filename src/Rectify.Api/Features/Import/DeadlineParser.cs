@@ -6,8 +6,11 @@ using Rectify.Api.Features.Documents;
 
 namespace Rectify.Api.Features.Import;
 
-/// <summary>What a deadline cell says: a date (by the end of that day) or ongoing (长期坚持, no end date).</summary>
-public sealed record ParsedDeadline(DateOnly? Date, bool Ongoing);
+/// <summary>
+/// What a deadline cell says: a date (by the end of that day) or ongoing (长期坚持, no end date), and a report cadence
+/// when the cell asks for one ("每月5日前报送" → P1M).
+/// </summary>
+public sealed record ParsedDeadline(DateOnly? Date, bool Ongoing, string? ReportEvery = null);
 
 /// <summary>
 /// The facts a deadline text is read against. <paramref name="Year"/> completes "6月10日前"; <paramref name="Launch"/>
@@ -15,6 +18,9 @@ public sealed record ParsedDeadline(DateOnly? Date, bool Ongoing);
 /// </summary>
 public sealed record DeadlineContext(int Year, DateOnly Launch, DateOnly? NoticeDate, int ImmediateWorkingDays, CalendarSnapshot Calendar)
 {
+    /// <summary>A month without a year is the next such date on or after this day (API.md): the notice date, else 1 January of <see cref="Year"/>.</summary>
+    public DateOnly Anchor => NoticeDate ?? new DateOnly(Year, 1, 1);
+
     /// <summary>The n-th working day after <paramref name="from"/>; n = 0 is the day itself.</summary>
     public DateOnly AddWorkingDays(DateOnly from, int n) => n > 0 ? Calendar.AddWorkingDays(from, n) : from;
 }
@@ -47,14 +53,53 @@ public static partial class DeadlineParser
             if (month is >= 1 and <= 12 && year is >= 1900 and <= 2200) dates.Add(new DateOnly(year, month, DateTime.DaysInMonth(year, month)));
             else invalid ??= what;
         }
+        // "6月10日", "9月底" without a year: the next such day on or after the anchor (a list of May asking for 3月底 means next March).
+        void AddNext(int month, int day, string what)
+        {
+            var year = context.Anchor.Year;
+            if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(2000, month)) { invalid ??= what; return; }
+            if (month == 2 && day == 29)
+            {
+                while (!DateTime.IsLeapYear(year) || new DateOnly(year, 2, 29) < context.Anchor) year++;
+                dates.Add(new DateOnly(year, 2, 29));
+                return;
+            }
+            var date = new DateOnly(year, month, Math.Min(day, DateTime.DaysInMonth(year, month)));
+            dates.Add(date < context.Anchor ? new DateOnly(year + 1, month, Math.Min(day, DateTime.DaysInMonth(year + 1, month))) : date);
+        }
+        void AddNextMonthEnd(int month, string what)
+        {
+            if (month is < 1 or > 12) { invalid ??= what; return; }
+            var year = context.Anchor.Year;
+            var date = new DateOnly(year, month, DateTime.DaysInMonth(year, month));
+            dates.Add(date < context.Anchor ? new DateOnly(year + 1, month, DateTime.DaysInMonth(year + 1, month)) : date);
+        }
+        static int TenDays(string part) => part switch { "上旬" => 10, "中旬" => 20, _ => 31 };
 
         // Forms with a year first, then blank them out so "2018年6月10日" is not read again as "6月10日".
         text = FullDate().Replace(text, m => { Add(Int(m, 1), Int(m, 2), Int(m, 3), m.Value); return "#"; });
         text = YearMonthEnd().Replace(text, m => { AddMonthEnd(Int(m, 1), Int(m, 2), m.Value); return "#"; });
         text = YearEndWithYear().Replace(text, m => { Add(Int(m, 1), 12, 31, m.Value); return "#"; });
+        text = YearMonthTenDays().Replace(text, m =>
+        {
+            var (year, month) = (Int(m, 1), Int(m, 2));
+            if (month is >= 1 and <= 12 && year is >= 1900 and <= 2200) dates.Add(new DateOnly(year, month, Math.Min(TenDays(m.Groups[3].Value), DateTime.DaysInMonth(year, month))));
+            else invalid ??= m.Value;
+            return "#";
+        });
+        text = YearQuarter().Replace(text, m => { AddMonthEnd(Int(m, 1), ChineseNumber(m.Groups[2].Value)!.Value * 3, m.Value); return "#"; });
         text = YearMonth().Replace(text, m => { AddMonthEnd(Int(m, 1), Int(m, 2), m.Value); return "#"; });
-        text = MonthDay().Replace(text, m => { Add(context.Year, Int(m, 1), Int(m, 2), m.Value); return "#"; });
-        text = MonthEnd().Replace(text, m => { AddMonthEnd(context.Year, Int(m, 1), m.Value); return "#"; });
+        text = MonthDay().Replace(text, m => { AddNext(Int(m, 1), Int(m, 2), m.Value); return "#"; });
+        text = MonthTenDays().Replace(text, m => { var month = Int(m, 1); AddNext(month, Math.Min(TenDays(m.Groups[2].Value), month is >= 1 and <= 12 ? DateTime.DaysInMonth(2001, month) : 31), m.Value); return "#"; });
+        text = MonthEnd().Replace(text, m => { AddNextMonthEnd(Int(m, 1), m.Value); return "#"; });
+        text = Quarter().Replace(text, m => { AddNextMonthEnd(ChineseNumber(m.Groups[1].Value)!.Value * 3, m.Value); return "#"; });
+        text = ShortMonthDay().Replace(text, m => { AddNext(Int(m, 1), Int(m, 2), m.Value); return "#"; });
+        string? every = null;
+        text = Cadence().Replace(text, m =>
+        {
+            every ??= m.Groups[1].Value switch { "月" => "P1M", "季度" or "季" => "P3M", "周" or "星期" => "P1W", "两周" => "P2W", "半月" => "P15D", "半年" => "P6M", _ => "P1Y" };
+            return "#";
+        });
 
         string? relativeError = null;
         text = Relative().Replace(text, m =>
@@ -85,8 +130,8 @@ public static partial class DeadlineParser
 
         if (invalid is not null) return (null, $"日期不存在“{invalid}”");
         if (relativeError is not null) return (null, relativeError);
-        if (dates.Count > 0) return (new ParsedDeadline(dates.Max(), false), null);
-        if (Ongoing().IsMatch(text)) return (new ParsedDeadline(null, true), null);
+        if (dates.Count > 0) return (new ParsedDeadline(dates.Max(), false, every), null);
+        if (Ongoing().IsMatch(text) || every is not null) return (new ParsedDeadline(null, true, every), null);
         return (null, $"无法识别的日期“{raw!.Trim()}”");
     }
 
@@ -97,7 +142,8 @@ public static partial class DeadlineParser
         var nfkc = HeaderMatcher.Halfwidth(raw);
         var sb = new StringBuilder(nfkc.Length);
         foreach (var c in nfkc) if (!char.IsWhiteSpace(c)) sb.Append(c);
-        return sb.ToString();
+        // 六月底, 九月三十日: Chinese numerals of months and days as digits (counts like 两个月 are read by the relative forms).
+        return ChineseDate().Replace(sb.ToString(), m => ChineseNumber(m.Groups[1].Value) is { } n ? n.ToString(CultureInfo.InvariantCulture) + m.Groups[2].Value : m.Value);
     }
 
     /// <summary>Arabic or Chinese numbers up to 9999: 2, 两, 十五, 二十, 三十一.</summary>
@@ -136,6 +182,27 @@ public static partial class DeadlineParser
 
     [GeneratedRegex(@"(\d{4})年(\d{1,2})月(?:份)?")]
     private static partial Regex YearMonth();
+
+    [GeneratedRegex(@"(\d{4})年(\d{1,2})月(上旬|中旬|下旬)")]
+    private static partial Regex YearMonthTenDays();
+
+    [GeneratedRegex(@"(?<!\d)(\d{1,2})月(?:份)?(上旬|中旬|下旬)")]
+    private static partial Regex MonthTenDays();
+
+    [GeneratedRegex(@"(\d{4})年第?([1-4一二三四])季度[末底]?")]
+    private static partial Regex YearQuarter();
+
+    [GeneratedRegex(@"(?<!每)第?([1-4一二三四])季度[末底]?")]
+    private static partial Regex Quarter();
+
+    [GeneratedRegex(@"(?<![\d.#])(\d{1,2})[./](\d{1,2})(?![\d./个%])")]
+    private static partial Regex ShortMonthDay();
+
+    [GeneratedRegex(@"每(两周|半月|半年|季度|季|月|周|星期|年)")]
+    private static partial Regex Cadence();
+
+    [GeneratedRegex(@"(?<![零一二两三四五六七八九十])([一二三四五六七八九十]{1,3})(月|日|号)")]
+    private static partial Regex ChineseDate();
 
     [GeneratedRegex(@"(?<!\d)(\d{1,2})月(\d{1,2})[日号]")]
     private static partial Regex MonthDay();

@@ -96,6 +96,13 @@ public static partial class HeaderMatcher
         return new HeaderMap(best.HeaderRowIndex, best.FirstDataRowIndex + 1, fieldsMerged, headers);
     }
 
+    /// <summary>A row that names three or more fields and holds nothing else is a header (repeated on a continued table).</summary>
+    public static bool IsHeaderRow(RawRow row)
+    {
+        var fields = Match(row);
+        return fields.Values.Distinct().Count() >= 3 && fields.Count == row.Cells.Count(c => c.Length > 0);
+    }
+
     private static Dictionary<int, string> Match(RawRow row)
     {
         var fields = new Dictionary<int, string>();

@@ -8,6 +8,7 @@ using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Features.Items;
+using Rectify.Api.Features.Units;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Domain;
 
@@ -24,7 +25,8 @@ public sealed class ImportOptions
     public ImportLimits Limits { get; set; } = new();
 }
 
-public sealed record ImportResult(int Imported, IReadOnlyList<ImportError> Errors);
+/// <summary>The import's answer; <c>collectives</c> says what each collective name (各乡镇 …) became.</summary>
+public sealed record ImportResult(int Imported, IReadOnlyList<ImportError> Errors, IReadOnlyList<CollectiveName> Collectives);
 
 /// <summary>Problem-list import (.xlsx / .csv) into a draft campaign: all rows or none.</summary>
 public static class ImportApi
@@ -71,22 +73,33 @@ public static class ImportApi
             return Rejected([new ImportError(0, "file", null, "未找到表头行：前 20 行中没有可识别的列名（如 序号、反馈问题、整改措施、责任单位、整改时限） / no header row found")]);
 
         var context = await DeadlineContextAsync(connection, campaign, clock.GetUtcNow(), options.Value, ct);
-        var unitRows = await connection.QueryAsync<(string Code, string Name)>(new CommandDefinition("select code, name from units", cancellationToken: ct));
+        var directory = await UnitDirectoryAsync(connection, ct);
         var leaderNames = header.ColumnOf(ImportFields.Leader) is { } leaderColumn
             ? rows.Skip(header.FirstDataRowIndex).SelectMany(r => LeaderDirectory.Candidates(r.Cell(leaderColumn))).Distinct().ToArray()
             : [];
         const string peopleSql = "select id, name from people where regexp_replace(name, '\\s', '', 'g') = any(@leaderNames)";
         var people = await connection.QueryAsync<(Guid Id, string Name)>(new CommandDefinition(peopleSql, new { leaderNames }, cancellationToken: ct));
-        var plan = ImportMapper.Map(rows, header, new UnitDirectory(unitRows), new LeaderDirectory(people), context);
+        var plan = ImportMapper.Map(rows, header, directory, new LeaderDirectory(people), context);
         if (plan.Errors.Count > 0) return Rejected(plan.Errors);
 
         await using var tx = await connection.BeginTransactionAsync(ct);
         var ids = await ItemWriter.InsertAsync(connection, tx, campaignId, plan.Items, clock.GetUtcNow(), ct);
         if (ids is null) return Problems.Unprocessable("整改工作已启动，不能再导入问题 / items can be imported only before launch");
+        const string texts = "update items i set deadline_text = t.text from unnest(@ids, @texts) as t(id, text) where i.id = t.id and t.text is not null";
+        await connection.ExecuteAsync(new CommandDefinition(texts, new { ids = ids.ToArray(), texts = plan.DeadlineTexts.ToArray() }, tx, cancellationToken: ct));
         await journal.RecordAsync(connection, request.HttpContext, "import", "campaign", campaignId.ToString(),
             new { fileName = file.FileName, imported = ids.Count }, ct, tx);
         await tx.CommitAsync(ct);
-        return TypedResults.Ok(new ImportResult(ids.Count, []));
+        return TypedResults.Ok(new ImportResult(ids.Count, [], plan.Collectives));
+    }
+
+    /// <summary>Units with their kinds, the unit groups and the unit aliases, as the importer resolves names against them.</summary>
+    internal static async Task<UnitDirectory> UnitDirectoryAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var units = await connection.QueryAsync<(string Code, string Name, string Kind)>(new CommandDefinition("select code, name, kind from units order by code", cancellationToken: ct));
+        var groups = await UnitGroupsApi.ReadAsync(connection, ct);
+        var aliases = await UnitGroupsApi.ReadAliasesAsync(connection, ct);
+        return new UnitDirectory(units, groups.Select(g => (g.Name, g.Aliases, g.Units)), aliases.Select(a => (a.Alias, a.UnitCode)));
     }
 
     public static FileContentHttpResult Template() =>

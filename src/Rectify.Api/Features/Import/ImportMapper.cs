@@ -7,8 +7,14 @@ namespace Rectify.Api.Features.Import;
 /// <summary>One problem in an import: the spreadsheet row, the API field, the cell ("F5") and a Chinese message naming it.</summary>
 public sealed record ImportError(int Row, string Field, string? Cell, string Message);
 
-/// <summary>What an import produced: items ready for <see cref="ItemWriter"/>, or the errors that stop it.</summary>
-public sealed record ImportPlan(IReadOnlyList<ValidItem> Items, IReadOnlyList<ImportError> Errors);
+/// <summary>
+/// What an import produced: items ready for <see cref="ItemWriter"/> with each one's deadline text as written, the
+/// collective names met and what they became — or the errors that stop it.
+/// </summary>
+public sealed record ImportPlan(IReadOnlyList<ValidItem> Items, IReadOnlyList<ImportError> Errors, IReadOnlyList<string?> DeadlineTexts, IReadOnlyList<CollectiveName> Collectives)
+{
+    public ImportPlan(IReadOnlyList<ValidItem> items, IReadOnlyList<ImportError> errors) : this(items, errors, [], []) { }
+}
 
 /// <summary>
 /// Turns sheet rows into validated items: header matching, category banners, units by code or name, the responsible
@@ -38,22 +44,47 @@ public static partial class ImportMapper
         if (errors.Count > 0) return new ImportPlan([], errors);
 
         string? banner = null;
+        string? category = null;
+        var texts = new List<string?>();
+        var collectives = new Dictionary<string, CollectiveName>(StringComparer.Ordinal);
         for (var index = header.FirstDataRowIndex; index < rows.Count && errors.Count < MaxErrors; index++)
         {
             var row = rows[index];
             var filled = row.Cells.Select((text, column) => (text, column)).Where(c => c.text.Length > 0).ToList();
             if (filled.Count == 0) continue;
+            // A header repeated (a Word table continued on the next page, lists pasted together) is not an item.
+            if (HeaderMatcher.IsHeaderRow(row)) continue;
             if (IsBanner(filled, header))
             {
                 banner = filled[0].text;
+                category = null;
                 continue;
             }
-            var item = MapRow(row, header, units, leaders, deadlines, banner, errors);
-            if (item is not null) items.Add(item);
+            // A category written once above the rows it heads (a merged cell saved as CSV) applies until the next one.
+            if (header.ColumnOf(ImportFields.Category) is { } categoryColumn)
+            {
+                if (row.Cell(categoryColumn).Length > 0) category = row.Cell(categoryColumn);
+                else if (category is not null) row = row with { Cells = WithCell(row.Cells, categoryColumn, category) };
+            }
+            var item = MapRow(row, header, units, leaders, deadlines, banner, errors, collectives);
+            if (item is not null)
+            {
+                items.Add(item);
+                texts.Add(header.ColumnOf(ImportFields.Deadline) is { } d && row.Cell(d).Trim() is { Length: > 0 } t ? t : null);
+            }
         }
         if (errors.Count == 0 && items.Count == 0)
             errors.Add(new ImportError(headerRow, "file", null, $"第{headerRow}行表头以下没有问题数据 / no rows under the header"));
-        return new ImportPlan(errors.Count == 0 ? items : [], errors);
+        return errors.Count == 0 ? new ImportPlan(items, errors, texts, [.. collectives.Values]) : new ImportPlan([], errors, [], []);
+    }
+
+    private static string[] WithCell(string[] cells, int column, string value)
+    {
+        var copy = new string[Math.Max(cells.Length, column + 1)];
+        Array.Fill(copy, "");
+        cells.CopyTo(copy, 0);
+        copy[column] = value;
+        return copy;
     }
 
     /// <summary>"一、责任落实方面": one value merged across the row, or alone outside the problem column, heads the rows below.</summary>
@@ -67,7 +98,8 @@ public static partial class ImportMapper
     }
 
     private static ValidItem? MapRow(
-        RawRow row, HeaderMap header, UnitDirectory units, LeaderDirectory leaders, DeadlineContext deadlines, string? banner, List<ImportError> errors)
+        RawRow row, HeaderMap header, UnitDirectory units, LeaderDirectory leaders, DeadlineContext deadlines, string? banner, List<ImportError> errors,
+        Dictionary<string, CollectiveName> collectives)
     {
         var before = errors.Count;
         string Cell(string field) => header.ColumnOf(field) is { } c ? row.Cell(c) : "";
@@ -95,12 +127,24 @@ public static partial class ImportMapper
         var codes = new List<string>();
         foreach (var (token, isLead, column) in leadTokens.Concat(unitTokens))
         {
-            var (code, error) = units.Resolve(token);
-            if (code is null)
+            var resolution = units.Resolve(token);
+            if (resolution.Error is { } error)
             {
-                Fail(isLead && leadTokens.Any(t => t.Column == column) ? "leadUnit" : "units", header.Fields[column], error!, column);
+                Fail(isLead && leadTokens.Any(t => t.Column == column) ? "leadUnit" : "units", header.Fields[column], error, column);
                 continue;
             }
+            if (resolution.Group is { } group)
+            {
+                collectives.TryAdd(token, new CollectiveName(token, group, resolution.Codes));
+                if (isLead && leadTokens.Any(t => t.Column == column) && lead is null)
+                {
+                    Fail("leadUnit", header.Fields[column], $"牵头单位应为一个具体单位，“{token}”是集合名称（{resolution.Codes.Count} 个单位），请写在责任单位中", column);
+                    continue;
+                }
+                foreach (var member in resolution.Codes) if (member != lead && !codes.Contains(member)) codes.Add(member);
+                continue;
+            }
+            var code = resolution.Codes[0];
             if (isLead && lead is null) lead = code;
             else if (!codes.Contains(code)) codes.Add(code);
         }
@@ -125,7 +169,7 @@ public static partial class ImportMapper
         var request = new ItemRequest(
             OneLine(Cell(ImportFields.Number)), category.Length > 0 ? category : banner, problem, description,
             Cell(ImportFields.Measures), Cell(ImportFields.Target), leaderId, lead ?? "", codes,
-            deadline?.Date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), deadline?.Ongoing ?? false, null, null);
+            deadline?.Date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), deadline?.Ongoing ?? false, deadline?.ReportEvery, null);
         var v = new Validator();
         var item = ItemValidation.Validate(v, request);
         foreach (var (field, messages) in v.Errors)
