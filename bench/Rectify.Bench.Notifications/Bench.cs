@@ -101,6 +101,8 @@ public sealed class Bench : IAsyncDisposable
             ["Rectify:Smtp:Connections"] = smtpConnections.ToString(CultureInfo.InvariantCulture),
             ["Rectify:Smtp:From"] = "duban@rectify.example.cn",
             ["Rectify:PublicBaseUrl"] = "https://rectify.example.cn",
+            // The webhook receiver is on loopback, which the outbound policy refuses unless allowed.
+            ["Rectify:Notifications:AllowedHosts"] = "127.0.0.1",
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
@@ -211,7 +213,7 @@ public sealed class Bench : IAsyncDisposable
     /// <summary>A webhook channel with an HttpClient of its own (so a new connection) for one message.</summary>
     private sealed class OwningWebhook(IServiceProvider sp) : INotificationChannel, IDisposable
     {
-        private readonly NotificationHttp http = new();
+        private readonly NotificationHttp http = new(sp.GetRequiredService<OutboundPolicy>());
         public string Name => "webhook";
 
         public Task<SendResult> SendAsync(Delivery delivery, DateTimeOffset now, CancellationToken ct) =>

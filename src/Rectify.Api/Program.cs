@@ -19,10 +19,12 @@ builder.Services.AddRectifyDocuments();
 builder.Services.AddRectifyRetention();
 builder.Services.AddRectifyNotifications(builder.Configuration);
 builder.Services.AddRectifyWebUi();
+builder.Services.AddRectifyObservability(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseRectifyPipeline();
+app.UseRectifyMetrics();
 app.UseRectifyWebUi();
 app.MapRectifyHealth();
 app.MapRectifyApi();

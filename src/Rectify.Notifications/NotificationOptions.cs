@@ -30,6 +30,11 @@ public sealed class NotificationOptions
     public TimeOnly QuietStart { get; set; } = new(20, 0);
     public TimeOnly QuietEnd { get; set; } = new(8, 0);
     public TimeOnly DigestAt { get; set; } = new(8, 30);
+    /// <summary>
+    /// Hosts and networks robot and webhook messages may reach beyond the defaults (vendor hosts for robots, public
+    /// addresses for webhooks): comma-separated names, <c>*.suffix</c> wildcards, addresses or CIDR networks. See <see cref="Channels.OutboundPolicy"/>.
+    /// </summary>
+    public string? AllowedHosts { get; set; }
     /// <summary>Messages per minute per group-robot webhook (WeCom, DingTalk, Feishu); 0 = unlimited.</summary>
     public int RobotPerMinute { get; set; } = 20;
     /// <summary>Messages per minute per generic webhook URL; 0 = unlimited.</summary>

@@ -40,6 +40,7 @@ public static class NotificationsModule
         services.AddSingleton<MessageRenderer>();
         services.AddSingleton<Log.ItemNotificationLog>();
 
+        services.AddSingleton<OutboundPolicy>();
         services.AddSingleton<NotificationHttp>();
         services.AddSingleton<ChannelRateLimiter>();
         services.AddSingleton<SmtpPool>();

@@ -61,7 +61,7 @@ public sealed class DemoLoader(NpgsqlDataSource db, TimeProvider clock, DemoHist
                 values (@id, @Name, @Title, @UnitCode, @Email, @Mobile, @IsUnitContact)
                 """, new { id, p.Name, p.Title, p.UnitCode, p.Email, p.Mobile, p.IsUnitContact }, tx, cancellationToken: ct));
         }
-        var hash = TokenStore.HashPassword(password);
+        var hash = Passwords.Hash(password);
         foreach (var u in demo.Users)
         {
             await connection.ExecuteAsync(new CommandDefinition("""

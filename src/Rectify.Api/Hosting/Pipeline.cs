@@ -15,6 +15,7 @@ public static class Pipeline
 {
     public static WebApplication UseRectifyPipeline(this WebApplication app)
     {
+        app.UseRectifyRequestLog();
         app.UseRectifySecurityHeaders();
         app.UseExceptionHandler();
         app.UseRectifyRequestLimits();

@@ -23,6 +23,11 @@ public static class ServiceRegistration
             builder.Logging.ClearProviders();
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
         }
+        // ASP.NET's "Request starting GET …?token=…" lines carry the raw query string (calendar-feed tokens): held at
+        // Warning whatever the configuration says; RequestLog writes the same line with secrets redacted.
+        // (A rule for the exact category, added after the configuration's, wins over it; the console's own is pinned too.)
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         return builder;
     }
 
@@ -73,6 +78,8 @@ public static class ServiceRegistration
     {
         services.AddOptions<AuthOptions>().BindConfiguration("Rectify:Auth");
         services.AddSingleton<TokenStore>();
+        services.AddSingleton<Passwords>();
+        services.AddSingleton<SignInAttempts>();
         services.AddOptions<SignInThrottleOptions>().BindConfiguration("Rectify:SignIn");
         services.AddSingleton<Rectify.Api.Security.SignInThrottle>();
         services.AddAuthentication(CombinedScheme)
@@ -88,6 +95,8 @@ public static class ServiceRegistration
                 o.AccessDeniedPath = "/forbidden";
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
+                // The cookie is only a handle: every request checks its server-side session (CookieSessions).
+                o.Events.OnValidatePrincipal = CookieSessions.ValidateAsync;
                 // API callers get status codes, never a redirect to the sign-in page.
                 o.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, 401);
                 o.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, 403);

@@ -86,7 +86,10 @@ public sealed class StartupTasks(
             where not exists (select 1 from users where lower(user_name) = 'admin')
             """;
         var created = await connection.ExecuteAsync(new CommandDefinition(sql,
-            new { id = Guid.CreateVersion7(), hash = TokenStore.HashPassword(password) }, cancellationToken: ct));
+            new { id = Guid.CreateVersion7(), hash = Passwords.Hash(password) }, cancellationToken: ct));
+        // An operator's password is kept as given (the rule is for passwords people choose in the product), but said to be weak.
+        if (created > 0 && !string.IsNullOrEmpty(configured) && PasswordRule.Check("admin", configured) is { } weak)
+            logger.LogWarning("Rectify__Bootstrap__AdminPassword would not pass the password rule for new passwords ({Reason}); change it after signing in", weak);
         if (created > 0 && string.IsNullOrEmpty(configured))
         {
             // Printed once, at first start, because nobody could sign in otherwise.

@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Api.Features.Auth;
@@ -9,7 +6,7 @@ using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages;
 
-public sealed class LoginModel(TokenStore tokens, SignInThrottle throttle, UiText text) : PageModel
+public sealed class LoginModel(TokenStore tokens, SignInAttempts signIn, [FromKeyedServices("wall")] TimeProvider wall, UiText text) : PageModel
 {
     public sealed class LoginInput
     {
@@ -31,23 +28,23 @@ public sealed class LoginModel(TokenStore tokens, SignInThrottle throttle, UiTex
         if (!ModelState.IsValid) return Page();
 
         var userName = Input.UserName!.Trim();
-        // The same lockout as POST /api/auth/token: the browser is not a way around it.
-        if (await throttle.LockedUntilAsync(userName, ct) is { } until)
+        // The same limits as POST /api/auth/token: the browser is not a way around them.
+        var result = await signIn.AttemptAsync(userName, Input.Password!, SignInSource.Of(HttpContext), ct);
+        switch (result.Outcome)
         {
-            ModelState.AddModelError("", text.Format("登录失败次数过多，账号已临时锁定，请于 {0} 后再试。", until.ToOffset(TimeSpan.FromHours(8)).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture)));
-            return Page();
+            case SignInOutcome.Throttled:
+                Response.Headers.RetryAfter = SignInAttempts.SecondsUntil(result.RetryAt!.Value, wall).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                ModelState.AddModelError("", text.Format("登录失败次数过多，请于 {0} 后再试。",
+                    result.RetryAt.Value.ToOffset(TimeSpan.FromHours(8)).ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)));
+                return Page();
+            case SignInOutcome.Invalid:
+                ModelState.AddModelError("", text["用户名或密码错误"]);
+                return Page();
+            case SignInOutcome.Disabled:
+                ModelState.AddModelError("", text["该账号已被管理员停用，请联系系统管理员。"]);
+                return Page();
         }
-        var user = await tokens.FindUserAsync(userName, ct);
-        if (user is null || !TokenStore.VerifyPassword(user.PasswordHash, Input.Password!))
-        {
-            await throttle.RecordFailureAsync(userName, ct);
-            ModelState.AddModelError("", text["用户名或密码错误"]);
-            return Page();
-        }
-        await throttle.ResetAsync(userName, ct);
-        var identity = CurrentUser.ToIdentity(user.Id, user.UserName, user.Role, user.UnitCode, user.PersonId,
-            CookieAuthenticationDefaults.AuthenticationScheme);
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        await CookieSessions.SignInAsync(HttpContext, tokens, result.User!, ct);
         return LocalRedirect(SafeReturn());
     }
 

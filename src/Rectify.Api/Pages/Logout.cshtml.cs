@@ -1,18 +1,20 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rectify.Api.Features.Auth;
 
 namespace Rectify.Api.Pages;
 
-/// <summary>Sign-out is a POST (with the antiforgery token), so a link on another site cannot sign anyone out.</summary>
-public sealed class LogoutModel : PageModel
+/// <summary>
+/// Sign-out is a POST (with the antiforgery token), so a link on another site cannot sign anyone out. It ends the
+/// server-side session, so a copy of the cookie taken before stops working too.
+/// </summary>
+public sealed class LogoutModel(TokenStore tokens) : PageModel
 {
     public IActionResult OnGet() => Redirect("/");
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        await CookieSessions.SignOutAsync(HttpContext, tokens, ct);
         return Redirect("/login");
     }
 }

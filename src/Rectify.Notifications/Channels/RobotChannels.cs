@@ -30,11 +30,22 @@ public abstract class RobotChannel(NotificationHttp http, ChannelRateLimiter lim
         var webhook = Webhook(d);
         if (string.IsNullOrWhiteSpace(webhook) || !Uri.TryCreate(webhook, UriKind.Absolute, out _))
             return SendResult.Permanent($"no {Name} webhook for this person / 未配置{Name}机器人地址");
+        // Stored before the policy, or written straight into the table: judged again at every send.
+        if (http.Policy.CheckRobot(Name, webhook) is { } refused) return SendResult.Permanent(refused);
         if (await limiter.AcquireAsync($"{Name}:{webhook}", options.Value.RobotPerMinute, now, ct) is { } later)
             return SendResult.Defer(later, $"{Name} rate limit ({options.Value.RobotPerMinute}/min per webhook)");
         var (url, body) = Request(d, webhook);
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
-        using var response = await http.Client.PostAsync(url, content, ct);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.Client.PostAsync(url, content, ct);
+        }
+        catch (HttpRequestException ex) when (NotificationHttp.Refusal(ex) is { } why)
+        {
+            return SendResult.Permanent(why);
+        }
+        using var answered = response;
         var text = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode) return SendResult.Fail($"HTTP {(int)response.StatusCode}: {Clip(text)}");
         var code = ResultCode(text);

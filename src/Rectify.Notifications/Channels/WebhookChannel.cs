@@ -34,6 +34,8 @@ public sealed class WebhookChannel(
         var secret = d.Recipient?.WebhookUrl is not null ? d.Recipient.WebhookSecret : webhook.Value.Secret;
         if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url, UriKind.Absolute, out _))
             return SendResult.Permanent("no webhook URL (person webhook_url or Rectify__Webhook__Url) / 未配置 webhook 地址");
+        // A person's URL is judged again at every send (the operator's Rectify:Webhook:Url is trusted as configured).
+        if (d.Recipient?.WebhookUrl is not null && http.Policy.CheckWebhook(url) is { } refused) return SendResult.Permanent(refused);
         if (await limiter.AcquireAsync($"webhook:{url}", options.Value.WebhookPerMinute, now, ct) is { } later)
             return SendResult.Defer(later, $"webhook rate limit ({options.Value.WebhookPerMinute}/min)");
 
@@ -59,7 +61,16 @@ public sealed class WebhookChannel(
         request.Headers.Add(IdempotencyHeader, row.IdempotencyKey);
         request.Headers.Add(DeliveryHeader, row.Id.ToString(CultureInfo.InvariantCulture));
         if (!string.IsNullOrEmpty(secret)) request.Headers.Add(SignatureHeader, RobotSigning.Webhook(ts, body, secret));
-        using var response = await http.Client.SendAsync(request, ct);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.Client.SendAsync(request, ct);
+        }
+        catch (HttpRequestException ex) when (NotificationHttp.Refusal(ex) is { } why)
+        {
+            return SendResult.Permanent(why);
+        }
+        using var answered = response;
         if (response.IsSuccessStatusCode) return SendResult.Ok;
         var text = await response.Content.ReadAsStringAsync(ct);
         return SendResult.Fail($"HTTP {(int)response.StatusCode}: {(text.Length > 300 ? text[..300] : text)}");

@@ -37,13 +37,15 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         select e.id, e.campaign_id as CampaignId, e.item_id as ItemId, e.level, coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit) as OfficeUnit,
                ou.name as OfficeName, e.opened_at as OpenedAt, e.note, c.title as CampaignTitle, c.document_number as DocumentNumber,
                c.time_zone as TimeZone, i.number as ItemNumber, i.title as ItemTitle, i.description, i.measures,
-               coalesce(i.effective_deadline, i.deadline) as Deadline, lu.name as AddresseeUnit, p.name as LeaderName
+               coalesce(i.effective_deadline, i.deadline, d.due_date) as Deadline, coalesce(lu.name, du.name) as AddresseeUnit, p.name as LeaderName
         from escalations e
         join campaigns c on c.id = e.campaign_id
         join units ou on ou.code = coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit)
         left join items i on i.id = e.item_id
         left join units lu on lu.code = i.lead_unit
         left join people p on p.id = i.responsible_leader_id
+        left join deliverables d on d.id = e.deliverable_id
+        left join units du on du.code = d.unit_code
         where e.id = @id
         """;
 

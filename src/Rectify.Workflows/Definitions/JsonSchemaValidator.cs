@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Json.Schema;
 
 namespace Rectify.Workflows.Definitions;
 
@@ -8,147 +9,158 @@ namespace Rectify.Workflows.Definitions;
 public sealed record SchemaError(string Path, string Message);
 
 /// <summary>
-/// The subset of JSON Schema (2020-12) that <c>workflows/workflow.schema.json</c> uses: type, properties, required,
-/// additionalProperties: false, enum, const, pattern, minLength, maxLength, minimum, maximum, minItems, maxItems,
-/// uniqueItems, items and $ref to <c>#/$defs/…</c>. No JSON-schema package is served here, and this subset keeps every
-/// error (not only the first), which is what an author fixing a definition needs. Messages are Chinese / English.
+/// Checks a definition against <c>workflows/workflow.schema.json</c> with JsonSchema.Net (draft 2020-12): the library
+/// decides what fails, every keyword of the specification included (a hand-written validator silently ignored keywords
+/// it did not know). Every failure is reported, not only the first, each with its JSON path (<c>$.item.events[2].to</c>)
+/// and a message in Chinese and English — what an author fixing a definition reads.
 /// </summary>
 public sealed class JsonSchemaValidator
 {
-    private readonly JsonElement root;
-    private readonly Dictionary<string, Regex> patterns = new(StringComparer.Ordinal);
+    private static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.List };
 
-    public JsonSchemaValidator(JsonElement schema) => root = schema;
+    private readonly JsonElement root;
+    private readonly JsonSchema schema;
+
+    public JsonSchemaValidator(JsonElement schema)
+    {
+        root = schema;
+        this.schema = JsonSchema.FromText(schema.GetRawText(), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+    }
 
     public IReadOnlyList<SchemaError> Validate(JsonElement instance)
     {
+        var results = schema.Evaluate(instance, Options);
+        if (results.IsValid) return [];
         var errors = new List<SchemaError>();
-        Check(root, instance, "$", errors);
-        return errors;
+        foreach (var detail in results.Details ?? [])
+        {
+            if (detail.IsValid || detail.Errors is not { Count: > 0 } failures) continue;
+            var segments = Segments(detail.InstanceLocation.ToString());
+            var path = JsonPath(segments);
+            var value = Walk(instance, segments);
+            foreach (var (keyword, english) in failures)
+                errors.AddRange(Describe(keyword, english, SchemaAt(detail.EvaluationPath.ToString(), keyword), value, path, segments));
+        }
+        return [.. errors.Distinct()];
     }
 
-    private void Check(JsonElement schema, JsonElement value, string path, List<SchemaError> errors)
+    private IEnumerable<SchemaError> Describe(string keyword, string english, JsonElement? subschema, JsonElement? value, string path, IReadOnlyList<string> segments)
     {
-        if (schema.TryGetProperty("$ref", out var reference))
+        JsonElement Rule() => subschema is { ValueKind: JsonValueKind.Object } s && s.TryGetProperty(keyword, out var r) ? r : default;
+        if (subschema is { ValueKind: JsonValueKind.False } || keyword is "" or "false")
         {
-            Check(Resolve(reference.GetString()!), value, path, errors);
-            return;
+            var name = segments.Count > 0 ? segments[^1] : "";
+            yield return new SchemaError(path, $"不允许的属性 {name} / property {name} is not allowed");
+            yield break;
         }
-        if (schema.TryGetProperty("type", out var type) && !HasType(value, type.GetString()!))
+        switch (keyword)
         {
-            errors.Add(new SchemaError(path, $"类型应为 {type.GetString()}，实际为 {Describe(value)} / expected {type.GetString()}, found {Describe(value)}"));
-            return;
-        }
-        if (schema.TryGetProperty("enum", out var options) && !options.EnumerateArray().Any(o => JsonElement.DeepEquals(o, value)))
-        {
-            var allowed = string.Join(", ", options.EnumerateArray().Select(o => o.GetRawText()));
-            errors.Add(new SchemaError(path, $"取值 {Short(value)} 无效，可选：{allowed} / must be one of {allowed}"));
-        }
-        if (schema.TryGetProperty("const", out var constant) && !JsonElement.DeepEquals(constant, value))
-            errors.Add(new SchemaError(path, $"取值必须为 {constant.GetRawText()} / must be {constant.GetRawText()}"));
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object: CheckObject(schema, value, path, errors); break;
-            case JsonValueKind.Array: CheckArray(schema, value, path, errors); break;
-            case JsonValueKind.String: CheckString(schema, value.GetString()!, path, errors); break;
-            case JsonValueKind.Number: CheckNumber(schema, value.GetDecimal(), path, errors); break;
-        }
-    }
-
-    private void CheckObject(JsonElement schema, JsonElement value, string path, List<SchemaError> errors)
-    {
-        schema.TryGetProperty("properties", out var properties);
-        if (schema.TryGetProperty("required", out var required))
-        {
-            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
-            {
-                if (!value.TryGetProperty(name, out _))
-                    errors.Add(new SchemaError(Child(path, name), $"缺少必填属性 {name} / required property {name} is missing"));
-            }
-        }
-        var closed = schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.False;
-        foreach (var property in value.EnumerateObject())
-        {
-            if (properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(property.Name, out var propertySchema))
-                Check(propertySchema, property.Value, Child(path, property.Name), errors);
-            else if (closed)
-                errors.Add(new SchemaError(Child(path, property.Name), $"不允许的属性 {property.Name} / property {property.Name} is not allowed"));
-        }
-    }
-
-    private void CheckArray(JsonElement schema, JsonElement value, string path, List<SchemaError> errors)
-    {
-        var count = value.GetArrayLength();
-        if (schema.TryGetProperty("minItems", out var min) && count < min.GetInt32())
-            errors.Add(new SchemaError(path, $"至少需要 {min.GetInt32()} 项 / at least {min.GetInt32()} items"));
-        if (schema.TryGetProperty("maxItems", out var max) && count > max.GetInt32())
-            errors.Add(new SchemaError(path, $"最多 {max.GetInt32()} 项 / at most {max.GetInt32()} items"));
-        var elements = value.EnumerateArray().ToList();
-        if (schema.TryGetProperty("uniqueItems", out var unique) && unique.ValueKind == JsonValueKind.True)
-        {
-            for (var i = 0; i < elements.Count; i++)
-            {
-                for (var j = 0; j < i; j++)
+            case "type":
+                var type = Rule().ValueKind == JsonValueKind.String ? Rule().GetString() : Rule().GetRawText();
+                yield return new SchemaError(path, $"类型应为 {type}，实际为 {Describe(value)} / expected {type}, found {Describe(value)}");
+                break;
+            case "enum":
+                var allowed = Rule().ValueKind == JsonValueKind.Array ? string.Join(", ", Rule().EnumerateArray().Select(o => o.GetRawText())) : "";
+                yield return new SchemaError(path, $"取值 {Short(value)} 无效，可选：{allowed} / must be one of {allowed}");
+                break;
+            case "const":
+                yield return new SchemaError(path, $"取值必须为 {Rule().GetRawText()} / must be {Rule().GetRawText()}");
+                break;
+            case "required":
+                var missing = Rule().ValueKind == JsonValueKind.Array && value is { ValueKind: JsonValueKind.Object } o
+                    ? Rule().EnumerateArray().Select(r => r.GetString()!).Where(n => !o.TryGetProperty(n, out _)).ToList()
+                    : [];
+                foreach (var name in missing) yield return new SchemaError(Child(path, name), $"缺少必填属性 {name} / required property {name} is missing");
+                if (missing.Count == 0) yield return new SchemaError(path, $"缺少必填属性 / {english}");
+                break;
+            case "additionalProperties":
+                break; // reported at each property not allowed (the false subschema above)
+            case "minItems":
+                yield return new SchemaError(path, $"至少需要 {Rule().GetInt32()} 项 / at least {Rule().GetInt32()} items");
+                break;
+            case "maxItems":
+                yield return new SchemaError(path, $"最多 {Rule().GetInt32()} 项 / at most {Rule().GetInt32()} items");
+                break;
+            case "uniqueItems":
+                var elements = value is { ValueKind: JsonValueKind.Array } a ? a.EnumerateArray().ToList() : [];
+                var any = false;
+                for (var i = 0; i < elements.Count; i++)
                 {
-                    if (!JsonElement.DeepEquals(elements[i], elements[j])) continue;
-                    errors.Add(new SchemaError($"{path}[{i}]", $"与第 {j} 项重复 / duplicates item {j}"));
-                    break;
+                    var j = elements.Take(i).ToList().FindIndex(e => JsonElement.DeepEquals(e, elements[i]));
+                    if (j < 0) continue;
+                    any = true;
+                    yield return new SchemaError($"{path}[{i}]", $"与第 {j} 项重复 / duplicates item {j}");
                 }
-            }
+                if (!any) yield return new SchemaError(path, $"有重复项 / {english}");
+                break;
+            case "minLength":
+                var min = Rule().GetInt32();
+                yield return new SchemaError(path, min == 1 ? "不能为空 / must not be empty" : $"至少 {min} 个字符 / at least {min} characters");
+                break;
+            case "maxLength":
+                yield return new SchemaError(path, $"不能超过 {Rule().GetInt32()} 个字符 / at most {Rule().GetInt32()} characters");
+                break;
+            case "pattern":
+                yield return new SchemaError(path, $"“{(value is { ValueKind: JsonValueKind.String } v ? v.GetString() : Short(value))}”不符合格式 {Rule().GetString()} / does not match {Rule().GetString()}");
+                break;
+            case "minimum":
+                yield return new SchemaError(path, $"不能小于 {Rule().GetDecimal()} / must be at least {Rule().GetDecimal()}");
+                break;
+            case "maximum":
+                yield return new SchemaError(path, $"不能大于 {Rule().GetDecimal()} / must be at most {Rule().GetDecimal()}");
+                break;
+            default:
+                yield return new SchemaError(path, $"不符合规则 {keyword} / {english}");
+                break;
         }
-        if (schema.TryGetProperty("items", out var items))
+    }
+
+    /// <summary>
+    /// The subschema a result is about, found by following its evaluation path from the root (through each
+    /// <c>$ref</c>); a path that ends at the keyword itself gives the subschema holding it.
+    /// </summary>
+    private JsonElement? SchemaAt(string evaluationPath, string keyword)
+    {
+        var segments = Segments(evaluationPath);
+        if (segments.Count > 0 && segments[^1] == keyword) segments.RemoveAt(segments.Count - 1);
+        JsonElement node = root;
+        foreach (var segment in segments)
         {
-            for (var i = 0; i < elements.Count; i++) Check(items, elements[i], $"{path}[{i}]", errors);
+            if (segment == "$ref" && node.ValueKind == JsonValueKind.Object && node.TryGetProperty("$ref", out var reference)
+                && reference.GetString() is { } target && target.StartsWith("#/", StringComparison.Ordinal))
+            {
+                if (Walk(root, Segments(target[1..])) is not { } resolved) return null;
+                node = resolved;
+            }
+            else if (Walk(node, [segment]) is { } child) node = child;
+            // Segments that are not schema members (an evaluation path can name a keyword twice) are stepped over.
         }
+        return node;
     }
 
-    private void CheckString(JsonElement schema, string value, string path, List<SchemaError> errors)
+    private static List<string> Segments(string pointer) =>
+        [.. pointer.Split('/', StringSplitOptions.None).Skip(1).Select(p => p.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))];
+
+    private static JsonElement? Walk(JsonElement node, IEnumerable<string> segments)
     {
-        var length = new StringInfo(value).LengthInTextElements;
-        if (schema.TryGetProperty("minLength", out var min) && length < min.GetInt32())
-            errors.Add(new SchemaError(path, min.GetInt32() == 1 ? "不能为空 / must not be empty" : $"至少 {min.GetInt32()} 个字符 / at least {min.GetInt32()} characters"));
-        if (schema.TryGetProperty("maxLength", out var max) && length > max.GetInt32())
-            errors.Add(new SchemaError(path, $"不能超过 {max.GetInt32()} 个字符 / at most {max.GetInt32()} characters"));
-        if (schema.TryGetProperty("pattern", out var pattern) && !Pattern(pattern.GetString()!).IsMatch(value))
-            errors.Add(new SchemaError(path, $"“{value}”不符合格式 {pattern.GetString()} / does not match {pattern.GetString()}"));
+        foreach (var segment in segments)
+        {
+            if (node.ValueKind == JsonValueKind.Object && node.TryGetProperty(segment, out var child)) node = child;
+            else if (node.ValueKind == JsonValueKind.Array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < node.GetArrayLength()) node = node[i];
+            else return null;
+        }
+        return node;
     }
 
-    private static void CheckNumber(JsonElement schema, decimal value, string path, List<SchemaError> errors)
+    private static string JsonPath(IReadOnlyList<string> segments)
     {
-        if (schema.TryGetProperty("minimum", out var min) && value < min.GetDecimal())
-            errors.Add(new SchemaError(path, $"不能小于 {min.GetDecimal()} / must be at least {min.GetDecimal()}"));
-        if (schema.TryGetProperty("maximum", out var max) && value > max.GetDecimal())
-            errors.Add(new SchemaError(path, $"不能大于 {max.GetDecimal()} / must be at most {max.GetDecimal()}"));
+        var path = "$";
+        foreach (var segment in segments)
+            path = int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? $"{path}[{segment}]" : Child(path, segment);
+        return path;
     }
 
-    private JsonElement Resolve(string reference)
-    {
-        const string prefix = "#/$defs/";
-        if (!reference.StartsWith(prefix, StringComparison.Ordinal) || !root.GetProperty("$defs").TryGetProperty(reference[prefix.Length..], out var target))
-            throw new InvalidOperationException($"Unsupported $ref {reference} in the workflow schema");
-        return target;
-    }
-
-    private Regex Pattern(string pattern)
-    {
-        if (!patterns.TryGetValue(pattern, out var regex))
-            patterns[pattern] = regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
-        return regex;
-    }
-
-    private static bool HasType(JsonElement value, string type) => type switch
-    {
-        "object" => value.ValueKind == JsonValueKind.Object,
-        "array" => value.ValueKind == JsonValueKind.Array,
-        "string" => value.ValueKind == JsonValueKind.String,
-        "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
-        "number" => value.ValueKind == JsonValueKind.Number,
-        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var d) && decimal.Truncate(d) == d,
-        "null" => value.ValueKind == JsonValueKind.Null,
-        _ => throw new InvalidOperationException($"Unsupported type {type} in the workflow schema"),
-    };
-
-    private static string Describe(JsonElement value) => value.ValueKind switch
+    private static string Describe(JsonElement? value) => value?.ValueKind switch
     {
         JsonValueKind.Object => "object",
         JsonValueKind.Array => "array",
@@ -158,9 +170,9 @@ public sealed class JsonSchemaValidator
         _ => "null",
     };
 
-    private static string Short(JsonElement value)
+    private static string Short(JsonElement? value)
     {
-        var text = value.GetRawText();
+        var text = value?.GetRawText() ?? "null";
         return text.Length > 60 ? text[..57] + "..." : text;
     }
 

@@ -24,6 +24,8 @@ public static class AccessMatrix
     {
         ["POST /api/auth/token"] = "anonymous by nature: sign-in and its lockout, SecurityBasicsTests",
         ["POST /api/auth/revoke"] = "revokes the caller's own token: AuthTests",
+        ["POST /api/auth/logout"] = "ends the caller's own session: Accounts.SessionsTests",
+        ["POST /api/auth/password"] = "changes the caller's own password: Accounts.SessionsTests",
         ["POST /api/inbox/{id}/read"] = "another person's message is 404: NotificationsApiTests.Inbox…",
         ["GET /api/units/{code}/deadlines.ics"] = "token or signed-in scope: CalendarFeedTests",
         ["GET /api/people/{id}/deadlines.ics"] = "token or signed-in scope: CalendarFeedTests",
@@ -59,6 +61,10 @@ public static class AccessMatrix
     private static Expect AdminOnly(string role, string column) => role == Admin ? Expect.Allowed : Expect.Forbidden;
 
     private static Expect Everyone(string role, string column) => Expect.Ok;
+
+    private static Expect AdminOrAbsent(string role, string column) => role == Admin ? Expect.AllowedOrAbsent : Expect.Forbidden;
+
+    private const string NoUser = "0190a5a5-0000-7000-8000-000000000019";
 
     // ---- bodies: a refused cell gets a valid request (it would change data if let through), an allowed one a request
     //      that passes the access check and is then refused for its content ------------------------------------------
@@ -179,6 +185,14 @@ public static class AccessMatrix
         new("GET /api/users", "/api/users", NoColumns, AdminOnly, None),
         new("POST /api/users", "/api/users", NoColumns, AdminOnly,
             Bodies(new { userName = "m-evil", password = "Passw0rd!evil", role = "admin" })),
+        // Accounts: administrators only (an id that names nobody: the refusal comes before the look-up).
+        new("GET /api/users/{id}", $"/api/users/{NoUser}", NoColumns, AdminOrAbsent, None),
+        new("POST /api/users/{id}/disable", $"/api/users/{NoUser}/disable", NoColumns, AdminOrAbsent, None),
+        new("POST /api/users/{id}/enable", $"/api/users/{NoUser}/enable", NoColumns, AdminOrAbsent, None),
+        new("POST /api/users/{id}/reset-password", $"/api/users/{NoUser}/reset-password", NoColumns, AdminOrAbsent,
+            refused => refused ? Json(new { newPassword = "Uebernommen-Kennwort-1" }) : Invalid()),
+        new("GET /api/users/{id}/sessions", $"/api/users/{NoUser}/sessions", NoColumns, AdminOrAbsent, None),
+        new("DELETE /api/users/{id}/sessions", $"/api/users/{NoUser}/sessions", NoColumns, AdminOrAbsent, None),
         new("GET /api/calendar/{year}", "/api/calendar/2026", NoColumns, Everyone, None),
         new("PUT /api/calendar/days/{date}", "/api/calendar/days/2026-07-01", NoColumns, Organisation,
             refused => refused ? Json(new { kind = "holiday", name = "越权放假" }) : Json(new { kind = "半天" })),

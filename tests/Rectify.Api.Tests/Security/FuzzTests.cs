@@ -143,6 +143,8 @@ public sealed class FuzzTests(DemoApp app, ITestOutputHelper output) : IClassFix
         {
             // The clock moves time for everyone; fuzzing it would only test the fuzzer.
             if (path.Name.StartsWith("/api/admin/clock", StringComparison.Ordinal)) continue;
+            // Logging out would sign the fuzzer itself out and leave every later request a 401 that tests nothing.
+            if (path.Name is "/api/auth/logout" or "/api/auth/revoke") continue;
             foreach (var op in path.Value.EnumerateObject())
             {
                 var method = new HttpMethod(op.Name.ToUpperInvariant());

@@ -26,7 +26,7 @@ public sealed class SecurityBasicsTests(RectifyApp app) : IClassFixture<RectifyA
             (await client.PostJsonAsync("/api/auth/token", new { userName = "victim", password = $"guess{n}xx" })).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         var locked = await client.PostJsonAsync("/api/auth/token", new { userName = "victim", password = "Right-Passw0rd" });
         var problem = await locked.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
-        problem.Str("title").ShouldContain("临时锁定");
+        problem.Str("title").ShouldContain("请稍后再试");
         locked.Headers.RetryAfter.ShouldNotBeNull();
     }
 

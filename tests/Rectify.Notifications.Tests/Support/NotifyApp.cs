@@ -21,6 +21,8 @@ public sealed class NotifyApp : RectifyApp
         ["Rectify:Notifications:RetryFactor"] = "2",
         ["Rectify:Notifications:MaxAttempts"] = "2",
         ["Rectify:Notifications:IdlePoll"] = "00:00:01",
+        // The robot and webhook receivers of the tests listen on loopback, which the outbound policy refuses unless allowed.
+        ["Rectify:Notifications:AllowedHosts"] = "127.0.0.1",
     };
 
     public override async Task InitializeAsync()

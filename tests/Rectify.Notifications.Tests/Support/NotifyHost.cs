@@ -40,6 +40,8 @@ public sealed class NotifyHost : IAsyncDisposable
         ["Rectify:Smtp:From"] = "duban@rectify.example.cn",
         ["Rectify:Smtp:Connections"] = "4",
         ["Rectify:Smtp:IoTimeout"] = "00:00:10",
+        // The robot and webhook receivers of the tests listen on loopback, which the outbound policy refuses unless allowed.
+        ["Rectify:Notifications:AllowedHosts"] = "127.0.0.1",
     };
 
     public static async Task<NotifyHost> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, DateTimeOffset? clockAt = null)

@@ -52,6 +52,17 @@ public sealed class DefinitionValidationTests
     }
 
     [Fact]
+    public void Check_MissingRequiredAndUnknownProperty_EachReportedWithPathInBothLanguages()
+    {
+        var json = ShippedDefinitions.Json("rectification-campaign")
+            .Replace("\"workingDaysAfterDeadline\": 4,", "\"workingDayAfterDeadline\": 4,");
+        var errors = EmbeddedSchema.Validator().Check(json).Errors;
+        errors.ShouldContain(e => e.Path == "$.escalation.ladder[1].workingDaysAfterDeadline" && e.Message.StartsWith("缺少必填属性 workingDaysAfterDeadline / ", StringComparison.Ordinal));
+        errors.ShouldContain(e => e.Path == "$.escalation.ladder[1].workingDayAfterDeadline" && e.Message.StartsWith("不允许的属性 workingDayAfterDeadline / ", StringComparison.Ordinal));
+        errors.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public void Check_FindsMeaningErrorsTheSchemaCannotSee()
     {
         var json = ShippedDefinitions.Json("rectification-campaign")

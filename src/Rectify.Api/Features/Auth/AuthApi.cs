@@ -1,4 +1,6 @@
+using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Security;
 
@@ -8,51 +10,109 @@ public sealed record TokenRequest(string? UserName, string? Password);
 
 public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, string TokenType, string Role, string? UnitCode);
 
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
 public static class AuthApi
 {
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
         group.MapPost("/token", IssueToken).AllowAnonymous();
-        group.MapPost("/revoke", Revoke).RequireAuthorization();
+        group.MapPost("/logout", Logout).RequireAuthorization();
+        group.MapPost("/revoke", Logout).RequireAuthorization();
+        group.MapPost("/password", ChangePassword).RequireAuthorization();
         group.MapGet("/me", Me).RequireAuthorization();
         return app;
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueToken(
-        TokenRequest request, TokenStore tokens, SignInThrottle throttle, HttpContext http, CancellationToken ct)
+        TokenRequest request, TokenStore tokens, SignInAttempts signIn, [FromKeyedServices("wall")] TimeProvider wall, HttpContext http, CancellationToken ct)
     {
         var v = new Validator();
         var userName = v.Required("userName", request.UserName, 64);
         if (string.IsNullOrEmpty(request.Password)) v.Add("password", "必填 / required");
-        else if (request.Password.Length > 256) v.Add("password", "不能超过 256 个字符 / at most 256 characters");
+        else if (request.Password.Length > PasswordRule.MaxLength) v.Add("password", "不能超过 256 个字符 / at most 256 characters");
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
-        if (await throttle.LockedUntilAsync(userName, ct) is { } until)
+        var result = await signIn.AttemptAsync(userName, request.Password!, SignInSource.Of(http), ct);
+        switch (result.Outcome)
         {
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: 429, title: "登录失败次数过多，账号已临时锁定 / Too many failed sign-ins",
-                detail: $"请于 {until.ToOffset(TimeSpan.FromHours(8)):HH:mm} 后再试。");
+            case SignInOutcome.Throttled:
+                return TooManyAttempts(http, result.RetryAt!.Value, wall);
+            case SignInOutcome.Invalid:
+                return TypedResults.Problem(statusCode: 401, title: "用户名或密码错误 / Invalid credentials", detail: "请检查用户名和密码。");
+            case SignInOutcome.Disabled:
+                return TypedResults.Problem(statusCode: 403, title: "账号已停用 / Account disabled", detail: "该账号已被管理员停用，请联系系统管理员。");
         }
-        var user = await tokens.FindUserAsync(userName, ct);
-        if (user is null || !TokenStore.VerifyPassword(user.PasswordHash, request.Password!))
-        {
-            await throttle.RecordFailureAsync(userName, ct);
-            return TypedResults.Problem(statusCode: 401, title: "用户名或密码错误 / Invalid credentials", detail: "请检查用户名和密码。");
-        }
-        await throttle.ResetAsync(userName, ct);
-        var issued = await tokens.IssueAsync(user.Id, ct);
+        var user = result.User!;
+        var issued = await tokens.IssueAsync(user.Id, SessionOrigin.Of(http, TokenStore.BearerKind), ct);
         return TypedResults.Ok(new TokenResponse(issued.AccessToken, issued.ExpiresAt, "Bearer", user.Role, user.UnitCode));
     }
 
-    public static async Task<NoContent> Revoke(HttpContext context, TokenStore tokens, CancellationToken ct)
+    /// <summary>429 with Retry-After, in Chinese, naming the time (Beijing time) when trying again is allowed.</summary>
+    public static ProblemHttpResult TooManyAttempts(HttpContext http, DateTimeOffset until, TimeProvider wall)
     {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            await tokens.RevokeAsync(header["Bearer ".Length..].Trim(), ct);
-        }
+        http.Response.Headers.RetryAfter = SignInAttempts.SecondsUntil(until, wall).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: 429, title: "登录失败次数过多，请稍后再试 / Too many failed sign-ins",
+            detail: $"请于 {until.ToOffset(TimeSpan.FromHours(8)):HH:mm:ss}（{SignInAttempts.SecondsUntil(until, wall)} 秒后）再试。");
+    }
+
+    /// <summary>Ends the caller's session: the bearer token or the browser cookie stops working on every node.</summary>
+    public static async Task<NoContent> Logout(HttpContext http, TokenStore tokens, CancellationToken ct)
+    {
+        await CookieSessions.SignOutAsync(http, tokens, ct);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Changes the caller's own password (the current one is required, and wrong guesses count like failed sign-ins).
+    /// Every session of the user ends, this one included; the caller gets a fresh one: a new bearer token in the
+    /// answer, or a new cookie for a browser.
+    /// </summary>
+    public static async Task<Results<Ok<TokenResponse>, NoContent, ValidationProblem, ProblemHttpResult>> ChangePassword(
+        ChangePasswordRequest request, HttpContext http, NpgsqlDataSource db, TokenStore tokens, Passwords passwords, SignInThrottle throttle,
+        AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+    {
+        var me = CurrentUser.From(http.User);
+        var v = new Validator();
+        if (string.IsNullOrEmpty(request.CurrentPassword)) v.Add("currentPassword", "必填 / required");
+        else if (request.CurrentPassword.Length > PasswordRule.MaxLength) v.Add("currentPassword", "不能超过 256 个字符 / at most 256 characters");
+        if (PasswordRule.Check(me.UserName, request.NewPassword) is { } weak) v.Add("newPassword", weak);
+        else if (request.NewPassword == request.CurrentPassword) v.Add("newPassword", "新密码不能与当前密码相同 / must differ from the current password");
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+
+        var source = SignInSource.Of(http);
+        if (await throttle.BlockedUntilAsync(me.UserName, source, ct) is { } until) return TooManyAttempts(http, until, wall);
+        var user = await tokens.FindUserAsync(me.Id, ct);
+        if (user is null) return Problems.NotFound("用户");
+        if (!passwords.Verify(user.PasswordHash, request.CurrentPassword!))
+        {
+            await throttle.RecordFailureAsync(me.UserName, source, ct);
+            return Problems.Unprocessable("当前密码不正确 / the current password is wrong", "currentPassword");
+        }
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            await SetPasswordAsync(connection, tokens, user.Id, request.NewPassword!, "password-changed", wall, ct);
+            await journal.RecordAsync(connection, http, "user.password-changed", "user", user.Id.ToString(), new { user.UserName }, ct);
+        }
+        if (http.User.Identity?.AuthenticationType == CookieSessions.Scheme)
+        {
+            await CookieSessions.SignInAsync(http, tokens, user, ct);
+            return TypedResults.NoContent();
+        }
+        var issued = await tokens.IssueAsync(user.Id, SessionOrigin.Of(http, TokenStore.BearerKind), ct);
+        return TypedResults.Ok(new TokenResponse(issued.AccessToken, issued.ExpiresAt, "Bearer", user.Role, user.UnitCode));
+    }
+
+    /// <summary>Stores a new password hash and ends every session of the user (one transaction: never one without the other).</summary>
+    internal static async Task SetPasswordAsync(NpgsqlConnection connection, TokenStore tokens, Guid userId, string password, string why,
+        TimeProvider wall, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("update users set password_hash = @hash, password_changed_at = @now where id = @userId",
+            new { hash = Passwords.Hash(password), now = wall.GetUtcNow(), userId }, tx, cancellationToken: ct));
+        await tokens.RevokeAllAsync(connection, userId, why, ct, tx);
+        await tx.CommitAsync(ct);
     }
 
     public static Ok<CurrentUser> Me(HttpContext context) => TypedResults.Ok(CurrentUser.From(context.User));

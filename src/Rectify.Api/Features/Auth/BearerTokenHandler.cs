@@ -18,9 +18,9 @@ public sealed class BearerTokenHandler(
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var token = header["Bearer ".Length..].Trim();
         if (token.Length is 0 or > 200) return AuthenticateResult.Fail("malformed token");
-        var user = await tokens.ValidateAsync(token, Context.RequestAborted);
-        if (user is null) return AuthenticateResult.Fail("unknown, expired or revoked token");
-        var identity = CurrentUser.ToIdentity(user.Id, user.UserName, user.Role, user.UnitCode, user.PersonId, SchemeName);
+        var session = await tokens.ValidateAsync(token, TokenStore.BearerKind, Context.RequestAborted);
+        if (session is null) return AuthenticateResult.Fail("unknown, expired or revoked token, or the user is disabled");
+        var identity = CurrentUser.ToIdentity(session.User, session.SessionId, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

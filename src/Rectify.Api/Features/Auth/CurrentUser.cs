@@ -8,6 +8,10 @@ public sealed record CurrentUser(Guid Id, string UserName, string Role, string? 
 {
     public const string UnitClaim = "rectify:unit";
     public const string PersonClaim = "rectify:person";
+    /// <summary>The session row's id (auth_tokens.id), for logging out and for the administrator's list.</summary>
+    public const string SessionIdClaim = "rectify:sid";
+    /// <summary>The browser session's secret token; lives only inside the encrypted cookie.</summary>
+    public const string SessionTokenClaim = "rectify:session";
 
     public bool IsAdmin => Role == Roles.Admin;
     public bool IsLeadingGroup => Role == Roles.LeadingGroup;
@@ -24,6 +28,16 @@ public sealed record CurrentUser(Guid Id, string UserName, string Role, string? 
             principal.FindFirstValue(ClaimTypes.Role)!,
             principal.FindFirstValue(UnitClaim),
             person is null ? null : Guid.Parse(person));
+    }
+
+    public static Guid? SessionIdOf(ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirstValue(SessionIdClaim), out var sid) ? sid : null;
+
+    public static ClaimsIdentity ToIdentity(UserRow user, Guid sessionId, string scheme)
+    {
+        var identity = ToIdentity(user.Id, user.UserName, user.Role, user.UnitCode, user.PersonId, scheme);
+        identity.AddClaim(new Claim(SessionIdClaim, sessionId.ToString()));
+        return identity;
     }
 
     public static ClaimsIdentity ToIdentity(Guid id, string userName, string role, string? unitCode, Guid? personId, string scheme)

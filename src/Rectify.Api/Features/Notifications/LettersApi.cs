@@ -11,7 +11,8 @@ namespace Rectify.Api.Features.Notifications;
 /// <summary>
 /// GET /api/escalations/{id}/letter.docx: the supervision letter (督办函) of a supervisionLetter escalation, generated
 /// on first request if the e-mail has not generated it yet. Visible to the supervision office, the leading-group office
-/// of the campaign, the addressee (lead) unit and the administrator.
+/// of the campaign, the addressee unit (the item's lead unit, or the unit that owes the deliverable: issue 19, a unit
+/// could not download the letter about its own deliverable) and the administrator.
 /// </summary>
 public static class LettersApi
 {
@@ -34,11 +35,12 @@ public static class LettersApi
             from escalations e
             join campaigns c on c.id = e.campaign_id
             left join items i on i.id = e.item_id
+            left join deliverables d on d.id = e.deliverable_id
             where e.id = @id
               and (@role = 'admin'
                    or (@role = 'supervisor' and coalesce(e.office_unit, c.supervision_unit) = @unit)
                    or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
-                   or (@role = 'unit' and i.lead_unit = @unit))
+                   or (@role = 'unit' and (i.lead_unit = @unit or d.unit_code = @unit)))
             """;
         await using (var connection = await db.OpenConnectionAsync(ct))
         {

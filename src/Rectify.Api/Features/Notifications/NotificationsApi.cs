@@ -130,7 +130,7 @@ public static class NotificationsApi
         }, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
         var rows = await grid.ReadAsync<Row>();
-        return new Page<NotificationDto>(rows.Select(r => r.ToDto()).ToList(), total);
+        return new Page<NotificationDto>(rows.Select(r => ForCaller(r.ToDto(), user)).ToList(), total);
     }
 
     /// <summary>Re-queues a dead message: pending, attempt count reset, due now. Rows folded into a dead digest come back with it.</summary>
@@ -162,6 +162,17 @@ public static class NotificationsApi
         const string sql = $"{Select} where o.id = @id and {Visible}";
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql,
             new { id, role = user.Role, unit = user.UnitCode, person = user.PersonId }, cancellationToken: ct));
-        return row?.ToDto();
+        return row is null ? null : ForCaller(row.ToDto(), user);
     }
+
+    /// <summary>
+    /// lastError holds what the remote end answered (the first 300 characters of a webhook's reply): administrators
+    /// only (issue 19: units read other servers' answers in the log, which made the robot URLs an SSRF with the answer
+    /// shown). The recipient of the message sees that it failed, in general terms; anyone else sees no error text.
+    /// </summary>
+    public static NotificationDto ForCaller(NotificationDto n, CurrentUser user) =>
+        user.IsAdmin || n.LastError is null ? n
+        : n with { LastError = n.Recipient.PersonId is { } p && p == user.PersonId ? HiddenError : null };
+
+    public const string HiddenError = "发送失败，详情仅系统管理员可见 / delivery failed; details are for administrators only";
 }

@@ -6,6 +6,7 @@ using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
 using Rectify.Notifications;
+using Rectify.Notifications.Channels;
 
 namespace Rectify.Api.Features.Notifications;
 
@@ -118,13 +119,27 @@ public static class PreferencesApi
 
     /// <summary>null leaves a value unchanged, "" clears it. Secrets are never returned, only whether they are set.</summary>
     public static async Task<Results<Ok<ChannelSecretsDto>, ValidationProblem, ProblemHttpResult>> PutSecrets(
-        Guid id, ChannelSecretsRequest request, HttpContext http, NpgsqlDataSource db, AdminJournal journal, CancellationToken ct)
+        Guid id, ChannelSecretsRequest request, HttpContext http, NpgsqlDataSource db, AdminJournal journal, OutboundPolicy outbound, CancellationToken ct)
     {
         var v = new Validator();
         if (request.WebhookUrl is { Length: > 0 }) v.HttpsUrl("webhookUrl", request.WebhookUrl);
         foreach (var (field, value) in new[] { ("dingtalkSecret", request.DingtalkSecret), ("feishuSecret", request.FeishuSecret), ("webhookSecret", request.WebhookSecret) })
             if (value is { Length: > 0 }) v.Optional(field, value, 256);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
+        var webhookUrl = request.WebhookUrl?.Trim();
+        if (SecretUrl.IsMasked(webhookUrl))
+        {
+            // The masked URL this API answered, sent back: unchanged. Any other masked value cannot be a real address.
+            await using var c = await db.OpenConnectionAsync(ct);
+            var stored = await c.ExecuteScalarAsync<string?>(new CommandDefinition("select webhook_url from people where id = @id", new { id }, cancellationToken: ct));
+            if (SecretUrl.Keep(webhookUrl, stored) == webhookUrl)
+                return Problems.Unprocessable("地址中含有遮盖的密钥（****），请填写完整地址 / the URL contains a masked secret; give the full URL", "webhookUrl");
+            webhookUrl = null;
+        }
+        else if (webhookUrl is { Length: > 0 } && outbound.CheckWebhook(webhookUrl) is { } refused)
+        {
+            return Problems.Unprocessable(refused, "webhookUrl");
+        }
         const string sql = """
             update people set
                 dingtalk_secret = case when @dingtalk::text is null then dingtalk_secret else nullif(@dingtalk, '') end,
@@ -138,7 +153,7 @@ public static class PreferencesApi
         var changed = await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             id, dingtalk = request.DingtalkSecret?.Trim(), feishu = request.FeishuSecret?.Trim(),
-            webhookUrl = request.WebhookUrl?.Trim(), webhookSecret = request.WebhookSecret?.Trim(),
+            webhookUrl, webhookSecret = request.WebhookSecret?.Trim(),
         }, cancellationToken: ct));
         if (changed == 0) return Problems.NotFound("人员");
         var dto = (await SecretsAsync(connection, id, ct))!;
@@ -185,10 +200,14 @@ public static class PreferencesApi
         return new PreferencesDto(person.Id, defaults, false, "zh", null, null, true);
     }
 
-    private static Task<ChannelSecretsDto?> SecretsAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
-        connection.QuerySingleOrDefaultAsync<ChannelSecretsDto>(new CommandDefinition("""
+    private static async Task<ChannelSecretsDto?> SecretsAsync(NpgsqlConnection connection, Guid id, CancellationToken ct)
+    {
+        var dto = await connection.QuerySingleOrDefaultAsync<ChannelSecretsDto>(new CommandDefinition("""
             select id as PersonId, dingtalk_secret is not null as HasDingtalkSecret, feishu_secret is not null as HasFeishuSecret,
                    webhook_url as WebhookUrl, webhook_secret is not null as HasWebhookSecret
             from people where id = @id
             """, new { id }, cancellationToken: ct));
+        // A webhook URL may carry a token in its query too: write-only like the secrets.
+        return dto is null ? null : dto with { WebhookUrl = SecretUrl.Mask(dto.WebhookUrl) };
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Infrastructure;
+using Rectify.Notifications.Channels;
 
 namespace Rectify.Api.Features.People;
 
@@ -14,6 +15,12 @@ public sealed record PersonDto(
     Guid Id, string Name, string? Title, string UnitCode, string? Email, string? Mobile,
     string? WecomWebhook, string? DingtalkWebhook, string? FeishuWebhook, bool IsUnitContact);
 
+/// <summary>
+/// The people directory. Robot URLs carry their secret (<c>key=</c>, <c>access_token=</c>, Feishu's hook token) and are
+/// write-only (issue 19: every signed-in user could read them): answers show them masked
+/// (<c>https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=****</c>), and a PUT that sends a masked value back keeps the
+/// stored URL. New URLs must pass <see cref="OutboundPolicy"/> (vendor hosts only, unless an operator allows more): 422.
+/// </summary>
 public static class PeopleApi
 {
     public static IEndpointRouteBuilder MapPeopleApi(this IEndpointRouteBuilder app)
@@ -46,22 +53,24 @@ public static class PeopleApi
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
             new { unit, q, qLike = SqlLike.Contains(q), limit = paging.PageSize, offset = paging.Offset }, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
-        return TypedResults.Ok(new Page<PersonDto>((await grid.ReadAsync<PersonDto>()).ToList(), total));
+        return TypedResults.Ok(new Page<PersonDto>((await grid.ReadAsync<PersonDto>()).Select(Masked).ToList(), total));
     }
 
     public static async Task<Results<Ok<PersonDto>, ProblemHttpResult>> Get(Guid id, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var person = await FindAsync(connection, id, ct);
-        return person is null ? Problems.NotFound("人员") : TypedResults.Ok(person);
+        return person is null ? Problems.NotFound("人员") : TypedResults.Ok(Masked(person));
     }
 
     public static async Task<Results<Created<PersonDto>, ValidationProblem, ProblemHttpResult>> Create(
-        PersonRequest request, NpgsqlDataSource db, AdminJournal journal, HttpContext http, TimeProvider clock, CancellationToken ct)
+        PersonRequest request, NpgsqlDataSource db, AdminJournal journal, HttpContext http, TimeProvider clock, OutboundPolicy outbound, CancellationToken ct)
     {
         var v = new Validator();
         var person = Validate(v, Guid.CreateVersion7(clock.GetUtcNow()), request);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
+        person = KeepStoredSecrets(person, null);
+        if (RobotRefusal(outbound, person) is { } refused) return refused;
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await UnitsApi.FindAsync(connection, person.UnitCode, ct) is null)
             return Problems.Unprocessable($"单位 {person.UnitCode} 不存在 / unit does not exist", "unitCode");
@@ -70,17 +79,21 @@ public static class PeopleApi
             values (@Id, @Name, @Title, @UnitCode, @Email, @Mobile, @WecomWebhook, @DingtalkWebhook, @FeishuWebhook, @IsUnitContact)
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, person, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, "person.created", "person", person.Id.ToString(), person, ct);
-        return TypedResults.Created($"/api/people/{person.Id}", person);
+        await journal.RecordAsync(connection, http, "person.created", "person", person.Id.ToString(), Masked(person), ct);
+        return TypedResults.Created($"/api/people/{person.Id}", Masked(person));
     }
 
     public static async Task<Results<Ok<PersonDto>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, PersonRequest request, NpgsqlDataSource db, AdminJournal journal, HttpContext http, CancellationToken ct)
+        Guid id, PersonRequest request, NpgsqlDataSource db, AdminJournal journal, HttpContext http, OutboundPolicy outbound, CancellationToken ct)
     {
         var v = new Validator();
         var person = Validate(v, id, request);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         await using var connection = await db.OpenConnectionAsync(ct);
+        var stored = await FindAsync(connection, id, ct);
+        if (stored is null) return Problems.NotFound("人员");
+        person = KeepStoredSecrets(person, stored);
+        if (RobotRefusal(outbound, person, stored) is { } refused) return refused;
         if (await UnitsApi.FindAsync(connection, person.UnitCode, ct) is null)
             return Problems.Unprocessable($"单位 {person.UnitCode} 不存在 / unit does not exist", "unitCode");
         const string sql = """
@@ -90,8 +103,38 @@ public static class PeopleApi
             where id = @Id
             """;
         if (await connection.ExecuteAsync(new CommandDefinition(sql, person, cancellationToken: ct)) == 0) return Problems.NotFound("人员");
-        await journal.RecordAsync(connection, http, "person.updated", "person", id.ToString(), person, ct);
-        return TypedResults.Ok(person);
+        await journal.RecordAsync(connection, http, "person.updated", "person", id.ToString(), Masked(person), ct);
+        return TypedResults.Ok(Masked(person));
+    }
+
+    /// <summary>The person as answers show it: robot URLs masked.</summary>
+    public static PersonDto Masked(PersonDto p) => p with
+    {
+        WecomWebhook = SecretUrl.Mask(p.WecomWebhook), DingtalkWebhook = SecretUrl.Mask(p.DingtalkWebhook), FeishuWebhook = SecretUrl.Mask(p.FeishuWebhook),
+    };
+
+    /// <summary>A masked value sent back (the form or client echoing what it read) means "unchanged"; any other masked value is refused by <see cref="RobotRefusal"/>.</summary>
+    private static PersonDto KeepStoredSecrets(PersonDto p, PersonDto? stored) => p with
+    {
+        WecomWebhook = SecretUrl.Keep(p.WecomWebhook, stored?.WecomWebhook),
+        DingtalkWebhook = SecretUrl.Keep(p.DingtalkWebhook, stored?.DingtalkWebhook),
+        FeishuWebhook = SecretUrl.Keep(p.FeishuWebhook, stored?.FeishuWebhook),
+    };
+
+    /// <summary>422 when a new robot URL goes elsewhere than its vendor (an unchanged stored URL is not re-judged).</summary>
+    private static ProblemHttpResult? RobotRefusal(OutboundPolicy outbound, PersonDto p, PersonDto? stored = null)
+    {
+        foreach (var (field, channel, url, before) in new[]
+                 {
+                     ("wecomWebhook", "wecom", p.WecomWebhook, stored?.WecomWebhook), ("dingtalkWebhook", "dingtalk", p.DingtalkWebhook, stored?.DingtalkWebhook),
+                     ("feishuWebhook", "feishu", p.FeishuWebhook, stored?.FeishuWebhook),
+                 })
+        {
+            if (url is null || url == before) continue;
+            if (SecretUrl.IsMasked(url)) return Problems.Unprocessable("地址中含有遮盖的密钥（****），请填写完整地址 / the URL contains a masked secret; give the full URL", field);
+            if (outbound.CheckRobot(channel, url) is { } why) return Problems.Unprocessable(why, field);
+        }
+        return null;
     }
 
     internal static async Task<PersonDto?> FindAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>

@@ -11,30 +11,43 @@ namespace Rectify.Api.Features.Users;
 
 public sealed record UserRequest(string? UserName, string? Password, string? Role, string? UnitCode, Guid? PersonId);
 
-public sealed record UserDto(Guid Id, string UserName, string Role, string? UnitCode, Guid? PersonId);
+public sealed record UserDto(Guid Id, string UserName, string Role, string? UnitCode, Guid? PersonId)
+{
+    /// <summary>When an administrator disabled the account; null while it is enabled.</summary>
+    public DateTimeOffset? DisabledAt { get; init; }
+    public bool Disabled => DisabledAt is not null;
+    /// <summary>Live sessions (signed-in browsers and bearer tokens).</summary>
+    public int ActiveSessions { get; init; }
+}
 
-public static class UsersApi
+public static partial class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin);
         group.MapGet("/", List);
         group.MapPost("/", Create);
+        group.MapGet("/{id:guid}", Get);
+        group.MapPost("/{id:guid}/disable", Disable);
+        group.MapPost("/{id:guid}/enable", Enable);
+        group.MapPost("/{id:guid}/reset-password", ResetPassword);
+        group.MapGet("/{id:guid}/sessions", Sessions);
+        group.MapDelete("/{id:guid}/sessions", EndSessions);
         return app;
     }
 
-    public static async Task<Ok<Page<UserDto>>> List(NpgsqlDataSource db, int? page, int? pageSize, CancellationToken ct)
+    public static async Task<Ok<Page<UserDto>>> List(NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall, int? page, int? pageSize, CancellationToken ct)
     {
         var paging = Paging.From(page, pageSize);
-        const string sql = """
+        const string sql = $"""
             select count(*) from users;
-            select id, user_name as UserName, role, unit_code as UnitCode, person_id as PersonId
-            from users order by user_name limit @limit offset @offset;
+            select {Columns} from users u order by user_name limit @limit offset @offset;
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { limit = paging.PageSize, offset = paging.Offset }, cancellationToken: ct));
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
+            new { limit = paging.PageSize, offset = paging.Offset, now = wall.GetUtcNow() }, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
-        return TypedResults.Ok(new Page<UserDto>((await grid.ReadAsync<UserDto>()).ToList(), total));
+        return TypedResults.Ok(new Page<UserDto>((await grid.ReadAsync<UserRecord>()).Select(r => r.ToDto()).ToList(), total));
     }
 
     public static async Task<Results<Created<UserDto>, ValidationProblem, ProblemHttpResult>> Create(
@@ -44,10 +57,7 @@ public static class UsersApi
         var userName = v.Code("userName", request.UserName);
         var role = v.OneOf("role", request.Role, Roles.All);
         var unitCode = v.Optional("unitCode", request.UnitCode, 64);
-        if (string.IsNullOrEmpty(request.Password) || request.Password.Length < 8)
-            v.Add("password", "密码至少 8 位 / at least 8 characters");
-        else if (request.Password.Length > 256)
-            v.Add("password", "不能超过 256 个字符 / at most 256 characters");
+        if (PasswordRule.Check(request.UserName, request.Password) is { } weak) v.Add("password", weak);
         if (role is Roles.Unit or Roles.LeadingGroup or Roles.Supervisor && unitCode is null)
             v.Add("unitCode", "该角色必须属于一个单位 / this role needs a unit");
         if (!v.IsValid) return Problems.Invalid(v.Errors);
@@ -65,7 +75,7 @@ public static class UsersApi
             on conflict do nothing
             """;
         var inserted = await connection.ExecuteAsync(new CommandDefinition(sql,
-            new { user.Id, user.UserName, hash = TokenStore.HashPassword(request.Password!), user.Role, user.UnitCode, user.PersonId }, cancellationToken: ct));
+            new { user.Id, user.UserName, hash = Passwords.Hash(request.Password!), user.Role, user.UnitCode, user.PersonId }, cancellationToken: ct));
         if (inserted == 0) return Problems.Conflict($"用户名 {userName} 已存在 / user name already taken");
         await journal.RecordAsync(connection, http, "user.created", "user", user.Id.ToString(), user, ct);
         return TypedResults.Created($"/api/users/{user.Id}", user);

@@ -11,7 +11,8 @@ using Rectify.Api.Ui;
 namespace Rectify.Api.Pages.Admin;
 
 public sealed class PeopleModel(
-    NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, IOptions<WebhookOptions> webhook, UnitNames names, UiText text) : PageModel
+    NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, IOptions<WebhookOptions> webhook, Rectify.Notifications.Channels.OutboundPolicy outbound,
+    UnitNames names, UiText text) : PageModel
 {
     public sealed class PersonInput
     {
@@ -53,7 +54,7 @@ public sealed class PeopleModel(
         if (Editing is { } id)
         {
             await using var connection = await db.OpenConnectionAsync(ct);
-            var p = await PeopleApi.FindAsync(connection, id, ct);
+            var p = await PeopleApi.FindAsync(connection, id, ct) is { } found ? PeopleApi.Masked(found) : null;
             if (p is null) return NotFound();
             Preferences = ApiOutcome.Value<PreferencesDto>((await PreferencesApi.Get(id, HttpContext, db, ct)).Result);
             if (Preferences is not null)
@@ -77,8 +78,8 @@ public sealed class PeopleModel(
         var request = new PersonRequest(Input.Name, Input.Title, Input.UnitCode, Input.Email, Input.Mobile, Input.WecomWebhook,
             Input.DingtalkWebhook, Input.FeishuWebhook, Input.IsUnitContact);
         IResult result = Editing is { } id
-            ? (await PeopleApi.Update(id, request, db, journal, HttpContext, ct)).Result
-            : (await PeopleApi.Create(request, db, journal, HttpContext, clock, ct)).Result;
+            ? (await PeopleApi.Update(id, request, db, journal, HttpContext, outbound, ct)).Result
+            : (await PeopleApi.Create(request, db, journal, HttpContext, clock, outbound, ct)).Result;
         if (ApiOutcome.Apply(result, ModelState, text))
         {
             TempData["Flash"] = text["已保存"];
@@ -102,7 +103,7 @@ public sealed class PeopleModel(
         }
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            var p = await PeopleApi.FindAsync(connection, id, ct);
+            var p = await PeopleApi.FindAsync(connection, id, ct) is { } found ? PeopleApi.Masked(found) : null;
             if (p is null) return NotFound();
             Input = new PersonInput
             {

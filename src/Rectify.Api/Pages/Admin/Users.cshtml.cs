@@ -1,13 +1,17 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Users;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages.Admin;
 
-public sealed class UsersModel(NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, UnitNames names, UiText text) : PageModel
+/// <summary>Accounts: create, and (issue 19) disable or enable, reset a password, end a user's sessions.</summary>
+public sealed class UsersModel(
+    NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, [FromKeyedServices("wall")] TimeProvider wall, TokenStore tokens,
+    UnitNames names, UiText text) : PageModel
 {
     public sealed class UserInput
     {
@@ -25,6 +29,8 @@ public sealed class UsersModel(NpgsqlDataSource db, AdminJournal journal, TimePr
     public IReadOnlyList<Choice> PersonChoices { get; private set; } = [];
     public PagerModel Pager { get; private set; } = null!;
     public UnitNames Names => names;
+    public Guid MyId => CurrentUser.From(User).Id;
+    public IReadOnlyList<string> ActionErrors { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
@@ -42,9 +48,36 @@ public sealed class UsersModel(NpgsqlDataSource db, AdminJournal journal, TimePr
         return Page();
     }
 
+    public async Task<IActionResult> OnPostDisableAsync(Guid id, CancellationToken ct) =>
+        await AfterAsync((await UsersApi.Disable(id, HttpContext, db, tokens, journal, wall, ct)).Result, "用户已停用，其登录已全部失效", ct);
+
+    public async Task<IActionResult> OnPostEnableAsync(Guid id, CancellationToken ct) =>
+        await AfterAsync((await UsersApi.Enable(id, HttpContext, db, journal, wall, ct)).Result, "用户已启用", ct);
+
+    public async Task<IActionResult> OnPostEndSessionsAsync(Guid id, CancellationToken ct) =>
+        await AfterAsync((await UsersApi.EndSessions(id, HttpContext, db, tokens, journal, wall, ct)).Result, "该用户的登录已全部结束", ct);
+
+    public async Task<IActionResult> OnPostResetAsync(Guid id, [FromForm] string? newPassword, CancellationToken ct) =>
+        await AfterAsync((await UsersApi.ResetPassword(id, new ResetPasswordRequest(newPassword), HttpContext, db, tokens, journal, wall, ct)).Result,
+            "密码已重置，该用户的登录已全部失效", ct);
+
+    private async Task<IActionResult> AfterAsync(IResult result, string done, CancellationToken ct)
+    {
+        if (ApiOutcome.Apply(result, ModelState, text, prefix: "", rename: _ => ""))
+        {
+            TempData["Flash"] = text[done];
+            return Redirect("/admin/users" + (PageNumber > 1 ? $"?page={PageNumber}" : ""));
+        }
+        // Shown above the table, not in the new-user form's summary.
+        ActionErrors = ModelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage).Distinct().ToList();
+        ModelState.Clear();
+        await LoadAsync(ct);
+        return Page();
+    }
+
     private async Task LoadAsync(CancellationToken ct)
     {
-        var page = (await UsersApi.List(db, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        var page = (await UsersApi.List(db, wall, PageNumber, PagerModel.DefaultSize, ct)).Value!;
         Users = page.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
         await using var connection = await db.OpenConnectionAsync(ct);

@@ -1,0 +1,113 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Infrastructure;
+
+namespace Rectify.Api.Features.Users;
+
+public sealed record ResetPasswordRequest(string? NewPassword);
+
+public sealed record SessionDto(Guid Id, string Kind, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string? Source, string? UserAgent);
+
+public sealed record EndedSessions(int Ended);
+
+/// <summary>
+/// An administrator's hold on accounts (issue 19): disable and enable, reset a password, see and end sessions.
+/// Disabling, a reset and "end sessions" all end every live session of the user at once, on every node.
+/// </summary>
+public static partial class UsersApi
+{
+    internal const string Columns = """
+        u.id, u.user_name as UserName, u.role, u.unit_code as UnitCode, u.person_id as PersonId, u.disabled_at as DisabledAt,
+        (select count(*)::int from auth_tokens t where t.user_id = u.id and t.revoked_at is null and t.expires_at > @now) as ActiveSessions
+        """;
+
+    internal sealed record UserRecord(Guid Id, string UserName, string Role, string? UnitCode, Guid? PersonId, DateTime? DisabledAt, int ActiveSessions)
+    {
+        public UserDto ToDto() => new(Id, UserName, Role, UnitCode, PersonId)
+        {
+            DisabledAt = DisabledAt is { } d ? Utc(d) : null,
+            ActiveSessions = ActiveSessions,
+        };
+    }
+
+    private sealed record SessionRecord(Guid Id, string Kind, DateTime CreatedAt, DateTime ExpiresAt, string? Source, string? UserAgent);
+
+    private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+
+    private static async Task<UserDto?> FindAsync(NpgsqlConnection connection, Guid id, TimeProvider wall, CancellationToken ct) =>
+        (await connection.QuerySingleOrDefaultAsync<UserRecord>(new CommandDefinition($"select {Columns} from users u where u.id = @id",
+            new { id, now = wall.GetUtcNow() }, cancellationToken: ct)))?.ToDto();
+
+    public static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Get(Guid id, NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await FindAsync(connection, id, wall, ct) is { } user ? TypedResults.Ok(user) : Problems.NotFound("用户");
+    }
+
+    /// <summary>The account can no longer sign in and every session ends. Administrators cannot disable themselves (nobody would be left to undo it).</summary>
+    public static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Disable(
+        Guid id, HttpContext http, NpgsqlDataSource db, TokenStore tokens, AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+    {
+        if (CurrentUser.From(http.User).Id == id) return Problems.Unprocessable("不能停用自己的账号 / you cannot disable your own account");
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "update users set disabled_at = coalesce(disabled_at, @now) where id = @id", new { id, now = wall.GetUtcNow() }, tx, cancellationToken: ct));
+        if (changed == 0) return Problems.NotFound("用户");
+        var ended = await tokens.RevokeAllAsync(connection, id, "disabled", ct, tx);
+        await journal.RecordAsync(connection, http, "user.disabled", "user", id.ToString(), new { endedSessions = ended }, ct, tx);
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok((await FindAsync(connection, id, wall, ct))!);
+    }
+
+    public static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Enable(
+        Guid id, HttpContext http, NpgsqlDataSource db, AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var changed = await connection.ExecuteAsync(new CommandDefinition("update users set disabled_at = null where id = @id", new { id }, cancellationToken: ct));
+        if (changed == 0) return Problems.NotFound("用户");
+        await journal.RecordAsync(connection, http, "user.enabled", "user", id.ToString(), null, ct);
+        return TypedResults.Ok((await FindAsync(connection, id, wall, ct))!);
+    }
+
+    /// <summary>Sets a new password chosen by the administrator (the same rule as any new password); the user's sessions end.</summary>
+    public static async Task<Results<Ok<UserDto>, ValidationProblem, ProblemHttpResult>> ResetPassword(
+        Guid id, ResetPasswordRequest request, HttpContext http, NpgsqlDataSource db, TokenStore tokens, AdminJournal journal,
+        [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var user = await FindAsync(connection, id, wall, ct);
+        if (user is null) return Problems.NotFound("用户");
+        if (PasswordRule.Check(user.UserName, request.NewPassword) is { } weak)
+            return Problems.Invalid(new Dictionary<string, string[]> { ["newPassword"] = [weak] });
+        await AuthApi.SetPasswordAsync(connection, tokens, id, request.NewPassword!, "password-reset", wall, ct);
+        await journal.RecordAsync(connection, http, "user.password-reset", "user", id.ToString(), new { user.UserName }, ct);
+        return TypedResults.Ok((await FindAsync(connection, id, wall, ct))!);
+    }
+
+    public static async Task<Results<Ok<List<SessionDto>>, ProblemHttpResult>> Sessions(
+        Guid id, NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+    {
+        const string sql = """
+            select id, kind, created_at as CreatedAt, expires_at as ExpiresAt, source, user_agent as UserAgent from auth_tokens
+            where user_id = @id and revoked_at is null and expires_at > @now order by created_at desc limit 500
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (await FindAsync(connection, id, wall, ct) is null) return Problems.NotFound("用户");
+        var rows = await connection.QueryAsync<SessionRecord>(new CommandDefinition(sql, new { id, now = wall.GetUtcNow() }, cancellationToken: ct));
+        return TypedResults.Ok(rows.Select(r => new SessionDto(r.Id, r.Kind, Utc(r.CreatedAt), Utc(r.ExpiresAt), r.Source, r.UserAgent)).ToList());
+    }
+
+    /// <summary>Ends every session of the user (e.g. a lost phone); the password stays.</summary>
+    public static async Task<Results<Ok<EndedSessions>, ProblemHttpResult>> EndSessions(
+        Guid id, HttpContext http, NpgsqlDataSource db, TokenStore tokens, AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (await FindAsync(connection, id, wall, ct) is null) return Problems.NotFound("用户");
+        var ended = await tokens.RevokeAllAsync(connection, id, "ended-by-admin", ct);
+        await journal.RecordAsync(connection, http, "user.sessions-ended", "user", id.ToString(), new { ended }, ct);
+        return TypedResults.Ok(new EndedSessions(ended));
+    }
+}
