@@ -126,6 +126,10 @@ public sealed class ImportCorpusApiTests(RectifyApp app) : IClassFixture<Rectify
         (await admin.PutAsJsonAsync("/api/unit-groups/坏分组", new { units = new[] { "nope" } })).StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         var groups = await admin.GetFromJsonAsync<JsonElement>("/api/unit-groups");
         groups.EnumerateArray().Select(g => g.GetProperty("name").GetString()).ShouldContain("帮扶单位");
+        var page = await (await admin.GetAsync("/admin/unit-groups")).Content.ReadAsStringAsync();
+        page.ShouldContain("data-testid=\"unit-groups\"");
+        page.ShouldContain("县财政局、县公安局");
+        page.ShouldContain("扶贫开发办");
         var campaign = await DocumentsSeed.CampaignAsync(admin, "别名");
         var file = ImportFiles.Csv([["反馈问题", "牵头单位", "责任单位", "整改时限"], ["问题", "扶贫开发办", "各帮扶单位", "6月底"]], ImportFiles.CsvEncoding.Utf8);
         var response = await DocumentsSeed.ImportAsync(admin, campaign, file, "a.csv");

@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Npgsql;
+using Rectify.Api.Features.Units;
+using Rectify.Api.Infrastructure;
+using Rectify.Api.Ui;
+
+namespace Rectify.Api.Pages.Admin;
+
+/// <summary>Unit groups (乡镇, 县直部门, 领导小组成员单位 …) and unit aliases, through the unit-groups API's own handlers.</summary>
+public sealed class UnitGroupsModel(NpgsqlDataSource db, AdminJournal journal, UnitNames names, UiText text) : PageModel
+{
+    public sealed class GroupInput
+    {
+        public string? Name { get; set; }
+        public string? Aliases { get; set; }
+        public string? Units { get; set; }
+    }
+
+    public sealed class AliasInput
+    {
+        public string? Alias { get; set; }
+        public string? UnitCode { get; set; }
+    }
+
+    [BindProperty] public GroupInput Input { get; set; } = new();
+    [BindProperty] public AliasInput Alias { get; set; } = new();
+    [BindProperty(SupportsGet = true, Name = "edit")] public string? Editing { get; set; }
+    public IReadOnlyList<UnitGroupDto> Groups { get; private set; } = [];
+    public IReadOnlyList<UnitAliasDto> Aliases { get; private set; } = [];
+    public UnitNames Names => names;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        if (Editing is not null && Groups.FirstOrDefault(g => g.Name == Editing) is { } group)
+            Input = new GroupInput { Name = group.Name, Aliases = string.Join("、", group.Aliases), Units = string.Join("、", group.Units) };
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostGroupAsync(CancellationToken ct)
+    {
+        var request = new UnitGroupRequest(Split(Input.Aliases), Split(Input.Units));
+        var result = (await UnitGroupsApi.Put(Input.Name ?? "", request, db, journal, HttpContext, ct)).Result;
+        return await OutcomeAsync(result, "Input.", ct);
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(string name, CancellationToken ct) =>
+        await OutcomeAsync((await UnitGroupsApi.Delete(name, db, journal, HttpContext, ct)).Result, "Input.", ct);
+
+    public async Task<IActionResult> OnPostAliasAsync(CancellationToken ct) =>
+        await OutcomeAsync((await UnitGroupsApi.PutAlias(Alias.Alias ?? "", new UnitAliasRequest(Alias.UnitCode), db, journal, HttpContext, ct)).Result, "Alias.", ct);
+
+    public async Task<IActionResult> OnPostDeleteAliasAsync(string alias, CancellationToken ct) =>
+        await OutcomeAsync((await UnitGroupsApi.DeleteAlias(alias, db, journal, HttpContext, ct)).Result, "Alias.", ct);
+
+    private async Task<IActionResult> OutcomeAsync(IResult result, string prefix, CancellationToken ct)
+    {
+        if (ApiOutcome.Apply(result, ModelState, text, prefix))
+        {
+            TempData["Flash"] = text["已保存"];
+            return Redirect("/admin/unit-groups");
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private static string[] Split(string? text) =>
+        (text ?? "").Split(['、', '，', ',', ';', '；', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        Groups = await UnitGroupsApi.ReadAsync(connection, ct);
+        Aliases = await UnitGroupsApi.ReadAliasesAsync(connection, ct);
+        await names.AllAsync(ct);
+    }
+}
