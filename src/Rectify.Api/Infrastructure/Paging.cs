@@ -6,7 +6,8 @@ public sealed record Page<T>(IReadOnlyList<T> Items, long Total);
 /// <summary>page / pageSize of API.md: defaults 1 and 50, pageSize at most 500.</summary>
 public readonly record struct Paging(int Page, int PageSize)
 {
-    public int Offset => (Page - 1) * PageSize;
+    /// <summary>Rows to skip, in 64 bits: page 2147483647 of 500 is far past any list (an empty page), never an overflow.</summary>
+    public long Offset => (long)(Page - 1) * PageSize;
 
     public static Paging From(int? page, int? pageSize) =>
         new(Math.Max(1, page ?? 1), Math.Clamp(pageSize ?? 50, 1, 500));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Infrastructure;
 
@@ -39,8 +40,8 @@ public sealed partial class Validator
         if (string.IsNullOrWhiteSpace(value)) return null;
         var trimmed = value.Trim();
         if (trimmed.Length > maxLength) Add(field, $"不能超过 {maxLength} 个字符 / at most {maxLength} characters");
-        else if (trimmed.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
-            Add(field, "不能包含控制字符 / must not contain control characters");
+        else if (SafeText.Problem(trimmed, multiline: true) is { } problem)
+            Add(field, problem);
         return trimmed;
     }
 
@@ -126,9 +127,9 @@ public sealed partial class Validator
             Add(field, $"不能超过 {maxLength} 个字符 / at most {maxLength} characters");
             return null;
         }
-        if (trimmed.Any(char.IsControl))
+        if (SafeText.Problem(trimmed) is { } problem)
         {
-            Add(field, "不能包含控制字符 / must not contain control characters");
+            Add(field, problem);
             return null;
         }
         return trimmed;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MailKit.Net.Smtp;
+using Rectify.Workflows.Domain;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -72,7 +73,7 @@ public sealed class EmailChannel(SmtpPool pool, IOptions<NotificationOptions> op
     public static MimeMessage Build(Delivery d, SmtpOptions smtp, DateTimeOffset now)
     {
         var m = d.Message;
-        var mail = new MimeMessage { Date = now, Subject = m.Subject };
+        var mail = new MimeMessage { Date = now, Subject = SafeText.Strip(m.Subject) };
         mail.From.Add(new MailboxAddress(Encoding.UTF8, smtp.FromName, smtp.From));
         mail.To.Add(new MailboxAddress(Encoding.UTF8, d.Recipient!.Name, d.Recipient.Email!.Trim()));
         var domain = smtp.From.Contains('@') ? smtp.From[(smtp.From.IndexOf('@') + 1)..] : "rectify.local";

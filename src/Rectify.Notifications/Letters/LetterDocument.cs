@@ -1,6 +1,7 @@
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Notifications.Letters;
 
@@ -64,8 +65,8 @@ public static class LetterDocument
                 new PageSize { Width = 11906U, Height = 16838U },
                 new PageMargin { Top = 2098, Bottom = 1984, Left = 1587U, Right = 1474U, Header = 851U, Footer = 992U, Gutter = 0U }));
             main.Document = new Document(body);
-            doc.PackageProperties.Title = Title(c);
-            doc.PackageProperties.Creator = c.OfficeName;
+            doc.PackageProperties.Title = SafeText.ForXml(Title(c));
+            doc.PackageProperties.Creator = SafeText.ForXml(c.OfficeName);
             main.Document.Save();
         }
         return stream.ToArray();
@@ -97,6 +98,8 @@ public static class LetterDocument
         rPr.Append(new FontSize { Val = halfPoints.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         rPr.Append(new FontSizeComplexScript { Val = halfPoints.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var paragraph = new Paragraph(pPr);
+        // Stored text may predate the input rule (SafeText): whatever XML cannot hold is dropped here.
+        text = SafeText.ForXml(text);
         if (text.Length > 0) paragraph.Append(new Run(rPr, new Text(text) { Space = SpaceProcessingModeValues.Preserve }));
         return paragraph;
     }

@@ -105,5 +105,30 @@ public sealed class DefinitionValidator(JsonSchemaValidator schema)
             yield return new SchemaError("$.item.closure.leadMayOverride", "不要求各单位完成时无需允许牵头单位越过 / an override needs requireAllUnitsCompleted");
         if (d.PeriodicReports is { } periodic && periodic.Every.EndsWith('M') && periodic.DayOfMonth is null)
             yield return new SchemaError("$.periodicReports.dayOfMonth", "按月报送必须指定 dayOfMonth / monthly reports need dayOfMonth");
+        // Durations within sane bounds (issue 19, Domain.Reach): what the schedule arithmetic can always compute.
+        if (d.PeriodicReports is { } p2 && Domain.Reach.CadenceProblem(p2.Every) is { } cadence)
+            yield return new SchemaError("$.periodicReports.every", cadence);
+        if (d.PeriodicReports is { } p3 && DaysOf(p3.ReminderBefore) > MaxLeadDays)
+            yield return new SchemaError("$.periodicReports.reminderBefore", $"提醒提前量不能超过 {MaxLeadDays} 天 / at most {MaxLeadDays} days");
+        for (var i = 0; i < d.Reminders.BeforeDeadline.Count; i++)
+        {
+            if (DaysOf(d.Reminders.BeforeDeadline[i]) > MaxLeadDays)
+                yield return new SchemaError($"$.reminders.beforeDeadline[{i}]", $"提醒提前量不能超过 {MaxLeadDays} 天 / at most {MaxLeadDays} days");
+        }
+        if (!LatenessInRange(d.CatchUp.ReminderMaxLateness))
+            yield return new SchemaError("$.catchUp.reminderMaxLateness", $"补发时限应在 1 分钟到 {MaxLatenessHours} 小时之间（如 PT12H）/ between one minute and {MaxLatenessHours} hours, e.g. PT12H");
+    }
+
+    private const int MaxLeadDays = 366;
+    private const int MaxLatenessHours = 720;
+
+    private static long DaysOf(string duration) =>
+        duration.Length > 2 && long.TryParse(duration.AsSpan(1, duration.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
+
+    private static bool LatenessInRange(string duration)
+    {
+        if (duration.Length < 4 || !duration.StartsWith("PT", StringComparison.Ordinal)) return false;
+        if (!long.TryParse(duration.AsSpan(2, duration.Length - 3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return false;
+        return duration[^1] == 'H' ? n is >= 1 and <= MaxLatenessHours : duration[^1] == 'M' && n is >= 1 and <= MaxLatenessHours * 60;
     }
 }

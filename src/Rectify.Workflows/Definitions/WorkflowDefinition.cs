@@ -112,7 +112,9 @@ public static class Iso
 
     public static TimeOnly Time(string hhmm) => TimeOnly.ParseExact(hhmm, "HH:mm", CultureInfo.InvariantCulture);
 
-    /// <summary>A period of whole months, weeks or days: (months, days).</summary>
+    private const int MaxPeriodNumber = 100_000;
+
+    /// <summary>A period of whole months, weeks or days: (months, days). False for anything else, never an exception.</summary>
     public static bool TryPeriod(string? duration, out int months, out int days)
     {
         months = 0; days = 0;
@@ -120,7 +122,13 @@ public static class Iso
         var number = 0;
         foreach (var ch in duration.AsSpan(1))
         {
-            if (char.IsAsciiDigit(ch)) { number = checked(number * 10 + (ch - '0')); continue; }
+            if (char.IsAsciiDigit(ch))
+            {
+                // Larger numbers are no period anyone means (and would overflow the month arithmetic): not a period.
+                number = number * 10 + (ch - '0');
+                if (number > MaxPeriodNumber) { months = 0; days = 0; return false; }
+                continue;
+            }
             switch (ch)
             {
                 case 'Y': months += 12 * number; break;

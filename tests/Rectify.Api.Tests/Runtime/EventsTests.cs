@@ -171,7 +171,7 @@ public sealed class EventsTests(RuntimeApp app) : IClassFixture<RuntimeApp>
               "unacknowledged": { "afterWorkingDays": 0, "recipients": ["leadUnit"] }, "escalation": { "at": "09:00", "ladder": [] },
               "catchUp": { "reminderMaxLateness": "PT12H" }, "colour": "red" }
             """;
-        var response = await org.Lgo.PostAsync("/api/workflow-definitions", new StringContent(json, Encoding.UTF8, "application/json"));
+        var response = await org.Admin.PostAsync("/api/workflow-definitions", new StringContent(json, Encoding.UTF8, "application/json"));
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var errors = (await response.JsonAsync()).GetProperty("errors");
         var paths = errors.EnumerateObject().Select(p => p.Name).ToList();
@@ -180,7 +180,7 @@ public sealed class EventsTests(RuntimeApp app) : IClassFixture<RuntimeApp>
 
         var good = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "workflows", "rectification-campaign.json"));
         var changed = good.Replace("\"P7D\", \"P3D\", \"P1D\"", "\"P5D\", \"P1D\"");
-        var published = await org.Lgo.PostAsync("/api/workflow-definitions", new StringContent(changed, Encoding.UTF8, "application/json"));
+        var published = await org.Admin.PostAsync("/api/workflow-definitions", new StringContent(changed, Encoding.UTF8, "application/json"));
         published.StatusCode.ShouldBe(HttpStatusCode.Created);
         var version = (await published.JsonAsync()).GetProperty("version").GetInt32();
         version.ShouldBeGreaterThan(1);

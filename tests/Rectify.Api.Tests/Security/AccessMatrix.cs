@@ -200,7 +200,7 @@ public static class AccessMatrix
             (role, column) => ManagesOrganisation(role) ? Expect.AllowedOrAbsent : Expect.Forbidden, None),
         new("GET /api/workflow-definitions", "/api/workflow-definitions", NoColumns, Everyone, None),
         new("GET /api/workflow-definitions/{id}", "/api/workflow-definitions/rectification-campaign", NoColumns, Everyone, None),
-        new("POST /api/workflow-definitions", "/api/workflow-definitions", NoColumns, Organisation,
+        new("POST /api/workflow-definitions", "/api/workflow-definitions", NoColumns, AdminOnly,
             refused => refused ? Json(new { id = "m-evil", name = "越权发布" }) : Invalid()),
         new("GET /api/admin/clock", "/api/admin/clock", NoColumns, (role, _) => role == Admin ? Expect.Ok : Expect.Forbidden, None),
         new("GET /api/admin/incidents", "/api/admin/incidents", NoColumns, (role, _) => role == Admin ? Expect.Ok : Expect.Forbidden, None),

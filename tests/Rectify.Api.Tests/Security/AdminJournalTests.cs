@@ -40,7 +40,8 @@ public sealed class AdminJournalTests(AdminJournalApp app) : IClassFixture<Admin
         var latest = await (await office.GetAsync("/api/workflow-definitions/rectification-campaign")).JsonAsync();
         var definition = JsonNode.Parse(latest.GetProperty("definition").GetRawText())!;
         definition["name"] = definition["name"]!.GetValue<string>() + "（审计测试版）";
-        var published = await (await office.PostAsync("/api/workflow-definitions", JsonContent.Create(definition)))
+        // Publishing is the administrator's (docs/adr/0500-definition-governance.md).
+        var published = await (await admin.PostAsync("/api/workflow-definitions", JsonContent.Create(definition)))
             .ShouldHaveStatusAsync(HttpStatusCode.Created);
 
         await using var db = app.Database.CreateDataSource();
@@ -56,7 +57,6 @@ public sealed class AdminJournalTests(AdminJournalApp app) : IClassFixture<Admin
         {
             Find("unit", "aj-sj"), Find("unit", "aj-sj", 1), Find("person", person.ToString()), Find("person", person.ToString(), 1),
             Find("calendarDay", "2026-07-01"), Find("calendarDay", "2026-07-01", 1),
-            Find("workflowDefinition", $"rectification-campaign@{published.GetProperty("version").GetInt32()}"),
         };
         foreach (var change in changes)
         {
@@ -64,6 +64,7 @@ public sealed class AdminJournalTests(AdminJournalApp app) : IClassFixture<Admin
             new DateTimeOffset(DateTime.SpecifyKind(change.At, DateTimeKind.Utc)).ShouldBeInRange(started, finished);
         }
         Find("user", user).Actor.ShouldBe("admin");
+        Find("workflowDefinition", $"rectification-campaign@{published.GetProperty("version").GetInt32()}").Actor.ShouldBe("admin");
         changes.Select(c => c.Action).Distinct().Count().ShouldBeGreaterThan(2, "creations, updates and deletions are told apart");
     }
 }

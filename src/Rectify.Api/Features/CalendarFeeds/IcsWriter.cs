@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.CalendarFeeds;
 
@@ -49,9 +50,12 @@ public static class IcsWriter
         return sb.ToString();
     }
 
-    /// <summary>TEXT escaping of RFC 5545 §3.3.11.</summary>
+    /// <summary>
+    /// TEXT escaping of RFC 5545 §3.3.11. Control characters (TEXT allows none but tab) and invisible formatting
+    /// characters that stored text may still hold are dropped first (SafeText).
+    /// </summary>
     public static string Escape(string text) =>
-        text.Replace("\\", "\\\\").Replace(";", "\\;").Replace(",", "\\,").Replace("\r\n", "\\n").Replace("\n", "\\n").Replace("\r", "\\n");
+        SafeText.Strip(text, multiline: true).Replace("\\", "\\\\").Replace(";", "\\;").Replace(",", "\\,").Replace("\r\n", "\\n").Replace("\n", "\\n").Replace("\r", "\\n");
 
     /// <summary>Splits a content line into physical lines of at most 75 octets, never inside a UTF-8 sequence.</summary>
     public static string Fold(string line)

@@ -9,7 +9,9 @@ internal sealed record ValidCampaign(
 
 public static partial class CampaignsApi
 {
-    private static ValidCampaign Validate(Validator v, CampaignRequest r)
+    /// <param name="now">For the reach of dates (<see cref="Reach"/>): the notice date at most 10 years ahead of today, phases
+    /// from 2000-01-01 to 10 years after the notice date (or today, for a campaign without one).</param>
+    private static ValidCampaign Validate(Validator v, CampaignRequest r, DateTimeOffset now)
     {
         var title = v.Required("title", r.Title, 300);
         var documentNumber = v.Optional("documentNumber", r.DocumentNumber, 100);
@@ -25,6 +27,13 @@ public static partial class CampaignsApi
             if (Validator.TryParseDate(r.NoticeDate, out var d)) notice = d;
             else v.Add("noticeDate", "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD");
         }
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone ?? TimeZoneInfo.Utc).DateTime);
+        if (notice is { } noticeDate && Reach.NoticeDateProblem(noticeDate, today) is { } noticeProblem)
+        {
+            v.Add("noticeDate", noticeProblem);
+            notice = null;
+        }
+        var basis = notice ?? today;
 
         var phases = new List<Phase>();
         var list = r.Phases ?? [];
@@ -39,6 +48,8 @@ public static partial class CampaignsApi
             var okEnd = Validator.TryParseDate(p.End, out var end);
             if (!okStart) v.Add($"{field}.start", "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD");
             if (!okEnd) v.Add($"{field}.end", "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD");
+            if (okStart && Reach.DateProblem(start, basis) is { } startProblem) { v.Add($"{field}.start", startProblem); okStart = false; }
+            if (okEnd && Reach.DateProblem(end, basis) is { } endProblem) { v.Add($"{field}.end", endProblem); okEnd = false; }
             if (okStart && okEnd && end < start) v.Add($"{field}.end", "结束日期不能早于开始日期 / end is before start");
             if (phases.Any(x => x.Key == key)) v.Add($"{field}.key", "阶段重复 / duplicate phase");
             if (okStart && okEnd) phases.Add(new Phase(key, start, end));

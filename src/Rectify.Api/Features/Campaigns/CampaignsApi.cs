@@ -47,14 +47,14 @@ public static partial class CampaignsApi
         const string where = $"""
             where {Access.CampaignVisible}
               and (@state::text is null or c.state = @state)
-              and (@q::text is null or c.title ilike '%' || @q || '%' or c.document_number ilike '%' || @q || '%')
+              and (@q::text is null or c.title ilike @qLike or c.document_number ilike @qLike)
             """;
         const string sql = $"""
             select count(*) from campaigns c {where};
             select {CampaignRow.Columns} from campaigns c {where} order by c.created_at desc, c.id limit @limit offset @offset;
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var scope = new { role = user.Role, unit = user.UnitCode, state, q, limit = paging.PageSize, offset = paging.Offset };
+        var scope = new { role = user.Role, unit = user.UnitCode, state, q, qLike = SqlLike.Contains(q), limit = paging.PageSize, offset = paging.Offset };
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, scope, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
         var rows = (await grid.ReadAsync<CampaignRow>()).ToList();
@@ -75,7 +75,7 @@ public static partial class CampaignsApi
     {
         var user = CurrentUser.From(http.User);
         var v = new Validator();
-        var c = Validate(v, request);
+        var c = Validate(v, request, clock.GetUtcNow());
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         if (!Access.CanManageCampaign(user, c.IssuedByUnit))
             return Problems.Forbidden("领导小组办公室只能以本单位名义发起整改工作 / a leading-group office issues campaigns in its own name");
@@ -106,7 +106,7 @@ public static partial class CampaignsApi
     {
         var user = CurrentUser.From(http.User);
         var v = new Validator();
-        var c = Validate(v, request);
+        var c = Validate(v, request, clock.GetUtcNow());
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -118,7 +118,10 @@ public static partial class CampaignsApi
             return Problems.Unprocessable("整改工作已启动，不能再修改基本信息 / a launched campaign cannot be edited");
         var refusal = await CheckReferencesAsync(connection, c, ct);
         if (refusal is not null) return refusal;
-        var version = await ResolveWorkflowVersionAsync(connection, c.WorkflowId, c.WorkflowVersion, ct);
+        // The campaign keeps the version it was created with (docs/adr/0500-definition-governance.md) unless the request
+        // names a version or another workflow.
+        var pinned = c.WorkflowVersion ?? (c.WorkflowId == existing.Workflow.Id ? existing.Workflow.Version : null);
+        var version = await ResolveWorkflowVersionAsync(connection, c.WorkflowId, pinned, ct);
         if (version is null) return Problems.Unprocessable($"流程定义 {c.WorkflowId} 不存在 / workflow definition not found", "workflow.id");
 
         const string sql = """

@@ -62,13 +62,13 @@ public static class DocumentItems
               and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units))
               and (@state::text is null or i.state = @state)
               and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
-              and (@q::text is null or i.title ilike '%' || @q || '%' or i.number = @q or i.description ilike '%' || @q || '%')
+              and (@q::text is null or i.title ilike @qLike or i.number = @q or i.description ilike @qLike)
             order by i.seq
             """;
         var rows = await connection.QueryAsync<DocumentItem>(new CommandDefinition(sql, new
         {
             campaignId, role = user.Role, unit = user.UnitCode, unitFilter = filters.Unit, state = filters.State,
-            overdue = filters.Overdue, q = filters.Q, now,
+            overdue = filters.Overdue, q = filters.Q, qLike = SqlLike.Contains(filters.Q), now,
         }, cancellationToken: ct));
         return rows.ToList();
     }

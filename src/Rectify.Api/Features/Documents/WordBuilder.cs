@@ -1,6 +1,7 @@
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Documents;
 
@@ -131,6 +132,7 @@ public sealed class WordBuilder
             FontSize = new FontSize { Val = size.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             FontSizeComplexScript = new FontSizeComplexScript { Val = size.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         };
-        return new Run(properties, new Text(text) { Space = SpaceProcessingModeValues.Preserve });
+        // Stored text may predate the input rule (SafeText): whatever XML cannot hold is dropped here.
+        return new Run(properties, new Text(SafeText.ForXml(text)) { Space = SpaceProcessingModeValues.Preserve });
     }
 }

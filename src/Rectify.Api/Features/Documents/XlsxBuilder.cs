@@ -2,6 +2,7 @@ using System.Globalization;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Documents;
 
@@ -32,10 +33,11 @@ public static class XlsxBuilder
             {
                 var part = workbook.AddNewPart<WorksheetPart>();
                 WriteSheet(part, sheets[n]);
-                sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = (uint)(n + 1), Name = sheets[n].Name });
+                var name = SafeText.ForXml(sheets[n].Name);
+                sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = (uint)(n + 1), Name = name });
                 // The title and header rows are printed again at the top of every page.
                 var headerRow = sheets[n].Title is null ? 1 : 2;
-                printTitles.Append(new DefinedName($"'{sheets[n].Name.Replace("'", "''", StringComparison.Ordinal)}'!$1:${headerRow}")
+                printTitles.Append(new DefinedName($"'{name.Replace("'", "''", StringComparison.Ordinal)}'!$1:${headerRow}")
                     { Name = "_xlnm.Print_Titles", LocalSheetId = (uint)n });
             }
             workbook.Workbook.Append(printTitles);
@@ -125,7 +127,8 @@ public static class XlsxBuilder
                     });
                     break;
                 default:
-                    var text = Convert.ToString(values[c], CultureInfo.InvariantCulture) ?? "";
+                    // Stored text may predate the input rule (SafeText): whatever XML cannot hold is dropped here.
+                    var text = SafeText.ForXml(Convert.ToString(values[c], CultureInfo.InvariantCulture));
                     if (text.Length == 0) break;
                     writer.WriteElement(new Cell(new InlineString(new Text(Neutralise(text)) { Space = SpaceProcessingModeValues.Preserve }))
                     {

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Items;
 
@@ -15,9 +16,44 @@ public sealed record ValidItem(
     string? Number, string? Category, string Title, string? Description, string? Measures, string? Target,
     Guid? ResponsibleLeaderId, string LeadUnit, string[] Units, DateOnly? Deadline, bool Ongoing, string? ReportEvery, bool HardDeadline);
 
+/// <summary>
+/// Field rules of an item, shared by the API and the importer. Range rules (docs/reliability.md "Hostile input",
+/// <see cref="Reach"/>): a deadline from 2000-01-01 to 10 years after the campaign's notice date (or creation), a
+/// report cadence from P1D to P1Y. <see cref="Validate"/> checks what needs no campaign (the cadence, and dates
+/// against <see cref="AbsoluteLatest"/>); <see cref="CheckReachAsync"/> checks a date against its campaign.
+/// </summary>
 public static class ItemValidation
 {
     public const int MaxUnits = 200;
+
+    /// <summary>No date of any campaign is later than this (what <see cref="Validate"/> checks without a campaign).</summary>
+    public static readonly DateOnly AbsoluteLatest = new(2100, 12, 31);
+
+    /// <summary>A date in range regardless of the campaign: 2000-01-01 to <see cref="AbsoluteLatest"/>.</summary>
+    public static void DateInAbsoluteRange(Validator v, string field, DateOnly? date)
+    {
+        if (date is not { } d) return;
+        if (d < Reach.Earliest) v.Add(field, $"日期不能早于 {Reach.Earliest:yyyy-MM-dd} / the date cannot be before {Reach.Earliest:yyyy-MM-dd}");
+        else if (d > AbsoluteLatest) v.Add(field, $"日期不能晚于 {AbsoluteLatest:yyyy-MM-dd} / the date cannot be after {AbsoluteLatest:yyyy-MM-dd}");
+    }
+
+    /// <summary>A campaign's basis for <see cref="Reach"/> (its notice date, else its creation day), or null when it does not exist.</summary>
+    public static async Task<DateOnly?> ReachBasisAsync(NpgsqlConnection connection, Guid campaignId, CancellationToken ct, NpgsqlTransaction? tx = null)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(DateTime? NoticeDate, DateTime CreatedAt, string TimeZone)?>(new CommandDefinition(
+            "select notice_date, created_at, time_zone from campaigns where id = @campaignId", new { campaignId }, tx, cancellationToken: ct));
+        if (row is not { } r) return null;
+        return Reach.Basis(r.NoticeDate is { } n ? DateOnly.FromDateTime(n) : null, new DateTimeOffset(DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc)), r.TimeZone);
+    }
+
+    /// <summary>422 naming <paramref name="field"/> when <paramref name="date"/> is beyond its campaign's reach, else null.</summary>
+    public static async Task<ProblemHttpResult?> CheckReachAsync(NpgsqlConnection connection, Guid campaignId, DateOnly? date, string field, CancellationToken ct)
+    {
+        if (date is not { } d) return null;
+        var basis = await ReachBasisAsync(connection, campaignId, ct);
+        if (basis is null) return null;
+        return Reach.DateProblem(d, basis.Value) is { } problem ? Problems.Unprocessable(problem, field) : null;
+    }
 
     public static ValidItem Validate(Validator v, ItemRequest r)
     {
@@ -33,7 +69,10 @@ public static class ItemValidation
             v.Add("deadline", "请填写整改时限，或标记为长期坚持 / a deadline is required unless the item is ongoing");
         }
         if (ongoing && deadline is not null) v.Add("deadline", "长期坚持的问题不设截止日期 / an ongoing item has no deadline");
-        var reportEvery = v.Duration("reportEvery", r.ReportEvery) ?? (ongoing ? "P1M" : null);
+        DateInAbsoluteRange(v, "deadline", deadline);
+        var cadence = v.Duration("reportEvery", r.ReportEvery);
+        if (cadence is not null && Reach.CadenceProblem(cadence) is { } cadenceProblem) v.Add("reportEvery", cadenceProblem);
+        var reportEvery = cadence ?? (ongoing ? "P1M" : null);
 
         var units = new List<string>();
         var list = r.Units ?? [];

@@ -38,7 +38,8 @@ public static class ItemsApi
             campaignSql, new { campaignId, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
         if (campaign.IssuedByUnit is null) return Problems.NotFound("整改工作");
         if (!Access.CanManageCampaign(user, campaign.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以添加问题 / only the issuing office may add items");
-        var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct);
+        var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct)
+            ?? await ItemValidation.CheckReachAsync(connection, campaignId, item.Deadline, "deadline", ct);
         if (refusal is not null) return refusal;
 
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -73,7 +74,7 @@ public static class ItemsApi
                     select 1 from assignments a where a.item_id = i.id and a.unit_code = @unitFilter and a.state = @assignmentState))
               and (@state::text is null or i.state = @state)
               and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
-              and (@q::text is null or i.title ilike '%' || @q || '%' or i.number = @q or i.description ilike '%' || @q || '%')
+              and (@q::text is null or i.title ilike @qLike or i.number = @q or i.description ilike @qLike)
             """;
         const string sql = $"""
             select count(*) from items i join campaigns c on c.id = i.campaign_id {where};
@@ -83,7 +84,7 @@ public static class ItemsApi
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
         {
-            role = user.Role, unit = user.UnitCode, campaignId, unitFilter = unit, state, overdue, q = query, now, assignmentState,
+            role = user.Role, unit = user.UnitCode, campaignId, unitFilter = unit, state, overdue, q = query, qLike = SqlLike.Contains(query), now, assignmentState,
             limit = paging.PageSize, offset = paging.Offset,
         }, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
@@ -118,7 +119,8 @@ public static class ItemsApi
         if (row is null) return Problems.NotFound("问题");
         if (!Access.CanManageCampaign(user, row.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以修改问题 / only the issuing office may edit items");
         if (row.State != ItemStates.Draft) return Problems.Unprocessable("问题已交办，不能直接修改；请走延期申请等流程 / an assigned item cannot be edited");
-        var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct);
+        var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct)
+            ?? await ItemValidation.CheckReachAsync(connection, row.CampaignId, item.Deadline, "deadline", ct);
         if (refusal is not null) return refusal;
         const string sql = """
             update items set number = coalesce(@Number, number), category = @Category, title = @Title, description = @Description,

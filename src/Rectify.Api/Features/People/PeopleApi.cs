@@ -43,7 +43,7 @@ public static class PeopleApi
         var paging = Paging.From(page, pageSize);
         const string where = """
             where (@unit::text is null or unit_code = @unit)
-              and (@q::text is null or name ilike '%' || @q || '%' or email ilike '%' || @q || '%')
+              and (@q::text is null or name ilike @qLike or email ilike @qLike)
             """;
         const string sql = $"""
             select count(*) from people {where};
@@ -51,7 +51,7 @@ public static class PeopleApi
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
-            new { unit, q, limit = paging.PageSize, offset = paging.Offset }, cancellationToken: ct));
+            new { unit, q, qLike = SqlLike.Contains(q), limit = paging.PageSize, offset = paging.Offset }, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
         return TypedResults.Ok(new Page<PersonDto>((await grid.ReadAsync<PersonDto>()).Select(Masked).ToList(), total));
     }

@@ -5,6 +5,7 @@ using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Domain;
 using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Features.Runtime;
@@ -36,7 +37,7 @@ public static partial class RuntimeApi
             """;
         var rows = await connection.QueryAsync<(Guid Id, string FileName, long Size, string Sha256, string ContentType, DateTime UploadedAt, string UploadedBy)>(
             new CommandDefinition(sql, new { id }, cancellationToken: ct));
-        return TypedResults.Ok<IReadOnlyList<AttachmentDto>>(rows.Select(r => new AttachmentDto(r.Id, r.FileName, r.Size, r.Sha256, r.ContentType,
+        return TypedResults.Ok<IReadOnlyList<AttachmentDto>>(rows.Select(r => new AttachmentDto(r.Id, SafeText.Strip(r.FileName), r.Size, r.Sha256, r.ContentType,
             new DateTimeOffset(DateTime.SpecifyKind(r.UploadedAt, DateTimeKind.Utc)), r.UploadedBy)).ToList());
     }
 
@@ -54,7 +55,7 @@ public static partial class RuntimeApi
             """;
         var file = await connection.QuerySingleOrDefaultAsync<(string FileName, string ContentType, byte[] Content)?>(new CommandDefinition(sql,
             new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
-        return file is { } f ? TypedResults.File(f.Content, f.ContentType, f.FileName) : Problems.NotFound("附件");
+        return file is { } f ? TypedResults.File(f.Content, f.ContentType, SafeText.Strip(f.FileName)) : Problems.NotFound("附件");
     }
 
     internal static async Task<IResult> StoreAttachmentsAsync(
@@ -77,6 +78,9 @@ public static partial class RuntimeApi
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, ct);
             var bytes = buffer.ToArray();
+            // A bidi control or zero-width character in a name shows another name than the real one (U+202E makes
+            // "fdp.exe" read "exe.pdf"): refused, like in every other text (SafeText).
+            if (SafeText.Problem(file.FileName ?? "") is { } nameProblem) { v.Add(field, "文件名" + nameProblem); continue; }
             var name = EvidenceFiles.SafeName(file.FileName);
             var (contentType, error) = EvidenceFiles.Classify(name, bytes.AsSpan(0, Math.Min(bytes.Length, 4096)));
             if (error is not null) { v.Add(field, error); continue; }

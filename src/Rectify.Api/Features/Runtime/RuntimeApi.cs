@@ -65,6 +65,7 @@ public static partial class RuntimeApi
             if (Validator.TryParseDate(body.NewDeadline, out var date)) newDeadline = date;
             else v.Add("newDeadline", "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD");
         }
+        ItemValidation.DateInAbsoluteRange(v, "newDeadline", newDeadline);
         if (body.AttachmentIds is { Count: > 50 }) v.Add("attachmentIds", "附件不能超过 50 个 / at most 50 attachments");
         if (body.ExpectedVersion is < 1) v.Add("expectedVersion", "版本号必须为正整数 / must be a positive integer");
         var unit = v.Optional("unit", body.Unit, 64);
@@ -73,7 +74,8 @@ public static partial class RuntimeApi
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (await ItemsApi.FindRowAsync(connection, id, user, ct) is null) return Problems.NotFound("问题");
+        if (await ItemsApi.FindRowAsync(connection, id, user, ct) is not { } row) return Problems.NotFound("问题");
+        if (await ItemValidation.CheckReachAsync(connection, row.CampaignId, newDeadline, "newDeadline", ct) is { } beyond) return beyond;
         var request = new EventRequest(type!, note, newDeadline, body.AttachmentIds ?? [], body.ExpectedVersion, unit, body.Units);
         var outcome = await events.ApplyAsync(id, ItemAllowedEvents.Actor(user), request, clock.GetUtcNow(), notify: true, ct);
         return outcome switch

@@ -49,6 +49,7 @@ public static class TalksApi
         DateOnly heldOn = default;
         if (string.IsNullOrWhiteSpace(request.HeldOn)) v.Add("heldOn", "必填 / required");
         else if (!Validator.TryParseDate(request.HeldOn, out heldOn)) v.Add("heldOn", "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD");
+        else ItemValidation.DateInAbsoluteRange(v, "heldOn", heldOn);
         var people = v.OptionalMultiline("people", request.People, 1000);
         if (people is null && !v.Errors.ContainsKey("people")) v.Add("people", "请填写约谈对象 / who was talked to is required");
         var note = v.OptionalMultiline("note", request.Note, 5000);
@@ -58,6 +59,7 @@ public static class TalksApi
         var item = await ItemsApi.FindRowAsync(connection, id, user, ct);
         if (item is null) return Problems.NotFound("问题");
         if (!MayRecord(user, item)) return Problems.Forbidden("只有督查室、领导小组办公室或管理员可以记录约谈 / not allowed to record a talk");
+        if (await ItemValidation.CheckReachAsync(connection, item.CampaignId, heldOn, "heldOn", ct) is { } beyond) return beyond;
         if (item.State == ItemStates.Draft) return Problems.Unprocessable("问题尚未交办，不能记录约谈 / the item is not assigned yet");
         if (heldOn > ItemStatus.LocalToday(clock.GetUtcNow(), item.TimeZone))
             return Problems.Unprocessable("约谈日期不能晚于今天 / the talk cannot be in the future", "heldOn");

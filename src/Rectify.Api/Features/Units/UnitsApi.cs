@@ -31,7 +31,7 @@ public static class UnitsApi
         const string where = """
             where (@kind::text is null or kind = @kind)
               and (@parent::text is null or parent_code = @parent)
-              and (@q::text is null or name ilike '%' || @q || '%' or code ilike '%' || @q || '%')
+              and (@q::text is null or name ilike @qLike or code ilike @qLike)
             """;
         const string sql = $"""
             select count(*) from units {where};
@@ -39,7 +39,7 @@ public static class UnitsApi
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
-            new { kind, parent, q, limit = paging.PageSize, offset = paging.Offset }, cancellationToken: ct));
+            new { kind, parent, q, qLike = SqlLike.Contains(q), limit = paging.PageSize, offset = paging.Offset }, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
         var items = (await grid.ReadAsync<UnitDto>()).ToList();
         return TypedResults.Ok(new Page<UnitDto>(items, total));

@@ -19,7 +19,7 @@ public static class WorkflowDefinitionsApi
         var group = app.MapGroup("/api/workflow-definitions").WithTags("Workflow definitions").RequireAuthorization();
         group.MapGet("/", List);
         group.MapGet("/{id}", Get);
-        group.MapPost("/", Publish).RequireAuthorization(Policies.ManageOrganisation).Accepts<JsonElement>("application/json");
+        group.MapPost("/", Publish).RequireAuthorization(Policies.Admin).Accepts<JsonElement>("application/json");
         return app;
     }
 
