@@ -26,6 +26,8 @@ internal sealed class Cluster(string appDll, string workDir, IReadOnlyDictionary
                 ["Rectify__Bootstrap__AdminPassword"] = AdminPassword,
                 ["Rectify__Clock__Controllable"] = "true",
                 ["Rectify__DemoData"] = "false",
+                // The run's webhook and robot receivers listen on loopback, which outbound requests refuse unless allowed.
+                ["Rectify__Notifications__AllowedHosts"] = "127.0.0.1",
                 ["Logging__Console__FormatterName"] = "simple",
                 ["Logging__LogLevel__Default"] = "Warning",
             };

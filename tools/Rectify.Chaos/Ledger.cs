@@ -82,10 +82,14 @@ internal sealed class Ledger(string connectionString, string receivedFile, Guid 
         var stuck = await connection.ExecuteScalarAsync<long>("select count(*) from timers where campaign_id = @campaignId and due_at <= @finalTime", p);
 
         // Every journal entry that announced messages must have its outbox rows (one per recipient route).
-        // Outbox keys are {subject key}:{person}:{channel}; an anti-join on the subject part keeps this linear.
+        // Outbox keys are {subject key}:{person}:{channel}, or {subject key}:{unit}:{person}:{channel} for a message to one
+        // unit of an item (per-unit pressure); an anti-join on the subject part keeps this linear.
         const string expectedSql = """
             with announced as (
-                select distinct regexp_replace(idempotency_key, ':[^:]+:[^:]+$', '') as subject_key
+                select regexp_replace(idempotency_key, ':[^:]+:[^:]+$', '') as subject_key
+                from outbox where campaign_id = @campaignId
+                union
+                select regexp_replace(idempotency_key, ':[^:]+:[^:]+:[^:]+$', '')
                 from outbox where campaign_id = @campaignId)
             select count(*) from journal j
             left join announced a on a.subject_key = j.subject_key

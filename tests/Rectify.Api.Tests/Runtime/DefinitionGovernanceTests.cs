@@ -30,7 +30,7 @@ public sealed class DefinitionGovernanceTests(RuntimeApp app) : IClassFixture<Ru
         var body = looser.ToJsonString();
 
         // Campaign A exists (launched) and campaign D is a draft before anything is published.
-        var (a, aItems) = await org.CampaignAsync([org.Item("甲：台账不全", "2026-06-30")], title: "既有整改");
+        var (a, aItems) = await org.CampaignAsync([org.Item("甲：台账不全", "2026-06-30", withB: false)], title: "既有整改");
         (await org.Lgo.PostAsync($"/api/campaigns/{a}/launch", null)).EnsureSuccessStatusCode();
         var (d, _) = await org.CampaignAsync([org.Item("丁：草稿", "2026-06-30")], title: "草稿整改");
 

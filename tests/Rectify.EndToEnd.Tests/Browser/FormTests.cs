@@ -79,7 +79,7 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
         await s.Page.GetByLabel("初始密码 *").FillAsync("short");
         await s.Page.GetByLabel("角色 *").SelectOptionAsync("unit");
         await s.Page.GetByRole(AriaRole.Button, new() { Name = "创建" }).ClickAsync();
-        (await s.Page.Locator(Error("Input.Password")).InnerTextAsync()).ShouldBe("密码至少 8 位");
+        (await s.Page.Locator(Error("Input.Password")).InnerTextAsync()).ShouldBe("密码至少 10 位");
         (await s.Page.Locator(Error("Input.UnitCode")).InnerTextAsync()).ShouldBe("该角色必须属于一个单位");
         s.ShouldHaveNoConsoleErrors();
     }
