@@ -7,11 +7,11 @@ namespace Rectify.Api.Tests.Runtime;
 
 public sealed class EventsTests(RuntimeApp app) : IClassFixture<RuntimeApp>
 {
-    private async Task<(Org Org, Guid Item)> LaunchedAsync(string prefix, string deadline = "2026-06-22", bool hard = false)
+    private async Task<(Org Org, Guid Item)> LaunchedAsync(string prefix, string deadline = "2026-06-22", bool hard = false, bool withB = true)
     {
         var org = await Org.CreateAsync(app, prefix);
         await org.SetClockAsync(RuntimeApp.Local(2026, 6, 1, 10));
-        var (campaign, items) = await org.CampaignAsync([org.Item("问题", deadline, hard: hard)]);
+        var (campaign, items) = await org.CampaignAsync([org.Item("问题", deadline, hard: hard, withB: withB)]);
         (await org.Lgo.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
         return (org, items[0]);
     }
@@ -99,7 +99,7 @@ public sealed class EventsTests(RuntimeApp app) : IClassFixture<RuntimeApp>
     [Fact]
     public async Task Reopen_WithoutNewDeadline_GetsTheDefinitionsWindowForReopenedItems()
     {
-        var (org, item) = await LaunchedAsync("rw");
+        var (org, item) = await LaunchedAsync("rw", withB: false);
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge" })).EnsureSuccessStatusCode();
         var pdf = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.7 x"u8.ToArray()), "file", "a.pdf" } };
         var attachment = (await (await org.UnitA.PostAsync($"/api/items/{item}/attachments", pdf)).JsonAsync()).GetProperty("id").GetGuid();
