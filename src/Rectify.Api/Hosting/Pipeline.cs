@@ -43,6 +43,7 @@ public static class Pipeline
         app.MapUsersApi();
         app.MapCampaignsApi();
         app.MapItemsApi();
+        app.MapSourcesApi();
         app.MapClockApi();
         app.MapIncidentsApi();
         app.MapRectifyRuntime();

@@ -10,13 +10,16 @@ namespace Rectify.Api.Infrastructure;
 /// <summary>Records every administrative change with its actor and time (wall clock).</summary>
 public sealed class AdminJournal([FromKeyedServices("wall")] TimeProvider wall, IOptions<JsonOptions> json)
 {
-    public async Task RecordAsync(NpgsqlConnection connection, HttpContext http, string action, string entity, string entityId, object? data, CancellationToken ct, NpgsqlTransaction? tx = null)
+    public Task RecordAsync(NpgsqlConnection connection, HttpContext http, string action, string entity, string entityId, object? data, CancellationToken ct, NpgsqlTransaction? tx = null) =>
+        RecordAsync(connection, http.User.FindFirstValue(ClaimTypes.Name) ?? "system", action, entity, entityId, data, ct, tx);
+
+    /// <summary>The same, for work done on a user's behalf outside a request (an import run as a background job).</summary>
+    public async Task RecordAsync(NpgsqlConnection connection, string actor, string action, string entity, string entityId, object? data, CancellationToken ct, NpgsqlTransaction? tx = null)
     {
         const string sql = """
             insert into admin_journal(at, actor, action, entity, entity_id, data)
             values (@at, @actor, @action, @entity, @entityId, @data::jsonb)
             """;
-        var actor = http.User.FindFirstValue(ClaimTypes.Name) ?? "system";
         var payload = data is null ? null : JsonSerializer.Serialize(data, json.Value.SerializerOptions);
         await connection.ExecuteAsync(new CommandDefinition(sql,
             new { at = wall.GetUtcNow(), actor, action, entity, entityId, data = payload }, tx, cancellationToken: ct));

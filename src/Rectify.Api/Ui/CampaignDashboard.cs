@@ -9,7 +9,7 @@ namespace Rectify.Api.Ui;
 /// <summary>One item as the dashboard needs it: dates and units, no long texts.</summary>
 public sealed record DashboardItem(
     Guid Id, string? Number, string Title, string State, string LeadUnit, string[] Units, DateOnly? EffectiveDeadline,
-    bool Ongoing, string EscalationLevel, DateTime? AssignedAt, DateTime? ClosedAt, DateTime CreatedAt);
+    bool Ongoing, string EscalationLevel, DateTime? AssignedAt, DateTime? ClosedAt, DateTime CreatedAt, string? Source = null);
 
 public sealed record OverdueRow(DashboardItem Item, int Days);
 
@@ -32,12 +32,16 @@ public sealed record CampaignDashboard(
     DateOnly Today, int Red, int Yellow, int Green, IReadOnlyList<OverdueRow> Overdue, IReadOnlyList<LateUnit> LateUnits,
     IReadOnlyList<UnitProgress> ByLeadUnit, IReadOnlyList<DayPoint> Series)
 {
+    /// <summary>清零 per source (issue 15.5); empty when no item names a source.</summary>
+    public IReadOnlyList<Features.Items.SourceFigure> BySource { get; init; } = [];
+
     public static async Task<CampaignDashboard> LoadAsync(
         NpgsqlConnection connection, Guid campaignId, string timeZone, IReadOnlyList<Phase> phases, CurrentUser user, DateTimeOffset now, CancellationToken ct)
     {
         const string sql = $"""
             select i.id, i.number, i.title, i.state, i.lead_unit as LeadUnit, i.units, i.effective_deadline as EffectiveDeadline,
-                   i.ongoing, i.escalation_level as EscalationLevel, i.assigned_at as AssignedAt, i.closed_at as ClosedAt, i.created_at as CreatedAt
+                   i.ongoing, i.escalation_level as EscalationLevel, i.assigned_at as AssignedAt, i.closed_at as ClosedAt, i.created_at as CreatedAt,
+                   i.source
             from items i join campaigns c on c.id = i.campaign_id
             where i.campaign_id = @campaignId and {Access.ItemVisible}
             order by i.seq
@@ -90,7 +94,10 @@ public sealed record CampaignDashboard(
             .OrderByDescending(u => u.Overdue).ThenBy(u => u.ClosedShare).ThenBy(u => u.Code, StringComparer.Ordinal)
             .ToList();
 
-        return new CampaignDashboard(today, red, yellow, green, overdue, lateUnits, byLead, BuildSeries(items, phases, today, Local));
+        return new CampaignDashboard(today, red, yellow, green, overdue, lateUnits, byLead, BuildSeries(items, phases, today, Local))
+        {
+            BySource = Features.Items.SourceFigure.Of(items, i => i.Source, i => i.State == ItemStates.Closed, i => i.State is not (ItemStates.Closed or "withdrawn")),
+        };
     }
 
     /// <summary>Open and closed counts per day from the campaign's first date to today (weekly when the span is long).</summary>

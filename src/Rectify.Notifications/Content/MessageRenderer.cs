@@ -93,6 +93,7 @@ public sealed class MessageRenderer(
             _ when message.Subject is PeriodicReportRef r => r.ReportDate,
             _ when message.Subject is DeliverableRef dr => dr.DueDate,
             ReminderMessage r => r.Deadline,
+            MilestoneReminderMessage m => m.Date,
             EscalationMessage e => e.Deadline ?? current,
             AssignedMessage a => a.Deadline ?? current,
             UnacknowledgedMessage u => u.Deadline ?? current,

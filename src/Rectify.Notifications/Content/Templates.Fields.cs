@@ -22,7 +22,7 @@ public static partial class Templates
         f.UnitName(e.OfficeUnit) ?? f.Campaign?.SupervisionName ?? f.Letter?.OfficeName ?? f.Campaign?.IssuedByName ?? "督查室";
 
     /// <summary>True when the date of the message is the item's own deadline (not a periodic report's or a deliverable's).</summary>
-    private static bool AboutItemDeadline(MessageFacts f) => f.Message.Subject is ItemRef or AssignmentRef;
+    private static bool AboutItemDeadline(MessageFacts f) => f.Message is not MilestoneReminderMessage && f.Message.Subject is ItemRef or AssignmentRef;
 
     /// <summary>The item's deadline as the 整改时限 line shows it: with days left or overdue only when the message is about it.</summary>
     private static string? ItemDeadlineZh(MessageFacts f)

@@ -14,6 +14,7 @@ namespace Rectify.Workflows.Notifications;
 [JsonDerivedType(typeof(AssignedBatchMessage), "assignedBatch")]
 [JsonDerivedType(typeof(UnacknowledgedMessage), "unacknowledged")]
 [JsonDerivedType(typeof(ReminderMessage), "reminder")]
+[JsonDerivedType(typeof(MilestoneReminderMessage), "milestoneReminder")]
 [JsonDerivedType(typeof(PeriodicReportMessage), "periodicReport")]
 [JsonDerivedType(typeof(EscalationMessage), "escalation")]
 [JsonDerivedType(typeof(DecisionMessage), "decision")]
@@ -54,6 +55,18 @@ public sealed record UnacknowledgedMessage(MessageSubject Subject, DateOnly? Dea
 
 /// <summary>A deadline comes near: an item's (or assignment's) deadline, or a deliverable's due date.</summary>
 public sealed record ReminderMessage(MessageSubject Subject, DateOnly Deadline, int DaysBefore) : OutboxMessage(Subject)
+{
+    public override string Kind => MessageKinds.Reminder;
+}
+
+/// <summary>
+/// A dated step inside an item comes near (issue 15.4): "于5月20日前…排查出来" of an item due later. Sent to the item's
+/// units still working on it (each its own share), as the item's deadline reminders are.
+/// </summary>
+/// <param name="Seq">The milestone's number within the item.</param>
+/// <param name="Date">The step's date (by the end of that day).</param>
+/// <param name="Text">The step as the measures say it.</param>
+public sealed record MilestoneReminderMessage(MessageSubject Subject, int Seq, DateOnly Date, string Text) : OutboxMessage(Subject)
 {
     public override string Kind => MessageKinds.Reminder;
 }

@@ -111,6 +111,8 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
             }, tx, cancellationToken: ct, commandTimeout: 300));
         }
 
+        total += await ScheduleMilestoneTimersAsync(connection, tx, campaignId, d, snapshot, zone, now, ct);
+
         if (d.PeriodicReports is not null)
         {
             var assignedOn = LocalTime.Date(now, zone);
@@ -127,6 +129,27 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
             }
         }
         return total;
+    }
+
+    /// <summary>One reminder timer per milestone still ahead (issue 15.4), one schedule per distinct date, joined back in SQL.</summary>
+    private static async Task<int> ScheduleMilestoneTimersAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, Guid campaignId, WorkflowDefinition d, CalendarSnapshot snapshot,
+        TimeZoneInfo zone, DateTimeOffset now, CancellationToken ct)
+    {
+        var dates = (await connection.QueryAsync<DateOnly>(new CommandDefinition("""
+            select distinct m.date from item_milestones m join items i on i.id = m.item_id
+            where i.campaign_id = @campaignId and m.done_at is null
+            """, new { campaignId }, tx, cancellationToken: ct))).ToList();
+        var dues = dates.Select(date => (Date: date, Due: Schedule.MilestoneReminder(d, snapshot, zone, date, now))).Where(x => x.Due is not null).ToList();
+        if (dues.Count == 0) return 0;
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            insert into timers(due_at, subject_kind, subject_id, campaign_id, cycle, step, created_at)
+            select s.due, 'item', i.id, i.campaign_id, 1, 'milestone:' || m.seq, @now
+            from item_milestones m join items i on i.id = m.item_id join unnest(@dates, @dues) as s(date, due) on s.date = m.date
+            where i.campaign_id = @campaignId and m.done_at is null
+            on conflict do nothing
+            """, new { dates = dues.Select(x => x.Date).ToArray(), dues = dues.Select(x => x.Due!.Value).ToArray(), now, campaignId },
+            tx, cancellationToken: ct, commandTimeout: 300));
     }
 
     private static async Task<(int Deliverables, int Timers)> CreateDeliverablesAsync(

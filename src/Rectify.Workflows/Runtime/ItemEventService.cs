@@ -84,8 +84,11 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         }, tx, cancellationToken: ct));
         await ApplyUnitChangesAsync(connection, tx, item.Id, units, now, ct);
 
+        // A new cycle (extension, reopening) replaces the deadline's timers; a milestone's reminder is the milestone's
+        // own and stays until the item closes (issue 15.4).
         if (change.DeleteAllTimers)
-            await connection.ExecuteAsync(new CommandDefinition("delete from timers where subject_id = @itemId", new { itemId }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition("delete from timers where subject_id = @itemId and (@close or step not like 'milestone:%')",
+                new { itemId, close = change.Close }, tx, cancellationToken: ct));
         else if (change.DeleteSteps.Count > 0)
             await connection.ExecuteAsync(new CommandDefinition("delete from timers where subject_id = @itemId and step = any(@steps)",
                 new { itemId, steps = change.DeleteSteps.ToArray() }, tx, cancellationToken: ct));

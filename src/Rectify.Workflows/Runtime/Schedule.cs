@@ -133,6 +133,24 @@ public static class Schedule
         return steps;
     }
 
+    /// <summary>Calendar days before a milestone that its reminder goes out (moved to the working day on or before).</summary>
+    public const int MilestoneReminderDaysBefore = 3;
+
+    /// <summary>
+    /// When a milestone's reminder is due (issue 15.4): at the reminder time, <see cref="MilestoneReminderDaysBefore"/>
+    /// days before its date, on the working day on or before that; now when that moment has passed but the date has
+    /// not; null when the date itself has passed (nothing left to remind of).
+    /// </summary>
+    public static DateTimeOffset? MilestoneReminder(WorkflowDefinition d, CalendarSnapshot calendar, TimeZoneInfo zone, DateOnly date, DateTimeOffset now)
+    {
+        if (date < LocalTime.Date(now, zone)) return null;
+        var due = LocalTime.At(calendar.OnOrBefore(date.AddDays(-MilestoneReminderDaysBefore)), Iso.Time(d.Reminders.At), zone);
+        return due > now ? due : now;
+    }
+
+    /// <summary>The step name of a milestone's reminder: <c>milestone:{seq}</c>.</summary>
+    public static string MilestoneStep(int seq) => $"milestone:{seq.ToString(CultureInfo.InvariantCulture)}";
+
     /// <summary>The report date encoded in a periodic step name (periodic:2026-06-25:…).</summary>
     public static DateOnly PeriodicDate(string stepName) =>
         DateOnly.ParseExact(stepName.Split(':')[1], "yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -29,6 +29,9 @@ public sealed record ItemSubject(
     public string SubjectKey(string step, int cycle) => $"item:{Id}:{step}:c{cycle}";
 }
 
+/// <summary>A milestone of an item as its reminder needs it (issue 15.4): date, text, whether a unit marked it done.</summary>
+public sealed record MilestoneFact(DateOnly Date, string Text, bool Done);
+
 /// <summary>A deliverable (unit plan, unit report…) with its campaign's facts.</summary>
 public sealed record DeliverableSubject(
     Guid Id, Guid CampaignId, string Kind, string UnitCode, DateOnly DueDate, string State, int Cycle, string EscalationLevel,

@@ -17,6 +17,9 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
 {
     private readonly Dictionary<Guid, string> levels = [];
 
+    /// <summary>The milestones of the items whose milestone timers fire in this batch (issue 15.4).</summary>
+    public IReadOnlyDictionary<(Guid Item, int Seq), MilestoneFact> Milestones { get; init; } = new Dictionary<(Guid, int), MilestoneFact>();
+
     /// <summary>Before one timer fires: what to go back to if firing it throws.</summary>
     public (EffectBatch.Checkpoint Batch, string? Level) Mark(Guid subject) => (batch.Mark(subject), levels.GetValueOrDefault(subject));
 
@@ -45,9 +48,16 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var level = levels.GetValueOrDefault(item.Id, item.EscalationLevel);
         var key = item.SubjectKey(timer.Step, timer.Cycle);
         var subject = new ItemRef(item.CampaignId, item.Id);
-        if (timer.Cycle != item.Cycle || d.IsClosed(item.State) || item.State == d.Item.InitialState)
+        // A milestone's reminder belongs to the milestone, not to a deadline cycle: an extension does not make it stale.
+        var milestone = timer.Step.StartsWith(MilestonePrefix, StringComparison.Ordinal);
+        if ((timer.Cycle != item.Cycle && !milestone) || d.IsClosed(item.State) || item.State == d.Item.InitialState)
         {
             Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "stale", $"当前状态 {item.State}，第 {item.Cycle} 轮");
+            return;
+        }
+        if (milestone)
+        {
+            Milestone(timer, item, d, key, parts);
             return;
         }
         var zone = item.Zone;
@@ -89,6 +99,28 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
                     batch.AssignmentLevels.Add(new AssignmentLevel(item.Id, a.UnitCode, newLevel));
             });
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
+    }
+
+    public const string MilestonePrefix = "milestone:";
+
+    /// <summary>
+    /// A milestone's reminder: to the units still working on the item (each its own share), unless the step was marked
+    /// done, or the reminder is later than the catch-up policy allows. It fires once; the next step has its own timer.
+    /// </summary>
+    private void Milestone(TimerRow timer, ItemSubject item, WorkflowDefinition d, string key, IReadOnlyList<Assignment> parts)
+    {
+        var seq = int.Parse(timer.Step.AsSpan(MilestonePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture);
+        if (!Milestones.TryGetValue((item.Id, seq), out var milestone))
+        {
+            Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "noMilestone", null);
+            return;
+        }
+        var outcome = milestone.Done ? "done" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
+        if (outcome is not null) { Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, milestone.Text); return; }
+        SendToItem(item, parts, a => a.IsBehind, d.Reminders.Recipients, key,
+            s => new MilestoneReminderMessage(s, seq, milestone.Date, milestone.Text) { DueAt = timer.Due }, null, false);
+        Journal(item.CampaignId, item.Id, null, "milestoneReminder", timer, key, "fired", milestone.Text,
+            ("seq", seq), ("date", milestone.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
     }
 
     public void Deliverable(TimerRow timer, DeliverableSubject deliverable, WorkflowDefinition d)

@@ -192,7 +192,7 @@ public sealed partial class TimerSweeper(
 
         var parts = await Assignment.LoadAsync(connection, tx, items.Keys, ct);
         var batch = new EffectBatch();
-        var firing = new Firing(batch, snapshot, contacts, now, quiet);
+        var firing = new Firing(batch, snapshot, contacts, now, quiet) { Milestones = await MilestonesAsync(connection, tx, timers, ct) };
         var deferred = 0;
         var poisoned = new List<(TimerRow Timer, Exception Error)>();
         foreach (var timer in timers)
@@ -248,6 +248,16 @@ public sealed partial class TimerSweeper(
         Fired?.Add(batch.FiredTimers.Count);
         if (deferred > 0) logger.LogDebug("{Deferred} due timers deferred: their subjects were busy", deferred);
         return new SweepResult(batch.FiredTimers.Count, deferred, poisoned.Count);
+    }
+
+    /// <summary>The milestones whose reminders are in this batch, by item and number.</summary>
+    private static async Task<Dictionary<(Guid, int), MilestoneFact>> MilestonesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<TimerRow> timers, CancellationToken ct)
+    {
+        var ids = timers.Where(t => t.SubjectKind == "item" && t.Step.StartsWith(Firing.MilestonePrefix, StringComparison.Ordinal)).Select(t => t.SubjectId).Distinct().ToArray();
+        if (ids.Length == 0) return [];
+        var rows = await connection.QueryAsync<(Guid ItemId, int Seq, DateOnly Date, string Text, bool Done)>(new CommandDefinition(
+            "select item_id, seq, date, text, done_at is not null from item_milestones where item_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
+        return rows.ToDictionary(r => (r.ItemId, r.Seq), r => new MilestoneFact(r.Date, r.Text, r.Done));
     }
 
     /// <summary>Marks the timers quarantined (the sweep no longer claims them) and opens or updates their incidents.</summary>

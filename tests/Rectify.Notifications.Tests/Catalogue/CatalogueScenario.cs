@@ -64,6 +64,9 @@ public static class CatalogueScenario
         yield return new("reminder-deadline-item", new ReminderMessage(item, Upcoming, 7), Item(Upcoming));
         yield return new("reminder-deadline-assignment", new ReminderMessage(share, Upcoming, 7), Item(Upcoming));
         yield return new("reminder-deliverable", new ReminderMessage(planDue, Upcoming, 7), null);
+        // A dated step inside an item due later (issue 15.4): the step's date is the message's, the item keeps its deadline.
+        yield return new("reminder-milestone-assignment",
+            new MilestoneReminderMessage(share, 1, Upcoming, "于11月30日前将全县脱贫户中收入不稳定、转移性收入占比过高的排查出来"), Item(Far));
         yield return new("periodic-report-due", new PeriodicReportMessage(periodic with { ReportDate = Upcoming }, Upcoming), Ongoing);
         foreach (var level in new[] { "urge", "supervisionLetter", "listedSupervision", "admonitoryTalk" })
         {

@@ -17,7 +17,7 @@ public sealed record DocumentItem(
     Guid Id, int Seq, string? Number, string? Category, string Title, string? Description, string? Measures, string? Target,
     string? ResponsibleLeaderName, string LeadUnit, string LeadUnitName, string[] Units, string? UnitNames,
     DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string State, string EscalationLevel,
-    DateTime? AssignedAt, DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime UpdatedAt, int Version, string TimeZone)
+    DateTime? AssignedAt, DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime UpdatedAt, int Version, string TimeZone, string? Source)
 {
     private DateOnly? Local(DateTime? utc) => utc is { } t
         ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(t, DateTimeKind.Utc), TimeZoneInfo.FindSystemTimeZoneById(TimeZone)))
@@ -53,7 +53,7 @@ public static class DocumentItems
                     from unnest(i.units) with ordinality as x(code, n) left join units u on u.code = x.code) as UnitNames,
                    i.deadline, i.effective_deadline as EffectiveDeadline, i.ongoing, i.state, i.escalation_level as EscalationLevel,
                    i.assigned_at as AssignedAt, i.acknowledged_at as AcknowledgedAt, i.closed_at as ClosedAt, i.updated_at as UpdatedAt,
-                   i.version, c.time_zone as TimeZone
+                   i.version, c.time_zone as TimeZone, i.source
             from items i
             join campaigns c on c.id = i.campaign_id
             left join people p on p.id = i.responsible_leader_id

@@ -10,6 +10,7 @@ public static class DocumentsRegistration
     public static IServiceCollection AddRectifyDocuments(this IServiceCollection services)
     {
         services.AddOptions<ImportOptions>().BindConfiguration("Rectify:Import");
+        services.AddSingleton<ImportService>();
         return services;
     }
 

@@ -16,8 +16,12 @@ public static class LedgerApi
     [
         ("序号", 6), ("问题类别", 12), ("反馈问题", 30), ("问题详情", 24), ("整改措施", 30), ("整改目标", 18), ("责任领导", 10),
         ("牵头单位", 14), ("责任单位", 18), ("整改时限", 12), ("当前时限（含延期）", 12), ("状态", 10), ("交办日期", 12),
-        ("签收日期", 12), ("销号日期", 12), ("逾期工作日", 8), ("督办等级", 10), ("最新进展", 30),
+        ("签收日期", 12), ("销号日期", 12), ("逾期工作日", 8), ("督办等级", 10), ("最新进展", 30), ("问题来源", 12),
     ];
+
+    /// <summary>The second sheet: 清零 per source (issue 15.5), when any item names a source.</summary>
+    public static readonly IReadOnlyList<(string Header, double Width)> SourceColumns =
+        [("问题来源", 16), ("问题数", 8), ("已销号", 8), ("未销号", 8), ("销号率", 8), ("清零", 8)];
 
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Ledger(
         Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock,
@@ -44,10 +48,17 @@ public static class LedgerApi
             i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
             Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
             i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
-            notes.GetValueOrDefault(i.Id),
+            notes.GetValueOrDefault(i.Id), i.Source,
         ]);
         var title = $"{campaign.Title} 整改台账（截至{Labels.Date(today)}，共{items.Count}项）";
-        var bytes = XlsxBuilder.Build([new XlsxSheet("整改台账", title, Columns, rows)]);
+        var sheets = new List<XlsxSheet> { new("整改台账", title, Columns, rows) };
+        var sources = ReportFigures.BySource(items, today);
+        if (sources.Count > 0)
+        {
+            sheets.Add(new XlsxSheet("按来源清零", $"{campaign.Title} 各来源问题清零情况（截至{Labels.Date(today)}）", SourceColumns,
+                sources.Select(s => (IReadOnlyList<object?>)[s.Source, s.Total, s.Closed, s.Open, s.ClosedShare, s.Cleared ? "已清零" : "未清零"])));
+        }
+        var bytes = XlsxBuilder.Build(sheets);
         return TypedResults.File(bytes, XlsxBuilder.ContentType, FileName(campaign.Title, "整改台账", today, "xlsx"));
     }
 

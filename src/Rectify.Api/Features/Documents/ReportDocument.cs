@@ -30,6 +30,16 @@ public static class ReportDocument
             ],
             d.ByUnit.Select((u, n) => Line((n + 1).ToString(CultureInfo.InvariantCulture), u))
                 .Append(Line("", d.Summary with { UnitName = "合计" })));
+        // 清零 per source (issue 15.5): the office reports each source's problems cleared or not.
+        var sources = ReportFigures.BySource(d.Items, d.AsOf);
+        if (sources.Count > 0)
+        {
+            var cleared = sources.Where(x => x.Cleared && x.Source != Items.SourceFigure.Unnamed).Select(x => x.Source).ToList();
+            word.Para("按问题来源：" + (cleared.Count > 0 ? $"{string.Join("、", cleared)}反馈的问题已全部销号（清零）" : "尚无来源的问题全部销号") + "。")
+                .Table(
+                [("问题来源", 2645), ("问题数", 1100), ("已销号", 1100), ("未销号", 1100), ("销号率", 1100), ("清零", 1100)],
+                sources.Select(x => (IReadOnlyList<string>)[x.Source, Int(x.Total), Int(x.Closed), Int(x.Open), x.ClosedShare, x.Cleared ? "已清零" : "未清零"]));
+        }
 
         var open = d.Items.Where(i => !i.ClosedBy(d.AsOf) && (final || ReportFigures.IsOverdue(i, d.AsOf))).ToList();
         word.Heading(final ? "三、尚未完成整改的问题及原因" : "三、超期未销号问题");

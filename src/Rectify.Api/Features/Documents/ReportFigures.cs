@@ -52,6 +52,10 @@ public static class ReportFigures
             list.Count(i => escalations.ContainsKey(i.Id)));
     }
 
+    /// <summary>清零 per source as it stood at the end of <paramref name="asOf"/>; empty when no item names a source.</summary>
+    public static IReadOnlyList<Items.SourceFigure> BySource(IReadOnlyList<DocumentItem> items, DateOnly asOf) =>
+        Items.SourceFigure.Of(items, i => i.Source, i => i.ClosedBy(asOf), i => !i.ClosedBy(asOf) && i.State != "withdrawn");
+
     /// <summary>One line per lead unit, in the order the units first appear in the problem list.</summary>
     public static IReadOnlyList<Figures> ByLeadUnit(IReadOnlyList<DocumentItem> items, DateOnly asOf, IReadOnlyDictionary<Guid, string> escalations) =>
         items.GroupBy(i => (i.LeadUnit, i.LeadUnitName)).Select(g => Count(g.Key.LeadUnit, g.Key.LeadUnitName, g, asOf, escalations)).ToList();

@@ -3,8 +3,11 @@ using System.Text.RegularExpressions;
 
 namespace Rectify.Api.Features.Import;
 
-/// <summary>What one responsible-unit token of a cell became: units, and the group when it was a collective name.</summary>
-public sealed record UnitResolution(IReadOnlyList<string> Codes, string? Group, string? Error);
+/// <summary>
+/// What one responsible-unit token of a cell became: units, and the group when it was a collective name; or an error,
+/// with the units the office may pick from when the name is ambiguous or indefinite.
+/// </summary>
+public sealed record UnitResolution(IReadOnlyList<string> Codes, string? Group, string? Error, IReadOnlyList<string>? Candidates = null);
 
 /// <summary>A collective name as the import read it: 各乡镇党委、政府 → group 乡镇 → its units.</summary>
 public sealed record CollectiveName(string Name, string Group, IReadOnlyList<string> Units);
@@ -67,7 +70,7 @@ public sealed partial class UnitDirectory
         if (byCode.TryGetValue(token, out var code)) return One(code);
         var key = Key(token);
         if (byName.TryGetValue(key, out var exact))
-            return exact.Count == 1 ? One(exact[0]) : Fail($"单位名称“{token}”对应多个单位，请改用单位代码");
+            return exact.Count == 1 ? One(exact[0]) : Fail($"单位名称“{token}”对应多个单位，请改用单位代码", exact);
         if (byAlias.TryGetValue(key, out code)) return One(code);
         var withoutNote = Key(Bracketed().Replace(token, ""));
         if (withoutNote.Length > 0 && byName.TryGetValue(withoutNote, out exact) && exact.Count == 1) return One(exact[0]);
@@ -83,7 +86,7 @@ public sealed partial class UnitDirectory
         {
             var suffix = names.Where(n => n.Name.EndsWith(key, StringComparison.Ordinal)).Select(n => n.Code).Distinct().ToList();
             if (suffix.Count == 1) return One(suffix[0]);
-            if (suffix.Count > 1) return Fail($"单位名称“{token}”对应多个单位（{Names(suffix)}），请写全称或单位代码");
+            if (suffix.Count > 1) return Fail($"单位名称“{token}”对应多个单位（{Names(suffix)}），请写全称或单位代码", suffix);
         }
         return Fail($"无法识别的单位“{token}”");
     }
@@ -119,14 +122,17 @@ public sealed partial class UnitDirectory
             : null;
         candidates ??= [.. byCode.Values];
         var shown = candidates.Count > CandidatesShown ? Names(candidates.Take(CandidatesShown)) + $" 等 {candidates.Count} 个" : Names(candidates);
-        return Fail($"“{token}”没有指明具体单位，请改写为具体单位或单位分组（可选：{shown}）");
+        return Fail($"“{token}”没有指明具体单位，请改写为具体单位或单位分组（可选：{shown}）", candidates);
     }
 
     private string Names(IEnumerable<string> codes) => string.Join("、", codes.Select(NameOf));
 
     private static UnitResolution One(string code) => new([code], null, null);
 
-    private static UnitResolution Fail(string error) => new([], null, error);
+    private static UnitResolution Fail(string error, IReadOnlyList<string>? candidates = null) => new([], null, error, candidates);
+
+    /// <summary>True when <paramref name="code"/> is a unit's code.</summary>
+    public bool Exists(string code) => byCode.ContainsKey(code);
 
     private static string Key(string name) => HeaderMatcher.Normalise(name);
 

@@ -16,6 +16,7 @@ public static class ImportFields
     public const string LeadUnit = "leadUnit";
     public const string Units = "units";
     public const string Deadline = "deadline";
+    public const string Source = "source";
 
     /// <summary>Field → header synonyms; the first is the name the template and the ledger print.</summary>
     public static readonly IReadOnlyList<(string Field, string[] Headers)> Synonyms =
@@ -30,6 +31,7 @@ public static class ImportFields
         (LeadUnit, ["牵头单位", "牵头部门", "牵头责任单位"]),
         (Units, ["责任单位", "责任部门", "配合单位", "配合部门", "协办单位", "责任主体"]),
         (Deadline, ["整改时限", "完成时限", "时限", "完成时间", "整改期限", "时限要求"]),
+        (Source, ["问题来源", "来源", "问题出处", "发现渠道", "反馈来源"]),
     ];
 
     public static string HeaderOf(string field) => Synonyms.First(s => s.Field == field).Headers[0];

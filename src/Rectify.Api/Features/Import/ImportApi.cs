@@ -1,4 +1,3 @@
-using Rectify.Workflows.Calendar;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,7 +27,12 @@ public sealed class ImportOptions
 /// <summary>The import's answer; <c>collectives</c> says what each collective name (各乡镇 …) became.</summary>
 public sealed record ImportResult(int Imported, IReadOnlyList<ImportError> Errors, IReadOnlyList<CollectiveName> Collectives);
 
-/// <summary>Problem-list import (.xlsx / .csv) into a draft campaign: all rows or none.</summary>
+/// <summary>
+/// Problem-list import (.xlsx, .xls, .docx, .csv) into a draft campaign: all rows or none. <c>?dryRun=true</c> answers the
+/// preview (what would be created, the errors in their cells) and keeps the upload; the form field <c>uploadId</c>
+/// (instead of a file) confirms it, with <c>choices</c> (JSON) picking units for ambiguous names. The work is
+/// <see cref="ImportService"/>'s; this is its HTTP face.
+/// </summary>
 public static class ImportApi
 {
     public static IEndpointRouteBuilder MapImportApi(this IEndpointRouteBuilder app)
@@ -39,59 +43,45 @@ public static class ImportApi
         return app;
     }
 
-    private sealed record CampaignFacts(string IssuedByUnit, string State, DateOnly? NoticeDate, string Phases, string TimeZone);
+    public static async Task<Results<Ok<ImportResult>, Ok<ImportPreview>, ProblemHttpResult>> Import(
+        Guid campaignId, HttpRequest request, ImportService imports, IOptions<ImportOptions> options, bool? dryRun, CancellationToken ct)
+    {
+        var outcome = await RunAsync(campaignId, request, imports, options.Value, dryRun ?? false, ct);
+        return outcome switch
+        {
+            ImportDone done => TypedResults.Ok(done.Result),
+            ImportPreviewed preview => TypedResults.Ok(preview.Preview),
+            ImportRefused refused => Problem(refused),
+            _ => throw new InvalidOperationException(outcome.GetType().Name),
+        };
+    }
 
-    public static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(
-        Guid campaignId, HttpRequest request, NpgsqlDataSource db, TimeProvider clock, IOptions<ImportOptions> options,
-        AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+    /// <summary>Reads the multipart request (a file, or the <c>uploadId</c> of a preview; <c>choices</c>) and runs the import.</summary>
+    internal static async Task<ImportOutcome> RunAsync(Guid campaignId, HttpRequest request, ImportService imports, ImportOptions options, bool dryRun, CancellationToken ct)
     {
         var user = CurrentUser.From(request.HttpContext.User);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        // A campaign the caller may not see does not exist for it (404), like everywhere else.
-        const string campaignSql = $"""
-            select c.issued_by_unit as IssuedByUnit, c.state, c.notice_date as NoticeDate, c.phases::text as Phases, c.time_zone as TimeZone
-            from campaigns c where c.id = @campaignId and {Access.CampaignVisible}
-            """;
-        var campaign = await connection.QuerySingleOrDefaultAsync<CampaignFacts>(new CommandDefinition(campaignSql,
-            new { campaignId, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
-        if (campaign is null) return Problems.NotFound("整改工作");
-        if (!Access.CanManageCampaign(user, campaign.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以导入问题清单 / only the issuing office may import items");
-        if (campaign.State != CampaignStates.Draft) return Problems.Unprocessable("整改工作已启动，不能再导入问题 / items can be imported only before launch");
-
-        if (!request.HasFormContentType) return FileProblem(400, "请以 multipart/form-data 上传文件（字段名 file） / upload the file as multipart/form-data, part \"file\"");
-        if (request.ContentLength > options.Value.MaxFileBytes) return FileProblem(413, $"文件超过 {options.Value.MaxFileBytes / 1024 / 1024} MB / file too large");
+        if (!request.HasFormContentType) return FileRefused(400, "请以 multipart/form-data 上传文件（字段名 file） / upload the file as multipart/form-data, part \"file\"");
+        if (request.ContentLength > options.MaxFileBytes) return FileRefused(413, $"文件超过 {options.MaxFileBytes / 1024 / 1024} MB / file too large");
         var form = await request.ReadFormAsync(ct);
+        IReadOnlyList<ImportChoice> choices = [];
+        if (form["choices"].ToString() is { Length: > 0 } json)
+        {
+            try
+            {
+                choices = JsonSerializer.Deserialize<List<ImportChoice>>(json, JsonSerializerOptions.Web) ?? [];
+            }
+            catch (JsonException)
+            {
+                return FileRefused(400, "choices 应为 JSON 数组：[{\"cell\":\"E5\",\"name\":\"县直相关部门\",\"units\":[\"czj\"]}] / choices must be a JSON array");
+            }
+        }
         var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-        if (file is null) return FileProblem(400, "没有收到文件：请在字段 file 中上传 .xlsx、.xls、.docx 或 .csv 文件 / no file in part \"file\"");
-        if (file.Length > options.Value.MaxFileBytes) return FileProblem(413, $"文件超过 {options.Value.MaxFileBytes / 1024 / 1024} MB / file too large");
-        var content = new byte[file.Length];
-        await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(content, ct);
-        var (rows, readProblem) = SheetReader.Read(content, file.FileName, options.Value.Limits, wall, ct);
-        if (rows is null) return FileProblem(readProblem!.Status, readProblem.Message);
-        var header = HeaderMatcher.Find(rows);
-        if (header is null)
-            return Rejected([new ImportError(0, "file", null, "未找到表头行：前 20 行中没有可识别的列名（如 序号、反馈问题、整改措施、责任单位、整改时限） / no header row found")]);
-
-        var context = await DeadlineContextAsync(connection, campaign, clock.GetUtcNow(), options.Value, ct)
-            with { ReachBasis = await ItemValidation.ReachBasisAsync(connection, campaignId, ct) };
-        var directory = await UnitDirectoryAsync(connection, ct);
-        var leaderNames = header.ColumnOf(ImportFields.Leader) is { } leaderColumn
-            ? rows.Skip(header.FirstDataRowIndex).SelectMany(r => LeaderDirectory.Candidates(r.Cell(leaderColumn))).Distinct().ToArray()
-            : [];
-        const string peopleSql = "select id, name from people where regexp_replace(name, '\\s', '', 'g') = any(@leaderNames)";
-        var people = await connection.QueryAsync<(Guid Id, string Name)>(new CommandDefinition(peopleSql, new { leaderNames }, cancellationToken: ct));
-        var plan = ImportMapper.Map(rows, header, directory, new LeaderDirectory(people), context);
-        if (plan.Errors.Count > 0) return Rejected(plan.Errors);
-
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var ids = await ItemWriter.InsertAsync(connection, tx, campaignId, plan.Items, clock.GetUtcNow(), ct);
-        if (ids is null) return Problems.Unprocessable("整改工作已启动，不能再导入问题 / items can be imported only before launch");
-        const string texts = "update items i set deadline_text = t.text from unnest(@ids, @texts) as t(id, text) where i.id = t.id and t.text is not null";
-        await connection.ExecuteAsync(new CommandDefinition(texts, new { ids = ids.ToArray(), texts = plan.DeadlineTexts.ToArray() }, tx, cancellationToken: ct));
-        await journal.RecordAsync(connection, request.HttpContext, "import", "campaign", campaignId.ToString(),
-            new { fileName = file.FileName, imported = ids.Count }, ct, tx);
-        await tx.CommitAsync(ct);
-        return TypedResults.Ok(new ImportResult(ids.Count, [], plan.Collectives));
+        if (file is null && Guid.TryParse(form["uploadId"].ToString(), out var uploadId))
+            return await imports.FromUploadAsync(campaignId, uploadId, user, new ImportRunOptions(dryRun, choices), ct);
+        if (file is null) return FileRefused(400, "没有收到文件：请在字段 file 中上传 .xlsx、.xls、.docx 或 .csv 文件 / no file in part \"file\"");
+        if (file.Length > options.MaxFileBytes) return FileRefused(413, $"文件超过 {options.MaxFileBytes / 1024 / 1024} MB / file too large");
+        await using var stream = file.OpenReadStream();
+        return await imports.RunAsync(campaignId, new ImportFile(file.FileName, stream), user, new ImportRunOptions(dryRun, choices), ct);
     }
 
     /// <summary>Units with their kinds, the unit groups and the unit aliases, as the importer resolves names against them.</summary>
@@ -106,30 +96,10 @@ public static class ImportApi
     public static FileContentHttpResult Template() =>
         TypedResults.File(ImportTemplate.Build(), ImportTemplate.ContentType, "问题清单导入模板.xlsx");
 
-    /// <summary>
-    /// The year "6月10日前" falls in (the notice's, else the first phase's, else this year) and the day 立行立改 counts
-    /// from: the start of the rectify phase (集中整改), else the first phase, else today, since import happens before launch.
-    /// </summary>
-    private static async Task<DeadlineContext> DeadlineContextAsync(
-        NpgsqlConnection connection, CampaignFacts campaign, DateTimeOffset now, ImportOptions options, CancellationToken ct)
-    {
-        var phases = JsonSerializer.Deserialize<List<Phase>>(campaign.Phases, CampaignRow.PhaseJson) ?? [];
-        var today = ItemStatus.LocalToday(now, campaign.TimeZone);
-        var launch = phases.FirstOrDefault(p => p.Key == "rectify")?.Start ?? phases.OrderBy(p => p.Start).FirstOrDefault()?.Start ?? today;
-        var year = campaign.NoticeDate?.Year ?? phases.OrderBy(p => p.Start).FirstOrDefault()?.Start.Year ?? today.Year;
-        var anchor = campaign.NoticeDate is { } notice && notice < launch ? notice : launch;
-        var calendar = await WorkingCalendar.ReadAsync(connection, ct);
-        return new DeadlineContext(year, launch, campaign.NoticeDate, options.ImmediateWorkingDays, calendar);
-    }
+    private static ProblemHttpResult Problem(ImportRefused refused) =>
+        TypedResults.Problem(statusCode: refused.Status, title: refused.Title, detail: refused.Detail,
+            extensions: new Dictionary<string, object?> { ["imported"] = 0, ["errors"] = refused.Errors });
 
-    private static ProblemHttpResult Rejected(IReadOnlyList<ImportError> errors) =>
-        TypedResults.Problem(statusCode: 422, title: "问题清单有误，未导入任何问题 / Import rejected, nothing imported",
-            detail: errors.Count >= ImportMapper.MaxErrors
-                ? $"发现至少 {errors.Count} 处错误（仅列出前 {ImportMapper.MaxErrors} 处），请修改后重新导入。"
-                : $"发现 {errors.Count} 处错误，请修改后重新导入。",
-            extensions: new Dictionary<string, object?> { ["imported"] = 0, ["errors"] = errors });
-
-    private static ProblemHttpResult FileProblem(int status, string message) =>
-        TypedResults.Problem(statusCode: status, title: "无法读取上传的文件 / Unreadable file", detail: message,
-            extensions: new Dictionary<string, object?> { ["imported"] = 0, ["errors"] = new[] { new ImportError(0, "file", null, message) } });
+    private static ImportRefused FileRefused(int status, string message) =>
+        new(status, "无法读取上传的文件 / Unreadable file", message, [new ImportError(0, "file", null, message)]);
 }

@@ -10,7 +10,8 @@ public sealed record ItemDto(
     PersonRef? ResponsibleLeader, string LeadUnit, IReadOnlyList<string> Units, DateOnly? Deadline, DateOnly? EffectiveDeadline,
     bool Ongoing, string? ReportEvery, bool HardDeadline, string State, int OverdueDays, string EscalationLevel, string Light,
     int Version, IReadOnlyList<string> AllowedEvents, DateTimeOffset? AssignedAt, DateTimeOffset? AcknowledgedAt,
-    DateTimeOffset? ClosedAt, DateTimeOffset CreatedAt, DateOnly? PendingExtension, int Cycle, IReadOnlyList<AssignmentDto> Assignments);
+    DateTimeOffset? ClosedAt, DateTimeOffset CreatedAt, DateOnly? PendingExtension, int Cycle, IReadOnlyList<AssignmentDto> Assignments,
+    string? Source, string? DeadlineText, IReadOnlyList<MilestoneDto> Milestones);
 
 /// <summary>One unit's part of the item (API.md <c>assignments</c>).</summary>
 public sealed record AssignmentDto(
@@ -24,7 +25,7 @@ public sealed record ItemRow(
     DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string? ReportEvery, bool HardDeadline, string State,
     string EscalationLevel, int Version, DateTime? AssignedAt, DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime CreatedAt,
     string TimeZone, string CampaignState, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion,
-    DateTime? AckDueAt, DateOnly? PendingExtension, int Cycle)
+    DateTime? AckDueAt, DateOnly? PendingExtension, int Cycle, string? Source, string? DeadlineText)
 {
     public const string Select = """
         select i.id, i.campaign_id as CampaignId, i.seq, i.number, i.category, i.title, i.description, i.measures, i.target,
@@ -34,7 +35,8 @@ public sealed record ItemRow(
                i.assigned_at as AssignedAt, i.acknowledged_at as AcknowledgedAt, i.closed_at as ClosedAt, i.created_at as CreatedAt,
                c.time_zone as TimeZone, c.state as CampaignState, c.issued_by_unit as IssuedByUnit, c.supervision_unit as SupervisionUnit,
                c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion,
-               i.ack_due_at as AckDueAt, i.pending_extension as PendingExtension, i.cycle
+               i.ack_due_at as AckDueAt, i.pending_extension as PendingExtension, i.cycle,
+               i.source, i.deadline_text as DeadlineText
         from items i
         join campaigns c on c.id = i.campaign_id
         left join people p on p.id = i.responsible_leader_id
@@ -49,7 +51,8 @@ public sealed record ItemRow(
     /// The item with its units' parts. A unit user that is not the lead unit sees its own part and the lead unit's
     /// (分解交办: the lead unit consolidates and sees every unit).
     /// </summary>
-    public ItemDto ToDto(DateTimeOffset now, IReadOnlyList<string> allowedEvents, IReadOnlyList<Assignment> assignments, string? viewerUnit = null)
+    public ItemDto ToDto(DateTimeOffset now, IReadOnlyList<string> allowedEvents, IReadOnlyList<Assignment> assignments, string? viewerUnit = null,
+        IReadOnlyList<MilestoneDto>? milestones = null)
     {
         var today = ItemStatus.LocalToday(now, TimeZone);
         var assignedOn = AssignedAt is { } a ? ItemStatus.LocalToday(Utc(a)!.Value, TimeZone) : (DateOnly?)null;
@@ -70,6 +73,7 @@ public sealed record ItemRow(
             LeadUnit, Units, Deadline, EffectiveDeadline, Ongoing, ReportEvery, HardDeadline, State,
             ItemStatus.OverdueDays(State, EffectiveDeadline, today), EscalationLevel,
             ItemStatus.Light(State, EffectiveDeadline, assignedOn, unacknowledged, today),
-            Version, allowedEvents, Utc(AssignedAt), Utc(AcknowledgedAt), Utc(ClosedAt), Utc(CreatedAt)!.Value, PendingExtension, Cycle, parts);
+            Version, allowedEvents, Utc(AssignedAt), Utc(AcknowledgedAt), Utc(ClosedAt), Utc(CreatedAt)!.Value, PendingExtension, Cycle, parts,
+            Source, DeadlineText, milestones ?? []);
     }
 }

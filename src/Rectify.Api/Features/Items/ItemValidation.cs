@@ -9,12 +9,19 @@ namespace Rectify.Api.Features.Items;
 public sealed record ItemRequest(
     string? Number, string? Category, string? Title, string? Description, string? Measures, string? Target,
     Guid? ResponsibleLeaderId, string? LeadUnit, IReadOnlyList<string?>? Units, string? Deadline, bool? Ongoing,
-    string? ReportEvery, bool? HardDeadline);
+    string? ReportEvery, bool? HardDeadline, string? Source = null, IReadOnlyList<MilestoneRequest?>? Milestones = null);
+
+/// <summary>A dated step of an item as a client sends it (API.md <c>milestones</c>): <c>{date, text}</c>.</summary>
+public sealed record MilestoneRequest(string? Date, string? Text);
+
+/// <summary>A dated step of an item: by when, and what is due then.</summary>
+public sealed record ItemMilestone(DateOnly Date, string Text);
 
 /// <summary>An item request that passed field validation; references still to be checked.</summary>
 public sealed record ValidItem(
     string? Number, string? Category, string Title, string? Description, string? Measures, string? Target,
-    Guid? ResponsibleLeaderId, string LeadUnit, string[] Units, DateOnly? Deadline, bool Ongoing, string? ReportEvery, bool HardDeadline);
+    Guid? ResponsibleLeaderId, string LeadUnit, string[] Units, DateOnly? Deadline, bool Ongoing, string? ReportEvery, bool HardDeadline,
+    string? Source = null, IReadOnlyList<ItemMilestone>? Milestones = null, string? DeadlineText = null);
 
 /// <summary>
 /// Field rules of an item, shared by the API and the importer. Range rules (docs/reliability.md "Hostile input",
@@ -25,6 +32,8 @@ public sealed record ValidItem(
 public static class ItemValidation
 {
     public const int MaxUnits = 200;
+
+    public const int MaxMilestones = 20;
 
     /// <summary>No date of any campaign is later than this (what <see cref="Validate"/> checks without a campaign).</summary>
     public static readonly DateOnly AbsoluteLatest = new(2100, 12, 31);
@@ -44,6 +53,20 @@ public static class ItemValidation
             "select notice_date, created_at, time_zone from campaigns where id = @campaignId", new { campaignId }, tx, cancellationToken: ct));
         if (row is not { } r) return null;
         return Reach.Basis(r.NoticeDate is { } n ? DateOnly.FromDateTime(n) : null, new DateTimeOffset(DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc)), r.TimeZone);
+    }
+
+    /// <summary>422 naming the first of the item's dates (deadline, milestones) beyond its campaign's reach, else null.</summary>
+    public static async Task<ProblemHttpResult?> CheckItemReachAsync(NpgsqlConnection connection, Guid campaignId, ValidItem item, CancellationToken ct)
+    {
+        var basis = await ReachBasisAsync(connection, campaignId, ct);
+        if (basis is null) return null;
+        if (item.Deadline is { } deadline && Reach.DateProblem(deadline, basis.Value) is { } problem) return Problems.Unprocessable(problem, "deadline");
+        var steps = item.Milestones ?? [];
+        for (var n = 0; n < steps.Count; n++)
+        {
+            if (Reach.DateProblem(steps[n].Date, basis.Value) is { } late) return Problems.Unprocessable(late, $"milestones[{n}].date");
+        }
+        return null;
     }
 
     /// <summary>422 naming <paramref name="field"/> when <paramref name="date"/> is beyond its campaign's reach, else null.</summary>
@@ -82,6 +105,16 @@ public static class ItemValidation
             var code = v.Code($"units[{n}]", list[n]);
             if (code.Length > 0 && !units.Contains(code)) units.Add(code);
         }
+        var milestones = new List<ItemMilestone>();
+        var steps = r.Milestones ?? [];
+        if (steps.Count > MaxMilestones) v.Add("milestones", $"阶段性节点不能超过 {MaxMilestones} 个 / at most {MaxMilestones} milestones");
+        for (var n = 0; n < Math.Min(steps.Count, MaxMilestones); n++)
+        {
+            var text = v.Required($"milestones[{n}].text", steps[n]?.Text, 500);
+            if (!Validator.TryParseDate(steps[n]?.Date, out var date)) { v.Add($"milestones[{n}].date", "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD"); continue; }
+            DateInAbsoluteRange(v, $"milestones[{n}].date", date);
+            if (text.Length > 0) milestones.Add(new ItemMilestone(date, text));
+        }
         return new ValidItem(
             v.Optional("number", r.Number, 32),
             v.Optional("category", r.Category, 200),
@@ -92,7 +125,8 @@ public static class ItemValidation
             r.ResponsibleLeaderId,
             v.Code("leadUnit", r.LeadUnit),
             units.ToArray(),
-            deadline, ongoing, reportEvery, r.HardDeadline ?? false);
+            deadline, ongoing, reportEvery, r.HardDeadline ?? false,
+            v.Optional("source", r.Source, 50), r.Milestones is null ? null : milestones.OrderBy(m => m.Date).ToList());
     }
 
     /// <summary>422 naming the first field whose reference (unit code, person) does not exist.</summary>
@@ -107,6 +141,9 @@ public static class ItemValidation
             if (!known.Contains(item.Units[n]))
                 return Problems.Unprocessable($"责任单位 {item.Units[n]} 不存在 / unit does not exist", $"units[{n}]");
         }
+        if (item.Source is { } source &&
+            !await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select exists(select 1 from item_sources where name = @source)", new { source }, cancellationToken: ct)))
+            return Problems.Unprocessable($"问题来源“{source}”不在来源列表中，请先在“问题来源”中添加 / unknown source", "source");
         if (item.ResponsibleLeaderId is { } leader &&
             !await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select exists(select 1 from people where id = @leader)", new { leader }, cancellationToken: ct)))
             return Problems.Unprocessable("责任领导不存在 / responsible leader does not exist", "responsibleLeaderId");

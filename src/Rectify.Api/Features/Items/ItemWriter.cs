@@ -18,12 +18,13 @@ public static class ItemWriter
 
         const string sql = """
             insert into items(id, campaign_id, seq, number, category, title, description, measures, target, responsible_leader_id,
-                              lead_unit, units, deadline, effective_deadline, ongoing, report_every, hard_deadline, state, created_at, updated_at)
+                              lead_unit, units, deadline, effective_deadline, ongoing, report_every, hard_deadline, state, created_at, updated_at,
+                              source, deadline_text)
             select t.id, t.cid, t.seq, t.num, t.cat, t.title, t.descr, t.meas, t.tgt, t.leader, t.lead, t.ul::text[], t.dl, t.dl,
-                   t.ongoing, t.every, t.hard, 'draft', @now, @now
+                   t.ongoing, t.every, t.hard, 'draft', @now, @now, t.src, t.dtext
             from unnest(@ids, @campaignIds, @seqs, @numbers, @categories, @titles, @descriptions, @measures, @targets, @leaders,
-                        @leadUnits, @unitLists, @deadlines, @ongoing, @reportEvery, @hard)
-                 as t(id, cid, seq, num, cat, title, descr, meas, tgt, leader, lead, ul, dl, ongoing, every, hard)
+                        @leadUnits, @unitLists, @deadlines, @ongoing, @reportEvery, @hard, @sources, @deadlineTexts)
+                 as t(id, cid, seq, num, cat, title, descr, meas, tgt, leader, lead, ul, dl, ongoing, every, hard, src, dtext)
             """;
         var ids = items.Select(_ => Guid.CreateVersion7(now)).ToArray();
         var seqs = items.Select((_, n) => seq + n + 1).ToArray();
@@ -47,8 +48,23 @@ public static class ItemWriter
             ongoing = items.Select(i => i.Ongoing).ToArray(),
             reportEvery = items.Select(i => i.ReportEvery).ToArray(),
             hard = items.Select(i => i.HardDeadline).ToArray(),
+            sources = items.Select(i => i.Source).ToArray(),
+            deadlineTexts = items.Select(i => i.DeadlineText).ToArray(),
             now,
         }, tx, cancellationToken: ct));
+        var steps = items.SelectMany((item, n) => (item.Milestones ?? []).Select((m, k) => (Item: ids[n], Seq: k + 1, m.Date, m.Text))).ToList();
+        if (steps.Count > 0)
+        {
+            const string milestones = """
+                insert into item_milestones(item_id, seq, date, text)
+                select * from unnest(@itemIds, @seqs, @dates, @texts)
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(milestones, new
+            {
+                itemIds = steps.Select(s => s.Item).ToArray(), seqs = steps.Select(s => s.Seq).ToArray(),
+                dates = steps.Select(s => s.Date).ToArray(), texts = steps.Select(s => s.Text).ToArray(),
+            }, tx, cancellationToken: ct));
+        }
         return ids;
     }
 }

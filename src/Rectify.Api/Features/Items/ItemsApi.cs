@@ -20,6 +20,7 @@ public static class ItemsApi
         group.MapGet("/{id:guid}", Get);
         group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.ManageOrganisation);
         group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.ManageOrganisation);
+        group.MapPost("/{id:guid}/milestones/{seq:int}/done", Milestones.Done);
         return app;
     }
 
@@ -39,7 +40,7 @@ public static class ItemsApi
         if (campaign.IssuedByUnit is null) return Problems.NotFound("整改工作");
         if (!Access.CanManageCampaign(user, campaign.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以添加问题 / only the issuing office may add items");
         var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct)
-            ?? await ItemValidation.CheckReachAsync(connection, campaignId, item.Deadline, "deadline", ct);
+            ?? await ItemValidation.CheckItemReachAsync(connection, campaignId, item, ct);
         if (refusal is not null) return refusal;
 
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -91,10 +92,12 @@ public static class ItemsApi
         var rows = (await grid.ReadAsync<ItemRow>()).ToList();
         var dtos = new List<ItemDto>(rows.Count);
         var parts = await Assignment.LoadAsync(connection, null, rows.Select(r => r.Id).ToList(), ct);
+        var milestones = await Milestones.LoadAsync(connection, rows.Select(r => r.Id).ToList(), ct);
         foreach (var row in rows)
         {
             var own = parts.GetValueOrDefault(row.Id, []);
-            dtos.Add(row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, user, own, ct), own, ItemAllowedEvents.ViewerUnit(user)));
+            dtos.Add(row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, user, own, ct), own, ItemAllowedEvents.ViewerUnit(user),
+                milestones.GetValueOrDefault(row.Id)));
         }
         return TypedResults.Ok(new Page<ItemDto>(dtos, total));
     }
@@ -120,21 +123,25 @@ public static class ItemsApi
         if (!Access.CanManageCampaign(user, row.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以修改问题 / only the issuing office may edit items");
         if (row.State != ItemStates.Draft) return Problems.Unprocessable("问题已交办，不能直接修改；请走延期申请等流程 / an assigned item cannot be edited");
         var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct)
-            ?? await ItemValidation.CheckReachAsync(connection, row.CampaignId, item.Deadline, "deadline", ct);
+            ?? await ItemValidation.CheckItemReachAsync(connection, row.CampaignId, item, ct);
         if (refusal is not null) return refusal;
         const string sql = """
             update items set number = coalesce(@Number, number), category = @Category, title = @Title, description = @Description,
                 measures = @Measures, target = @Target, responsible_leader_id = @ResponsibleLeaderId, lead_unit = @LeadUnit,
                 units = @Units, deadline = @Deadline, effective_deadline = @Deadline, ongoing = @Ongoing, report_every = @ReportEvery,
-                hard_deadline = @HardDeadline, version = version + 1, updated_at = @now
+                hard_deadline = @HardDeadline, source = coalesce(@Source, source), version = version + 1, updated_at = @now
             where id = @id and state = 'draft'
             """;
+        await using var tx = await connection.BeginTransactionAsync(ct);
         var updated = await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             id, item.Number, item.Category, item.Title, item.Description, item.Measures, item.Target, item.ResponsibleLeaderId,
-            item.LeadUnit, item.Units, item.Deadline, item.Ongoing, item.ReportEvery, item.HardDeadline, now = clock.GetUtcNow(),
-        }, cancellationToken: ct));
+            item.LeadUnit, item.Units, item.Deadline, item.Ongoing, item.ReportEvery, item.HardDeadline, item.Source, now = clock.GetUtcNow(),
+        }, tx, cancellationToken: ct));
         if (updated == 0) return Problems.Unprocessable("问题已交办，不能直接修改 / an assigned item cannot be edited");
+        // Milestones sent replace the item's; a request without them (the edit page, older clients) leaves them as they are.
+        if (item.Milestones is { } milestones) await Milestones.ReplaceAsync(connection, tx, id, milestones, ct);
+        await tx.CommitAsync(ct);
         return TypedResults.Ok((await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
     }
 
@@ -172,6 +179,8 @@ public static class ItemsApi
         var row = await FindRowAsync(connection, id, user, ct);
         if (row is null) return null;
         var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
-        return row.ToDto(now, definitions is null ? [] : await ItemAllowedEvents.ForAsync(connection, definitions, row, user, parts, ct), parts, ItemAllowedEvents.ViewerUnit(user));
+        var milestones = (await Milestones.LoadAsync(connection, [row.Id], ct)).GetValueOrDefault(row.Id);
+        return row.ToDto(now, definitions is null ? [] : await ItemAllowedEvents.ForAsync(connection, definitions, row, user, parts, ct), parts,
+            ItemAllowedEvents.ViewerUnit(user), milestones);
     }
 }

@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -11,42 +10,103 @@ using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages.Campaigns;
 
-/// <summary>Problem-list import into a draft campaign, through the import API's own handler (all rows or none).</summary>
-public sealed class ImportModel(NpgsqlDataSource db, TimeProvider clock, IOptions<ImportOptions> options, AdminJournal journal, UiText text,
-    [FromKeyedServices("wall")] TimeProvider wall) : PageModel
+/// <summary>
+/// Problem-list import into a draft campaign in two steps (issue 15.6): upload → preview (what will be created, collective
+/// names and what they became, deadlines beside their text, milestones, sources, errors in their cells, candidates to
+/// pick for ambiguous names) → confirm. Both steps are <see cref="ImportService"/>'s, as the API's are.
+/// </summary>
+public sealed class ImportModel(NpgsqlDataSource db, ImportService imports, IOptions<ImportOptions> options, UiText text) : PageModel
 {
+    public const string PickPrefix = "pick|";
+
     public Guid Id { get; private set; }
     public string CampaignTitle { get; private set; } = "";
     public long MaxBytes => options.Value.MaxFileBytes;
     public IReadOnlyList<ImportError> Errors { get; private set; } = [];
     public string? FileError { get; private set; }
+    public ImportPreview? Preview { get; private set; }
+
+    /// <summary>The picks posted with the preview, by "cell|name", so the pickers keep them.</summary>
+    public IReadOnlyDictionary<string, HashSet<string>> Picks { get; private set; } = new Dictionary<string, HashSet<string>>();
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ?? Page();
 
+    /// <summary>Step 1: the file is read and resolved, nothing is written; the preview shows what would be created.</summary>
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
     {
         var refusal = await LoadAsync(id, ct);
         if (refusal is not null) return refusal;
-        if (!Request.HasFormContentType || Request.Form.Files.Count == 0)
+        var file = Request.HasFormContentType ? Request.Form.Files.GetFile("file") ?? Request.Form.Files.FirstOrDefault() : null;
+        if (file is null)
         {
             FileError = text["请选择要导入的文件"];
             return Page();
         }
-        var result = (await ImportApi.Import(id, Request, db, clock, options, journal, wall, ct)).Result;
-        if (result is Ok<ImportResult> ok)
+        if (file.Length > options.Value.MaxFileBytes) { FileError = text["文件过大"]; return Page(); }
+        await using var stream = file.OpenReadStream();
+        return Show(await imports.RunAsync(id, new ImportFile(file.FileName, stream), CurrentUser.From(User), new ImportRunOptions(DryRun: true), ct));
+    }
+
+    /// <summary>The office picked units for ambiguous names: the same upload is previewed again with those picks.</summary>
+    public async Task<IActionResult> OnPostRepreviewAsync(Guid id, Guid uploadId, CancellationToken ct)
+    {
+        var refusal = await LoadAsync(id, ct);
+        if (refusal is not null) return refusal;
+        return Show(await imports.FromUploadAsync(id, uploadId, CurrentUser.From(User), new ImportRunOptions(true, ReadPicks()), ct));
+    }
+
+    /// <summary>Step 2: the previewed upload is imported (all rows or none).</summary>
+    public async Task<IActionResult> OnPostConfirmAsync(Guid id, Guid uploadId, CancellationToken ct)
+    {
+        var refusal = await LoadAsync(id, ct);
+        if (refusal is not null) return refusal;
+        var outcome = await imports.FromUploadAsync(id, uploadId, CurrentUser.From(User), new ImportRunOptions(false, ReadPicks()), ct);
+        if (outcome is ImportDone done)
         {
-            TempData["Flash"] = text.Format("已导入 {0} 个问题", ok.Value!.Imported);
+            TempData["Flash"] = text.Format("已导入 {0} 个问题", done.Result.Imported);
             return Redirect($"/items?campaignId={id}");
         }
-        if (result is ProblemHttpResult problem)
+        return Show(outcome);
+    }
+
+    private IActionResult Show(ImportOutcome outcome)
+    {
+        switch (outcome)
         {
-            Errors = problem.ProblemDetails.Extensions.TryGetValue("errors", out var e) && e is IEnumerable<ImportError> list ? list.ToList() : [];
-            var fileErrors = Errors.Where(x => x.Row == 0 && x.Field == "file").ToList();
-            if (fileErrors.Count > 0) { FileError = string.Join("；", fileErrors.Select(x => text.Pick(x.Message))); Errors = Errors.Except(fileErrors).ToList(); }
-            else if (Errors.Count == 0) ModelState.AddModelError("", text.Pick(problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title));
+            case ImportPreviewed previewed:
+                Preview = previewed.Preview;
+                Errors = Preview.Errors;
+                break;
+            case ImportRefused refused:
+                var fileErrors = refused.Errors.Where(x => x.Row == 0 && x.Field == "file").ToList();
+                Errors = refused.Errors.Except(fileErrors).ToList();
+                if (fileErrors.Count > 0) FileError = string.Join("；", fileErrors.Select(x => text.Pick(x.Message)));
+                else if (Errors.Count == 0) ModelState.AddModelError("", text.Pick(refused.Detail));
+                break;
         }
         return Page();
     }
+
+    /// <summary>Checkboxes named "pick|E5|县直相关部门" with unit codes as values become the service's choices.</summary>
+    private List<ImportChoice> ReadPicks()
+    {
+        var picks = new Dictionary<string, HashSet<string>>();
+        var choices = new List<ImportChoice>();
+        foreach (var (key, values) in Request.Form.Where(f => f.Key.StartsWith(PickPrefix, StringComparison.Ordinal)))
+        {
+            var parts = key[PickPrefix.Length..].Split('|', 2);
+            if (parts.Length != 2) continue;
+            var units = values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!).ToList();
+            if (units.Count == 0) continue;
+            picks[parts[0] + "|" + parts[1]] = [.. units];
+            choices.Add(new ImportChoice(parts[0], parts[1], units));
+        }
+        Picks = picks;
+        return choices;
+    }
+
+    public bool IsPicked(ImportError error, string code) =>
+        Picks.TryGetValue(error.Cell + "|" + error.Name, out var set) && set.Contains(code);
 
     private async Task<IActionResult?> LoadAsync(Guid id, CancellationToken ct)
     {

@@ -54,6 +54,9 @@ public sealed partial class DetailModel(
     public string CampaignTitle { get; private set; } = "";
     public UnitNames Names => names;
     public bool CanEdit { get; private set; }
+
+    /// <summary>A unit of the item (or its issuing office) may mark its milestones done while it is assigned and open.</summary>
+    public bool CanMarkMilestones { get; private set; }
     public int? DaysLeft { get; private set; }
     public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
     public IReadOnlyList<AttachmentDto> Attachments { get; private set; } = [];
@@ -141,6 +144,18 @@ public sealed partial class DetailModel(
         return Redirect($"/items/{id}");
     }
 
+    /// <summary>Marks a milestone done through the API's handler (the caller's own unit; an office marks it for the lead unit).</summary>
+    public async Task<IActionResult> OnPostMilestoneAsync(Guid id, int seq, CancellationToken ct)
+    {
+        var result = (await Milestones.Done(id, seq, new MilestoneDoneRequest(null, null), HttpContext, db, clock, ct)).Result;
+        if (ApiOutcome.Apply(result, ModelState, text))
+        {
+            TempData["Flash"] = text["阶段性节点已标记完成"];
+            return Redirect($"/items/{id}#ms-h");
+        }
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
     /// <summary>Records an admonitory talk through the talks API's handler.</summary>
     public async Task<IActionResult> OnPostTalkAsync(Guid id, CancellationToken ct)
     {
@@ -181,7 +196,10 @@ public sealed partial class DetailModel(
             var row = await ItemsApi.FindRowAsync(connection, id, me, ct);
             if (row is null) return false;
             var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
-            Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, parts, ct), parts, ItemAllowedEvents.ViewerUnit(me));
+            var milestones = (await Milestones.LoadAsync(connection, [row.Id], ct)).GetValueOrDefault(row.Id);
+            Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, parts, ct), parts, ItemAllowedEvents.ViewerUnit(me), milestones);
+            CanMarkMilestones = row.State is not (ItemStates.Draft or "closed" or "withdrawn")
+                && ((me.Role == Roles.Unit && me.UnitCode is { } own && (row.LeadUnit == own || row.Units.Contains(own))) || Access.CanManageCampaign(me, row.IssuedByUnit));
             TimeZone = row.TimeZone;
             CanEdit = row.State == ItemStates.Draft && Access.CanManageCampaign(me, row.IssuedByUnit);
             CanRecordTalk = row.State != ItemStates.Draft && TalksApi.MayRecord(me, row);
