@@ -4,6 +4,8 @@
 # Sizes can be lowered for a quick look: BENCH_ITEMS, BENCH_FIRING, BENCH_QUARTZ, BENCH_WORKERS, BENCH_BATCH.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# "./rectify.sh bench import" runs only the import benchmark.
+if [ "${1:-}" = "import" ]; then exec "$ROOT/scripts/bench-import.sh"; fi
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 log() { printf '\033[1;34m[bench]\033[0m %s\n' "$*" >&2; }
@@ -42,3 +44,7 @@ log "figures written to docs/performance.md (Runtime section)"
 # docs/performance.md between <!-- notifications:begin --> / <!-- notifications:end -->.
 log "notifications benchmark (scripts/bench-notifications.sh)"
 "$ROOT/scripts/bench-notifications.sh"
+
+# Import (issue 15): 5,000 rows of .docx and .xls; writes the table between <!-- import:begin --> / <!-- import:end -->.
+log "import benchmark (scripts/bench-import.sh)"
+"$ROOT/scripts/bench-import.sh"

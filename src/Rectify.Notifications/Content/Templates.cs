@@ -69,23 +69,31 @@ public static partial class Templates
             new Version("[Reminder] ", $"{Cap(Words.ItemLabelEn(f.Item))} is due {Words.En(r.Deadline)}", leadEn, ItemFieldsEn(f), null));
     }
 
-    /// <summary>A dated step inside an item (issue 15.4): the step, its date, and the item's own deadline beside it, unchanged.</summary>
+    /// <summary>
+    /// A dated step inside an item (issue 15.4): the step, its date, and the item's own deadline beside it, unchanged.
+    /// The step is quoted as the measures say it; where the date is said in the message's own words, without its leading date.
+    /// </summary>
     private static Draft MilestoneReminder(MessageFacts f, MilestoneReminderMessage m)
     {
+        // The lead sentences give the date in their own words, so they quote the step without its leading date.
+        var step = LeadingDate().Replace(m.Text, "") is { Length: > 0 } rest ? rest : m.Text;
         var left = f.WorkingDaysLeft;
         var unit = UnitZh(f);
         var leadZh = left is 0
             ? $"以下整改问题的阶段性任务“{m.Text}”今日到期，请{unit}今日内完成，完成后在系统中标记完成并报送进展。"
-            : $"以下整改问题的阶段性任务须于{Words.Zh(m.Date)}前完成{(left is { } n ? $"（还剩{n}个工作日）" : "")}：“{m.Text}”。请{unit}按时完成，完成后在系统中标记完成。";
+            : $"以下整改问题的阶段性任务须于{Words.Zh(m.Date)}前完成{(left is { } n ? $"（还剩{n}个工作日）" : "")}：“{step}”。请{unit}按时完成，完成后在系统中标记完成。";
         var leadEn = left is 0
-            ? $"A step of the following item is due today: \"{m.Text}\". Please finish it today and mark it done."
-            : $"A step of the following item is due by {Words.En(m.Date)}{(left is { } k ? $" ({k} working days left)" : "")}: \"{m.Text}\". Please finish it on time and mark it done.";
+            ? $"A step of the following item is due today: \"{step}\". Please finish it today and mark it done."
+            : $"A step of the following item is due by {Words.En(m.Date)}{(left is { } k ? $" ({k} working days left)" : "")}: \"{step}\". Please finish it on time and mark it done.";
         return new(
             new Version("【提醒】", $"{Words.ItemLabelZh(f.Item)}的阶段性任务将于{Words.ZhShort(m.Date)}到期", leadZh,
                 ItemFieldsZh(f, extra: [("阶段性任务", m.Text), ("节点时限", Words.Zh(m.Date))]), "请登录系统标记完成。"),
             new Version("[Reminder] ", $"A step of {Words.ItemLabelEn(f.Item)} is due {Words.En(m.Date)}", leadEn,
-                ItemFieldsEn(f, extra: [("Step", m.Text), ("Step due", Words.En(m.Date))]), "Please sign in to mark it done."));
+                ItemFieldsEn(f, extra: [("Step", step), ("Step due", Words.En(m.Date))]), "Please sign in to mark it done."));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*[于在]?\s*(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号]|[底末]|[上中下]旬)\s*(?:前|以前|之前)?\s*")]
+    private static partial System.Text.RegularExpressions.Regex LeadingDate();
 
     private static Draft DeliverableReminder(MessageFacts f, DeliverableRef d)
     {

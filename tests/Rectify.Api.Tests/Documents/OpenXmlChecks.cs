@@ -21,12 +21,12 @@ public static class OpenXmlChecks
         return new OpenXmlValidator(FileFormatVersions.Office2013).Validate(document).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
     }
 
-    /// <summary>The first sheet's rows as text, cells placed by their references (empty cells as "").</summary>
-    public static List<string[]> Rows(byte[] bytes)
+    /// <summary>A sheet's rows (the first by default) as text, cells placed by their references (empty cells as "").</summary>
+    public static List<string[]> Rows(byte[] bytes, int sheetIndex = 0)
     {
         using var document = SpreadsheetDocument.Open(new MemoryStream(bytes), false);
         var workbook = document.WorkbookPart!;
-        var sheet = workbook.Workbook.Sheets!.Elements<Sheet>().First();
+        var sheet = workbook.Workbook.Sheets!.Elements<Sheet>().ElementAt(sheetIndex);
         var part = (WorksheetPart)workbook.GetPartById(sheet.Id!.Value!);
         var shared = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(s => s.InnerText).ToArray() ?? [];
         var rows = new List<string[]>();

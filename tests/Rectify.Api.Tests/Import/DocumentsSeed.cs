@@ -7,7 +7,10 @@ namespace Rectify.Api.Tests.Import;
 
 public sealed record ItemView(
     Guid Id, string? Number, string? Category, string Title, string? Description, string? Measures, string? Target,
-    PersonView? ResponsibleLeader, string LeadUnit, string[] Units, DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string State);
+    PersonView? ResponsibleLeader, string LeadUnit, string[] Units, DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string State,
+    string? Source = null, string? DeadlineText = null, MilestoneView[]? Milestones = null);
+
+public sealed record MilestoneView(int Seq, DateOnly Date, string Text, DateTimeOffset? DoneAt, string? DoneUnit);
 
 public sealed record PersonView(Guid Id, string Name);
 
@@ -57,13 +60,13 @@ public static class DocumentsSeed
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    public static async Task<HttpResponseMessage> ImportAsync(HttpClient client, Guid campaignId, byte[] content, string fileName)
+    public static async Task<HttpResponseMessage> ImportAsync(HttpClient client, Guid campaignId, byte[] content, string fileName, bool dryRun = false)
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new MediaTypeHeaderValue(fileName.EndsWith(".csv", StringComparison.Ordinal) ? "text/csv" : "application/octet-stream");
         form.Add(file, "file", fileName);
-        return await client.PostAsync($"/api/campaigns/{campaignId}/items/import", form);
+        return await client.PostAsync($"/api/campaigns/{campaignId}/items/import{(dryRun ? "?dryRun=true" : "")}", form);
     }
 
     public static async Task<List<ItemView>> ItemsAsync(HttpClient client, Guid campaignId)

@@ -91,6 +91,21 @@ public sealed class ImportCorpusApiTests(RectifyApp app) : IClassFixture<Rectify
             i => i.LeadUnit.ShouldBe("jyj"), i => i.Units.ShouldBe(["fpb", "czj", "gaj", "gtj", "lyj", "nyj", "rsj", "xwb", "xzfb", "zjj"]),
             i => i.Deadline.ShouldBe(new DateOnly(2018, 6, 10)));
         (await DeadlineTextsAsync(campaign)).ShouldBe(["6月10日前", "6月10日前", "长期坚持", "6月10日前", "9月30日前", "6月10日前"]);
+        items.Select(i => i.DeadlineText).ShouldBe(["6月10日前", "6月10日前", "长期坚持", "6月10日前", "9月30日前", "6月10日前"]);
+
+        // Sources (问题来源 column): "媒体暗访" names two sources, the first named is taken.
+        items.Select(i => i.Source).ShouldBe(["考核反馈", "第三方评估", "民主监督", "考核反馈", "媒体", "督查"]);
+
+        // Milestones: the dated steps of the measures, each with its date read like the deadline column (2018, the
+        // notice's year); "年内完成…" names no date; the items keep their own deadlines.
+        items[0].Milestones.ShouldBeEmpty();
+        items[1].Milestones!.Select(m => (m.Seq, m.Date, m.Text, m.DoneAt)).ShouldBe([(1, new DateOnly(2018, 5, 31), "于5月底前完成拆旧工作", (DateTimeOffset?)null)]);
+        items[2].Milestones.ShouldBeEmpty();
+        items[3].Milestones!.Select(m => (m.Seq, m.Date, m.Text)).ShouldBe(
+            [(1, new DateOnly(2018, 5, 20), "于5月20日前将全县脱贫户中收入不稳定、转移性收入占比过高的排查出来，制定切实可行的整改计划")]);
+        items[4].Milestones.ShouldBeEmpty();
+        items[5].Milestones.ShouldBeEmpty();
+        items[3].Deadline.ShouldBe(new DateOnly(2018, 6, 10));
     }
 
     [Fact]

@@ -116,6 +116,10 @@ public static class AccessMatrix
         new("DELETE /api/items/{id}", "/api/items/{item}", ItemColumns, Manage, None),
         new("POST /api/items/{id}/events", "/api/items/{item}/events", ItemColumns, Act,
             refused => refused ? Json(new { type = "progress", note = "越权报告进展" }) : Json(new { type = "没有这种事件" })),
+        // A milestone is marked done by the item's own units and its office; the matrix's items have none, so an allowed
+        // cell ends in the 404 of an unknown milestone (AllowedOrAbsent), a refused one never gets that far.
+        new("POST /api/items/{id}/milestones/{seq}/done", "/api/items/{item}/milestones/1/done", ItemColumns,
+            (role, column) => !Sees(role, column) ? Expect.Hidden : role == Supervisor ? Expect.Forbidden : Expect.AllowedOrAbsent, None),
         new("GET /api/items/{id}/timeline", "/api/items/{item}/timeline", ItemColumns, Read, None),
         new("GET /api/items/{id}/attachments", "/api/items/{item}/attachments", ItemColumns, Read, None),
         new("POST /api/items/{id}/attachments", "/api/items/{item}/attachments", ItemColumns, Act, Upload),
@@ -197,6 +201,11 @@ public static class AccessMatrix
         new("PUT /api/unit-groups/{name}", "/api/unit-groups/%E8%B6%8A%E6%9D%83%E7%BB%84", NoColumns, Organisation,
             refused => refused ? Json(new { aliases = Array.Empty<string>(), units = Array.Empty<string>() }) : Json(new { aliases = Array.Empty<string>(), units = new[] { "no-such-unit" } })),
         new("DELETE /api/unit-groups/{name}", "/api/unit-groups/%E4%B8%8D%E5%AD%98%E5%9C%A8", NoColumns,
+            (role, column) => ManagesOrganisation(role) ? Expect.AllowedOrAbsent : Expect.Forbidden, None),
+        new("GET /api/item-sources", "/api/item-sources", NoColumns, Everyone, None),
+        new("PUT /api/item-sources/{name}", "/api/item-sources/%E8%B6%8A%E6%9D%83%E6%9D%A5%E6%BA%90", NoColumns, Organisation,
+            refused => refused ? Json(new { sort = 5 }) : Json(new { sort = -1 })),
+        new("DELETE /api/item-sources/{name}", "/api/item-sources/%E4%B8%8D%E5%AD%98%E5%9C%A8", NoColumns,
             (role, column) => ManagesOrganisation(role) ? Expect.AllowedOrAbsent : Expect.Forbidden, None),
         new("GET /api/unit-aliases", "/api/unit-aliases", NoColumns, Everyone, None),
         new("PUT /api/unit-aliases/{alias}", "/api/unit-aliases/%E8%B6%8A%E6%9D%83%E5%88%AB%E5%90%8D", NoColumns, Organisation,

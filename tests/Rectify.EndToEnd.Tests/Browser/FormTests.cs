@@ -85,7 +85,7 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
     }
 
     [Fact]
-    public async Task ImportProblemList_BadRowsThenGoodFile_ErrorsByRowThenItemsListed()
+    public async Task ImportProblemList_BadRowsThenGoodFile_ErrorsInTheirCellsThenPreviewThenConfirm()
     {
         await using var s = await app.NewSessionAsync();
         await s.SignInAsync("lgo", RectifyApp.DemoPassword);
@@ -94,22 +94,71 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
         await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }), new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
         await s.Page.GetByRole(AriaRole.Link, new() { Name = "导入问题清单" }).ClickAsync();
 
+        // A file with errors: the preview marks the cells, says nothing can be imported, and offers no confirmation.
         var dir = Directory.CreateTempSubdirectory("rectify-import-").FullName;
         var bad = Path.Combine(dir, "问题清单-有误.csv");
         File.WriteAllText(bad, "序号,反馈问题,整改措施,牵头单位,责任单位,整改时限\n1,危房改造对象认定不准,逐户复核,县住建局,县民政局,2026-12-31\n2,,建立台账,查无此单位,县财政局,2026-12-31\n", new System.Text.UTF8Encoding(true));
         await s.Page.GetByLabel("问题清单文件 *").SetInputFilesAsync(bad);
-        await s.Page.GetByRole(AriaRole.Button, new() { Name = "导入" }).ClickAsync();
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "预览" }).ClickAsync();
+        (await s.Page.Locator("[data-testid=preview-summary]").InnerTextAsync()).ShouldContain("改正前不能导入");
+        (await s.Page.Locator("[data-testid=confirm-import]").CountAsync()).ShouldBe(0);
+        (await s.Page.Locator("td.cell-error[data-cell=D3]").InnerTextAsync()).ShouldContain("无法识别的单位“查无此单位”");
+        (await s.Page.Locator("td.cell-error[data-cell=B3]").CountAsync()).ShouldBe(1);
+        (await s.Page.Locator("td.cell-error").CountAsync()).ShouldBe(2);
         var errors = s.Page.Locator("[data-testid=import-errors] tbody tr");
-        (await errors.CountAsync()).ShouldBeGreaterThan(0);
-        (await s.Page.Locator("[data-testid=import-errors]").InnerTextAsync()).ShouldContain("3");
+        (await errors.CountAsync()).ShouldBe(2);
         await s.ScreenshotAsync("import-errors");
 
+        // A good file: the preview shows what will be created (units, the deadline beside its text, a milestone, the
+        // source), nothing is imported yet; confirming imports it.
         var good = Path.Combine(dir, "问题清单.csv");
-        File.WriteAllText(good, "序号,反馈问题,整改措施,牵头单位,责任单位,整改时限\n1,危房改造对象认定不准,逐户复核,县住建局,县民政局,2026-12-31\n2,扶贫资金拨付滞后,建立台账,县财政局,县扶贫办,长期坚持\n", new System.Text.UTF8Encoding(true));
+        File.WriteAllText(good, "序号,反馈问题,整改措施,牵头单位,责任单位,整改时限,问题来源\n1,危房改造对象认定不准,于11月20日前逐户复核,县住建局,县民政局,12月底前,审计\n2,扶贫资金拨付滞后,建立台账,县财政局,县扶贫办,长期坚持,媒体暗访\n", new System.Text.UTF8Encoding(true));
         await s.Page.GetByLabel("问题清单文件 *").SetInputFilesAsync(good);
-        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "导入" }), url => url.Contains("/items?campaignId=", StringComparison.Ordinal));
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "预览" }).ClickAsync();
+        (await s.Page.Locator("[data-testid=preview-summary]").InnerTextAsync()).ShouldContain("将创建 2 个问题");
+        var first = await s.Page.Locator("[data-testid=preview-rows] tr[data-row='2'] [data-testid=preview-item]").InnerTextAsync();
+        first.ShouldContain("牵头单位：县住建局");
+        first.ShouldContain("责任单位：县民政局");
+        first.ShouldContain("（原文：12月底前）");
+        first.ShouldContain("问题来源：审计");
+        first.ShouldContain("阶段性节点：");
+        first.ShouldContain("于11月20日前逐户复核");
+        (await s.Page.Locator("[data-testid=preview-rows] tr[data-row='3'] [data-testid=preview-item]").InnerTextAsync()).ShouldContain("长期坚持");
+        await s.ScreenshotAsync("import-preview");
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "确认导入 2 个问题" }), url => url.Contains("/items?campaignId=", StringComparison.Ordinal));
         (await s.Page.Locator(".flash").InnerTextAsync()).ShouldBe("已导入 2 个问题");
         (await s.Page.Locator("[data-testid=items]").InnerTextAsync()).ShouldContain("扶贫资金拨付滞后");
+        await s.Page.GetByRole(AriaRole.Link, new() { Name = "危房改造对象认定不准" }).ClickAsync();
+        (await s.Page.Locator("[data-testid=item-deadline-text]").InnerTextAsync()).ShouldContain("12月底前");
+        (await s.Page.Locator("[data-testid=item-source]").InnerTextAsync()).ShouldBe("审计");
+        (await s.Page.Locator("[data-testid=milestones]").InnerTextAsync()).ShouldContain("于11月20日前逐户复核");
+        s.ShouldHaveNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task ImportPreview_AnIndefiniteName_TheOfficePicksTheUnits_ThenImports()
+    {
+        await using var s = await app.NewSessionAsync();
+        await s.SignInAsync("lgo", RectifyApp.DemoPassword);
+        await s.GoAsync("/campaigns/new");
+        await s.Page.GetByLabel("标题 *").FillAsync("选择单位整改工作");
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }), new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
+        await s.Page.GetByRole(AriaRole.Link, new() { Name = "导入问题清单" }).ClickAsync();
+        var file = Path.Combine(Directory.CreateTempSubdirectory("rectify-import-").FullName, "问题清单.csv");
+        File.WriteAllText(file, "序号,反馈问题,牵头单位,责任单位,整改时限\n1,产业帮扶不精准,县扶贫办,县直相关部门,12月底前\n", new System.Text.UTF8Encoding(true));
+        await s.Page.GetByLabel("问题清单文件 *").SetInputFilesAsync(file);
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "预览" }).ClickAsync();
+        (await s.Page.Locator("td.cell-error[data-cell=D2]").InnerTextAsync()).ShouldContain("没有指明具体单位");
+        var picks = s.Page.Locator("[data-testid=import-picks]");
+        await picks.GetByLabel("县财政局").CheckAsync();
+        await picks.GetByLabel("县民政局").CheckAsync();
+        await s.Page.GetByRole(AriaRole.Button, new() { Name = "按所选单位重新预览" }).ClickAsync();
+        (await s.Page.Locator("[data-testid=preview-summary]").InnerTextAsync()).ShouldContain("将创建 1 个问题");
+        var item = await s.Page.Locator("[data-testid=preview-item]").InnerTextAsync();
+        item.ShouldContain("县财政局");
+        item.ShouldContain("县民政局");
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "确认导入 1 个问题" }), url => url.Contains("/items?campaignId=", StringComparison.Ordinal));
+        (await s.Page.Locator(".flash").InnerTextAsync()).ShouldBe("已导入 1 个问题");
         s.ShouldHaveNoConsoleErrors();
     }
 }

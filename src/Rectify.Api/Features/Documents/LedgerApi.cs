@@ -16,7 +16,7 @@ public static class LedgerApi
     [
         ("序号", 6), ("问题类别", 12), ("反馈问题", 30), ("问题详情", 24), ("整改措施", 30), ("整改目标", 18), ("责任领导", 10),
         ("牵头单位", 14), ("责任单位", 18), ("整改时限", 12), ("当前时限（含延期）", 12), ("状态", 10), ("交办日期", 12),
-        ("签收日期", 12), ("销号日期", 12), ("逾期工作日", 8), ("督办等级", 10), ("最新进展", 30), ("问题来源", 12),
+        ("签收日期", 12), ("销号日期", 12), ("逾期工作日", 8), ("督办等级", 10), ("问题来源", 10), ("最新进展", 30),
     ];
 
     /// <summary>The second sheet: 清零 per source (issue 15.5), when any item names a source.</summary>
@@ -48,7 +48,7 @@ public static class LedgerApi
             i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
             Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
             i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
-            notes.GetValueOrDefault(i.Id), i.Source,
+            i.Source, notes.GetValueOrDefault(i.Id),
         ]);
         var title = $"{campaign.Title} 整改台账（截至{Labels.Date(today)}，共{items.Count}项）";
         var sheets = new List<XlsxSheet> { new("整改台账", title, Columns, rows) };

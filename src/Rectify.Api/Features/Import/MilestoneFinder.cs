@@ -21,6 +21,7 @@ public static partial class MilestoneFinder
     public static (IReadOnlyList<FoundMilestone> Milestones, string? Error) Find(string? measures, DateOnly? deadline, DeadlineContext context)
     {
         if (string.IsNullOrWhiteSpace(measures)) return ([], null);
+        // Matched on the half-width text (one character for one, so positions agree), quoted from the text as written.
         var text = HeaderMatcher.Halfwidth(measures);
         var found = new List<FoundMilestone>();
         foreach (Match sentence in Sentence().Matches(text))
@@ -33,7 +34,7 @@ public static partial class MilestoneFinder
                 var (parsed, error) = DeadlineParser.Parse(dates[n].Groups["date"].Value + "前", context);
                 if (error is not null) return ([], $"整改措施中的“{dates[n].Value.Trim()}”：{error}");
                 if (parsed?.Date is not { } date) continue;
-                var step = Trim(sentence.Value[start..end]);
+                var step = Trim(measures.Substring(sentence.Index + start, end - start));
                 if (step.Length > MaxText) step = step[..(MaxText - 1)] + "…";
                 if (date == deadline || found.Any(f => f.Date == date && f.Text == step)) continue;
                 found.Add(new FoundMilestone(date, step));

@@ -13,17 +13,17 @@ public sealed record SourceFigure(string Source, int Total, int Closed, int Open
     public string ClosedShare => Total == 0 ? "—" : (100.0 * Closed / Total).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
     /// <summary>
-    /// One line per source in the order the list's sources are kept (then any other), items without a source last;
-    /// empty when no item names a source (the table is then left out).
+    /// One line per source in the order the sources first appear in the list, items without a source last; empty when
+    /// no item names a source (the table is then left out).
     /// </summary>
-    public static IReadOnlyList<SourceFigure> Of<T>(IEnumerable<T> items, Func<T, string?> source, Func<T, bool> closed, Func<T, bool> open, IReadOnlyList<string>? order = null)
+    public static IReadOnlyList<SourceFigure> Of<T>(IEnumerable<T> items, Func<T, string?> source, Func<T, bool> closed, Func<T, bool> open)
     {
         var list = items.ToList();
         if (!list.Any(i => source(i) is not null)) return [];
-        int Rank(string s) => order is null ? 0 : order.ToList().IndexOf(s) is >= 0 and var n ? n : order.Count;
+        // GroupBy keeps the order in which the keys first appear; OrderBy is stable.
         return list.GroupBy(i => source(i) ?? Unnamed)
             .Select(g => new SourceFigure(g.Key, g.Count(), g.Count(closed), g.Count(open)))
-            .OrderBy(f => f.Source == Unnamed).ThenBy(f => Rank(f.Source)).ThenBy(f => f.Source, StringComparer.Ordinal)
+            .OrderBy(f => f.Source == Unnamed)
             .ToList();
     }
 }
