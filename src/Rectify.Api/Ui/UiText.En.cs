@@ -6,6 +6,15 @@ public sealed partial class UiText
     private static readonly Dictionary<string, string> English = new(StringComparer.Ordinal)
     {
         ["修改密码"] = "Change password",
+        ["问题已办结或已撤销，不能再修改"] = "The item is closed or withdrawn and can no longer be changed",
+        ["整改工作已启动：保存后该问题即补充交办，相关单位立即收到交办通知。"] = "The campaign is running: once saved, the item is assigned at once (supplementary) and its units are told.",
+        ["问题已交办：可修改内容、责任领导、牵头单位和责任单位（改派），须写明原因；新增单位收到交办通知，移出单位的交办撤销。整改时限只能通过延期调整。"] = "The item is assigned: its text, leader, lead unit and units may change (reassignment) with a reason; added units are told, removed units' assignments are withdrawn. The deadline moves only by extension.",
+        ["修改（改派）原因"] = "Reason for the change",
+        ["修改或改派"] = "Change or reassign",
+        ["撤销"] = "Withdraw",
+        ["修改/改派"] = "Changed / reassigned",
+        ["整改工作结束"] = "Campaign closed",
+        ["变更通知"] = "Change notice",
         ["修改后，您在其他浏览器和程序中的登录都将失效，本浏览器保持登录。"] = "After the change, your sign-ins in other browsers and programs end; this browser stays signed in.",
         ["当前密码"] = "Current password",
         ["新密码"] = "New password",
