@@ -12,14 +12,11 @@ public sealed record AssignmentFact(
     Guid ItemId, string Unit, string Role, string State, bool Acknowledged, DateOnly? CompletedOn, string ItemState,
     DateOnly? EffectiveDeadline, IReadOnlyList<string> LevelsReached, int MissedReports)
 {
-    /// <summary>An item taken back (撤销, API.md): it counts apart in every figure.</summary>
-    public const string WithdrawnItem = "withdrawn";
-
     public bool IsCompleted => State == AssignmentStates.Completed;
 
     /// <summary>Behind now: the part is not completed, its item is still open and past its deadline.</summary>
     public bool IsOverdue(DateOnly today) =>
-        !IsCompleted && ItemState is not (ItemStates.Closed or ItemStates.Draft or WithdrawnItem)
+        !IsCompleted && ItemState is not (ItemStates.Closed or ItemStates.Draft or ItemStates.Withdrawn)
         && EffectiveDeadline is { } deadline && deadline < today;
 
     public bool CompletedOnTime => IsCompleted && (EffectiveDeadline is not { } deadline || CompletedOn is not { } on || on <= deadline);
@@ -60,5 +57,5 @@ public static class UnitRecords
             .ToList();
 
     public static bool Counts(AssignmentFact fact) =>
-        fact.State != AssignmentStates.Withdrawn && fact.ItemState is not (ItemStates.Draft or AssignmentFact.WithdrawnItem);
+        fact.State != AssignmentStates.Withdrawn && fact.ItemState is not (ItemStates.Draft or ItemStates.Withdrawn);
 }

@@ -46,6 +46,7 @@ public sealed class UnitRecordsTests
         [
             Part("u", "withdrawn"),
             Part("u", "assigned", itemState: "draft"),
+            Part("u", "inProgress", itemState: "withdrawn"),
             Part("u", "inProgress", itemState: "closed"),
             Part("u", "inProgress", missed: 2),
         ], Today, Calendar);

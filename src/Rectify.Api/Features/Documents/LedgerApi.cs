@@ -61,7 +61,7 @@ public static class LedgerApi
             i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
             Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
             i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
-            i.State is ItemStates.Closed or ItemStates.Draft ? null : behind.GetValueOrDefault(i.Id), notes.GetValueOrDefault(i.Id),
+            i.State is ItemStates.Closed or ItemStates.Draft or ItemStates.Withdrawn ? null : behind.GetValueOrDefault(i.Id), notes.GetValueOrDefault(i.Id),
         ]);
         var unitRows = scores.Select(s => (IReadOnlyList<object?>)
         [
