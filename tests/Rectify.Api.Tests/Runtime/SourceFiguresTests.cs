@@ -39,9 +39,9 @@ public sealed class SourceFiguresTests(RuntimeApp app) : IClassFixture<RuntimeAp
         var bytes = await ledger.Content.ReadAsByteArrayAsync();
         OpenXmlChecks.SpreadsheetErrors(bytes).ShouldBeEmpty();
         var items = OpenXmlChecks.Rows(bytes);
-        items[1][17].ShouldBe("问题来源");
-        items.Skip(2).Select(r => r.Length > 17 ? r[17] : "").ShouldBe(["审计", "审计", "媒体", ""]);
-        var bySource = OpenXmlChecks.Rows(bytes, 1).Skip(2).Select(r => string.Join("|", r)).ToList();
+        items[1][18].ShouldBe("问题来源");
+        items.Skip(2).Select(r => r.Length > 18 ? r[18] : "").ShouldBe(["审计", "审计", "媒体", ""]);
+        var bySource = OpenXmlChecks.Rows(bytes, "按来源清零").Skip(2).Select(r => string.Join("|", r)).ToList();
         bySource.ShouldBe(["审计|2|0|2|0%|未清零", "媒体|1|1|0|100%|已清零", "（未注明来源）|1|0|1|0%|未清零"]);
 
         var report = DocxText.Read(await (await org.Lgo.GetAsync($"/api/campaigns/{campaign}/report.docx")).Content.ReadAsByteArrayAsync());

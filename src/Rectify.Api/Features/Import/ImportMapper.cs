@@ -219,7 +219,7 @@ public static partial class ImportMapper
             OneLine(Cell(ImportFields.Number)), category.Length > 0 ? category : banner, problem, description,
             Cell(ImportFields.Measures), Cell(ImportFields.Target), leaderId, lead ?? "", codes,
             deadline?.Date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), deadline?.Ongoing ?? false, deadline?.ReportEvery, null,
-            source);
+            Source: source);
         var v = new Validator();
         var item = ItemValidation.Validate(v, request);
         foreach (var (field, messages) in v.Errors)

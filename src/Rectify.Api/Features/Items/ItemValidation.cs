@@ -9,7 +9,7 @@ namespace Rectify.Api.Features.Items;
 public sealed record ItemRequest(
     string? Number, string? Category, string? Title, string? Description, string? Measures, string? Target,
     Guid? ResponsibleLeaderId, string? LeadUnit, IReadOnlyList<string?>? Units, string? Deadline, bool? Ongoing,
-    string? ReportEvery, bool? HardDeadline, string? Source = null, IReadOnlyList<MilestoneRequest?>? Milestones = null);
+    string? ReportEvery, bool? HardDeadline, string? Note = null, string? Source = null, IReadOnlyList<MilestoneRequest?>? Milestones = null);
 
 /// <summary>A dated step of an item as a client sends it (API.md <c>milestones</c>): <c>{date, text}</c>.</summary>
 public sealed record MilestoneRequest(string? Date, string? Text);

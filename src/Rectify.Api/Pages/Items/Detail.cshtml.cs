@@ -201,7 +201,7 @@ public sealed partial class DetailModel(
             CanMarkMilestones = row.State is not (ItemStates.Draft or "closed" or "withdrawn")
                 && ((me.Role == Roles.Unit && me.UnitCode is { } own && (row.LeadUnit == own || row.Units.Contains(own))) || Access.CanManageCampaign(me, row.IssuedByUnit));
             TimeZone = row.TimeZone;
-            CanEdit = row.State == ItemStates.Draft && Access.CanManageCampaign(me, row.IssuedByUnit);
+            CanEdit = !ItemStates.IsFinished(row.State) && row.CampaignState != CampaignStates.Closed && Access.CanManageCampaign(me, row.IssuedByUnit);
             CanRecordTalk = row.State != ItemStates.Draft && TalksApi.MayRecord(me, row);
             CampaignTitle = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition(
                 "select title from campaigns where id = @CampaignId", new { row.CampaignId }, cancellationToken: ct)) ?? "";
