@@ -10,7 +10,7 @@ using DocumentFormat.OpenXml.Wordprocessing;
 using Rectify.TestSupport;
 using Xunit;
 
-// ./rectify.sh bench → scripts/bench-import.sh: 5,000-row problem lists as a Word table (.docx) and as Excel 97–2003
+// ./rectify.sh bench (or bench import) → scripts/bench.sh: 5,000-row problem lists as a Word table (.docx) and as Excel 97–2003
 // (.xls, saved by LibreOffice from the same rows) imported through the real endpoint of an in-process service on the
 // bench's PostgreSQL (issue 15: at most 5 s). Writes the table of docs/performance.md between <!-- import:begin/end -->.
 var server = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Rectify.Bench.Import <server connection string> [report.md]");
@@ -67,7 +67,7 @@ if (reportPath is not null)
 {
     var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
     var table = new StringBuilder()
-        .AppendLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `./rectify.sh bench` (scripts/bench-import.sh), {Environment.ProcessorCount} CPUs, load average {load} at the end,")
+        .AppendLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `./rectify.sh bench import` (scripts/bench.sh), {Environment.ProcessorCount} CPUs, load average {load} at the end,")
         .AppendLine("in-process service (Release) on the bench's PostgreSQL (fsync on); the whole request is timed (upload, read, resolution of units,")
         .AppendLine("leaders, deadlines, milestones and sources, validation, one-transaction insert).")
         .AppendLine()
@@ -133,7 +133,7 @@ static byte[]? Xls(string[] header, IReadOnlyList<string[]> rows)
         File.WriteAllText(csv, string.Join("\n", rows.Prepend(header).Select(r => string.Join(",", r.Select(Quote)))) + "\n", new UTF8Encoding(false));
         var start = new ProcessStartInfo("soffice")
         {
-            ArgumentList = { "--headless", "--norestore", $"-env:UserInstallation=file://{dir.FullName}/profile", "--infilter=CSV:44,34,76", "--convert-to", "xls", "--outdir", dir.FullName, csv },
+            ArgumentList = { "--headless", "--norestore", $"-env:UserInstallation=file://{dir.FullName}/profile", "--infilter=Text - txt - csv (StarCalc):44,34,76", "--convert-to", "xls", "--outdir", dir.FullName, csv },
             RedirectStandardOutput = true, RedirectStandardError = true,
         };
         Process? process;
