@@ -56,7 +56,8 @@ public sealed class MessageRenderer(
 
         var facts = new MessageFacts(
             row.Id, message, recipient?.Language ?? "zh", recipient?.Name ?? "您好", recipient?.UnitName,
-            item, campaign, today, deadline, workingLeft, overdue, workingOverdue, link, links.BaseUrl, letter, digestLines, context.Units);
+            item, campaign, today, deadline, workingLeft, overdue, workingOverdue, link, links.BaseUrl, letter, digestLines, context.Units,
+            message is EscalationMessage { Talk: { } talk } ? new TalkFacts(talk.At, talk.Place, talk.Attendees, talk.Revision) : null);
         return (Composer.Compose(Templates.For(facts), facts), facts);
     }
 

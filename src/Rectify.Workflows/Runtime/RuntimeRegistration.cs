@@ -22,6 +22,7 @@ public static class RuntimeRegistration
         services.AddSingleton<CampaignLauncher>();
         services.AddSingleton<ItemEventService>();
         services.AddSingleton<DeliverableService>();
+        services.AddSingleton<TalkAppointments>();
         services.AddSingleton<TimerSweeper>();
         services.TryAddSingleton<JobGuard>();
         services.AddSingleton<IDueWorkBarrier, SweepBarrier>();
