@@ -62,7 +62,7 @@ public sealed class TalkAppointments(NpgsqlDataSource db, DefinitionStore defini
             update escalations set talk_at = @at, talk_place = @place, talk_attendees = @attendees, talk_revision = talk_revision + 1,
                    talk_set_by = @by, talk_set_at = @now
             where id = @escalationId returning talk_revision
-            """, new { escalationId, at = request.At, place = request.Place, attendees = request.Attendees, by = actor.Name, now }, tx, cancellationToken: ct));
+            """, new { escalationId, at = request.At.ToUniversalTime(), place = request.Place, attendees = request.Attendees, by = actor.Name, now }, tx, cancellationToken: ct));
         var talk = new TalkAppointment(request.At, request.Place, request.Attendees, revision);
 
         var built = await MessageAsync(connection, tx, e, office, talk, ct);

@@ -93,8 +93,8 @@ public static class TimelineWords
                 var step = Text(data, "step");
                 var due = step is not null && step.Split(':') is [_, var date, ..] ? date : null;
                 return DateOnly.TryParseExact(due, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-                    ? new($"{ZhDate(d)}的整改进展已按期报送，无需催办", $"Progress report of {EnDate(d)} received; no escalation", true)
-                    : new("整改进展已按期报送，无需催办", "Progress report received; no escalation", true);
+                    ? new($"{ZhDate(d)}的整改进展已报送，不再督办", $"Progress report of {EnDate(d)} received; no further escalation", true)
+                    : new("整改进展已报送，不再督办", "Progress report received; no further escalation", true);
             }
             case "reminder":
             {
