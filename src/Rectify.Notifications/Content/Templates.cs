@@ -69,7 +69,7 @@ public static partial class Templates
         var labelEn = Words.ItemLabelEn(f.Item) + (share is null ? "" : $" ({share})");
         return new(
             new Version("【提醒】", $"{labelZh}将于{Words.ZhShort(r.Deadline)}到期", share is null ? leadZh : $"{share}承担的{leadZh}", ItemFieldsZh(f), null),
-            new Version("[Reminder] ", $"{Cap(labelEn)} is due {Words.En(r.Deadline)}", share is null ? leadEn : $"For {share}: {leadEn}", ItemFieldsEn(f), null));
+            new Version("[Reminder] ", $"{Cap(labelEn)} is due {Words.En(r.Deadline)}", share is null ? leadEn : $"For {share}, {char.ToLowerInvariant(leadEn[0])}{leadEn[1..]}", ItemFieldsEn(f), null));
     }
 
     private static Draft DeliverableReminder(MessageFacts f, DeliverableRef d)
