@@ -6,6 +6,7 @@ public static class Labels
     public static readonly IReadOnlyDictionary<string, string> ItemState = new Dictionary<string, string>
     {
         ["draft"] = "草稿", ["assigned"] = "已交办", ["inProgress"] = "整改中", ["closureRequested"] = "申请销号", ["closed"] = "已销号",
+        ["withdrawn"] = "已撤销",
     };
 
     public static readonly IReadOnlyDictionary<string, string> CampaignState = new Dictionary<string, string>
