@@ -53,6 +53,8 @@ public sealed class TalkAppointments(NpgsqlDataSource db, DefinitionStore defini
             || (actor.Role == Roles.Supervisor && (actor.UnitCode == office || actor.UnitCode == e.SupervisionUnit))
             || (actor.Role == Roles.LeadingGroup && actor.UnitCode == office);
         if (!allowed) return new TalkForbidden("只有约谈单位（督查室）或管理员可以安排约谈 / only the office holding the talk may set it");
+        if (request.At <= now) return new TalkRefused("约谈时间已过，请选择今后的时间 / the time of the talk has passed", "at");
+        if (request.At > now.AddYears(2)) return new TalkRefused("约谈时间不能晚于两年以后 / the talk is more than two years ahead", "at");
         if (e.Level != "admonitoryTalk")
             return new TalkRefused("该督办尚未升级到约谈，不能安排约谈 / this escalation is not an admonitory talk", null);
         if (e.ResolvedAt is not null)

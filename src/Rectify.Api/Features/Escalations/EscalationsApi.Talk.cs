@@ -45,10 +45,8 @@ public static partial class EscalationsApi
         else if (!TryParseTime(request.At.Trim(), zoneId ?? "Asia/Shanghai", out at))
             v.Add("at", "约谈时间格式应为 YYYY-MM-DDTHH:mm / expected YYYY-MM-DDTHH:mm");
         if (!v.IsValid) return Problems.Invalid(v.Errors);
-        if (zoneId is null) return Problems.NotFound("督办记录");
+        if (zoneId is null || await FindAsync(http, db, id, ct) is null) return Problems.NotFound("督办记录");
         var now = clock.GetUtcNow();
-        if (at <= now) return Problems.Unprocessable("约谈时间已过，请选择今后的时间 / the time of the talk has passed", "at");
-        if (at > now.AddYears(2)) return Problems.Unprocessable("约谈时间不能晚于两年以后 / the talk is more than two years ahead", "at");
 
         var outcome = await talks.ScheduleAsync(id, new Actor(user.UserName, user.Role, user.UnitCode), new TalkSetting(at, place!, attendees!), now, ct);
         switch (outcome)

@@ -35,6 +35,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
     public PagerModel InboxPager { get; private set; } = null!;
     public UnitNames Names => names;
     [BindProperty(SupportsGet = true, Name = "level")] public string? Level { get; set; }
+    [BindProperty(SupportsGet = true, Name = "campaignId")] public Guid? CampaignId { get; set; }
     [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
     [FromQuery(Name = "ipage")] public int InboxPage { get; set; } = 1;
     [BindProperty] public TalkInput Talk { get; set; } = new();
@@ -52,7 +53,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
         if (ApiOutcome.Apply(result, ModelState, text, "Talk."))
         {
             TempData["Flash"] = text["约谈已安排，通知已发出"];
-            return Redirect($"/supervision?level=admonitoryTalk#esc-{Talk.EscalationId}");
+            return Redirect($"/supervision?level=admonitoryTalk{(CampaignId is { } c ? $"&campaignId={c}" : "")}#esc-{Talk.EscalationId}");
         }
         TalkFailed = Talk.EscalationId;
         await LoadAsync(ct);
@@ -62,7 +63,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
     private async Task LoadAsync(CancellationToken ct)
     {
         var level = Level is not null && Levels.Contains(Level) ? Level : null;
-        var inbox = ApiOutcome.Value<InboxPage>((await SupervisionInbox.List(HttpContext, db, clock, level, null, Math.Max(1, InboxPage), PagerModel.DefaultSize, ct)).Result)
+        var inbox = ApiOutcome.Value<InboxPage>((await SupervisionInbox.List(HttpContext, db, clock, level, CampaignId, Math.Max(1, InboxPage), PagerModel.DefaultSize, ct)).Result)
             ?? new InboxPage([], 0, new Dictionary<string, long>());
         OpenByLevel = inbox.ByLevel;
         Open = inbox.Items;
@@ -80,6 +81,4 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
 
     public static string When(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The earliest time the form offers: now, in the office's zone.</summary>
-    public string MinInput => LocalTime.InZone(clock.GetUtcNow(), LocalTime.Zone("Asia/Shanghai")).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 }
