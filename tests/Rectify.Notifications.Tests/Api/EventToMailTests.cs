@@ -188,6 +188,14 @@ public sealed class EventToMailTests : IAsyncLifetime
         var granted = await SubjectAsync(Zhang, "【延期批准】", "第2项“整改迟缓”");
         granted.Subject.ShouldContain("同意延期至1月20日");
         granted.Text!.ShouldContain("2027年1月20日");
+        // A manual 催办 by the supervision office, then the item is withdrawn (撤销) with a reason.
+        await EventAsync(supervisor, items["2"], new { type = "urge", note = "请本周内报送进展" });
+        var urged = await SubjectAsync(Zhang, "【催办】", "第2项“整改迟缓”");
+        urged.Text!.ShouldContain("请本周内报送进展");
+        urged.Text!.ShouldContain("县扶贫办");
+        await EventAsync(office, items["2"], new { type = "withdraw", note = "与第1项重复，予以撤销" });
+        var withdrawn = await SubjectAsync(Chen, "【撤销】", "第2项“整改迟缓”已撤销");
+        withdrawn.Text!.ShouldContain("与第1项重复，予以撤销");
 
         // Item 3 and the deliverables climb their ladders as the clock moves. A day on: nobody of 城关镇 has signed.
         await EventAsync(unitA, items["3"], new { type = "acknowledge" });
