@@ -19,6 +19,7 @@ public sealed class TimelineWordsTests
     [InlineData("periodic:2026-07-25:reminder", "2026年7月25日定期报告提醒")]
     [InlineData("periodic:2026-07-25:escalation:urge", "2026年7月25日定期报告的催办")]
     [InlineData("phase:plan:start", "阶段开始提示")]
+    [InlineData("milestone:2", "第2个阶段性节点提醒")]
     [InlineData("something:new", "定时任务")]
     public void Step_InWords(string step, string zh) => TimelineWords.Step(step).Zh.ShouldBe(zh);
 

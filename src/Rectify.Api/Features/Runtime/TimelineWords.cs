@@ -40,6 +40,7 @@ public static class TimelineWords
         ["noDeadline"] = ("没有整改时限", "no deadline"), ["notPeriodic"] = ("不是定期报告问题", "not a periodic item"),
         ["unknownStep"] = ("流程定义或日历已变化", "the definition or calendar changed"), ["alreadyAtLevel"] = ("已处于该级别或更高级别", "already at that level or higher"),
         ["campaignNotActive"] = ("整改工作未在进行中", "the campaign is not active"),
+        ["done"] = ("该阶段性节点已标记完成", "the milestone was marked done"), ["noMilestone"] = ("该阶段性节点已不存在", "the milestone no longer exists"),
     };
 
     private static string? Text(JsonElement data, string name) =>
@@ -73,6 +74,7 @@ public static class TimelineWords
             if (parts[1].StartsWith("T-", StringComparison.Ordinal)) return ($"到期前{parts[1][2..]}天提醒", $"reminder {parts[1][2..]} days before the deadline");
         }
         if (parts[0] == "escalation" && parts.Length == 2) return (Level(parts[1]).Zh, Level(parts[1]).En);
+        if (parts[0] == "milestone" && parts.Length == 2) return ($"第{parts[1]}个阶段性节点提醒", $"reminder of milestone {parts[1]}");
         if (parts[0] == "phase" && parts.Length == 3) return (parts[2] == "end" ? "阶段结束提示" : "阶段开始提示", parts[2] == "end" ? "phase end notice" : "phase start notice");
         return ("定时任务", "scheduled step");
     }
@@ -126,6 +128,10 @@ public static class TimelineWords
             }
             case "phaseStarted":
                 return new("阶段提示", "Phase notice", false);
+            case "milestoneReminder":
+                return new($"发出阶段性节点提醒（节点时限 {Text(data, "date")}）", $"Sent the milestone reminder (step due {Text(data, "date")})", false);
+            case "milestoneDone":
+                return new($"阶段性节点完成：{Text(data, "text")}", $"Milestone done: {Text(data, "text")}", false);
         }
         // The product's own words for the events it knows (one vocabulary with the item page); a definition's own event by its name.
         if (Known.TryGetValue(type, out var k)) return new(k.Zh, k.En, false);
