@@ -19,7 +19,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
     private sealed record Facts(
         Guid Id, Guid CampaignId, Guid? ItemId, string Level, string OfficeUnit, string OfficeName, DateTime OpenedAt, string? Note,
         string CampaignTitle, string? DocumentNumber, string TimeZone, string? ItemNumber, string? ItemTitle, string? Description,
-        string? Measures, DateOnly? Deadline, string? AddresseeUnit, string? LeaderName);
+        string? Measures, DateOnly? Deadline, string? AddresseeUnit, string? LeaderName, DateOnly? ReplyBy);
 
     private sealed record Stored(Guid EscalationId, string LetterNumber, string FileName, DateOnly ResponseDue, byte[]? Content, string OfficeName);
 
@@ -37,7 +37,8 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         select e.id, e.campaign_id as CampaignId, e.item_id as ItemId, e.level, coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit) as OfficeUnit,
                ou.name as OfficeName, e.opened_at as OpenedAt, e.note, c.title as CampaignTitle, c.document_number as DocumentNumber,
                c.time_zone as TimeZone, i.number as ItemNumber, i.title as ItemTitle, i.description, i.measures,
-               coalesce(i.effective_deadline, i.deadline, d.due_date) as Deadline, coalesce(lu.name, du.name) as AddresseeUnit, p.name as LeaderName
+               coalesce(i.effective_deadline, i.deadline, d.due_date) as Deadline, coalesce(lu.name, du.name) as AddresseeUnit, p.name as LeaderName,
+               e.reply_by as ReplyBy
         from escalations e
         join campaigns c on c.id = e.campaign_id
         join units ou on ou.code = coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit)
@@ -75,7 +76,8 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
             if (f is null) return null;
         }
         var letterDate = ItemStatus.LocalToday(new DateTimeOffset(DateTime.SpecifyKind(f.OpenedAt, DateTimeKind.Utc)), f.TimeZone);
-        var responseDue = await workingDays.AddAsync(letterDate, options.Value.ResponseWorkingDays, ct);
+        // A letter issued by hand carries the reply date its office set (issue 13); the ladder's get the configured working days.
+        var responseDue = f.ReplyBy ?? await workingDays.AddAsync(letterDate, options.Value.ResponseWorkingDays, ct);
 
         // Step 1, short: the number, from the office's yearly sequence, stored with the escalation. The sequence row
         // is locked only for this transaction, never while a document is rendered.
@@ -158,8 +160,8 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         var numbers = batch.Select((_, i) => $"{prefix}〔{year}〕{last + i + 1}号").ToArray();
         await connection.ExecuteAsync(new CommandDefinition("""
             insert into supervision_letters(escalation_id, letter_number, file_name, response_due, content, created_at)
-            select b.id, b.number, '督办函' || b.number || '.docx', b.due, null, @now
-            from unnest(@ids, @numbers, @dues) as b(id, number, due);
+            select b.id, b.number, '督办函' || b.number || '.docx', coalesce(e.reply_by, b.due), null, @now
+            from unnest(@ids, @numbers, @dues) as b(id, number, due) join escalations e on e.id = b.id;
             update escalations e set letter_number = b.number
             from unnest(@ids, @numbers) as b(id, number)
             where e.id = b.id;
