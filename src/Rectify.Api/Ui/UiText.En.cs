@@ -257,6 +257,11 @@ public sealed partial class UiText
         ["各单位报送"] = "Reports by unit", ["代为办理的单位"] = "On behalf of unit", ["一并退回的单位"] = "Units sent back too",
         ["完成情况"] = "What was done", ["单位得分与等次"] = "Unit scores and grades", ["得分"] = "Score", ["等次"] = "Grade",
         ["计分明细"] = "How the score was made", ["按时完成"] = "On time", ["逾期完成"] = "Late", ["逾期未完成"] = "Overdue", ["升级督办次数"] = "Escalations",
+        ["各单位按本单位承担部分的记录计分：基础分 {0}，每按时完成一项加 {1} 分，每逾期一个工作日扣 {2} 分，每次未按期报送进展扣 {3} 分，升级督办每达到一级扣分（催办 {4}、督办函 {5}、挂牌督办 {6}、约谈 {7}），得分在 0–100 之间。"] =
+            "Each unit is scored on its own parts: base {0}, +{1} per part completed on time, −{2} per working day late, −{3} per missed periodic report, and for each escalation level reached (urge {4}, supervision letter {5}, listed supervision {6}, admonitory talk {7}); scores stay within 0–100.",
+        ["{0} 分及以上为“好”，{1} 分及以上为“较好”，{2} 分及以上为“一般”，以下为“较差”。"] = "{0} or more is 好 (good), {1} or more 较好 (fairly good), {2} or more 一般 (average), below that 较差 (poor).",
+        ["本页只显示本单位的得分和名次；各单位的排名由领导小组办公室通报。"] = "This page shows your own unit's score and rank only; the leading-group office publishes the ranking of all units.",
+        ["合计"] = "Total", ["逾期工作日"] = "Working days late", ["单位得分"] = "Unit scores", ["未完成单位"] = "Units not done",
         ["交办数"] = "Assigned", ["已签收"] = "Acknowledged", ["单位排名"] = "Unit ranking", ["名次"] = "Rank",
         ["未签收提醒"] = "Not acknowledged reminder",
         ["未解除的督办（按级别和时长）"] = "Open escalations (by level and age)",
