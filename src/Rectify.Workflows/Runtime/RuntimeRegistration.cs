@@ -24,6 +24,7 @@ public static class RuntimeRegistration
         services.AddSingleton<LaunchedItems>();
         services.AddSingleton<ManualLetters>();
         services.AddSingleton<DeliverableService>();
+        services.AddSingleton<TalkAppointments>();
         services.AddSingleton<TimerSweeper>();
         services.TryAddSingleton<JobGuard>();
         services.AddSingleton<IDueWorkBarrier, SweepBarrier>();
