@@ -24,6 +24,7 @@ public static partial class Templates
         DecisionMessage d => Decision(f, d),
         PhaseMessage p => Phase(f, p),
         DigestMessage => Digest(f),
+        WeeklyReportMessage w => WeeklyReport(f, w),
         NoticeMessage n => Notice(f, n),
         _ => Notice(f, new NoticeMessage(f.Message.Subject, null)),
     };

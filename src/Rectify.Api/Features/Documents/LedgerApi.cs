@@ -29,26 +29,43 @@ public static class LedgerApi
         var query = v.Optional("q", q, 200);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
-        var now = clock.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(ct);
+        var ledger = await BuildAsync(connection, campaignId, user, new ItemFilters(unit, state, overdue, query), clock.GetUtcNow(), null, ct);
+        if (ledger is null) return Problems.NotFound("整改工作");
+        return TypedResults.File(ledger.Value.Bytes, XlsxBuilder.ContentType, ledger.Value.FileName);
+    }
+
+    /// <summary>
+    /// The ledger as the user may see it, or null when the campaign is not visible to them. <paramref name="progress"/>
+    /// (rows written, rows in all) is called as the sheet is written: the background export (POST …/ledger/export) shows it.
+    /// </summary>
+    public static async Task<(byte[] Bytes, string FileName)?> BuildAsync(
+        NpgsqlConnection connection, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now,
+        Action<int, int>? progress, CancellationToken ct)
+    {
         var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
-        if (campaign is null) return Problems.NotFound("整改工作");
-        var items = await DocumentItems.LoadAsync(connection, campaignId, user, new ItemFilters(unit, state, overdue, query), now, ct);
+        if (campaign is null) return null;
+        var items = await DocumentItems.LoadAsync(connection, campaignId, user, filters, now, ct);
         var notes = await ProgressNotes.LatestAsync(connection, items.Select(i => i.Id).ToArray(), null, ct);
         var today = ItemStatus.LocalToday(now, campaign.TimeZone);
         var calendar = await LoadCalendarAsync(connection, ct);
+        progress?.Invoke(0, items.Count);
 
-        var rows = items.Select(i => (IReadOnlyList<object?>)
-        [
-            i.Number, i.Category, i.Title, i.Description, i.Measures, i.Target, i.ResponsibleLeaderName, i.LeadUnitName, i.UnitNames,
-            i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
-            Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
-            i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
-            notes.GetValueOrDefault(i.Id),
-        ]);
+        var rows = items.Select((i, n) =>
+        {
+            progress?.Invoke(n + 1, items.Count);
+            return (IReadOnlyList<object?>)
+            [
+                i.Number, i.Category, i.Title, i.Description, i.Measures, i.Target, i.ResponsibleLeaderName, i.LeadUnitName, i.UnitNames,
+                i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
+                Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
+                i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
+                notes.GetValueOrDefault(i.Id),
+            ];
+        });
         var title = $"{campaign.Title} 整改台账（截至{Labels.Date(today)}，共{items.Count}项）";
         var bytes = XlsxBuilder.Build([new XlsxSheet("整改台账", title, Columns, rows)]);
-        return TypedResults.File(bytes, XlsxBuilder.ContentType, FileName(campaign.Title, "整改台账", today, "xlsx"));
+        return (bytes, FileName(campaign.Title, "整改台账", today, "xlsx"));
     }
 
     /// <summary>The runtime's working-day calendar (table calendar_days), so documents count days as reminders do.</summary>
