@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ./rectify.sh bench: the runtime benchmarks (docs/performance.md, "Runtime" section). Starts its own PostgreSQL with
 # fsync ON (durability claims need it), builds bench/Rectify.Bench in Release, runs it, stops the server.
-# Sizes can be lowered for a quick look: BENCH_ITEMS, BENCH_FIRING, BENCH_QUARTZ, BENCH_WORKERS, BENCH_BATCH.
+# Sizes can be lowered for a quick look: BENCH_ITEMS, BENCH_FIRING, BENCH_QUARTZ, BENCH_HANGFIRE (default: as Quartz),
+# BENCH_WORKERS, BENCH_BATCH, BENCH_IDLE_SECONDS (each idle window, default 60).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -37,6 +38,9 @@ mkdir -p docs
 dotnet bench/Rectify.Bench/bin/Release/net10.0/Rectify.Bench.dll \
   "Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres" "$ROOT/docs/performance.md"
 log "figures written to docs/performance.md (Runtime section)"
+
+# BENCH_RUNTIME_ONLY=1: the runtime figures alone (timers, Quartz and Hangfire peers, idle), without the mail bench.
+[ "${BENCH_RUNTIME_ONLY:-0}" = "1" ] && exit 0
 
 # Notifications throughput (issue 4): its own PostgreSQL and SMTP server; writes the "Notifications" table of
 # docs/performance.md between <!-- notifications:begin --> / <!-- notifications:end -->.

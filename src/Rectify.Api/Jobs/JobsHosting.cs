@@ -20,7 +20,8 @@ public sealed class JobsOptions
     public bool Server { get; set; } = true;
     public int Workers { get; set; } = 2;
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(30);
-    public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Delayed jobs are only retries here: looking for due ones each minute is soon enough.</summary>
+    public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromSeconds(60);
     public WeeklyReportOptions WeeklyReport { get; set; } = new();
 }
 
