@@ -28,11 +28,7 @@ var app = builder.Build();
 app.UseRectifyPipeline();
 app.UseRectifyMetrics();
 app.UseRectifyWebUi();
-app.MapRectifyHealth();
-app.MapRectifyApi();
-app.MapBackgroundTasksApi();
-app.MapRectifyJobsDashboard();
-app.MapRectifyWebUi();
+app.MapRectifyEndpoints();
 
 app.Run();
 

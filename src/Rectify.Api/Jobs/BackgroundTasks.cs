@@ -109,7 +109,8 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
 /// runs at once (a node thought dead, a manual requeue) meet at an advisory lock on the task, where the second gives up.
 /// A failure is written to the task (the person sees it) and rethrown, so Hangfire's retry and dashboard see it too.
 /// </summary>
-public sealed class BackgroundTaskRunner(NpgsqlDataSource db, TimeProvider clock, ILogger<BackgroundTaskRunner> logger)
+public sealed class BackgroundTaskRunner(
+    NpgsqlDataSource db, TimeProvider clock, Rectify.Workflows.Definitions.DefinitionStore definitions, ILogger<BackgroundTaskRunner> logger)
 {
     /// <summary>Progress is written at most this often (rows between updates), so a big export costs few statements.</summary>
     private const int ProgressStep = 500;
@@ -174,7 +175,7 @@ public sealed class BackgroundTaskRunner(NpgsqlDataSource db, TimeProvider clock
             """, new { by }, cancellationToken: ct)) : null;
         if (user is null) throw new TaskProblem("发起导出的账号已不存在或已停用 / the account that started the export is gone or disabled");
         var progress = new ProgressWriter(db, taskId, ProgressStep);
-        var ledger = await LedgerApi.BuildAsync(connection, task.CampaignId!.Value, user, new ItemFilters(p.Unit, p.State, p.Overdue, p.Q),
+        var ledger = await LedgerApi.BuildAsync(connection, definitions, task.CampaignId!.Value, user, new ItemFilters(p.Unit, p.State, p.Overdue, p.Q),
             clock.GetUtcNow(), progress.Report, ct);
         if (ledger is null) throw new TaskProblem("整改工作不存在或无权查看 / the campaign does not exist or is not visible");
         return (ledger.Value.FileName, XlsxBuilder.ContentType, ledger.Value.Bytes);

@@ -16,8 +16,11 @@ namespace Rectify.Notifications.Channels;
 /// <para>
 /// How a send ends: the server's 5xx refusal of the recipient or the message is permanent (dead at once, with the
 /// server's words); 4xx, a refused sender, network, TLS and authentication errors are failed attempts, retried with
-/// back-off; a message whose reply never came after it was wholly sent is dead with "unconfirmed" (never resent by
-/// itself: the server may have it; an operator retries it from the dead letters if the recipient lacks it).
+/// back-off; a message whose reply never came after it was wholly sent while the server stayed connected is dead with
+/// "unconfirmed" (never resent by itself: the live server may have it; an operator retries it from the dead letters if
+/// the recipient lacks it); one whose connection broke after it was wholly sent (the server or the network went down)
+/// is retried like any failed attempt — after a crash delivery is at least once, and the repeat carries the same
+/// Message-ID.
 /// </para>
 /// </summary>
 public sealed class EmailChannel(SmtpPool pool, IOptions<NotificationOptions> options) : INotificationChannel
@@ -54,6 +57,10 @@ public sealed class EmailChannel(SmtpPool pool, IOptions<NotificationOptions> op
             catch (SmtpCommandException ex)
             {
                 return SendResult.Fail($"SMTP {(int)ex.StatusCode} {Words(ex)} / 邮件服务器暂不接收");
+            }
+            catch (SmtpDeliveryUnconfirmedException ex) when (ex.ConnectionLost)
+            {
+                return SendResult.Fail($"connection lost after the message was sent: {ex.Message}; retried (a repeat has the same Message-ID) / 邮件发出后连接中断，已安排重发（重复件的 Message-ID 相同）");
             }
             catch (SmtpDeliveryUnconfirmedException ex)
             {

@@ -22,9 +22,12 @@ namespace Rectify.Notifications.Channels;
 /// <para>
 /// Cancellation (the dispatcher's send timeout, shutdown) stops a send only until the whole message has been written.
 /// From then on the server may already have accepted it, so the send is never cut short: it waits for the server's
-/// reply, bounded by IoTimeout only. If the reply does not come (time-out, connection lost) the outcome is unknown
-/// and <see cref="SmtpDeliveryUnconfirmedException"/> says so; the caller must not send the message again by itself.
-/// Cutting such a send short and retrying it later is how one outbox row reached a server twice (docs/notifications.md).
+/// reply, bounded by IoTimeout only. If the reply does not come the outcome is unknown and
+/// <see cref="SmtpDeliveryUnconfirmedException"/> says how: the server fell silent on an open connection (the caller
+/// must not send the message again by itself: a live server may have it), or the connection was lost (the server or
+/// the network went down — a crash, after which at-least-once applies: the message is sent again under the same
+/// Message-ID, which marks the repeat). Cutting a send short and retrying it later is how one outbox row reached a
+/// server twice (docs/notifications.md).
 /// </para>
 /// </summary>
 public sealed class SmtpPool : IAsyncDisposable, IDisposable
@@ -97,7 +100,7 @@ public sealed class SmtpPool : IAsyncDisposable, IDisposable
             catch (Exception ex) when (transaction.Committed && ex is not MailKit.Net.Smtp.SmtpCommandException)
             {
                 Drop(lane);
-                throw new SmtpDeliveryUnconfirmedException(ex);
+                throw new SmtpDeliveryUnconfirmedException(ex, connectionLost: ex is not (OperationCanceledException or TimeoutException));
             }
             catch
             {
@@ -244,8 +247,13 @@ public sealed class SmtpPool : IAsyncDisposable, IDisposable
 }
 
 /// <summary>
-/// The whole message reached the connection, then the reply did not come (time-out, connection lost): the server may
-/// or may not have accepted it. Sending again could deliver it twice, so the row is not retried by itself.
+/// The whole message reached the connection, then the reply did not come: the server may or may not have accepted it.
+/// <see cref="ConnectionLost"/> tells the two cases apart: false — the server stayed connected and silent until the
+/// time-out (sending again could deliver it twice to a live server, so the row is not retried by itself); true — the
+/// connection broke (server or network down: a crash, retried at least once under the same Message-ID).
 /// </summary>
-public sealed class SmtpDeliveryUnconfirmedException(Exception inner)
-    : Exception($"the whole message was sent but the server's reply did not come ({inner.GetType().Name}: {inner.Message})", inner);
+public sealed class SmtpDeliveryUnconfirmedException(Exception inner, bool connectionLost)
+    : Exception($"the whole message was sent but the server's reply did not come ({inner.GetType().Name}: {inner.Message})", inner)
+{
+    public bool ConnectionLost { get; } = connectionLost;
+}

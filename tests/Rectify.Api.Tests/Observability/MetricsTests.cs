@@ -119,7 +119,11 @@ public sealed class MetricsTests
     }
 }
 
-/// <summary>Debian's prometheus (installed by rectify.sh) on a free loopback port, scraping one target every second.</summary>
+/// <summary>
+/// Debian's prometheus (installed by rectify.sh) on a free loopback port, scraping one target every second. A scrape may
+/// take up to 10 s (a loaded 2-core machine answers /metrics slowly the first time); a scrape that fails says why in
+/// the time-out message (Prometheus's own lastError for the target).
+/// </summary>
 public sealed class PrometheusServer : IAsyncDisposable
 {
     private readonly Process process;
@@ -142,10 +146,11 @@ public sealed class PrometheusServer : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(dir, "prometheus.yml"), $"""
             global:
               scrape_interval: 1s
-              scrape_timeout: 1s
               evaluation_interval: 1s
             scrape_configs:
               - job_name: rectify
+                scrape_interval: 10s
+                scrape_timeout: 10s
                 metrics_path: /metrics
                 static_configs:
                   - targets: ['{target.Authority}']
@@ -195,7 +200,8 @@ public sealed class PrometheusServer : IAsyncDisposable
                 var value = double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
                 if (condition(value)) return value;
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Prometheus query {query}: {last}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Prometheus query {query}: {last}; targets: {await http.GetStringAsync("/api/v1/targets")}");
             await Task.Delay(250);
         }
     }

@@ -6,7 +6,9 @@ namespace Rectify.Notifications.Tests.Email;
 /// <summary>
 /// How each SMTP answer ends a send, against a real server (aiosmtpd answering as told): a 5xx refusal of the
 /// recipient or the message is dead at once with the server's words; a 4xx is retried; a slow reply is waited for
-/// (never cut short and resent: one row, one copy); a reply that never comes is dead as "unconfirmed", not resent.
+/// (never cut short and resent: one row, one copy); a reply that never comes from a server still connected is dead as
+/// "unconfirmed", not resent; a server that drops the connection after taking the message (a crash) gets it again,
+/// under the same Message-ID.
 /// </summary>
 public sealed class SmtpDeliveryOutcomeTests(DatabaseFixture f) : IClassFixture<DatabaseFixture>
 {
@@ -18,6 +20,7 @@ public sealed class SmtpDeliveryOutcomeTests(DatabaseFixture f) : IClassFixture<
             ["Rectify:Smtp:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+        await f.Seed.RetireOpenRowsAsync();
         var host = await NotifyHost.StartAsync(f.ConnectionString, settings, NotifyHost.MondayMorning);
         var w = await f.Seed.WorldAsync(suffix, leaderEmail: email);
         await f.Seed.PreferencesAsync(w.LeaderId, ["email"]);
@@ -103,6 +106,25 @@ public sealed class SmtpDeliveryOutcomeTests(DatabaseFixture f) : IClassFixture<
             row.LastError!.ShouldContain("unconfirmed");
             row.LastError!.ShouldContain("投递结果未知");
             smtp.Messages().Count.ShouldBe(1);
+        }
+    }
+
+    [Fact]
+    public async Task ConnectionDroppedAfterData_RetriedUnderSameMessageId()
+    {
+        await using var smtp = await SmtpSink.CreateAsync(true, null, null, "--drop-after-data", "1");
+        var (key, host) = await SendOneAsync(smtp, "dropped");
+        await using (host)
+        {
+            var row = (await f.Seed.WaitForAsync(key, r => r.Status == "sent", expected: 1)).Single();
+            row.Attempts.ShouldBe(2);
+            var attempts = await f.Seed.AttemptsAsync(row.Id);
+            attempts.Select(a => a.Outcome).ShouldBe(["failed", "sent"]);
+            attempts[0].Error!.ShouldContain("连接中断");
+            var copies = await smtp.WaitForAsync(2);
+            copies.Count.ShouldBe(2);
+            copies.Select(m => m.MessageId).Distinct().ShouldHaveSingleItem();
+            copies.ShouldAllBe(m => m.IdempotencyKey.StartsWith(key, StringComparison.Ordinal));
         }
     }
 }

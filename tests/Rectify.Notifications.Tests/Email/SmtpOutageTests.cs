@@ -71,6 +71,7 @@ public sealed class SmtpAuthTests(DatabaseFixture f) : IClassFixture<DatabaseFix
     public async Task SmtpServerRequiringAuth_DeliversOnlyWithRightCredentials(string user, string password, bool delivered)
     {
         await using var smtp = await SmtpSink.CreateAsync(credentials: "duban:S3cret!pw");
+        await f.Seed.RetireOpenRowsAsync();
         await using var host = await NotifyHost.StartAsync(f.ConnectionString, new Dictionary<string, string?>
         {
             ["Rectify:Smtp:Host"] = "127.0.0.1",

@@ -29,6 +29,7 @@ public sealed class SmtpTlsTests(DatabaseFixture f) : IClassFixture<DatabaseFixt
 
     private async Task<(string Key, NotifyHost Host)> SendOneAsync(SmtpSink smtp, string suffix, IDictionary<string, string?> extra)
     {
+        await f.Seed.RetireOpenRowsAsync();
         var host = await NotifyHost.StartAsync(f.ConnectionString, Settings(smtp, extra), NotifyHost.MondayMorning);
         var w = await f.Seed.WorldAsync(suffix);
         await f.Seed.PreferencesAsync(w.LeaderId, ["email"]);

@@ -14,6 +14,8 @@ the server speaks TLS from the first byte instead (SMTPS, what port 465 does).
 --reject-data SUBSTRING=REPLY answers the end of DATA with REPLY for messages containing SUBSTRING (not stored).
 --reply-delay SECONDS stores the message, then waits before its 250 (a slow server on a loaded machine);
 --hang-after-data stores the message and never answers (the reply is lost).
+--drop-after-data N stores each of the first N messages, then closes the connection without answering (a server that
+crashed after taking the message).
 --pipelining advertises PIPELINING (RFC 2920) like Postfix does (the benchmark uses it).
 """
 import argparse, asyncio, base64, email, email.policy, json, multiprocessing, os, signal, ssl, sys, threading, time, uuid
@@ -22,7 +24,7 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Sink:
-    def __init__(self, directory, rejects=(), data_rejects=(), reply_delay=0.0, hang=False):
+    def __init__(self, directory, rejects=(), data_rejects=(), reply_delay=0.0, hang=False, drop=0):
         self.directory = directory
         self.messages = 0
         self.peers = set()
@@ -31,6 +33,7 @@ class Sink:
         self.data_rejects = [r.split("=", 1) for r in data_rejects]
         self.reply_delay = reply_delay
         self.hang = hang
+        self.drop = drop
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         for substring, reply in self.rejects:
@@ -49,6 +52,10 @@ class Sink:
         if self.directory:
             self.write(server, session, envelope)
         if self.hang:
+            await asyncio.sleep(3600)
+        if self.drop > 0:
+            self.drop -= 1
+            server.transport.abort()
             await asyncio.sleep(3600)
         if self.reply_delay:
             await asyncio.sleep(self.reply_delay)
@@ -165,6 +172,7 @@ def main():
     parser.add_argument("--reject-data", action="append", default=[])
     parser.add_argument("--reply-delay", type=float, default=0.0)
     parser.add_argument("--hang-after-data", action="store_true")
+    parser.add_argument("--drop-after-data", type=int, default=0)
     parser.add_argument("--pipelining", action="store_true")
     args = parser.parse_args()
     if args.workers <= 1:
@@ -174,7 +182,8 @@ def main():
                 print("READY", flush=True)
         sink = serve(args.host, args.port, args.dir, False, Ready(), credentials=args.auth, tls=(args.tls_cert, args.tls_key),
                      implicit_tls=args.implicit_tls,
-                     sink=(PipeliningSink if args.pipelining else Sink)(args.dir, args.reject, args.reject_data, args.reply_delay, args.hang_after_data))
+                     sink=(PipeliningSink if args.pipelining else Sink)(args.dir, args.reject, args.reject_data, args.reply_delay, args.hang_after_data,
+                                                                                          args.drop_after_data))
         print(json.dumps({"messages": sink.messages, "connections": len(sink.peers)}), flush=True)
         return
     counts = multiprocessing.Queue()

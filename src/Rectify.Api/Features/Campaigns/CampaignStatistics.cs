@@ -19,7 +19,7 @@ internal static class CampaignStatistics
     {
         const string sql = $"""
             select i.campaign_id as CampaignId, i.state, count(*) as Count,
-                   count(*) filter (where i.state not in ('closed', 'draft') and i.effective_deadline < (@now at time zone c.time_zone)::date) as Overdue,
+                   count(*) filter (where i.state not in ('closed', 'draft', 'withdrawn') and i.effective_deadline < (@now at time zone c.time_zone)::date) as Overdue,
                    count(*) filter (where i.state = 'closed' and (i.effective_deadline is null or (i.closed_at at time zone c.time_zone)::date <= i.effective_deadline)) as ClosedOnTime,
                    count(*) filter (where i.state = 'closed' and (i.closed_at at time zone c.time_zone)::date > i.effective_deadline) as ClosedLate
             from items i join campaigns c on c.id = i.campaign_id
