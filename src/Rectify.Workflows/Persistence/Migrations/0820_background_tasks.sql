@@ -31,7 +31,9 @@ create table background_tasks (
 create index background_tasks_requested_by on background_tasks(requested_by, created_at desc);
 create index background_tasks_finished on background_tasks(finished_at) where finished_at is not null;
 
--- The weekly progress report to the leading group goes through the outbox like every other message.
+-- The weekly progress report to the leading group goes through the outbox like every other message. The list is the
+-- union with 0880's (urge, changed): a database that applied 0880 before this file ran keeps its rows valid, and 0880
+-- (which runs after this file on a fresh database) names weeklyReport too.
 alter table outbox drop constraint if exists outbox_kind_check;
 alter table outbox add constraint outbox_kind_check
-    check (kind in ('assigned','reminder','escalation','phase','digest','periodicReport','decision','deliverable','weeklyReport'));
+    check (kind in ('assigned','reminder','escalation','phase','digest','periodicReport','decision','deliverable','urge','changed','weeklyReport'));
