@@ -14,7 +14,7 @@ public static class Access
         (@role = 'admin'
          or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
          or (@role = 'supervisor' and c.supervision_unit = @unit)
-         or (@role = 'unit' and (i.lead_unit = @unit or @unit = any(i.units))))
+         or (@role = 'unit' and (i.lead_unit = @unit or i.units @> array[@unit]::text[])))
         """;
 
     /// <summary>A unit sees the campaigns that contain an item of its own.</summary>
@@ -22,7 +22,7 @@ public static class Access
         (@role = 'admin'
          or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
          or (@role = 'supervisor' and c.supervision_unit = @unit)
-         or (@role = 'unit' and exists (select 1 from items i where i.campaign_id = c.id and (i.lead_unit = @unit or @unit = any(i.units)))))
+         or (@role = 'unit' and exists (select 1 from items i where i.campaign_id = c.id and (i.lead_unit = @unit or i.units @> array[@unit]::text[]))))
         """;
 
     public static object Scope(CurrentUser user) => new { role = user.Role, unit = user.UnitCode };
