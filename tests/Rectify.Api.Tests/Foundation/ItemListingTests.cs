@@ -130,4 +130,48 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         var cursor = Items(await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=50&after=9950")).ShouldHaveStatusAsync(HttpStatusCode.OK));
         cursor.Select(i => i.Str("id")).ShouldBe(deep.Select(i => i.Str("id")));
     }
+
+    [Fact]
+    public async Task CampaignStats_FromTheMaintainedAggregate_FollowEveryChangeOfTheItems()
+    {
+        var campaign = await org.CampaignAsync("l-lg");
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
+        string Day(int days) => today.AddDays(days).ToString("yyyy-MM-dd");
+        var late = await org.ItemAsync(campaign, "逾期", "l-a", deadline: Day(-2));
+        var onTime = await org.ItemAsync(campaign, "按期", "l-a", deadline: Day(30));
+        var closedLate = await org.ItemAsync(campaign, "逾期销号", "l-b", deadline: Day(-10));
+        var dropped = await org.ItemAsync(campaign, "删除", "l-b", deadline: Day(30));
+        (await admin.DeleteAsync($"/api/items/{dropped.Str("id")}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var draft = (await (await admin.GetAsync($"/api/campaigns/{campaign}")).ShouldHaveStatusAsync(HttpStatusCode.OK)).GetProperty("stats");
+        draft.GetProperty("total").GetInt64().ShouldBe(3);
+        draft.GetProperty("byState").GetProperty("draft").GetInt64().ShouldBe(3);
+        draft.GetProperty("overdue").GetInt64().ShouldBe(0);
+
+        (await admin.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+        await using (var db = app.Database.CreateDataSource())
+        await using (var c = await db.OpenConnectionAsync())
+        {
+            // Closed yesterday: the one due in 30 days on time, the one ten days late late.
+            await c.ExecuteAsync("update items set state = 'closed', closed_at = now() - interval '1 day' where id = any(@ids)",
+                new { ids = new[] { Guid.Parse(onTime.Str("id")), Guid.Parse(closedLate.Str("id")) } });
+        }
+        var stats = (await (await admin.GetAsync($"/api/campaigns/{campaign}")).ShouldHaveStatusAsync(HttpStatusCode.OK)).GetProperty("stats");
+        stats.GetProperty("total").GetInt64().ShouldBe(3);
+        stats.GetProperty("byState").GetProperty("draft").GetInt64().ShouldBe(0);
+        stats.GetProperty("byState").GetProperty("assigned").GetInt64().ShouldBe(1);
+        stats.GetProperty("byState").GetProperty("closed").GetInt64().ShouldBe(2);
+        stats.GetProperty("overdue").GetInt64().ShouldBe(1);
+        stats.GetProperty("closedOnTime").GetInt64().ShouldBe(1);
+        stats.GetProperty("closedLate").GetInt64().ShouldBe(1);
+
+        // A unit sees its own items' figures, counted: l-a leads the late one and the one closed on time.
+        await org.UserAsync("l-a-user", "unit", "l-a");
+        var unit = await app.ClientAsAsync("l-a-user", "Passw0rd!x");
+        var own = (await (await unit.GetAsync($"/api/campaigns/{campaign}")).ShouldHaveStatusAsync(HttpStatusCode.OK)).GetProperty("stats");
+        own.GetProperty("total").GetInt64().ShouldBe(2);
+        own.GetProperty("overdue").GetInt64().ShouldBe(1);
+        own.GetProperty("closedOnTime").GetInt64().ShouldBe(1);
+        own.GetProperty("closedLate").GetInt64().ShouldBe(0);
+        _ = late;
+    }
 }

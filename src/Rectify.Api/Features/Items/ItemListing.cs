@@ -42,7 +42,8 @@ internal static class ItemListing
           and (@assignmentState::text is null or exists (
                 select 1 from assignments a where a.item_id = i.id and a.unit_code = @unitFilter and a.state = @assignmentState))
           and (@state::text is null or i.state = @state)
-          and (@overdue::boolean is null or @overdue = coalesce({Open} and i.effective_deadline < {Today}, false))
+          and (@overdue::boolean is not true or ({Open} and i.effective_deadline < {Today}))
+          and (@overdue::boolean is not false or not coalesce({Open} and i.effective_deadline < {Today}, false))
           and (@q::text is null or i.title ilike @qLike or i.number = @q or i.description ilike @qLike)
           and (@light::text is null
                or (@light = 'red' and coalesce({Red}, false))
