@@ -33,7 +33,8 @@ public static class BenchDatabase
 
     /// <summary>
     /// A county-like organisation scaled up: 200 units with one contact each (e-mail, so two channels), a draft campaign
-    /// of <paramref name="items"/> items, deadlines spread over 60 days, one lead unit and half of them a second unit.
+    /// of <paramref name="items"/> items, deadlines spread over 60 days, each with three units (分解交办, issue 12): its lead
+    /// unit and two responsible units, so three assignments per item (created with the items by the insert trigger).
     /// </summary>
     public static async Task<Guid> DraftCampaignAsync(string cs, int items, DateTimeOffset now)
     {
@@ -51,7 +52,7 @@ public static class BenchDatabase
             values (@campaign, '基准测试', 'lgo', 'dcs', 'rectification-campaign', 1, '[]', @now);
             insert into items(id, campaign_id, seq, number, title, lead_unit, units, deadline, effective_deadline, state, created_at, updated_at)
             select gen_random_uuid(), @campaign, n, n::text, '问题 ' || n, 'u' || (n % 200 + 1),
-                   case when n % 2 = 0 then array['u' || (n % 200 + 1), 'u' || ((n + 7) % 200 + 1)] else array['u' || (n % 200 + 1)] end,
+                   array['u' || (n % 200 + 1), 'u' || ((n + 7) % 200 + 1), 'u' || ((n + 13) % 200 + 1)],
                    (@now at time zone 'Asia/Shanghai')::date + 20 + n % 60, (@now at time zone 'Asia/Shanghai')::date + 20 + n % 60, 'draft', @now, @now
             from generate_series(1, @items) n;
             analyze;

@@ -20,7 +20,7 @@ public static class QuartzBaseline
         public void Increment() { if (Interlocked.Increment(ref count) == Target) Done.TrySetResult(); }
     }
 
-    /// <summary>The same work as a fired reminder: journal row, item version, one outbox row per contact route.</summary>
+    /// <summary>The same work as a fired reminder: journal row, item version, one outbox row per contact route of each unit of the item.</summary>
     public sealed class ReminderJob(NpgsqlDataSource db, Counter counter) : IJob
     {
         public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
@@ -33,7 +33,7 @@ public static class QuartzBaseline
                 insert into journal(campaign_id, item_id, at, actor, type, data) select campaign_id, id, now(), 'quartz', 'reminder', '{}' from items where id = @item;
                 insert into outbox(idempotency_key, kind, campaign_id, item_id, recipient_person_id, channel, not_before, created_at, payload)
                 select 'quartz:' || i.id || ':' || p.id || ':' || nr.channel, 'reminder', i.campaign_id, i.id, p.id, nr.channel, now(), now(), '{}'
-                from items i join people p on p.unit_code = i.lead_unit and p.is_unit_contact join notification_routes nr on nr.person_id = p.id
+                from items i join assignments a on a.item_id = i.id join people p on p.unit_code = a.unit_code and p.is_unit_contact join notification_routes nr on nr.person_id = p.id
                 where i.id = @item on conflict (idempotency_key) do nothing;
                 """, new { item }, tx);
             await tx.CommitAsync(cancellationToken);

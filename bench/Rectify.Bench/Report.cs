@@ -10,8 +10,9 @@ public static class Report
     public const string End = "<!-- runtime:end -->";
 
     public sealed record Figures(
-        DateTimeOffset Date, int Cpus, double MemoryGiB, string Postgres, string Fsync, int Items, int LaunchTimers, long LaunchOutbox,
-        double LaunchSeconds, int Firing, double FiredPerSecond, double OutboxPerTimer, int Workers, int Batch, int Simultaneous,
+        DateTimeOffset Date, int Cpus, double MemoryGiB, string Postgres, string Fsync, int Items, long Assignments, double DraftSeconds,
+        int LaunchTimers, long LaunchOutbox, double LaunchSeconds, int Firing, double FiredPerSecond, double OutboxPerTimer,
+        long FiredParts, long Twice, bool ExactlyOnce, int Workers, int Batch, int Simultaneous,
         double P50, double P99, double Last, double IdlePerSecond, QuartzBaseline.Result Quartz, string LoadBefore, string LoadAfter);
 
     /// <summary>The 1/5/15-minute load averages: on a shared machine they say how much of it the bench had.</summary>
@@ -36,8 +37,11 @@ public static class Report
         s.AppendLine();
         s.AppendLine("| what | target | measured | |");
         s.AppendLine("| --- | --- | --- | --- |");
-        s.AppendLine(CultureInfo.InvariantCulture, $"| launch of one campaign: {f.Items:N0} items → {f.LaunchTimers:N0} timers, {f.LaunchOutbox:N0} `assigned` outbox rows, one transaction | ≤ 10 s | {f.LaunchSeconds:F2} s | {Ok(f.LaunchSeconds <= 10)} |");
-        s.AppendLine(CultureInfo.InvariantCulture, $"| firing on one node ({f.Workers} workers × batch {f.Batch}): {f.Firing:N0} due reminders, each journal row + item + {f.OutboxPerTimer:F1} outbox rows + next timer | ≥ 5,000/s | {f.FiredPerSecond:N0}/s | {Ok(f.FiredPerSecond >= 5000)} |");
+        var perItem = f.Items == 0 ? 0 : (double)f.Assignments / f.Items;
+        s.AppendLine(CultureInfo.InvariantCulture, $"| (set-up, not timed against a target) draft of {f.Items:N0} items × {perItem:0.#} units: one insert, {f.Assignments:N0} assignments by the statement trigger, units, people, `analyze` | — | {f.DraftSeconds:F2} s | |");
+        s.AppendLine(CultureInfo.InvariantCulture, $"| launch of one campaign: {f.Items:N0} items with {f.Assignments:N0} assignments → {f.LaunchTimers:N0} timers, {f.LaunchOutbox:N0} `assigned` outbox rows, one transaction | ≤ 15 s | {f.LaunchSeconds:F2} s | {Ok(f.LaunchSeconds <= 15)} |");
+        s.AppendLine(CultureInfo.InvariantCulture, $"| firing on one node ({f.Workers} workers × batch {f.Batch}): {f.Firing:N0} due reminders, each journal row + item + {f.OutboxPerTimer:F1} outbox rows (each of its {perItem:0.#} units' contact × 2 channels) + next timer | ≥ 5,000/s | {f.FiredPerSecond:N0} timers/s = {f.FiredPerSecond * perItem:N0} assignments reminded/s | {Ok(f.FiredPerSecond >= 5000)} |");
+        s.AppendLine(CultureInfo.InvariantCulture, $"| exactly once per assignment: (item, unit) parts with a reminder, and (item, unit, channel) with more than one | = {f.Firing * perItem:N0}, 0 | {f.FiredParts:N0}, {f.Twice:N0} | {Ok(f.ExactlyOnce)} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| baseline: one Quartz 4.7.3 trigger per timer, clustered AdoJobStore on PostgreSQL, same work per firing ({f.Quartz.Timers:N0} timers) | — | scheduled {f.Quartz.ScheduledPerSecond:N0}/s, fired {f.Quartz.FiredPerSecond:N0}/s | |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| lateness, {f.Simultaneous:N0} timers due at the same instant (due → commit of its firing; pre-staged with a 5 s look-ahead, see the ADR) | p50 ≤ 100 ms, p99 ≤ 1 s | p50 {f.P50:F0} ms, p99 {f.P99:F0} ms, last {f.Last:F0} ms | {Ok(f.P50 <= 100 && f.P99 <= 1000)} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| idle node, nothing due (pg_stat_database.xact_commit) | ≤ 5 tx/s | {f.IdlePerSecond:F2} tx/s | {Ok(f.IdlePerSecond <= 5)} |");

@@ -26,9 +26,7 @@ var app = builder.Build();
 app.UseRectifyPipeline();
 app.UseRectifyMetrics();
 app.UseRectifyWebUi();
-app.MapRectifyHealth();
-app.MapRectifyApi();
-app.MapRectifyWebUi();
+app.MapRectifyEndpoints();
 
 app.Run();
 

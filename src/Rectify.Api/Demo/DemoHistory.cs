@@ -116,8 +116,12 @@ public sealed class DemoHistory(NpgsqlDataSource db, TimeProvider clock, Campaig
             if (item.Ongoing)
             {
                 if (laggard) continue;
-                for (var month = launchAt.Month + 1; month <= 12; month++)
-                    yield return new Planned(LocalTime.At(new DateOnly(launchAt.Year, month, 20), new TimeOnly(10, index % 50), zone), item.Id, "progress", "本单位本月整改进展已报送", null, actor, item.Number!);
+                // From the launch month on: a unit that reports every month has missed none (its grade says so).
+                for (var month = launchAt.Month; month <= 12; month++)
+                {
+                    var reportAt = LocalTime.At(new DateOnly(launchAt.Year, month, 20), new TimeOnly(10, index % 50), zone);
+                    if (reportAt > leadAck.AddDays(1).AddMinutes(index)) yield return new Planned(reportAt, item.Id, "progress", "本单位本月整改进展已报送", null, actor, item.Number!);
+                }
                 continue;
             }
             if (deadline is not { } due) continue;

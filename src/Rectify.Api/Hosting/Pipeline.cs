@@ -1,12 +1,3 @@
-using Rectify.Api.Features.Admin;
-using Rectify.Api.Features.Auth;
-using Rectify.Api.Features.Campaigns;
-using Rectify.Api.Features.Documents;
-using Rectify.Api.Features.Items;
-using Rectify.Api.Features.Notifications;
-using Rectify.Api.Features.People;
-using Rectify.Api.Features.Units;
-using Rectify.Api.Features.Users;
 using Rectify.Api.Security;
 
 namespace Rectify.Api.Hosting;
@@ -27,7 +18,8 @@ public static class Pipeline
         return app;
     }
 
-    public static WebApplication MapRectifyApi(this WebApplication app)
+    /// <summary>The OpenAPI document and its Swagger UI.</summary>
+    public static WebApplication MapRectifyOpenApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>
@@ -36,18 +28,6 @@ public static class Pipeline
             o.SwaggerEndpoint("/openapi/v1.json", "Rectify API v1");
             o.DocumentTitle = "Rectify API";
         });
-        app.MapAuthApi();
-        app.MapUnitsApi();
-        app.MapUnitGroupsApi();
-        app.MapPeopleApi();
-        app.MapUsersApi();
-        app.MapCampaignsApi();
-        app.MapItemsApi();
-        app.MapClockApi();
-        app.MapIncidentsApi();
-        app.MapRectifyRuntime();
-        app.MapRectifyDocuments();
-        app.MapNotificationsApi();
         return app;
     }
 }

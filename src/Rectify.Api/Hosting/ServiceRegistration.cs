@@ -69,7 +69,6 @@ public static class ServiceRegistration
         services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<RectifyClock>());
         services.AddHostedService<ClockRefresher>();
         services.TryAddSingleton<IDueWorkBarrier, NothingDueBarrier>();
-        services.AddSingleton<INotificationOutbox, SqlNotificationOutbox>();
         return services;
     }
 

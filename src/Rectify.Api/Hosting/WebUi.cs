@@ -111,14 +111,6 @@ public static class WebUi
         if (!response.HasStarted) response.StatusCode = status;
     }
 
-    public static WebApplication MapRectifyWebUi(this WebApplication app)
-    {
-        app.MapRazorPages();
-        // Admonitory talks are recorded from the item page; their API lives with the UI slice that needs it.
-        app.MapTalksApi();
-        return app;
-    }
-
     private static bool IsUiPath(HttpContext context) =>
         !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/swagger")
         && !context.Request.Path.StartsWithSegments("/openapi") && !context.Request.Path.StartsWithSegments("/health");

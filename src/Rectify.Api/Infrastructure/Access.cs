@@ -9,20 +9,24 @@ namespace Rectify.Api.Infrastructure;
 /// </summary>
 public static class Access
 {
-    /// <summary>A unit sees items its unit leads or is responsible for; the offices see their campaigns' items.</summary>
+    /// <summary>
+    /// A unit sees items its unit leads or is responsible for, once their campaign is launched (a draft is the office's
+    /// work in progress, issue 19: a unit asking for a draft gets the 404 of something that does not exist); the offices
+    /// see their campaigns' items.
+    /// </summary>
     public const string ItemVisible = """
         (@role = 'admin'
          or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
          or (@role = 'supervisor' and c.supervision_unit = @unit)
-         or (@role = 'unit' and (i.lead_unit = @unit or i.units @> array[@unit]::text[])))
+         or (@role = 'unit' and c.state <> 'draft' and (i.lead_unit = @unit or i.units @> array[@unit]::text[])))
         """;
 
-    /// <summary>A unit sees the campaigns that contain an item of its own.</summary>
+    /// <summary>A unit sees the launched campaigns that contain an item of its own (never a draft).</summary>
     public const string CampaignVisible = """
         (@role = 'admin'
          or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
          or (@role = 'supervisor' and c.supervision_unit = @unit)
-         or (@role = 'unit' and exists (select 1 from items i where i.campaign_id = c.id and (i.lead_unit = @unit or i.units @> array[@unit]::text[]))))
+         or (@role = 'unit' and c.state <> 'draft' and exists (select 1 from items i where i.campaign_id = c.id and (i.lead_unit = @unit or i.units @> array[@unit]::text[]))))
         """;
 
     public static object Scope(CurrentUser user) => new { role = user.Role, unit = user.UnitCode };

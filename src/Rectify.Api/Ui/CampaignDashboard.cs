@@ -6,14 +6,20 @@ using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Ui;
 
-/// <summary>One item as the dashboard needs it: dates and units, no long texts.</summary>
+/// <summary>
+/// One item as the dashboard needs it: dates and units, no long texts. <paramref name="BehindUnits"/> are the units whose
+/// own part (assignment) is neither completed nor withdrawn (issue 12): only they are late when the item is.
+/// </summary>
 public sealed record DashboardItem(
     Guid Id, string? Number, string Title, string State, string LeadUnit, string[] Units, DateOnly? EffectiveDeadline,
-    bool Ongoing, string EscalationLevel, DateTime? AssignedAt, DateTime? ClosedAt, DateTime CreatedAt);
+    bool Ongoing, string EscalationLevel, DateTime? AssignedAt, DateTime? ClosedAt, DateTime CreatedAt, string[] BehindUnits);
 
 public sealed record OverdueRow(DashboardItem Item, int Days);
 
-/// <summary>A unit with late items: as lead unit, as one of the responsible units, and the worst delay.</summary>
+/// <summary>
+/// A unit with late parts (issue 12): overdue items whose own part it has not completed, as lead unit and as one of the
+/// responsible units, and the worst delay. A unit that finished its part is not late because a sibling is.
+/// </summary>
 public sealed record LateUnit(string Code, int AsLead, int AsResponsible, int MaxDays, int TotalDays);
 
 public sealed record UnitProgress(string Code, int Total, int Closed, int Overdue)
@@ -37,7 +43,8 @@ public sealed record CampaignDashboard(
     {
         const string sql = $"""
             select i.id, i.number, i.title, i.state, i.lead_unit as LeadUnit, i.units, i.effective_deadline as EffectiveDeadline,
-                   i.ongoing, i.escalation_level as EscalationLevel, i.assigned_at as AssignedAt, i.closed_at as ClosedAt, i.created_at as CreatedAt
+                   i.ongoing, i.escalation_level as EscalationLevel, i.assigned_at as AssignedAt, i.closed_at as ClosedAt, i.created_at as CreatedAt,
+                   array(select a.unit_code from assignments a where a.item_id = i.id and a.state in ('assigned', 'inProgress') order by a.unit_code) as BehindUnits
             from items i join campaigns c on c.id = i.campaign_id
             where i.campaign_id = @campaignId and {Access.ItemVisible}
             order by i.seq
@@ -73,7 +80,7 @@ public sealed record CampaignDashboard(
         var late = new Dictionary<string, (int Lead, int Resp, int Max, int Sum)>(StringComparer.Ordinal);
         foreach (var o in overdue)
         {
-            foreach (var code in o.Item.Units.Append(o.Item.LeadUnit).Distinct())
+            foreach (var code in o.Item.BehindUnits)
             {
                 var e = late.GetValueOrDefault(code);
                 var isLead = code == o.Item.LeadUnit;

@@ -6,6 +6,7 @@ public static class Labels
     public static readonly IReadOnlyDictionary<string, string> ItemState = new Dictionary<string, string>
     {
         ["draft"] = "草稿", ["assigned"] = "已交办", ["inProgress"] = "整改中", ["closureRequested"] = "申请销号", ["closed"] = "已销号",
+        ["withdrawn"] = "已撤销",
     };
 
     public static readonly IReadOnlyDictionary<string, string> CampaignState = new Dictionary<string, string>
@@ -43,6 +44,7 @@ public static class Labels
         ["launch"] = "启动", ["assign"] = "交办", ["acknowledge"] = "签收", ["progress"] = "报送进展", ["requestClosure"] = "申请销号",
         ["approveClosure"] = "同意销号", ["returnClosure"] = "退回", ["requestExtension"] = "申请延期",
         ["approveExtension"] = "同意延期", ["rejectExtension"] = "驳回延期", ["reopen"] = "重新打开", ["complete"] = "本单位整改完成",
+        ["withdraw"] = "撤销", ["urge"] = "催办",
     };
 
     /// <summary>A unit's own part of an item (分解交办).</summary>
@@ -62,7 +64,7 @@ public static class Labels
         ["launch"] = "交办", ["campaignLaunched"] = "整改工作启动", ["acknowledge"] = "签收", ["progress"] = "报送进展",
         ["requestClosure"] = "申请销号", ["approveClosure"] = "同意销号", ["returnClosure"] = "退回",
         ["requestExtension"] = "申请延期", ["approveExtension"] = "同意延期", ["rejectExtension"] = "驳回延期", ["reopen"] = "重新打开",
-        ["complete"] = "本单位整改完成",
+        ["complete"] = "本单位整改完成", ["withdraw"] = "撤销", ["urge"] = "催办", ["changed"] = "修改/改派", ["campaignClosed"] = "整改工作结束",
         ["reminder"] = "到期提醒", ["unacknowledgedReminder"] = "未签收提醒", ["periodicReminder"] = "定期报告提醒",
         ["escalation"] = "升级督办", ["phaseStarted"] = "阶段开始", ["timerSkipped"] = "定时任务跳过",
         ["submit"] = "报送材料", ["accept"] = "采纳材料", ["return"] = "退回材料", ["talk"] = "约谈记录",
@@ -72,6 +74,7 @@ public static class Labels
     {
         ["assigned"] = "交办通知", ["reminder"] = "到期提醒", ["escalation"] = "督办", ["phase"] = "阶段通知", ["digest"] = "汇总",
         ["periodicReport"] = "定期报告提醒", ["decision"] = "审核结果", ["deliverable"] = "材料报送",
+        ["urge"] = "催办", ["changed"] = "变更通知",
     };
 
     public static readonly IReadOnlyDictionary<string, string> NotificationStatus = new Dictionary<string, string>

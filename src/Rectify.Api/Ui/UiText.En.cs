@@ -6,6 +6,15 @@ public sealed partial class UiText
     private static readonly Dictionary<string, string> English = new(StringComparer.Ordinal)
     {
         ["修改密码"] = "Change password",
+        ["问题已办结或已撤销，不能再修改"] = "The item is closed or withdrawn and can no longer be changed",
+        ["整改工作已启动：保存后该问题即补充交办，相关单位立即收到交办通知。"] = "The campaign is running: once saved, the item is assigned at once (supplementary) and its units are told.",
+        ["问题已交办：可修改内容、责任领导、牵头单位和责任单位（改派），须写明原因；新增单位收到交办通知，移出单位的交办撤销。整改时限只能通过延期调整。"] = "The item is assigned: its text, leader, lead unit and units may change (reassignment) with a reason; added units are told, removed units' assignments are withdrawn. The deadline moves only by extension.",
+        ["修改（改派）原因"] = "Reason for the change",
+        ["修改或改派"] = "Change or reassign",
+        ["撤销"] = "Withdraw",
+        ["修改/改派"] = "Changed / reassigned",
+        ["整改工作结束"] = "Campaign closed",
+        ["变更通知"] = "Change notice",
         ["修改后，您在其他浏览器和程序中的登录都将失效，本浏览器保持登录。"] = "After the change, your sign-ins in other browsers and programs end; this browser stays signed in.",
         ["当前密码"] = "Current password",
         ["新密码"] = "New password",
@@ -244,6 +253,11 @@ public sealed partial class UiText
         ["各单位报送"] = "Reports by unit", ["代为办理的单位"] = "On behalf of unit", ["一并退回的单位"] = "Units sent back too",
         ["完成情况"] = "What was done", ["单位得分与等次"] = "Unit scores and grades", ["得分"] = "Score", ["等次"] = "Grade",
         ["计分明细"] = "How the score was made", ["按时完成"] = "On time", ["逾期完成"] = "Late", ["逾期未完成"] = "Overdue", ["升级督办次数"] = "Escalations",
+        ["各单位按本单位承担部分的记录计分：基础分 {0}，每按时完成一项加 {1} 分，每逾期一个工作日扣 {2} 分，每次未按期报送进展扣 {3} 分，升级督办每达到一级扣分（催办 {4}、督办函 {5}、挂牌督办 {6}、约谈 {7}），得分在 0–100 之间。"] =
+            "Each unit is scored on its own parts: base {0}, +{1} per part completed on time, −{2} per working day late, −{3} per missed periodic report, and for each escalation level reached (urge {4}, supervision letter {5}, listed supervision {6}, admonitory talk {7}); scores stay within 0–100.",
+        ["{0} 分及以上为“好”，{1} 分及以上为“较好”，{2} 分及以上为“一般”，以下为“较差”。"] = "{0} or more is 好 (good), {1} or more 较好 (fairly good), {2} or more 一般 (average), below that 较差 (poor).",
+        ["本页只显示本单位的得分和名次；各单位的排名由领导小组办公室通报。"] = "This page shows your own unit's score and rank only; the leading-group office publishes the ranking of all units.",
+        ["合计"] = "Total", ["逾期工作日"] = "Working days late", ["单位得分"] = "Unit scores", ["未完成单位"] = "Units not done",
         ["交办数"] = "Assigned", ["已签收"] = "Acknowledged", ["单位排名"] = "Unit ranking", ["名次"] = "Rank",
         ["未签收提醒"] = "Not acknowledged reminder",
         ["未解除的督办（按级别和时长）"] = "Open escalations (by level and age)",

@@ -38,7 +38,7 @@ public sealed class DigestBuilder(NpgsqlDataSource db, INotificationOutbox outbo
             where np.digest and (
                 exists (select 1 from outbox o where o.recipient_person_id = p.id and o.digest_hold and o.digested_in is null and o.status = 'pending')
                 or exists (select 1 from items i
-                           where i.state not in ('draft','closed')
+                           where i.state not in ('draft','closed','withdrawn')
                              and (i.responsible_leader_id = p.id or (p.is_unit_contact and (i.lead_unit = p.unit_code or p.unit_code = any(i.units))))
                              and (i.escalation_level <> 'none' or i.effective_deadline <= @horizon)))
             """;

@@ -29,7 +29,7 @@ public sealed class DigestContent(NpgsqlDataSource db, PublicLinks links)
             from items i
             join campaigns c on c.id = i.campaign_id
             join people p on p.id = @person
-            where i.state not in ('draft','closed')
+            where i.state not in ('draft','closed','withdrawn')
               and (i.responsible_leader_id = p.id or (p.is_unit_contact and (i.lead_unit = p.unit_code or p.unit_code = any(i.units))))
               and (i.escalation_level <> 'none' or i.effective_deadline <= @horizon)
             order by i.effective_deadline nulls last, c.title, i.seq

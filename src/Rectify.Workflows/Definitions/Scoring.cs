@@ -26,7 +26,7 @@ public static class Scoring
             if (quantity > 0 && each > 0) lines.Add(new ScoreLine(rule, label, quantity, each, sign * quantity * each));
         }
         Add("perItemClosedOnTime", "按时完成 / parts completed on time", record.ClosedOnTime, rules.OnTimePoints, +1);
-        Add("perOverdueDay", "逾期天数 / overdue days", record.OverdueDays, rules.OverdueDayPoints, -1);
+        Add("perOverdueDay", "逾期工作日 / overdue working days", record.OverdueDays, rules.OverdueDayPoints, -1);
         foreach (var level in EscalationLevels.Ordered.Skip(1))
             Add($"perEscalationLevel.{level}", $"{LevelName(level)} / {level}", record.LevelsReached.GetValueOrDefault(level), rules.LevelPoints(level), -1);
         Add("perMissedReport", "未按期报送进展 / missed periodic reports", record.MissedReports, rules.MissedReportPoints, -1);

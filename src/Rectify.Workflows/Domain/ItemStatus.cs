@@ -13,7 +13,7 @@ public static class ItemStatus
 
     /// <summary>Calendar days past the deadline ("by 10 June" is late from 11 June); 0 when not late, closed, or not yet assigned.</summary>
     public static int OverdueDays(string state, DateOnly? effectiveDeadline, DateOnly today) =>
-        state is ItemStates.Closed or ItemStates.Draft || effectiveDeadline is not { } deadline || today <= deadline
+        state is ItemStates.Closed or ItemStates.Draft or ItemStates.Withdrawn || effectiveDeadline is not { } deadline || today <= deadline
             ? 0
             : today.DayNumber - deadline.DayNumber;
 
@@ -23,7 +23,7 @@ public static class ItemStatus
     /// </summary>
     public static string Light(string state, DateOnly? effectiveDeadline, DateOnly? assignedOn, bool unacknowledgedTooLong, DateOnly today)
     {
-        if (state is ItemStates.Closed or ItemStates.Draft) return Green;
+        if (state is ItemStates.Closed or ItemStates.Draft or ItemStates.Withdrawn) return Green;
         if (OverdueDays(state, effectiveDeadline, today) > 0) return Red;
         if (unacknowledgedTooLong) return Yellow;
         if (effectiveDeadline is not { } deadline) return Green;

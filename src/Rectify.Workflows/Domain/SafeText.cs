@@ -19,7 +19,10 @@ namespace Rectify.Workflows.Domain;
 public static class SafeText
 {
     /// <summary>The index of the first character text must not hold, or -1.</summary>
-    public static int FindUnsafe(string text, bool multiline = false)
+    public static int FindUnsafe(string text, bool multiline = false) => Find(text, c => IsUnsafe(c, multiline));
+
+    /// <summary>The index of the first lone surrogate or of the first other character <paramref name="bad"/> names, or -1.</summary>
+    private static int Find(string text, Func<char, bool> bad)
     {
         for (var i = 0; i < text.Length; i++)
         {
@@ -29,7 +32,7 @@ public static class SafeText
                 if (i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; continue; }
                 return i;
             }
-            if (char.IsLowSurrogate(c) || IsUnsafe(c, multiline)) return i;
+            if (char.IsLowSurrogate(c) || bad(c)) return i;
         }
         return -1;
     }
@@ -57,20 +60,7 @@ public static class SafeText
     public static string ForXml(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
-        if (XmlSafe(text)) return text;
-        var sb = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsHighSurrogate(c))
-            {
-                if (i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { sb.Append(c).Append(text[i + 1]); i++; }
-                continue;
-            }
-            if (char.IsLowSurrogate(c) || !IsXmlChar(c)) continue;
-            sb.Append(c);
-        }
-        return sb.ToString();
+        return XmlSafe(text) ? text : Without(text, c => !IsXmlChar(c));
     }
 
     /// <summary>
@@ -80,7 +70,12 @@ public static class SafeText
     public static string Strip(string? text, bool multiline = false)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
-        if (IsSafe(text, multiline)) return text;
+        return IsSafe(text, multiline) ? text : Without(text, c => IsUnsafe(c, multiline));
+    }
+
+    /// <summary>The text without lone surrogates and without the (non-surrogate) characters <paramref name="drop"/> names; pairs are kept.</summary>
+    private static string Without(string text, Func<char, bool> drop)
+    {
         var sb = new StringBuilder(text.Length);
         for (var i = 0; i < text.Length; i++)
         {
@@ -90,26 +85,13 @@ public static class SafeText
                 if (i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { sb.Append(c).Append(text[i + 1]); i++; }
                 continue;
             }
-            if (char.IsLowSurrogate(c) || IsUnsafe(c, multiline)) continue;
+            if (char.IsLowSurrogate(c) || drop(c)) continue;
             sb.Append(c);
         }
         return sb.ToString();
     }
 
-    private static bool XmlSafe(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsHighSurrogate(c))
-            {
-                if (i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; continue; }
-                return false;
-            }
-            if (char.IsLowSurrogate(c) || !IsXmlChar(c)) return false;
-        }
-        return true;
-    }
+    private static bool XmlSafe(string text) => Find(text, c => !IsXmlChar(c)) < 0;
 
     /// <summary>XML 1.0 Char, for one UTF-16 unit that is not a surrogate.</summary>
     private static bool IsXmlChar(char c) => c is '\t' or '\n' or '\r' || (c >= 0x20 && c <= 0xFFFD);

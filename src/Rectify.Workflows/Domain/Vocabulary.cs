@@ -37,8 +37,13 @@ public static class ItemStates
     public const string InProgress = "inProgress";
     public const string ClosureRequested = "closureRequested";
     public const string Closed = "closed";
+    /// <summary>撤销 (issue 13): taken off the campaign by the issuing office with a reason; counts apart from open and closed.</summary>
+    public const string Withdrawn = "withdrawn";
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
-        { Draft, Assigned, InProgress, ClosureRequested, Closed };
+        { Draft, Assigned, InProgress, ClosureRequested, Closed, Withdrawn };
+
+    /// <summary>No longer worked on: closed (销号) or withdrawn (撤销).</summary>
+    public static bool IsFinished(string state) => state is Closed or Withdrawn;
 }
 
 public static class PhaseKeys

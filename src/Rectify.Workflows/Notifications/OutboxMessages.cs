@@ -19,6 +19,7 @@ namespace Rectify.Workflows.Notifications;
 [JsonDerivedType(typeof(DecisionMessage), "decision")]
 [JsonDerivedType(typeof(PhaseMessage), "phase")]
 [JsonDerivedType(typeof(DigestMessage), "digest")]
+[JsonDerivedType(typeof(ChangedMessage), "changed")]
 [JsonDerivedType(typeof(NoticeMessage), "notice")]
 public abstract record OutboxMessage(MessageSubject Subject)
 {
@@ -89,6 +90,18 @@ public sealed record DecisionMessage(
     string? Note, DateOnly? NewDeadline, DateOnly? Deadline, string Actor) : OutboxMessage(Subject)
 {
     public override string Kind => Event == "urge" ? MessageKinds.Urge : MessageKinds.Decision;
+}
+
+/// <summary>
+/// An item was changed after launch (issue 13: 改派, edits by the issuing office), told to its units. With an
+/// <see cref="AssignmentRef"/> subject and <see cref="Removed"/> the recipient's unit was taken off the item (its
+/// assignment withdrawn); otherwise the item's units hear which fields changed.
+/// </summary>
+/// <param name="Fields">The changed fields by their API names: number, category, title, description, measures, target, responsibleLeader, leadUnit, units.</param>
+/// <param name="Actor">Who changed it (user name); <paramref name="Note"/> why.</param>
+public sealed record ChangedMessage(MessageSubject Subject, IReadOnlyList<string> Fields, bool Removed, string? Note, string Actor) : OutboxMessage(Subject)
+{
+    public override string Kind => MessageKinds.Changed;
 }
 
 /// <summary>A campaign phase starts (or ends).</summary>

@@ -83,6 +83,13 @@ public static class Behind
         audiences.Where(a => a is not Audiences.LeadUnit and not Audiences.ResponsibleUnits);
 }
 
+/// <summary>Office actions on an item (issue 13): 撤销 by the issuing office, 催办 by the issuing or supervision office.</summary>
+public static class OfficeEvents
+{
+    public const string Withdraw = "withdraw";
+    public const string Urge = "urge";
+}
+
 /// <summary>The events that act on the caller's own unit's assignment, and what each asks of that assignment (issue 12).</summary>
 public static class UnitEvents
 {

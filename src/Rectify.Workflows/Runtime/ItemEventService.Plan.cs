@@ -61,6 +61,15 @@ public sealed partial class ItemEventService
                     DeleteAllTimers = true, ResolveAbove = floor, Timers = timers,
                 };
             }
+            case OfficeEvents.Withdraw:
+                // 撤销: the item is taken off the campaign; timers end and open pressure is resolved, but it is not 销号.
+                return none with
+                {
+                    Level = EscalationLevels.None, PendingExtension = null, PendingNote = null, DeleteAllTimers = true, ResolveAbove = EscalationLevels.None,
+                };
+            case OfficeEvents.Urge:
+                // A manual 催办 pushes, it does not climb the ladder (API.md): the level and the timers stay as they are.
+                return none;
             default:
                 if (d.IsClosed(allowed.ToState))
                 {

@@ -11,11 +11,13 @@ public sealed partial class ItemEventService
     /// <summary>What an event does to the item's assignments (issue 12), decided before anything is written.</summary>
     internal sealed record UnitPlan(
         EventRefused? Refusal, string[] Acknowledge, string[] Report, string[] Complete, string[] Reactivate, string[] ResetLevel,
-        string Floor, IReadOnlyList<string> Returned, IReadOnlyList<string> Overridden)
+        string Floor, IReadOnlyList<string> Returned, IReadOnlyList<string> Overridden, bool WithdrawAll = false, IReadOnlyList<string>? UrgedUnits = null)
     {
         public static UnitPlan None(string floor) => new(null, [], [], [], [], [], floor, [], []);
 
-        public bool Changes => Acknowledge.Length + Report.Length + Complete.Length + Reactivate.Length + ResetLevel.Length > 0;
+        public IReadOnlyList<string> Urged => UrgedUnits ?? [];
+
+        public bool Changes => WithdrawAll || Acknowledge.Length + Report.Length + Complete.Length + Reactivate.Length + ResetLevel.Length > 0;
     }
 
     internal sealed record ActingResult(Assignment? Assignment, EventOutcome? Outcome);
@@ -101,6 +103,20 @@ public sealed partial class ItemEventService
                 var back = active.Where(a => a.IsLead || named.Contains(a.UnitCode)).Select(a => a.UnitCode).ToArray();
                 return none with { Reactivate = back, Returned = named.Where(u => u != item.LeadUnit).ToList() };
             }
+            case OfficeEvents.Withdraw:
+                return none with { WithdrawAll = true };
+            case OfficeEvents.Urge:
+            {
+                // To the units that have not completed: all of them, or the one unit the office names.
+                var behind = active.Where(a => a.IsBehind && (request.Unit is null || a.UnitCode == request.Unit)).Select(a => a.UnitCode).ToList();
+                if (behind.Count == 0)
+                {
+                    return request.Unit is { } one
+                        ? Refuse($"单位“{Name(names, one)}”已完成本单位整改，无需催办 / {one} has completed its part", "unit")
+                        : Refuse("各单位均已完成本单位整改，无需催办 / every unit has completed its part");
+                }
+                return none with { UrgedUnits = behind };
+            }
             case "approveExtension":
                 return none with { ResetLevel = active.Select(a => a.UnitCode).ToArray() };
             case "reopen":
@@ -132,6 +148,12 @@ public sealed partial class ItemEventService
     private static async Task ApplyUnitChangesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid itemId, UnitPlan units, DateTimeOffset now, CancellationToken ct)
     {
         if (!units.Changes) return;
+        if (units.WithdrawAll)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("update assignments set state = 'withdrawn' where item_id = @itemId and state <> 'withdrawn'",
+                new { itemId }, tx, cancellationToken: ct));
+            return;
+        }
         const string sql = """
             update assignments set
                 state = case when unit_code = any(@Complete) then 'completed'

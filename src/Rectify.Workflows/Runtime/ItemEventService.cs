@@ -35,6 +35,13 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
             $"{ItemSubject.Select} where i.id = @itemId for update of i", new { itemId }, tx, cancellationToken: ct));
         if (item is null) return new EventNotFound();
         if (request.ExpectedVersion is { } expected && expected != item.Version) return new EventConflict(item.Version);
+        // A closed campaign is an archive (issue 13): nothing happens to its items any more.
+        if (item.CampaignState == Domain.CampaignStates.Closed)
+            return new EventRefused($"整改工作“{item.CampaignTitle}”已结束归档，不能再办理其中的问题 / the campaign is closed and read-only", "type");
+        if (actor.Role == Domain.Roles.Unit && request.Type is OfficeEvents.Withdraw or OfficeEvents.Urge)
+            return new EventForbidden(request.Type == OfficeEvents.Withdraw
+                ? "只有交办单位（领导小组办公室）可以撤销问题 / only the issuing office may withdraw an item"
+                : "只有交办单位或督查室可以催办 / only the issuing or supervision office may urge");
         var d = (await definitions.GetAsync(connection, item.WorkflowId, item.WorkflowVersion, ct))!.Definition;
         var zone = item.Zone;
         var today = LocalTime.Date(now, zone);
@@ -106,6 +113,14 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         if (acting.Assignment is { } unit) data["unit"] = unit.UnitCode;
         if (units.Returned.Count > 0) data["returnedUnits"] = units.Returned;
         if (units.Overridden.Count > 0) data["incompleteUnits"] = units.Overridden;
+        ContactDirectory? urgedContacts = null;
+        if (units.Urged.Count > 0)
+        {
+            // 催办 is recorded with whom it reached (issue 13): the units that have not completed and their contacts.
+            urgedContacts = await ContactDirectory.LoadAsync(connection, tx, units.Urged, ct);
+            data["urgedUnits"] = units.Urged;
+            data["recipients"] = urgedContacts.People(units.Urged);
+        }
         // The journal is append-only (migration 0502): its id is drawn first so the subject key of the messages this
         // entry causes is written with the row, never added afterwards.
         var notifying = notify && allowed.Event.NotifyList.Count > 0;
@@ -126,7 +141,18 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
             await connection.ExecuteAsync(new CommandDefinition("update attachments set journal_id = @journalId where id = any(@attachments) and journal_id is null",
                 new { journalId, attachments }, tx, cancellationToken: ct));
         }
-        if (notifying)
+        if (notifying && urgedContacts is not null)
+        {
+            var message = new DecisionMessage(new ItemRef(item.CampaignId, item.Id), request.Type, allowed.Event.Name, allowed.Event.NameEn,
+                allowed.FromState, allowed.ToState, request.Note, null, change.Deadline, actor.Name);
+            foreach (var urged in units.Urged)
+            {
+                var share = message with { Subject = new AssignmentRef(item.CampaignId, item.Id, urged) };
+                foreach (var person in urgedContacts.Contacts(urged))
+                    batch.Notifications.Add(new NotificationRequest($"{key}:{urged}", share, person, now, true));
+            }
+        }
+        else if (notifying)
         {
             await NotifyAsync(connection, tx, item, d, allowed, request, actor, key, change, now, batch, ct);
         }

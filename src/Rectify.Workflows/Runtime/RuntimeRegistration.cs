@@ -21,6 +21,7 @@ public static class RuntimeRegistration
         services.AddSingleton<CalendarSeeder>();
         services.AddSingleton<CampaignLauncher>();
         services.AddSingleton<ItemEventService>();
+        services.AddSingleton<LaunchedItems>();
         services.AddSingleton<DeliverableService>();
         services.AddSingleton<TimerSweeper>();
         services.TryAddSingleton<JobGuard>();

@@ -9,7 +9,8 @@ public sealed record ItemSubject(
     Guid? ResponsibleLeaderId, DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string? ReportEvery,
     bool HardDeadline, string EscalationLevel, int Cycle, int Version, DateTime? LastProgressAt, DateTime? AssignedAt,
     DateTime? AcknowledgedAt, DateOnly? PendingExtension, string? PendingExtensionNote,
-    string CampaignTitle, string TimeZone, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion)
+    string CampaignTitle, string TimeZone, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion,
+    string CampaignState = "active")
 {
     public const string Select = """
         select i.id, i.campaign_id as CampaignId, i.number, i.title, i.state, i.lead_unit as LeadUnit, i.units,
@@ -18,7 +19,7 @@ public sealed record ItemSubject(
                i.last_progress_at as LastProgressAt, i.assigned_at as AssignedAt, i.acknowledged_at as AcknowledgedAt,
                i.pending_extension as PendingExtension, i.pending_extension_note as PendingExtensionNote,
                c.title as CampaignTitle, c.time_zone as TimeZone, c.issued_by_unit as IssuedByUnit, c.supervision_unit as SupervisionUnit,
-               c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion
+               c.workflow_id as WorkflowId, c.workflow_version as WorkflowVersion, c.state as CampaignState
         from items i join campaigns c on c.id = i.campaign_id
         """;
 

@@ -46,15 +46,24 @@ public sealed class LedgerPrintTests(RectifyApp app) : IClassFixture<RectifyApp>
                 .ShouldBeGreaterThan(double.Parse(size[2], System.Globalization.CultureInfo.InvariantCulture), "landscape");
             // 60 wrapped rows do not fit one page; fitted to the width they need only a few pages, never one per column group.
             pages.ShouldBeInRange(2, 12);
+            // The workbook's second sheet (单位得分, issue 12) prints after the ledger on pages of its own.
+            var ledgerPages = 0;
             for (var page = 1; page <= pages; page++)
             {
                 var text = await RunAsync("pdftotext", "-f", page.ToString(), "-l", page.ToString(), "-layout", pdf, "-");
+                if (text.Contains("各单位得分与等次", StringComparison.Ordinal))
+                {
+                    text.ShouldContain("计分明细", customMessage: $"page {page}: the unit sheet's header");
+                    continue;
+                }
+                ledgerPages++;
                 // Both the first and the last column stand on every page: nothing is cut off to a page of its own.
                 text.ShouldContain(LedgerApi.Columns[0].Header, customMessage: $"page {page}");
                 text.ShouldContain(LedgerApi.Columns[^1].Header, customMessage: $"page {page}");
                 text.ShouldContain("整改时限", customMessage: $"page {page}: the header row is printed again");
                 text.ShouldContain($"第 {page} 页，共 {pages} 页", customMessage: $"page {page}: footer");
             }
+            ledgerPages.ShouldBeInRange(2, 11);
             var all = await RunAsync("pdftotext", "-layout", pdf, "-");
             for (var i = 1; i <= Items; i++) all.ShouldContain($"第{i}项问题");
         }
@@ -64,7 +73,7 @@ public sealed class LedgerPrintTests(RectifyApp app) : IClassFixture<RectifyApp>
         }
     }
 
-    private static async Task<string> PrintToPdfAsync(string file, string outDir)
+    internal static async Task<string> PrintToPdfAsync(string file, string outDir)
     {
         // A profile of its own: two LibreOffice processes sharing one profile wait on each other's lock.
         var profile = new Uri(Path.Combine(outDir, "profile")).AbsoluteUri;
@@ -74,10 +83,10 @@ public sealed class LedgerPrintTests(RectifyApp app) : IClassFixture<RectifyApp>
         return pdf;
     }
 
-    private static string Line(string text, string key) =>
+    internal static string Line(string text, string key) =>
         text.Split('\n').First(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..].Trim();
 
-    private static async Task<string> RunAsync(string program, params string[] args)
+    internal static async Task<string> RunAsync(string program, params string[] args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);

@@ -22,11 +22,14 @@ public static class OpenXmlChecks
     }
 
     /// <summary>The first sheet's rows as text, cells placed by their references (empty cells as "").</summary>
-    public static List<string[]> Rows(byte[] bytes)
+    public static List<string[]> Rows(byte[] bytes) => Rows(bytes, null);
+
+    /// <summary>The rows of the sheet named <paramref name="sheetName"/> (the first sheet when null).</summary>
+    public static List<string[]> Rows(byte[] bytes, string? sheetName)
     {
         using var document = SpreadsheetDocument.Open(new MemoryStream(bytes), false);
         var workbook = document.WorkbookPart!;
-        var sheet = workbook.Workbook.Sheets!.Elements<Sheet>().First();
+        var sheet = workbook.Workbook.Sheets!.Elements<Sheet>().First(s => sheetName is null || s.Name?.Value == sheetName);
         var part = (WorksheetPart)workbook.GetPartById(sheet.Id!.Value!);
         var shared = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(s => s.InnerText).ToArray() ?? [];
         var rows = new List<string[]>();

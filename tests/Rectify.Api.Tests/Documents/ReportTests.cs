@@ -52,7 +52,7 @@ public sealed class ReportTests(RectifyApp app) : IClassFixture<RectifyApp>
         // Overdue items (3, 5) with their escalation; closed items (1 on time, 2 late); the office's section left open.
         doc.Tables[1].Skip(1).Select(r => (r[0], r[5])).ShouldBe([("3", "督办函"), ("5", "")]);
         doc.Tables[2].Skip(1).Select(r => (r[0], r[4], r[5])).ShouldBe([("1", "2018-06-08", "按期"), ("2", "2018-07-03", "逾期")]);
-        doc.All.ShouldContain("五、下步工作打算");
+        doc.All.ShouldContain("六、下步工作打算");
         doc.Paragraphs.ShouldContain("县扶贫开发领导小组办公室");
     }
 

@@ -114,6 +114,9 @@ public sealed class ImportApiTests(RectifyApp app) : IClassFixture<RectifyApp>
             i => i.Ongoing.ShouldBeTrue(), i => i.Deadline.ShouldBeNull());
     }
 
+    private const string Late = "日期不能晚于 2028-05-09（整改工作发文或创建后 10 年内）/ the date cannot be after 2028-05-09 (10 years after the campaign's notice or creation)";
+    private const string Early = "日期不能早于 2000-01-01 / the date cannot be before 2000-01-01";
+
     public static TheoryData<string, byte[], string, string[]> BrokenFiles() => new()
     {
         {
@@ -151,6 +154,36 @@ public sealed class ImportApiTests(RectifyApp app) : IClassFixture<RectifyApp>
         {
             "empty problem and empty deadline", Csv([["反馈问题", "责任单位", "整改时限"], ["", "fpb", "6月10日前"], ["问题", "fpb", ""]], CsvEncoding.Utf8), "list.csv",
             ["第2行 反馈问题（A2）：问题内容为空", "第3行 整改时限（C3）：整改时限为空，请填写日期或“长期坚持”"]
+        },
+        {
+            // Issue 19: the importer checks a deadline's reach as the API does (notice 2018-05-09: 2000-01-01 to 2028-05-09).
+            "deadlines beyond the campaign's reach (.xlsx)", Xlsx(
+            [
+                ["序号", "反馈问题", "责任单位", "整改时限"],
+                [1d, "问题一", "fpb", "9999年12月31日前"],
+                [2d, "问题二", "fpb", "9999-12-31"],
+                [3d, "问题三", "fpb", "1999年6月30日前"],
+                [4d, "问题四", "fpb", "2028-05-09"],
+                [5d, "问题五", "fpb", "2028年5月10日前"],
+                [6d, "问题六", "fpb", "通报后3650年内"],
+            ]), "reach.xlsx",
+            [
+                "第2行 整改时限（D2）：“9999年12月31日前”：" + Late,
+                "第3行 整改时限（D3）：“9999-12-31”：" + Late,
+                "第4行 整改时限（D4）：“1999年6月30日前”：" + Early,
+                "第6行 整改时限（D6）：“2028年5月10日前”：" + Late,
+                "第7行 整改时限（D7）：“通报后3650年内”：" + Late,
+            ]
+        },
+        {
+            "deadlines beyond the campaign's reach (.csv)", Csv(
+            [
+                ["反馈问题", "责任单位", "整改时限"],
+                ["问题一", "fpb", "9999年底前"],
+                ["问题二", "fpb", "1900-01-01"],
+                ["问题三", "fpb", "6月10日前"],
+            ], CsvEncoding.Gbk), "reach.csv",
+            ["第2行 整改时限（C2）：“9999年底前”：" + Late, "第3行 整改时限（C3）：“1900-01-01”：" + Early]
         },
         {
             "no header row", Csv([["随便写的内容"], ["另一行"]], CsvEncoding.Utf8), "list.csv",

@@ -46,5 +46,29 @@ public sealed class DemoTests(DemoApp app) : IClassFixture<DemoApp>
         timeline.EnumerateArray().Select(e => e.Str("type")).ShouldContain("reopen");
     }
 
+    [Fact]
+    public async Task Demo_UnitGrades_DifferAndFollowFromTheRules()
+    {
+        var lgo = await app.ClientAsAsync("lgo", RectifyApp_DemoPassword);
+        var campaign = (await (await lgo.GetAsync("/api/campaigns")).JsonAsync()).GetProperty("items")[0].Str("id");
+        var units = await (await lgo.GetAsync($"/api/campaigns/{campaign}/units")).JsonAsync();
+        units.GetArrayLength().ShouldBeGreaterThan(20);
+        var grades = units.EnumerateArray().Select(u => u.Str("grade")).Distinct().ToList();
+        grades.Count.ShouldBeGreaterThanOrEqualTo(2, $"every demo unit graded {string.Join("/", grades)}");
+        grades.ShouldAllBe(g => g == "好" || g == "较好" || g == "一般" || g == "较差");
+        foreach (var u in units.EnumerateArray())
+        {
+            var sum = u.GetProperty("breakdown").EnumerateArray().Sum(l => l.GetProperty("points").GetDouble());
+            u.GetProperty("score").GetDouble().ShouldBe(Math.Round(Math.Clamp(sum, 0, 100), 1), u.Str("unit"));
+        }
+        // A unit that signed, reported every month and finished every part of its own on time (章凤镇 does, in the demo) is
+        // not marked down for its siblings' delays.
+        var zfz = units.EnumerateArray().Single(u => u.Str("unit") == "zfz");
+        zfz.GetProperty("overdueDays").GetInt32().ShouldBe(0, zfz.ToString());
+        zfz.Str("grade").ShouldBe("好", units.ToString());
+        // The laggards of the demo (县住建局, 勐约乡) sign late and leave parts of open items undone.
+        units.EnumerateArray().Single(u => u.Str("unit") == "myx").Str("grade").ShouldNotBe("好");
+    }
+
     private const string RectifyApp_DemoPassword = Rectify.TestSupport.RectifyApp.DemoPassword;
 }

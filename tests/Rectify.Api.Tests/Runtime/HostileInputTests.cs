@@ -2,8 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Dapper;
-using Npgsql;
+using Rectify.Api.Tests.Security;
 using Rectify.TestSupport;
 
 namespace Rectify.Api.Tests.Runtime;
@@ -95,8 +94,8 @@ public sealed class HostileInputTests(RuntimeApp app) : IClassFixture<RuntimeApp
         Raw("definition report lead P999D", org.Admin, "/api/workflow-definitions", Definition(d => d["periodicReports"]!["reminderBefore"] = "P999D"));
 
         var db = app.Database.CreateDataSource();
-        var tables = await TablesAsync(db);
-        var before = await FingerprintAsync(db, tables);
+        var fingerprint = await DatabaseFingerprint.OfAsync(db);
+        var before = await fingerprint.TakeAsync();
         var wrong = new List<string>();
         foreach (var (name, client, method, url, body) in requests)
         {
@@ -107,7 +106,7 @@ public sealed class HostileInputTests(RuntimeApp app) : IClassFixture<RuntimeApp
             else if (!text.Contains("\"errors\"", StringComparison.Ordinal) && !text.Contains("\"detail\"", StringComparison.Ordinal)) wrong.Add($"{name}: no problem details: {text}");
         }
         wrong.ShouldBeEmpty();
-        (await FingerprintAsync(db, tables)).ShouldBe(before, "a refused request changed the database");
+        (await fingerprint.TakeAsync()).ShouldBe(before, "a refused request changed the database");
 
         // The bounds themselves are allowed: a yearly cadence, a deadline ten years after the campaign's creation.
         (await org.Lgo.PostAsJsonAsync($"/api/campaigns/{w.Draft}/items", Item(org, null, ongoing: true, reportEvery: "P1Y"))).StatusCode.ShouldBe(HttpStatusCode.Created);
@@ -184,8 +183,8 @@ public sealed class HostileInputTests(RuntimeApp app) : IClassFixture<RuntimeApp
                 new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.7 x"u8.ToArray()), "file", "报\u200B告.pdf" } }), "file"),
         };
         var db = app.Database.CreateDataSource();
-        var tables = await TablesAsync(db);
-        var before = await FingerprintAsync(db, tables);
+        var fingerprint = await DatabaseFingerprint.OfAsync(db);
+        var before = await fingerprint.TakeAsync();
         foreach (var (name, send, field) in cases)
         {
             var response = await send();
@@ -199,7 +198,7 @@ public sealed class HostileInputTests(RuntimeApp app) : IClassFixture<RuntimeApp
         var lone = await org.Lgo.PostAsync($"/api/campaigns/{w.Draft}/items",
             new StringContent($$"""{"title":"\ud800问题","leadUnit":"{{org.UnitACode}}","deadline":"2026-06-30"}""", Encoding.UTF8, "application/json"));
         ((int)lone.StatusCode).ShouldBe(400);
-        (await FingerprintAsync(db, tables)).ShouldBe(before, "a refused request changed the database");
+        (await fingerprint.TakeAsync()).ShouldBe(before, "a refused request changed the database");
 
         // Multi-line text keeps its line breaks and tabs; Chinese punctuation and emoji pairs are ordinary text.
         (await org.UnitA.PostAsJsonAsync($"/api/items/{w.ActiveItem}/events", new { type = "progress", note = "第一行\n\t第二行：已完成 100%。👍" }))
@@ -232,26 +231,5 @@ public sealed class HostileInputTests(RuntimeApp app) : IClassFixture<RuntimeApp
         ledger.StatusCode.ShouldBe(HttpStatusCode.OK);
         var rows = Documents.OpenXmlChecks.Rows(await ledger.Content.ReadAsByteArrayAsync());
         rows.Skip(2).Select(r => r.First(c => c.Contains("完成率", StringComparison.Ordinal))).ShouldBe(["完成率100%达标"]);
-    }
-
-    private static readonly HashSet<string> Volatile = new(StringComparer.Ordinal)
-    {
-        "outbox", "outbox_attempts", "auth_tokens", "sign_in_failures", "app_settings", "schema_migrations", "timers",
-        "idempotency_keys", "timer_runs", "node_heartbeats", "calendar_cache", "data_protection_keys",
-    };
-
-    private static async Task<string[]> TablesAsync(NpgsqlDataSource db)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        var all = await connection.QueryAsync<string>("select tablename from pg_tables where schemaname = 'public'");
-        return all.Where(t => !Volatile.Contains(t) && !t.StartsWith("qrtz_", StringComparison.Ordinal)).Order().ToArray();
-    }
-
-    private static async Task<string> FingerprintAsync(NpgsqlDataSource db, string[] tables)
-    {
-        var sql = string.Join(" union all ", tables.Select(t => $"select '{t}' as t, count(*)::text || ':' || coalesce(sum(hashtext(x::text)::bigint), 0)::text as h from \"{t}\" x"));
-        await using var connection = await db.OpenConnectionAsync();
-        var rows = await connection.QueryAsync<(string T, string H)>(sql);
-        return string.Join("|", rows.Select(r => r.T + "=" + r.H));
     }
 }

@@ -103,6 +103,7 @@ public static class AccessMatrix
                 ? new MultipartFormDataContent { { new ByteArrayContent("序号,问题,牵头单位,整改时限\n1,越权导入,m-fp,2026-09-30\n"u8.ToArray()), "file", "清单.csv" } }
                 : new MultipartFormDataContent { { new StringContent("x"), "note" } }),
         new("POST /api/campaigns/{id}/launch", "/api/campaigns/{campaign}/launch", CampaignColumns, Manage, None),
+        new("GET /api/campaigns/{id}/units", "/api/campaigns/{campaign}/units", CampaignColumns, Read, None),
         new("GET /api/campaigns/{campaignId}/ledger.xlsx", "/api/campaigns/{campaign}/ledger.xlsx", CampaignColumns, Read, None),
         new("GET /api/campaigns/{campaignId}/report.docx", "/api/campaigns/{campaign}/report.docx", CampaignColumns, Read, None),
         new("GET /api/items?campaignId", "/api/items?campaignId={campaign}", CampaignColumns, List, None),

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Dapper;
-using Npgsql;
 using Rectify.Api.Tests.Foundation;
 using Rectify.TestSupport;
 using Xunit.Abstractions;
@@ -16,14 +14,6 @@ namespace Rectify.Api.Tests.Security;
 /// </summary>
 public sealed class FuzzTests(DemoApp app, ITestOutputHelper output) : IClassFixture<DemoApp>
 {
-    /// <summary>Tables whose rows legitimately change without a client write (background work, sessions, throttling).</summary>
-    private static readonly HashSet<string> Volatile = new(StringComparer.Ordinal)
-    {
-        "outbox", "outbox_attempts", "auth_tokens", "sign_in_failures", "app_settings", "schema_migrations", "timers",
-        "idempotency_keys", "timer_runs", "qrtz_locks", "qrtz_scheduler_state", "qrtz_fired_triggers", "qrtz_triggers",
-        "qrtz_simple_triggers", "qrtz_cron_triggers", "qrtz_job_details", "node_heartbeats", "calendar_cache",
-    };
-
     private static readonly string[] HostileStrings =
     [
         "", " ", new string('长', 100_000), "\u0000", "\u0007bell", "x'); drop table items; --", "' or '1'='1", "../../../../etc/passwd",
@@ -51,7 +41,7 @@ public sealed class FuzzTests(DemoApp app, ITestOutputHelper output) : IClassFix
         var failures = new List<string>();
         var random = new Random(20261122);
         await using var db = app.Database.CreateDataSource();
-        var tables = await TablesAsync(db);
+        var fingerprint = await DatabaseFingerprint.OfAsync(db);
 
         // Fingerprinting the database around every request is slow; an operation is checked as a batch, and only an
         // operation that accepted some hostile request (so the batch may change the database legitimately) is then
@@ -63,14 +53,14 @@ public sealed class FuzzTests(DemoApp app, ITestOutputHelper output) : IClassFix
         {
             var method = op.Method;
             var checkEach = method != HttpMethod.Get && precise.Contains(op.Key);
-            var before = checkEach ? await FingerprintAsync(db, tables) : "";
+            var before = checkEach ? await fingerprint.TakeAsync() : "";
             using var request = new HttpRequestMessage(method, path) { Content = content };
             using var response = await client.SendAsync(request);
             sent++;
             var status = (int)response.StatusCode;
             if (status < 400) batchAccepted = true;
             if (status >= 500) failures.Add($"{status} {method} {path} {what}: {Truncate(await response.Content.ReadAsStringAsync())}");
-            else if (checkEach && status >= 400 && await FingerprintAsync(db, tables) != before)
+            else if (checkEach && status >= 400 && await fingerprint.TakeAsync() != before)
                 failures.Add($"{status} {method} {path} {what}: rejected but the database changed");
         }
 
@@ -80,7 +70,7 @@ public sealed class FuzzTests(DemoApp app, ITestOutputHelper output) : IClassFix
             {
                 var client = random.Next(4) == 0 ? unitUser : admin;
                 var mutating = op.Method != HttpMethod.Get;
-                var batchBefore = mutating && !precise.Contains(op.Key) ? await FingerprintAsync(db, tables) : "";
+                var batchBefore = mutating && !precise.Contains(op.Key) ? await fingerprint.TakeAsync() : "";
                 batchAccepted = false;
                 // Hostile path parameters. The in-process test client cannot carry a NUL in a path (Kestrel answers such requests 400 itself).
                 foreach (var hostile in HostileStrings.Where(h => !h.Contains('\0') && h != "%00").OrderBy(_ => random.Next()).Take(3))
@@ -101,7 +91,7 @@ public sealed class FuzzTests(DemoApp app, ITestOutputHelper output) : IClassFix
                 if (mutating && !precise.Contains(op.Key))
                 {
                     if (batchAccepted) precise.Add(op.Key);
-                    else if (await FingerprintAsync(db, tables) != batchBefore) failures.Add($"{op.Key}: every request was rejected but the database changed");
+                    else if (await fingerprint.TakeAsync() != batchBefore) failures.Add($"{op.Key}: every request was rejected but the database changed");
                 }
             }
         }
@@ -178,19 +168,4 @@ public sealed class FuzzTests(DemoApp app, ITestOutputHelper output) : IClassFix
         };
     }
 
-    private static async Task<string[]> TablesAsync(NpgsqlDataSource db)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        var all = await connection.QueryAsync<string>("select tablename from pg_tables where schemaname = 'public'");
-        return all.Where(t => !Volatile.Contains(t) && !t.StartsWith("qrtz_", StringComparison.Ordinal)).Order().ToArray();
-    }
-
-    /// <summary>A cheap digest of every non-volatile table: row count and a hash of the rows.</summary>
-    private static async Task<string> FingerprintAsync(NpgsqlDataSource db, string[] tables)
-    {
-        var sql = string.Join(" union all ", tables.Select(t => $"select '{t}' as t, count(*)::text || ':' || coalesce(sum(hashtext(x::text)::bigint), 0)::text as h from \"{t}\" x"));
-        await using var connection = await db.OpenConnectionAsync();
-        var rows = await connection.QueryAsync<(string T, string H)>(sql);
-        return string.Join("|", rows.Select(r => r.T + "=" + r.H));
-    }
 }

@@ -24,7 +24,7 @@ public static class FeedQueries
         join campaigns c on c.id = i.campaign_id
         left join units lu on lu.code = i.lead_unit
         where {Access.ItemVisible}
-          and i.state not in ('draft', 'closed') and i.effective_deadline is not null
+          and i.state not in ('draft', 'closed', 'withdrawn') and i.effective_deadline is not null
           and (@unitCode::text is null or i.lead_unit = @unitCode or @unitCode = any(i.units))
           and (@leaderId::uuid is null or i.responsible_leader_id = @leaderId)
         order by i.effective_deadline, c.id, i.seq

@@ -21,7 +21,7 @@ internal static class CampaignStatistics
     /// </summary>
     private const string FromAggregate = """
         select s.campaign_id as CampaignId, s.state, sum(s.n)::bigint as Count,
-               coalesce(sum(s.n) filter (where s.state not in ('closed', 'draft') and s.effective_deadline < (@now at time zone c.time_zone)::date), 0)::bigint as Overdue,
+               coalesce(sum(s.n) filter (where s.state not in ('closed', 'draft', 'withdrawn') and s.effective_deadline < (@now at time zone c.time_zone)::date), 0)::bigint as Overdue,
                coalesce(sum(s.n) filter (where s.state = 'closed' and (s.effective_deadline is null or not s.closed_late)), 0)::bigint as ClosedOnTime,
                coalesce(sum(s.n) filter (where s.closed_late), 0)::bigint as ClosedLate
         from item_stat_counts s join campaigns c on c.id = s.campaign_id
@@ -33,7 +33,7 @@ internal static class CampaignStatistics
 
     private const string Counted = $"""
         select i.campaign_id as CampaignId, i.state, count(*) as Count,
-               count(*) filter (where i.state not in ('closed', 'draft') and i.effective_deadline < (@now at time zone c.time_zone)::date) as Overdue,
+               count(*) filter (where i.state not in ('closed', 'draft', 'withdrawn') and i.effective_deadline < (@now at time zone c.time_zone)::date) as Overdue,
                count(*) filter (where i.state = 'closed' and (i.effective_deadline is null or (i.closed_at at time zone c.time_zone)::date <= i.effective_deadline)) as ClosedOnTime,
                count(*) filter (where i.state = 'closed' and (i.closed_at at time zone c.time_zone)::date > i.effective_deadline) as ClosedLate
         from items i join campaigns c on c.id = i.campaign_id

@@ -34,6 +34,7 @@ public static partial class CampaignsApi
         var group = app.MapGroup("/api/campaigns").WithTags("Campaigns").RequireAuthorization();
         group.MapGet("/", List);
         group.MapGet("/{id:guid}", Get);
+        group.MapGet("/{id:guid}/units", UnitScores.Get);
         group.MapPost("/", Create).RequireAuthorization(Policies.ManageOrganisation);
         group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.ManageOrganisation);
         return app;

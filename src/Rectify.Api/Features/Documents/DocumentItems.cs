@@ -61,7 +61,7 @@ public static class DocumentItems
             where i.campaign_id = @campaignId and {Access.ItemVisible}
               and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units))
               and (@state::text is null or i.state = @state)
-              and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
+              and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft', 'withdrawn') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
               and (@q::text is null or i.title ilike @qLike or i.number = @q or i.description ilike @qLike)
             order by i.seq
             """;

@@ -13,10 +13,9 @@ public static class DocumentsRegistration
         return services;
     }
 
-    public static IEndpointRouteBuilder MapRectifyDocuments(this IEndpointRouteBuilder app)
+    /// <summary>The campaign's documents: the ledger and the report.</summary>
+    public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
     {
-        app.MapImportApi();
-        app.MapCalendarFeedApi();
         app.MapGet("/api/campaigns/{campaignId:guid}/ledger.xlsx", LedgerApi.Ledger).WithTags("Documents").RequireAuthorization();
         app.MapGet("/api/campaigns/{campaignId:guid}/report.docx", ReportApi.Report).WithTags("Documents").RequireAuthorization();
         return app;

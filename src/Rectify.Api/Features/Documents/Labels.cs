@@ -3,30 +3,15 @@ namespace Rectify.Api.Features.Documents;
 /// <summary>Chinese words for the wire vocabularies, as documents print them.</summary>
 public static class Labels
 {
-    public static string State(string state) => state switch
-    {
-        "draft" => "未交办",
-        "assigned" => "已交办",
-        "inProgress" => "整改中",
-        "closureRequested" => "申请销号",
-        "closed" => "已销号",
-        "returned" => "已退回",
-        "pending" => "待报送",
-        "submitted" => "已报送",
-        "accepted" => "已通过",
-        _ => state,
-    };
+    /// <summary>An item's or a deliverable's state, in the words the UI uses (one vocabulary: <see cref="Ui.Labels"/>).</summary>
+    public static string State(string state) =>
+        Ui.Labels.ItemState.TryGetValue(state, out var item) ? item
+        : Ui.Labels.DeliverableState.TryGetValue(state, out var deliverable) ? deliverable
+        : state;
 
-    public static string Escalation(string level) => level switch
-    {
-        "none" => "",
-        "urge" => "催办",
-        "supervisionLetter" => "督办函",
-        "listedSupervision" => "挂牌督办",
-        "admonitoryTalk" => "约谈",
-        "accountability" => "问责",
-        _ => level,
-    };
+    /// <summary>An escalation level in the UI's words; none prints as nothing.</summary>
+    public static string Escalation(string level) =>
+        level == "none" ? "" : Ui.Labels.Escalation.TryGetValue(level, out var label) ? label : level;
 
     /// <summary>2026年6月20日</summary>
     public static string Date(DateOnly date) => $"{date.Year}年{date.Month}月{date.Day}日";

@@ -5,6 +5,7 @@ using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Documents;
@@ -13,7 +14,7 @@ namespace Rectify.Api.Features.Documents;
 public sealed record ReportData(
     string Kind, CampaignDto Campaign, string IssuerName, DateOnly AsOf, Figures Summary, IReadOnlyList<Figures> ByUnit,
     IReadOnlyList<DocumentItem> Items, IReadOnlyDictionary<Guid, string> Escalations, IReadOnlyDictionary<Guid, string> Notes,
-    CalendarSnapshot Calendar);
+    CalendarSnapshot Calendar, IReadOnlyList<UnitScoreDto> UnitScores, DateOnly Today);
 
 /// <summary>整改进度报告 (progress) and 整改情况报告 (final) as .docx, as of a date.</summary>
 public static class ReportApi
@@ -21,7 +22,7 @@ public static class ReportApi
     public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "progress", "final" };
 
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Report(
-        Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, string? kind, string? asOf, CancellationToken ct)
+        Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, string? kind, string? asOf, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         var v = new Validator();
@@ -42,14 +43,14 @@ public static class ReportApi
         var day = date ?? today;
         if (day > today) return Problems.Unprocessable($"统计日期不能晚于今天（{Labels.IsoDate(today)}） / asOf cannot be in the future", "asOf");
 
-        var data = await LoadAsync(connection, campaign, user, reportKind!, day, today, now, ct);
+        var data = await LoadAsync(connection, definitions, campaign, user, reportKind!, day, today, now, ct);
         var bytes = ReportDocument.Build(data);
         var name = reportKind == "final" ? "整改情况报告" : "整改进度报告";
         return TypedResults.File(bytes, WordBuilder.ContentType, LedgerApi.FileName(campaign.Title, name, day, "docx"));
     }
 
     internal static async Task<ReportData> LoadAsync(
-        NpgsqlConnection connection, CampaignDto campaign, CurrentUser user, string kind, DateOnly asOf, DateOnly today, DateTimeOffset now, CancellationToken ct)
+        NpgsqlConnection connection, DefinitionStore definitions, CampaignDto campaign, CurrentUser user, string kind, DateOnly asOf, DateOnly today, DateTimeOffset now, CancellationToken ct)
     {
         var items = await DocumentItems.LoadAsync(connection, campaign.Id, user, ItemFilters.None, now, ct);
         var ids = items.Select(i => i.Id).ToArray();
@@ -70,7 +71,10 @@ public static class ReportApi
         }
         var issuer = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "select name from units where code = @code", new { code = campaign.IssuedByUnit }, cancellationToken: ct)) ?? campaign.IssuedByUnit;
-        return new ReportData(kind, campaign, issuer, asOf, summary, byUnit, items, escalations, notes, calendar);
+        // Grades are of each unit's record as it stands (the levels its parts reached carry no dates), so a report of
+        // a past date states them as of today and says so.
+        var scores = UnitScores.Visible(await UnitScores.ForCampaignAsync(connection, definitions, campaign, now, ct), user);
+        return new ReportData(kind, campaign, issuer, asOf, summary, byUnit, items, escalations, notes, calendar, scores, today);
     }
 
     private static DateTimeOffset EndOfDay(DateOnly day, string timeZone)

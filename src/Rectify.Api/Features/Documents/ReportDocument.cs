@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rectify.Workflows.Definitions;
 
 namespace Rectify.Api.Features.Documents;
 
@@ -61,7 +62,28 @@ public static class ReportDocument
                 ]));
         }
 
-        word.Heading("五、下步工作打算")
+        word.Heading("五、各单位得分与等次");
+        if (d.UnitScores.Count == 0) word.Para("无。");
+        else
+        {
+            var rules = d.AsOf < d.Today ? $"（按截至{Labels.Date(d.Today)}各单位本单位承担部分的记录计分）" : "（按各单位本单位承担部分的记录计分）";
+            var grades = UnitGrades.Ordered.Select(g => $"{g}{d.UnitScores.Count(u => u.Grade == g)}个").ToList();
+            word.Para($"{rules}参加评分的单位{d.UnitScores.Count}个，其中评为{string.Join("、", grades)}。")
+                .Table(
+                [
+                    ("名次", 600), ("单位", 1345), ("交办数", 700), ("已签收", 700), ("按时完成", 800), ("逾期完成", 800), ("逾期未完成", 900),
+                    ("逾期工作日", 900), ("督办", 700), ("得分", 700), ("等次", 700),
+                ],
+                d.UnitScores.Select(u => (IReadOnlyList<string>)
+                [
+                    Int(u.Rank), u.UnitName, Int(u.Assigned), Int(u.Acknowledged), Int(u.ClosedOnTime), Int(u.ClosedLate), Int(u.Overdue),
+                    Int(u.OverdueDays), Int(u.Escalations), u.Score.ToString("0.#", CultureInfo.InvariantCulture), u.Grade,
+                ]));
+            foreach (var u in d.UnitScores.Where(u => u.Veto is not null))
+                word.Para($"{u.UnitName}：{Pick(u.Veto!)}。");
+        }
+
+        word.Heading("六、下步工作打算")
             .Para("（此部分由领导小组办公室结合实际填写。）")
             .Blank().Blank()
             .Right(d.IssuerName)
@@ -73,6 +95,9 @@ public static class ReportDocument
     [
         number, f.UnitName, Int(f.Total), Int(f.Closed), Int(f.ClosedOnTime), Int(f.ClosedLate), Int(f.Open), Int(f.Overdue), Int(f.Escalated),
     ];
+
+    /// <summary>The Chinese side of a bilingual "中文 / English" text.</summary>
+    private static string Pick(string bilingual) => bilingual.Split(" / ", 2)[0].TrimEnd('。');
 
     private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);
 

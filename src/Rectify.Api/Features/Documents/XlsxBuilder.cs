@@ -32,7 +32,7 @@ public static class XlsxBuilder
             for (var n = 0; n < sheets.Count; n++)
             {
                 var part = workbook.AddNewPart<WorksheetPart>();
-                WriteSheet(part, sheets[n]);
+                WriteSheet(part, sheets[n], selected: n == 0);
                 var name = SafeText.ForXml(sheets[n].Name);
                 sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = (uint)(n + 1), Name = name });
                 // The title and header rows are printed again at the top of every page.
@@ -53,7 +53,7 @@ public static class XlsxBuilder
     public static string Neutralise(string text) =>
         text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
 
-    private static void WriteSheet(WorksheetPart part, XlsxSheet sheet)
+    private static void WriteSheet(WorksheetPart part, XlsxSheet sheet, bool selected)
     {
         var headerRow = sheet.Title is null ? 1u : 2u;
         using var writer = OpenXmlWriter.Create(part);
@@ -63,7 +63,7 @@ public static class XlsxBuilder
         writer.WriteElement(new PageSetupProperties { FitToPage = true });
         writer.WriteEndElement();
         writer.WriteStartElement(new SheetViews());
-        writer.WriteStartElement(new SheetView { WorkbookViewId = 0, TabSelected = true });
+        writer.WriteStartElement(new SheetView { WorkbookViewId = 0, TabSelected = selected });
         writer.WriteElement(new Pane
         {
             VerticalSplit = headerRow, TopLeftCell = $"A{headerRow + 1}", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen,

@@ -18,6 +18,12 @@ public sealed record ParsedDeadline(DateOnly? Date, bool Ongoing, string? Report
 /// </summary>
 public sealed record DeadlineContext(int Year, DateOnly Launch, DateOnly? NoticeDate, int ImmediateWorkingDays, CalendarSnapshot Calendar)
 {
+    /// <summary>
+    /// The campaign's basis for <see cref="Rectify.Workflows.Domain.Reach"/> (notice date, else creation day): every date
+    /// read must lie within its reach, as at the API (issue 19). Null only where no campaign is involved (parser tests).
+    /// </summary>
+    public DateOnly? ReachBasis { get; init; }
+
     /// <summary>A month without a year is the next such date on or after this day (API.md): the notice date, else 1 January of <see cref="Year"/>.</summary>
     public DateOnly Anchor => NoticeDate ?? new DateOnly(Year, 1, 1);
 
@@ -44,13 +50,13 @@ public static partial class DeadlineParser
         string? invalid = null;
         void Add(int year, int month, int day, string what)
         {
-            if (month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(Math.Clamp(year, 1, 9999), month) && year is >= 1900 and <= 2200)
+            if (month is >= 1 and <= 12 && day >= 1 && year is >= 1 and <= 9999 && day <= DateTime.DaysInMonth(year, month))
                 dates.Add(new DateOnly(year, month, day));
             else invalid ??= what;
         }
         void AddMonthEnd(int year, int month, string what)
         {
-            if (month is >= 1 and <= 12 && year is >= 1900 and <= 2200) dates.Add(new DateOnly(year, month, DateTime.DaysInMonth(year, month)));
+            if (month is >= 1 and <= 12 && year is >= 1 and <= 9999) dates.Add(new DateOnly(year, month, DateTime.DaysInMonth(year, month)));
             else invalid ??= what;
         }
         // "6月10日", "9月底" without a year: the next such day on or after the anchor (a list of May asking for 3月底 means next March).
@@ -83,7 +89,7 @@ public static partial class DeadlineParser
         text = YearMonthTenDays().Replace(text, m =>
         {
             var (year, month) = (Int(m, 1), Int(m, 2));
-            if (month is >= 1 and <= 12 && year is >= 1900 and <= 2200) dates.Add(new DateOnly(year, month, Math.Min(TenDays(m.Groups[3].Value), DateTime.DaysInMonth(year, month))));
+            if (month is >= 1 and <= 12 && year is >= 1 and <= 9999) dates.Add(new DateOnly(year, month, Math.Min(TenDays(m.Groups[3].Value), DateTime.DaysInMonth(year, month))));
             else invalid ??= m.Value;
             return "#";
         });

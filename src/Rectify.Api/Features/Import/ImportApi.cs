@@ -72,7 +72,8 @@ public static class ImportApi
         if (header is null)
             return Rejected([new ImportError(0, "file", null, "未找到表头行：前 20 行中没有可识别的列名（如 序号、反馈问题、整改措施、责任单位、整改时限） / no header row found")]);
 
-        var context = await DeadlineContextAsync(connection, campaign, clock.GetUtcNow(), options.Value, ct);
+        var context = await DeadlineContextAsync(connection, campaign, clock.GetUtcNow(), options.Value, ct)
+            with { ReachBasis = await ItemValidation.ReachBasisAsync(connection, campaignId, ct) };
         var directory = await UnitDirectoryAsync(connection, ct);
         var leaderNames = header.ColumnOf(ImportFields.Leader) is { } leaderColumn
             ? rows.Skip(header.FirstDataRowIndex).SelectMany(r => LeaderDirectory.Candidates(r.Cell(leaderColumn))).Distinct().ToArray()

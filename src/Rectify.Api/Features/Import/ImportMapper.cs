@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Import;
 
@@ -164,6 +165,10 @@ public static partial class ImportMapper
 
         var (deadline, deadlineError) = DeadlineParser.Parse(Cell(ImportFields.Deadline), deadlines);
         if (deadlineError is not null) Fail("deadline", ImportFields.Deadline, deadlineError);
+        // The same reach as POST /api/campaigns/{id}/items (issue 19): a year-9999 or a 1999 deadline is refused here,
+        // in the words of the sheet, instead of being written and breaking the schedule later.
+        else if (deadline?.Date is { } date && deadlines.ReachBasis is { } basis && Reach.DateProblem(date, basis) is { } reach)
+            Fail("deadline", ImportFields.Deadline, $"“{Cell(ImportFields.Deadline).Trim()}”：{reach}");
 
         var category = OneLine(Cell(ImportFields.Category));
         var request = new ItemRequest(

@@ -56,38 +56,24 @@ internal static class XlsxReader
         if (reader is null) return list;
         var text = new StringBuilder();
         var inItem = false;
-        var phonetic = 0;
-        // After ReadElementContentAsString the reader already stands on the next node: look at it before reading on.
-        var standing = false;
-        while (standing || XmlPart.Read(reader))
+        var walk = new XmlWalk(reader);
+        while (walk.Next())
         {
-            standing = false;
-            if (reader.NodeType == XmlNodeType.Element)
+            if (walk.End == "si" && inItem) { Add(text.ToString()); inItem = false; }
+            switch (walk.Start)
             {
-                switch (reader.LocalName)
-                {
-                    case "si" when !reader.IsEmptyElement:
-                        inItem = true;
-                        text.Clear();
-                        break;
-                    case "si":
-                        Add("");
-                        break;
-                    case "rPh" when !reader.IsEmptyElement:
-                        phonetic++;
-                        break;
-                    case "t" when inItem && phonetic == 0:
-                        text.Append(XmlPart.Text(reader));
-                        if (text.Length > limits.MaxCellChars)
-                            throw SheetRejectedException.Limit($"共享字符串第 {list.Count + 1} 项超过 {ImportLimits.Number(limits.MaxCellChars)} 字上限 / shared string too long");
-                        standing = true;
-                        break;
-                }
-            }
-            else if (reader.NodeType == XmlNodeType.EndElement)
-            {
-                if (reader.LocalName == "si" && inItem) { Add(text.ToString()); inItem = false; }
-                else if (reader.LocalName == "rPh") phonetic = Math.Max(0, phonetic - 1);
+                case "si" when !walk.IsEmptyElement:
+                    inItem = true;
+                    text.Clear();
+                    break;
+                case "si":
+                    Add("");
+                    break;
+                case "t" when inItem && !walk.InPhonetic:
+                    text.Append(walk.Text());
+                    if (text.Length > limits.MaxCellChars)
+                        throw SheetRejectedException.Limit($"共享字符串第 {list.Count + 1} 项超过 {ImportLimits.Number(limits.MaxCellChars)} 字上限 / shared string too long");
+                    break;
             }
         }
         return list;
@@ -109,53 +95,37 @@ internal static class XlsxReader
         string? cellType = null, value = null, formula = null;
         var inline = new StringBuilder();
         var inCell = false;
-        var phonetic = 0;
-        var standing = false;
-        while (standing || XmlPart.Read(reader))
+        var walk = new XmlWalk(reader);
+        while (walk.Next())
         {
-            standing = false;
-            if (reader.NodeType == XmlNodeType.Element)
+            if (walk.End == "c" && inCell) EndCell();
+            switch (walk.Start)
             {
-                switch (reader.LocalName)
-                {
-                    case "row":
-                        builder.Tick();
-                        rowNumber = Number(reader.GetAttribute("r"), rowNumber + 1);
-                        column = -1;
-                        break;
-                    case "c":
-                        column = reader.GetAttribute("r") is { } reference ? ParseReference(reference, rowNumber).Column : column + 1;
-                        cellType = reader.GetAttribute("t");
-                        value = formula = null;
-                        inline.Clear();
-                        phonetic = 0;
-                        inCell = !reader.IsEmptyElement;
-                        if (!inCell) EndCell();
-                        break;
-                    case "v" when inCell:
-                        value = XmlPart.Text(reader);
-                        standing = true;
-                        break;
-                    case "f" when inCell:
-                        formula = XmlPart.Text(reader);
-                        standing = true;
-                        break;
-                    case "rPh" when inCell && !reader.IsEmptyElement:
-                        phonetic++;
-                        break;
-                    case "t" when inCell && phonetic == 0:
-                        inline.Append(XmlPart.Text(reader));
-                        standing = true;
-                        break;
-                    case "mergeCell":
-                        if (reader.GetAttribute("ref") is { } range) Merge(range);
-                        break;
-                }
-            }
-            else if (reader.NodeType == XmlNodeType.EndElement)
-            {
-                if (reader.LocalName == "c" && inCell) EndCell();
-                else if (reader.LocalName == "rPh") phonetic = Math.Max(0, phonetic - 1);
+                case "row":
+                    builder.Tick();
+                    rowNumber = Number(walk.Attribute("r"), rowNumber + 1);
+                    column = -1;
+                    break;
+                case "c":
+                    column = walk.Attribute("r") is { } reference ? ParseReference(reference, rowNumber).Column : column + 1;
+                    cellType = walk.Attribute("t");
+                    value = formula = null;
+                    inline.Clear();
+                    inCell = !walk.IsEmptyElement;
+                    if (!inCell) EndCell();
+                    break;
+                case "v" when inCell:
+                    value = walk.Text();
+                    break;
+                case "f" when inCell:
+                    formula = walk.Text();
+                    break;
+                case "t" when inCell && !walk.InPhonetic:
+                    inline.Append(walk.Text());
+                    break;
+                case "mergeCell":
+                    if (walk.Attribute("ref") is { } range) Merge(range);
+                    break;
             }
         }
 

@@ -22,7 +22,7 @@ internal static class ItemListing
 {
     public const int ExactCountUpTo = 10_000;
 
-    private const string Open = "i.state not in ('closed', 'draft')";
+    private const string Open = "i.state not in ('closed', 'draft', 'withdrawn')";
     private const string Today = "(@now at time zone c.time_zone)::date";
 
     /// <summary><see cref="ItemStatus.Light"/> in SQL (the same rules, in the same floating-point arithmetic).</summary>

@@ -9,7 +9,7 @@ namespace Rectify.Api.Features.Items;
 public sealed record ItemRequest(
     string? Number, string? Category, string? Title, string? Description, string? Measures, string? Target,
     Guid? ResponsibleLeaderId, string? LeadUnit, IReadOnlyList<string?>? Units, string? Deadline, bool? Ongoing,
-    string? ReportEvery, bool? HardDeadline);
+    string? ReportEvery, bool? HardDeadline, string? Note = null);
 
 /// <summary>An item request that passed field validation; references still to be checked.</summary>
 public sealed record ValidItem(

@@ -6,13 +6,17 @@ namespace Rectify.Api.Features.Items;
 /// <summary>Inserts validated items into a draft campaign, numbering them in order. Shared by the API, the import and the demo.</summary>
 public static class ItemWriter
 {
-    /// <summary>Locks the campaign row (so concurrent inserts number in sequence) and returns the new ids, or null when the campaign is not draft.</summary>
+    /// <summary>
+    /// Locks the campaign row (so concurrent inserts number in sequence) and returns the new ids, or null when the
+    /// campaign is not draft (nor active, with <paramref name="supplementary"/>: 补充交办, the caller launches them).
+    /// </summary>
     public static async Task<IReadOnlyList<Guid>?> InsertAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, Guid campaignId, IReadOnlyList<ValidItem> items, DateTimeOffset now, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction tx, Guid campaignId, IReadOnlyList<ValidItem> items, DateTimeOffset now, CancellationToken ct,
+        bool supplementary = false)
     {
         const string lockCampaign = "select state from campaigns where id = @campaignId for update";
         var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(lockCampaign, new { campaignId }, tx, cancellationToken: ct));
-        if (state != "draft") return null;
+        if (state != "draft" && !(supplementary && state == "active")) return null;
         var seq = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "select coalesce(max(seq), 0) from items where campaign_id = @campaignId", new { campaignId }, tx, cancellationToken: ct));
 

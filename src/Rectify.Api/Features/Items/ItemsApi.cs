@@ -24,7 +24,7 @@ public static class ItemsApi
     }
 
     public static async Task<Results<Created<ItemDto>, ValidationProblem, ProblemHttpResult>> Create(
-        Guid campaignId, ItemRequest request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+        Guid campaignId, ItemRequest request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, LaunchedItems launched, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         var v = new Validator();
@@ -43,8 +43,12 @@ public static class ItemsApi
         if (refusal is not null) return refusal;
 
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var ids = await ItemWriter.InsertAsync(connection, tx, campaignId, [item], clock.GetUtcNow(), ct);
-        if (ids is null) return Problems.Unprocessable("整改工作已启动，不能再添加问题 / items can be added only before launch");
+        var now = clock.GetUtcNow();
+        // On an active campaign the item is a supplementary assignment (补充交办, API.md): launched at once, in the same transaction.
+        var ids = await ItemWriter.InsertAsync(connection, tx, campaignId, [item], now, ct, supplementary: true);
+        if (ids is null) return Problems.Unprocessable("整改工作已结束归档，不能再添加问题 / the campaign is closed; no items can be added");
+        if (campaign.State == CampaignStates.Active)
+            await launched.LaunchAddedAsync(connection, tx, campaignId, ids, ItemAllowedEvents.Actor(user), now, ct);
         await tx.CommitAsync(ct);
         var dto = await FindVisibleAsync(connection, ids[0], user, clock.GetUtcNow(), ct);
         return TypedResults.Created($"/api/items/{ids[0]}", dto!);
@@ -110,7 +114,8 @@ public static class ItemsApi
     }
 
     public static async Task<Results<Ok<ItemDto>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, ItemRequest request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+        Guid id, ItemRequest request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, LaunchedItems launched, DefinitionStore definitions,
+        CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         var v = new Validator();
@@ -120,7 +125,11 @@ public static class ItemsApi
         var row = await FindRowAsync(connection, id, user, ct);
         if (row is null) return Problems.NotFound("问题");
         if (!Access.CanManageCampaign(user, row.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以修改问题 / only the issuing office may edit items");
-        if (row.State != ItemStates.Draft) return Problems.Unprocessable("问题已交办，不能直接修改；请走延期申请等流程 / an assigned item cannot be edited");
+        if (row.State != ItemStates.Draft)
+        {
+            if (await ItemValidation.CheckReferencesAsync(connection, item, ct) is { } unknown) return unknown;
+            return await UpdateLaunchedAsync(connection, row, item, request.Note, user, launched, definitions, clock.GetUtcNow(), ct);
+        }
         var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct)
             ?? await ItemValidation.CheckReachAsync(connection, row.CampaignId, item.Deadline, "deadline", ct);
         if (refusal is not null) return refusal;
@@ -138,6 +147,34 @@ public static class ItemsApi
         }, cancellationToken: ct));
         if (updated == 0) return Problems.Unprocessable("问题已交办，不能直接修改 / an assigned item cannot be edited");
         return TypedResults.Ok((await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
+    }
+
+    /// <summary>
+    /// After launch (API.md): title, measures, target, leader, lead unit and units may change (改派), with a reason; the
+    /// deadline, the ongoing flag and the cadence move only through events (延期), so a request that changes them is refused.
+    /// </summary>
+    private static async Task<Results<Ok<ItemDto>, ValidationProblem, ProblemHttpResult>> UpdateLaunchedAsync(
+        NpgsqlConnection connection, ItemRow row, ValidItem item, string? note, CurrentUser user, LaunchedItems launched, DefinitionStore definitions,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        if (item.Ongoing != row.Ongoing)
+            return Problems.Unprocessable("问题已交办，不能更改是否长期坚持 / ongoing cannot change after launch", "ongoing");
+        if (!item.Ongoing && item.Deadline != row.EffectiveDeadline && item.Deadline != row.Deadline)
+            return Problems.Unprocessable($"问题已交办，整改时限（{row.EffectiveDeadline:yyyy-MM-dd}）只能通过延期申请调整 / the deadline moves only through an extension", "deadline");
+        if (item.HardDeadline != row.HardDeadline)
+            return Problems.Unprocessable("问题已交办，不能更改刚性时限 / hardDeadline cannot change after launch", "hardDeadline");
+        var v = new Validator();
+        var reason = v.OptionalMultiline("note", note, 5000);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+        var edit = new ItemEdit(item.Number, item.Category, item.Title, item.Description, item.Measures, item.Target, item.ResponsibleLeaderId,
+            item.LeadUnit, item.Units, reason);
+        var outcome = await launched.ChangeAsync(row.Id, ItemAllowedEvents.Actor(user), edit, now, ct);
+        return outcome switch
+        {
+            EditRefused r => Problems.Unprocessable(r.Message, r.Field),
+            EditNotFound => Problems.NotFound("问题"),
+            _ => TypedResults.Ok((await FindVisibleAsync(connection, row.Id, user, now, ct, definitions))!),
+        };
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)

@@ -26,15 +26,12 @@ public static class NotificationsApi
 {
     internal static readonly IReadOnlySet<string> Statuses = new HashSet<string>(StringComparer.Ordinal) { "pending", "sent", "failed", "dead" };
 
-    /// <summary>Maps every notifications endpoint: the log, the inbox, preferences, channel secrets and letters.</summary>
+    /// <summary>The notification log and its retry (the inbox, preferences and letters map themselves beside it).</summary>
     public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization();
         group.MapGet("/", List);
         group.MapPost("/{id:long}/retry", Retry).RequireAuthorization(Policies.ManageOrganisation);
-        app.MapInboxApi();
-        app.MapPreferencesApi();
-        app.MapLettersApi();
         return app;
     }
 

@@ -21,7 +21,7 @@ public static partial class RuntimeApi
 {
     private static readonly IReadOnlySet<string> EventTypes = new HashSet<string>(StringComparer.Ordinal)
     {
-        "acknowledge", "progress", "complete", "requestClosure", "approveClosure", "returnClosure", "requestExtension", "approveExtension", "rejectExtension", "reopen",
+        "acknowledge", "progress", "complete", "requestClosure", "approveClosure", "returnClosure", "requestExtension", "approveExtension", "rejectExtension", "reopen", "withdraw", "urge",
     };
 
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder app)

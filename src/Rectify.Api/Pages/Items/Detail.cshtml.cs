@@ -183,7 +183,7 @@ public sealed partial class DetailModel(
             var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
             Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, parts, ct), parts, ItemAllowedEvents.ViewerUnit(me));
             TimeZone = row.TimeZone;
-            CanEdit = row.State == ItemStates.Draft && Access.CanManageCampaign(me, row.IssuedByUnit);
+            CanEdit = !ItemStates.IsFinished(row.State) && row.CampaignState != CampaignStates.Closed && Access.CanManageCampaign(me, row.IssuedByUnit);
             CanRecordTalk = row.State != ItemStates.Draft && TalksApi.MayRecord(me, row);
             CampaignTitle = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition(
                 "select title from campaigns where id = @CampaignId", new { row.CampaignId }, cancellationToken: ct)) ?? "";

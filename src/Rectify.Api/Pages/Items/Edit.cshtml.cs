@@ -6,12 +6,17 @@ using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
+using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Domain;
+using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Pages.Items;
 
-/// <summary>Add an item to a draft campaign or edit a draft item, through the API's handlers.</summary>
-public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText text) : PageModel
+/// <summary>
+/// Add an item to a campaign (on an active one: 补充交办) or edit an item, through the API's handlers; a launched item is
+/// changed with a reason (改派), its deadline only by extension.
+/// </summary>
+public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText text, LaunchedItems launched, DefinitionStore definitions) : PageModel
 {
     public sealed class ItemInput
     {
@@ -28,12 +33,15 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
         public bool Ongoing { get; set; }
         public string? ReportEvery { get; set; }
         public bool HardDeadline { get; set; }
+        public string? Note { get; set; }
     }
 
     [BindProperty] public ItemInput Input { get; set; } = new();
     public Guid CampaignId { get; private set; }
     public Guid? Id { get; private set; }
     public bool IsNew => Id is null;
+    /// <summary>The item (or, for a new one, its campaign) is launched: a change needs a reason; the deadline is fixed here.</summary>
+    public bool IsLaunched { get; private set; }
     public string CampaignTitle { get; private set; } = "";
     public IReadOnlyList<Choice> Units { get; private set; } = [];
     public IReadOnlyList<Choice> People { get; private set; } = [];
@@ -50,10 +58,10 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
         if (refusal is not null) return refusal;
         var request = new ItemRequest(Input.Number, Input.Category, Input.Title, Input.Description, Input.Measures, Input.Target,
             Input.ResponsibleLeaderId, Input.LeadUnit, Input.Units.Cast<string?>().ToList(), Input.Deadline, Input.Ongoing,
-            Input.ReportEvery, Input.HardDeadline);
+            Input.ReportEvery, Input.HardDeadline, Input.Note);
         var result = Id is { } itemId
-            ? (await ItemsApi.Update(itemId, request, HttpContext, db, clock, ct)).Result
-            : (await ItemsApi.Create(CampaignId, request, HttpContext, db, clock, ct)).Result;
+            ? (await ItemsApi.Update(itemId, request, HttpContext, db, clock, launched, definitions, ct)).Result
+            : (await ItemsApi.Create(CampaignId, request, HttpContext, db, clock, launched, ct)).Result;
         if (ApiOutcome.Apply(result, ModelState, text, rename: f => f.StartsWith("units[", StringComparison.Ordinal) ? "Units" : ApiOutcome.FieldName(f)))
         {
             var dto = ApiOutcome.Value<ItemDto>(result)!;
@@ -75,7 +83,12 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
             Id = itemId;
             CampaignId = row.CampaignId;
             issuedBy = row.IssuedByUnit;
-            if (row.State != ItemStates.Draft) { TempData["Flash"] = text["问题已交办，不能再修改"]; return Redirect($"/items/{itemId}"); }
+            if (ItemStates.IsFinished(row.State) || row.CampaignState == CampaignStates.Closed)
+            {
+                TempData["Flash"] = text["问题已办结或已撤销，不能再修改"];
+                return Redirect($"/items/{itemId}");
+            }
+            IsLaunched = row.State != ItemStates.Draft;
             if (fill)
             {
                 Input = new ItemInput
@@ -89,10 +102,11 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
         else
         {
             CampaignId = campaignId ?? Guid.Empty;
-            const string sql = $"select c.issued_by_unit from campaigns c where c.id = @id and {Access.CampaignVisible}";
-            var issuer = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(sql, new { id = CampaignId, role = me.Role, unit = me.UnitCode }, cancellationToken: ct));
-            if (issuer is null) return NotFound();
-            issuedBy = issuer;
+            const string sql = $"select c.issued_by_unit, c.state from campaigns c where c.id = @id and {Access.CampaignVisible}";
+            var issuer = await connection.QuerySingleOrDefaultAsync<(string? IssuedBy, string State)>(new CommandDefinition(sql, new { id = CampaignId, role = me.Role, unit = me.UnitCode }, cancellationToken: ct));
+            if (issuer.IssuedBy is null) return NotFound();
+            issuedBy = issuer.IssuedBy;
+            IsLaunched = issuer.State == CampaignStates.Active;
         }
         if (!Access.CanManageCampaign(me, issuedBy)) return Forbid();
         CampaignTitle = await connection.ExecuteScalarAsync<string>(new CommandDefinition("select title from campaigns where id = @CampaignId", new { CampaignId }, cancellationToken: ct)) ?? "";

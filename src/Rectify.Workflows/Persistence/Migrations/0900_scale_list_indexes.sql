@@ -8,5 +8,5 @@ create index items_description_trgm on items using gin (description gin_trgm_ops
 create index items_campaign_state on items(campaign_id, state, seq);
 create index items_campaign_number on items(campaign_id, number);
 -- Open items by deadline: the overdue list, the red lights, the escalation candidates.
-create index items_open_deadline on items(campaign_id, effective_deadline) where state not in ('closed', 'draft');
+create index items_open_deadline on items(campaign_id, effective_deadline) where state not in ('closed', 'draft', 'withdrawn');
 analyze items;

@@ -1,0 +1,118 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Calendar;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Domain;
+
+namespace Rectify.Api.Features.Campaigns;
+
+/// <summary>
+/// One unit's figures in a campaign, its score and grade (API.md <c>/units</c>), and how the score was made up:
+/// <paramref name="Rank"/> among every unit of the campaign (equal scores share a rank), the working days its own parts
+/// were late, the levels its parts reached, and each line of the arithmetic.
+/// </summary>
+public sealed record UnitScoreDto(
+    string Unit, string UnitName, int Rank, int Assigned, int Acknowledged, int Completed, int Overdue, int ClosedOnTime, int ClosedLate,
+    int Escalations, IReadOnlyDictionary<string, int> LevelsReached, int OverdueDays, int MissedReports, double Score, string Grade,
+    string? Veto, IReadOnlyList<ScoreLine> Breakdown);
+
+/// <summary>
+/// Every unit of a campaign scored from its own record (issue 12): its assignments, never its siblings' — a unit that
+/// finished its part on time is not late because another unit of the item is. Who sees what: the administrator and
+/// the campaign's offices (issuing, supervising) every unit; a unit user its own row only (with its rank), since the
+/// ranking of other units is the offices' to publish (通报).
+/// </summary>
+public static class UnitScores
+{
+    public const int MaxPageSize = 500;
+
+    public static async Task<Results<Ok<IReadOnlyList<UnitScoreDto>>, ValidationProblem, ProblemHttpResult>> Get(
+        Guid id, HttpContext http, NpgsqlDataSource db, DefinitionStore definitions, TimeProvider clock, int? page, int? pageSize, CancellationToken ct)
+    {
+        var v = new Validator();
+        if (page is < 1) v.Add("page", "页码应不小于 1 / page must be at least 1");
+        if (pageSize is < 1 or > MaxPageSize) v.Add("pageSize", $"每页条数应在 1 到 {MaxPageSize} 之间 / pageSize must be 1 to {MaxPageSize}");
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+
+        var user = CurrentUser.From(http.User);
+        var now = clock.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var campaign = await CampaignsApi.FindVisibleAsync(connection, id, user, now, ct);
+        if (campaign is null) return Problems.NotFound("整改工作");
+        var visible = Visible(await ForCampaignAsync(connection, definitions, campaign, now, ct), user);
+        // Without paging parameters the whole ranking, as API.md's array; with them one slice of it, the total in a header.
+        if (page is null && pageSize is null) return TypedResults.Ok(visible);
+        var size = pageSize ?? 50;
+        var skip = (long)((page ?? 1) - 1) * size;
+        http.Response.Headers["X-Total-Count"] = visible.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Ok<IReadOnlyList<UnitScoreDto>>(skip >= visible.Count ? [] : visible.Skip((int)skip).Take(size).ToList());
+    }
+
+    /// <summary>What the caller may see of a ranking: a unit user its own row, the offices every row.</summary>
+    public static IReadOnlyList<UnitScoreDto> Visible(IReadOnlyList<UnitScoreDto> scores, CurrentUser user) =>
+        user.IsUnit ? scores.Where(s => s.Unit == user.UnitCode).ToList() : scores;
+
+    /// <summary>Every unit of the campaign, best score first (then by name), ranked among all of them.</summary>
+    public static async Task<IReadOnlyList<UnitScoreDto>> ForCampaignAsync(
+        NpgsqlConnection connection, DefinitionStore definitions, CampaignDto campaign, DateTimeOffset now, CancellationToken ct)
+    {
+        var facts = await AssignmentFacts.LoadAsync(connection, campaign.Id, ct);
+        var calendar = await WorkingCalendar.ReadAsync(connection, ct);
+        var names = await AssignmentFacts.UnitNamesAsync(connection, facts.Select(f => f.Unit).Distinct().ToArray(), ct);
+        var rules = (await definitions.GetAsync(connection, campaign.Workflow.Id!, campaign.Workflow.Version ?? 1, ct))?.Definition.ScoringRules
+            ?? ScoringDefinition.Default;
+        return Rank(UnitRecords.From(facts, ItemStatus.LocalToday(now, campaign.TimeZone), calendar), rules, names);
+    }
+
+    /// <summary>Scores each record by the rules and ranks them: best first, equal scores share a rank (1, 2, 2, 4).</summary>
+    public static IReadOnlyList<UnitScoreDto> Rank(IReadOnlyList<UnitRecord> records, ScoringDefinition rules, IReadOnlyDictionary<string, string> names)
+    {
+        var scored = records
+            .Select(r => (Record: r, Score: Scoring.Score(rules, r), Name: names.GetValueOrDefault(r.Unit) ?? r.Unit))
+            .OrderByDescending(s => s.Score.Score).ThenBy(s => UnitGrades.Ordered.ToList().IndexOf(s.Score.Grade))
+            .ThenBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Record.Unit, StringComparer.Ordinal)
+            .ToList();
+        var result = new List<UnitScoreDto>(scored.Count);
+        for (var n = 0; n < scored.Count; n++)
+        {
+            var (r, s, name) = scored[n];
+            var rank = n > 0 && scored[n - 1].Score.Score == s.Score && scored[n - 1].Score.Grade == s.Grade ? result[n - 1].Rank : n + 1;
+            result.Add(new UnitScoreDto(r.Unit, name, rank, r.Assigned, r.Acknowledged, r.Completed, r.Overdue, r.ClosedOnTime, r.ClosedLate,
+                r.Escalations, r.LevelsReached, r.OverdueDays, r.MissedReports, s.Score, s.Grade, s.Veto, s.Lines));
+        }
+        return result;
+    }
+}
+
+/// <summary>The assignments of a campaign beside their items, one row per unit's part (issue 12), for the figures and documents.</summary>
+public static class AssignmentFacts
+{
+    private sealed record Row(
+        Guid ItemId, string Unit, string Role, string State, bool Acknowledged, DateOnly? CompletedOn, string ItemState,
+        DateOnly? EffectiveDeadline, string[] LevelsReached, int MissedReports);
+
+    public static async Task<IReadOnlyList<AssignmentFact>> LoadAsync(NpgsqlConnection connection, Guid campaignId, CancellationToken ct)
+    {
+        const string sql = """
+            select a.item_id as ItemId, a.unit_code as Unit, a.role, a.state, a.acknowledged_at is not null as Acknowledged,
+                   (a.completed_at at time zone c.time_zone)::date as CompletedOn, i.state as ItemState,
+                   i.effective_deadline as EffectiveDeadline, a.levels_reached as LevelsReached, a.missed_reports as MissedReports
+            from assignments a join items i on i.id = a.item_id join campaigns c on c.id = i.campaign_id
+            where a.campaign_id = @campaignId
+            order by i.seq, a.role, a.unit_code
+            """;
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { campaignId }, cancellationToken: ct));
+        return rows.Select(r => new AssignmentFact(r.ItemId, r.Unit, r.Role, r.State, r.Acknowledged, r.CompletedOn, r.ItemState,
+            r.EffectiveDeadline, r.LevelsReached, r.MissedReports)).ToList();
+    }
+
+    public static async Task<IReadOnlyDictionary<string, string>> UnitNamesAsync(NpgsqlConnection connection, string[] codes, CancellationToken ct)
+    {
+        var rows = await connection.QueryAsync<(string Code, string Name)>(new CommandDefinition(
+            "select code, name from units where code = any(@codes)", new { codes }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Code, r => r.Name, StringComparer.Ordinal);
+    }
+}
