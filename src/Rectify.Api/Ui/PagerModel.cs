@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Rectify.Api.Ui;
 
-/// <summary>Previous / next links that keep the page's other query parameters.</summary>
-public sealed record PagerModel(HttpRequest Request, int Page, int PageSize, long Total)
+/// <summary>Previous / next links that keep the page's other query parameters; <paramref name="Param"/> names the page number (a page with two lists pages each by its own).</summary>
+public sealed record PagerModel(HttpRequest Request, int Page, int PageSize, long Total, string Param = "page")
 {
     public const int DefaultSize = 20;
 
@@ -15,9 +15,9 @@ public sealed record PagerModel(HttpRequest Request, int Page, int PageSize, lon
     public string Link(int page)
     {
         var query = QueryHelpers.ParseQuery(Request.QueryString.Value)
-            .Where(kv => kv.Key != "page")
+            .Where(kv => kv.Key != Param)
             .ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString());
-        query["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        query[Param] = page.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return QueryHelpers.AddQueryString(Request.Path, query);
     }
 }

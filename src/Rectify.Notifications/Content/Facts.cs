@@ -126,7 +126,8 @@ public sealed record MessageFacts(
 }
 
 /// <summary>The time and place an office set for an admonitory talk (约谈).</summary>
-public sealed record TalkFacts(DateTimeOffset At, string Place, string? People);
+/// <param name="Revision">1 for the first notice; more when the office moved the talk.</param>
+public sealed record TalkFacts(DateTimeOffset At, string Place, string? People, int Revision = 1);
 
 /// <summary>One line of a daily digest: a message folded into it, or an item that is due, overdue or escalated.</summary>
 public sealed record DigestLine(string Section, string Text, string TextEn, string? Link);

@@ -56,9 +56,14 @@ public sealed class MessageRenderer(
 
         var facts = new MessageFacts(
             row.Id, message, recipient?.Language ?? "zh", recipient?.Name ?? "您好", recipient?.UnitName,
-            item, campaign, today, deadline, workingLeft, overdue, workingOverdue, link, links.BaseUrl, letter, digestLines, context.Units);
+            item, campaign, today, deadline, workingLeft, overdue, workingOverdue, link, links.BaseUrl, letter, digestLines, context.Units,
+            TalkOf(message));
         return (Composer.Compose(Templates.For(facts), facts), facts);
     }
+
+    /// <summary>The appointment of an admonitory talk the office set (the message carries it), or null: "另行通知".</summary>
+    public static TalkFacts? TalkOf(OutboxMessage message) =>
+        message is EscalationMessage { Talk: { } talk } ? new TalkFacts(talk.At, talk.Place, talk.Attendees, talk.Revision) : null;
 
     /// <summary>
     /// Working days left until <paramref name="deadline"/>, or days and working days past it, as of

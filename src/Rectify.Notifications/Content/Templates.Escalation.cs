@@ -121,16 +121,20 @@ public static partial class Templates
                 var (zh, en) = EscalationFields(f, e, late,
                     (("约谈对象", "Summoned"), ($"{TalkUnitZh(f, e)}主要负责人", $"the head of {TalkUnitZh(f, e)}")),
                     (("约谈时间", "Time"), (talk is null ? "另行通知" : Words.ZhTime(talk.At, f.Campaign?.TimeZone), talk is null ? "to be announced" : Words.EnTime(talk.At, f.Campaign?.TimeZone))),
-                    (("约谈地点", "Place"), (talk?.Place ?? "另行通知", talk?.Place ?? "to be announced")));
+                    (("约谈地点", "Place"), (talk?.Place ?? "另行通知", talk?.Place ?? "to be announced")),
+                    (("参加人员", "Attendees"), (talk?.People, talk?.People)));
+                var moved = talk is { Revision: > 1 };
                 var when = talk is null
                     ? "约谈时间、地点由约谈单位另行通知。"
-                    : $"请于{Words.ZhTime(talk.At, f.Campaign?.TimeZone)}到{talk.Place}参加约谈。";
+                    : $"{(moved ? "约谈时间、地点已调整，" : "")}请于{Words.ZhTime(talk.At, f.Campaign?.TimeZone)}到{talk.Place}参加约谈。";
                 return new(
-                    new Version("【约谈通知】", $"关于{late.AboutZh}的约谈通知",
+                    new Version("【约谈通知】", talk is null ? $"关于{late.AboutZh}的约谈通知"
+                            : $"关于{late.AboutZh}的约谈通知（{Words.ZhTime(talk.At, f.Campaign?.TimeZone)}，{talk.Place}）",
                         $"{late.SentenceZh}，经挂牌督办仍未解决。根据有关规定，{office}决定对{TalkUnitZh(f, e)}主要负责人进行约谈。{when}",
                         zh, null),
-                    new Version("[Admonitory talk] ", $"Admonitory talk: {late.AboutEn}",
-                        $"{late.SentenceEn}, after listed supervision. The head of {TalkUnitZh(f, e)} is summoned to an admonitory talk{(talk is null ? "; time and place will be announced" : $" on {Words.EnTime(talk.At, f.Campaign?.TimeZone)} at {talk.Place}")}.",
+                    new Version("[Admonitory talk] ", talk is null ? $"Admonitory talk: {late.AboutEn}"
+                            : $"Admonitory talk: {late.AboutEn} ({Words.EnTime(talk.At, f.Campaign?.TimeZone)}, {talk.Place})",
+                        $"{late.SentenceEn}, after listed supervision. The head of {TalkUnitZh(f, e)} is summoned to an admonitory talk{(talk is null ? "; time and place will be announced" : $"{(moved ? " (moved)" : "")} on {Words.EnTime(talk.At, f.Campaign?.TimeZone)} at {talk.Place}")}.",
                         en, null));
             }
             default:

@@ -63,9 +63,13 @@ public static partial class Templates
         var leadEn = left is { } m
             ? m == 0 ? "The following item is due today. Please finish it and request closure." : $"The following item is due in {m} working day(s). Please push it forward and report progress."
             : "The following item is due soon.";
+        // One unit's share is named in the subject, so the units of one item do not get identical subjects (issue 14).
+        var share = f.Message.Subject is AssignmentRef a ? f.UnitName(a.UnitCode) : null;
+        var labelZh = Words.ItemLabelZh(f.Item) + (share is null ? "" : $"（{share}）");
+        var labelEn = Words.ItemLabelEn(f.Item) + (share is null ? "" : $" ({share})");
         return new(
-            new Version("【提醒】", $"{Words.ItemLabelZh(f.Item)}将于{Words.ZhShort(r.Deadline)}到期", leadZh, ItemFieldsZh(f), null),
-            new Version("[Reminder] ", $"{Cap(Words.ItemLabelEn(f.Item))} is due {Words.En(r.Deadline)}", leadEn, ItemFieldsEn(f), null));
+            new Version("【提醒】", $"{labelZh}将于{Words.ZhShort(r.Deadline)}到期", share is null ? leadZh : $"{share}承担的{leadZh}", ItemFieldsZh(f), null),
+            new Version("[Reminder] ", $"{Cap(labelEn)} is due {Words.En(r.Deadline)}", share is null ? leadEn : $"For {share}, {char.ToLowerInvariant(leadEn[0])}{leadEn[1..]}", ItemFieldsEn(f), null));
     }
 
     private static Draft DeliverableReminder(MessageFacts f, DeliverableRef d)

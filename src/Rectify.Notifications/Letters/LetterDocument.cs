@@ -9,7 +9,11 @@ namespace Rectify.Notifications.Letters;
 public sealed record LetterContent(
     string OfficeName, string LetterNumber, string AddresseeUnit, string CampaignTitle, string? DocumentNumber,
     string? ItemNumber, string ItemTitle, string? Description, string? Measures, DateOnly? Deadline, int OverdueDays,
-    int WorkingDaysOverdue, DateOnly ResponseDue, string? LeaderName, DateOnly LetterDate, string Link, string? Note);
+    int WorkingDaysOverdue, DateOnly ResponseDue, string? LeaderName, DateOnly LetterDate, string Link, string? Note,
+    LetterMatter Matter = LetterMatter.Item, string? DeliverableName = null);
+
+/// <summary>What a letter presses for: an item past its deadline, an ongoing item's missed periodic report, a deliverable not submitted.</summary>
+public enum LetterMatter { Item, PeriodicReport, Deliverable }
 
 /// <summary>
 /// Lays a supervision letter out in the usual 公文 shape: the issuing office in red as the masthead, the letter number
@@ -22,7 +26,28 @@ public static class LetterDocument
     private const string BodyFont = "仿宋_GB2312";
     private const string HeadingFont = "黑体";
 
-    public static string Title(LetterContent c) => $"关于督促办理{Item(c)}整改问题的督办函";
+    public static string Title(LetterContent c) => c.Matter switch
+    {
+        LetterMatter.Deliverable => $"关于督促报送“{c.DeliverableName ?? "整改材料"}”的督办函",
+        LetterMatter.PeriodicReport => $"关于督促报送{Item(c)}整改进展的督办函",
+        _ => $"关于督促办理{Item(c)}整改问题的督办函",
+    };
+
+    /// <summary>The opening paragraph: what is late, since when, by how much.</summary>
+    public static string Opening(LetterContent c)
+    {
+        var source = c.DocumentNumber is { Length: > 0 } dn ? $"《{c.CampaignTitle}》（{dn}）" : $"《{c.CampaignTitle}》";
+        var late = c.OverdueDays > 0 ? $"，截至{Zh(c.LetterDate)}已逾期{c.OverdueDays}天（{c.WorkingDaysOverdue}个工作日）" : $"，截至{Zh(c.LetterDate)}";
+        return c.Matter switch
+        {
+            LetterMatter.Deliverable =>
+                $"根据{source}要求，你单位应于{(c.Deadline is { } due ? Zh(due) : "规定时限")}前报送的“{c.DeliverableName ?? "整改材料"}”{late}仍未报送。为确保整改工作按期落实，现予督办。",
+            LetterMatter.PeriodicReport =>
+                $"根据{source}要求，你单位牵头负责的{Item(c)}整改问题（长期坚持）应于{(c.Deadline is { } report ? Zh(report) : "规定时间")}报送的整改进展{late}仍未报送。为确保整改工作持续推进，现予督办。",
+            _ =>
+                $"根据{source}要求，你单位牵头负责的{Item(c)}整改问题，{(c.Deadline is { } d ? $"整改时限为{Zh(d)}" : "整改时限已届满")}{late}，仍未完成整改销号。为确保整改工作按期落实，现予督办。",
+        };
+    }
 
     private static string Item(LetterContent c) =>
         c.ItemNumber is { Length: > 0 } n ? $"第{n}项“{c.ItemTitle}”" : $"“{c.ItemTitle}”";
@@ -43,19 +68,21 @@ public static class LetterDocument
                 Para(Title(c), TitleFont, 44, JustificationValues.Center, after: 240),
                 Para($"{c.AddresseeUnit}：", BodyFont, 32, JustificationValues.Left));
 
-            var source = c.DocumentNumber is { Length: > 0 } dn ? $"《{c.CampaignTitle}》（{dn}）" : $"《{c.CampaignTitle}》";
-            var deadline = c.Deadline is { } d ? $"整改时限为{Zh(d)}" : "整改时限已届满";
-            body.Append(Body(
-                $"根据{source}要求，你单位牵头负责的{Item(c)}整改问题，{deadline}，截至{Zh(c.LetterDate)}已逾期{c.OverdueDays}天" +
-                $"（{c.WorkingDaysOverdue}个工作日），仍未完成整改销号。为确保整改工作按期落实，现予督办。"));
+            body.Append(Body(Opening(c)));
             body.Append(Heading("一、存在问题"));
-            body.Append(Body(c.Description is { Length: > 0 } desc ? desc : c.ItemTitle));
+            body.Append(Body(c.Matter == LetterMatter.Deliverable
+                ? $"“{c.DeliverableName ?? "整改材料"}”未按期报送。"
+                : c.Description is { Length: > 0 } desc ? desc : c.ItemTitle));
             body.Append(Heading("二、整改措施"));
-            body.Append(Body(c.Measures is { Length: > 0 } m ? m : "按整改方案确定的措施落实整改。"));
+            body.Append(Body(c.Matter == LetterMatter.Deliverable
+                ? $"按{c.CampaignTitle}的要求编制并报送“{c.DeliverableName ?? "整改材料"}”。"
+                : c.Measures is { Length: > 0 } m ? m : "按整改方案确定的措施落实整改。"));
             body.Append(Heading("三、办理要求"));
-            body.Append(Body($"请你单位高度重视，责任领导{(c.LeaderName is { Length: > 0 } l ? $"（{l}）" : "")}亲自研究部署，" +
-                             $"于{Zh(c.ResponseDue)}前将整改落实情况（含整改措施、进展成效、佐证材料及下一步打算）书面报送{c.OfficeName}。" +
-                             "逾期仍未完成整改的，将按程序列入挂牌督办。"));
+            body.Append(Body(c.Matter == LetterMatter.Deliverable
+                ? $"请你单位高度重视，主要负责人亲自过问，于{Zh(c.ResponseDue)}前报送“{c.DeliverableName ?? "整改材料"}”，并书面说明逾期原因。逾期仍未报送的，将按程序列入挂牌督办。"
+                : $"请你单位高度重视，责任领导{(c.LeaderName is { Length: > 0 } l ? $"（{l}）" : "")}亲自研究部署，" +
+                  $"于{Zh(c.ResponseDue)}前将{(c.Matter == LetterMatter.PeriodicReport ? "本期整改进展" : "整改落实情况")}（含整改措施、进展成效、佐证材料及下一步打算）书面报送{c.OfficeName}。" +
+                  (c.Matter == LetterMatter.PeriodicReport ? "再次未按期报送的，将按程序列入挂牌督办。" : "逾期仍未完成整改的，将按程序列入挂牌督办。")));
             if (c.Note is { Length: > 0 } note) body.Append(Body(note));
             body.Append(Body($"整改问题详情：{c.Link}"));
             body.Append(Para("", BodyFont, 32, JustificationValues.Left));

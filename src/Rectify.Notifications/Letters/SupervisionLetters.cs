@@ -19,7 +19,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
     private sealed record Facts(
         Guid Id, Guid CampaignId, Guid? ItemId, string Level, string OfficeUnit, string OfficeName, DateTime OpenedAt, string? Note,
         string CampaignTitle, string? DocumentNumber, string TimeZone, string? ItemNumber, string? ItemTitle, string? Description,
-        string? Measures, DateOnly? Deadline, string? AddresseeUnit, string? LeaderName);
+        string? Measures, DateOnly? Deadline, string? AddresseeUnit, string? LeaderName, string? Step, string? DeliverableName, DateOnly? DueDate);
 
     private sealed record Stored(Guid EscalationId, string LetterNumber, string FileName, DateOnly ResponseDue, byte[]? Content, string OfficeName);
 
@@ -37,7 +37,13 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         select e.id, e.campaign_id as CampaignId, e.item_id as ItemId, e.level, coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit) as OfficeUnit,
                ou.name as OfficeName, e.opened_at as OpenedAt, e.note, c.title as CampaignTitle, c.document_number as DocumentNumber,
                c.time_zone as TimeZone, i.number as ItemNumber, i.title as ItemTitle, i.description, i.measures,
-               coalesce(i.effective_deadline, i.deadline, d.due_date) as Deadline, coalesce(lu.name, du.name) as AddresseeUnit, p.name as LeaderName
+               coalesce(i.effective_deadline, i.deadline, d.due_date) as Deadline, coalesce(lu.name, du.name) as AddresseeUnit, p.name as LeaderName,
+               (select j.data->>'step' from journal j
+                where e.item_id is not null and j.item_id = e.item_id and j.type = 'escalation' and j.data->>'escalationId' = e.id::text
+                limit 1) as Step,
+               (select x->>'name' from workflow_definitions wd, jsonb_array_elements(coalesce(wd.definition->'deliverables', '[]'::jsonb)) x
+                where wd.id = c.workflow_id and wd.version = c.workflow_version and x->>'key' = d.kind limit 1) as DeliverableName,
+               d.due_date as DueDate
         from escalations e
         join campaigns c on c.id = e.campaign_id
         join units ou on ou.code = coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit)
@@ -89,13 +95,22 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
 
         // Step 2: the document, built with no connection held; callers on this node share one build per escalation.
         // Callers on two nodes may both build it; the first stored wins and both return that one.
-        var deadline = missedDeadline ?? f.Deadline;
+        // What is late (issue 14 §4): an item's deadline, a missed periodic report of an ongoing item (its date, from the
+        // step that opened the escalation), or a deliverable not submitted — never "逾期0天" against a deadline there is none of.
+        var reportDate = f.Step is { } step && step.StartsWith("periodic:", StringComparison.Ordinal) ? Rectify.Workflows.Runtime.Schedule.PeriodicDate(step) : (DateOnly?)null;
+        var matter = f.ItemId is null ? LetterMatter.Deliverable : reportDate is not null ? LetterMatter.PeriodicReport : LetterMatter.Item;
+        var deadline = matter switch
+        {
+            LetterMatter.PeriodicReport => reportDate,
+            LetterMatter.Deliverable => f.DueDate ?? missedDeadline,
+            _ => missedDeadline ?? f.Deadline,
+        };
         var overdue = deadline is { } d && letterDate > d ? letterDate.DayNumber - d.DayNumber : 0;
         var workingOverdue = deadline is { } d2 ? await workingDays.CountAsync(d2, letterDate, ct) : 0;
         var content = new LetterContent(
             f.OfficeName, letter.LetterNumber, f.AddresseeUnit ?? "有关单位", f.CampaignTitle, f.DocumentNumber, f.ItemNumber, f.ItemTitle ?? f.CampaignTitle,
             f.Description, f.Measures, deadline, overdue, workingOverdue, letter.ResponseDue, f.LeaderName, letterDate,
-            f.ItemId is { } iid ? links.Item(iid) : links.Campaign(f.CampaignId), f.Note);
+            f.ItemId is { } iid ? links.Item(iid) : links.Deliverables, f.Note, matter, f.DeliverableName);
         var build = building.GetOrAdd(id.Value, _ => new Lazy<Task<byte[]>>(() => Task.Run(() => LetterDocument.Build(content), CancellationToken.None)));
         byte[] bytes;
         try

@@ -73,12 +73,17 @@ public sealed record PeriodicReportMessage(MessageSubject Subject, DateOnly Repo
 /// <param name="OfficeUnit">The office that escalates (督办单位).</param>
 /// <param name="Deadline">The date that was missed (item deadline, report date, due date); at launch, the item's deadline.</param>
 /// <param name="AtLaunch">True when the item is under supervision from assignment (交办即督办), not because something is late.</param>
-public sealed record EscalationMessage(MessageSubject Subject, string EscalationLevel, string OfficeUnit, DateOnly? Deadline, bool AtLaunch = false)
+/// <param name="Talk">For an admonitory talk (约谈) whose time and place the office has set: the appointment (issue 13 §5).</param>
+public sealed record EscalationMessage(MessageSubject Subject, string EscalationLevel, string OfficeUnit, DateOnly? Deadline, bool AtLaunch = false,
+    TalkAppointment? Talk = null)
     : OutboxMessage(Subject)
 {
     public override string Kind => MessageKinds.Escalation;
     public override string? Level => EscalationLevel;
 }
+
+/// <summary>The time, place and attendees of an admonitory talk (约谈) as the office set them; <see cref="Revision"/> counts reschedulings from 1.</summary>
+public sealed record TalkAppointment(DateTimeOffset At, string Place, string Attendees, int Revision);
 
 /// <summary>
 /// An event on an item or deliverable that its audience hears of: a decision (销号通过, 延期批准 …) or a request

@@ -180,30 +180,44 @@ public sealed class EffectBatch
     }
 }
 
-/// <summary>The contacts (联系人) of units: who receives a unit's messages.</summary>
+/// <summary>The contacts (联系人) of units, who receive a unit's messages, and their heads (主要负责人, audience leadUnitHead).</summary>
 public sealed class ContactDirectory
 {
     private readonly Dictionary<string, List<Guid>> byUnit = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Guid>> headsByUnit = new(StringComparer.Ordinal);
 
     public static async Task<ContactDirectory> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, IEnumerable<string> units, CancellationToken ct)
     {
         var directory = new ContactDirectory();
         var codes = units.Distinct().ToArray();
         if (codes.Length == 0) return directory;
-        const string sql = "select unit_code, id from people where is_unit_contact and unit_code = any(@codes) order by unit_code, name, id";
-        foreach (var (unit, id) in await connection.QueryAsync<(string, Guid)>(new CommandDefinition(sql, new { codes }, tx, cancellationToken: ct)))
+        const string sql = """
+            select unit_code, id, is_unit_contact, is_unit_head from people
+            where (is_unit_contact or is_unit_head) and unit_code = any(@codes) order by unit_code, name, id
+            """;
+        foreach (var (unit, id, contact, head) in await connection.QueryAsync<(string, Guid, bool, bool)>(new CommandDefinition(sql, new { codes }, tx, cancellationToken: ct)))
         {
-            if (!directory.byUnit.TryGetValue(unit, out var list)) directory.byUnit[unit] = list = [];
-            list.Add(id);
+            if (contact) Add(directory.byUnit, unit, id);
+            if (head) Add(directory.headsByUnit, unit, id);
         }
         return directory;
+
+        static void Add(Dictionary<string, List<Guid>> map, string unit, Guid id)
+        {
+            if (!map.TryGetValue(unit, out var list)) map[unit] = list = [];
+            list.Add(id);
+        }
     }
 
     public IEnumerable<Guid> Contacts(string unit) => byUnit.TryGetValue(unit, out var list) ? list : [];
 
-    public IReadOnlyList<Guid> People(IEnumerable<string> units, Guid? leader = null, bool includeLeader = false)
+    public IEnumerable<Guid> Heads(string unit) => headsByUnit.TryGetValue(unit, out var list) ? list : [];
+
+    /// <param name="headsOf">Units whose heads are added (the lead unit, when the audiences name <see cref="Audiences.LeadUnitHead"/>).</param>
+    public IReadOnlyList<Guid> People(IEnumerable<string> units, Guid? leader = null, bool includeLeader = false, IEnumerable<string>? headsOf = null)
     {
         var people = units.Distinct().SelectMany(Contacts).ToList();
+        if (headsOf is not null) people.AddRange(headsOf.Distinct().SelectMany(Heads));
         if (includeLeader && leader is { } l) people.Add(l);
         return people.Distinct().ToList();
     }

@@ -167,9 +167,10 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         EventRequest request, Actor actor, string key, Change change, DateTimeOffset now, EffectBatch batch, CancellationToken ct)
     {
         var audiences = allowed.Event.NotifyList;
-        var contacts = await ContactDirectory.LoadAsync(connection, tx, Audiences.Units(audiences, item.LeadUnit, item.Units, item.IssuedByUnit, item.SupervisionUnit), ct);
-        var people = contacts.People(Audiences.Units(audiences, item.LeadUnit, item.Units, item.IssuedByUnit, item.SupervisionUnit),
-            item.ResponsibleLeaderId, audiences.Contains(Audiences.ResponsibleLeader));
+        var units = Audiences.Units(audiences, item.LeadUnit, item.Units, item.IssuedByUnit, item.SupervisionUnit).ToList();
+        var contacts = await ContactDirectory.LoadAsync(connection, tx, units.Append(item.LeadUnit), ct);
+        var people = contacts.People(units, item.ResponsibleLeaderId, audiences.Contains(Audiences.ResponsibleLeader),
+            audiences.Contains(Audiences.LeadUnitHead) ? [item.LeadUnit] : null);
         var message = new DecisionMessage(new ItemRef(item.CampaignId, item.Id), request.Type, allowed.Event.Name, allowed.Event.NameEn,
             allowed.FromState, allowed.ToState, request.Note, request.NewDeadline, change.Deadline, actor.Name);
         foreach (var person in people)

@@ -23,6 +23,7 @@ public static class RuntimeRegistration
         services.AddSingleton<ItemEventService>();
         services.AddSingleton<LaunchedItems>();
         services.AddSingleton<DeliverableService>();
+        services.AddSingleton<TalkAppointments>();
         services.AddSingleton<TimerSweeper>();
         services.TryAddSingleton<JobGuard>();
         services.AddSingleton<IDueWorkBarrier, SweepBarrier>();

@@ -74,6 +74,9 @@ public sealed record CampaignSubject(
 public static class Audiences
 {
     public const string LeadUnit = "leadUnit";
+
+    /// <summary>The head (主要负责人) of the lead unit (of a deliverable: of its unit): the one summoned at the top of the ladder (issue 14).</summary>
+    public const string LeadUnitHead = "leadUnitHead";
     public const string ResponsibleUnits = "responsibleUnits";
     public const string ResponsibleLeader = "responsibleLeader";
     public const string LeadingGroup = "leadingGroup";

@@ -104,7 +104,8 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var next = Schedule.After(steps, timer.Step);
         var subject = deliverable.Ref(d);
         IReadOnlyList<Guid> People(IEnumerable<string> audiences) => contacts.People(
-            Audiences.Units(audiences.Select(a => a == Audiences.ResponsibleUnits ? Audiences.LeadUnit : a), deliverable.UnitCode, [], deliverable.IssuedByUnit, deliverable.SupervisionUnit));
+            Audiences.Units(audiences.Select(a => a == Audiences.ResponsibleUnits ? Audiences.LeadUnit : a), deliverable.UnitCode, [], deliverable.IssuedByUnit, deliverable.SupervisionUnit),
+            headsOf: audiences.Contains(Audiences.LeadUnitHead) ? [deliverable.UnitCode] : null);
         Deadline(timer, d, steps, next, level, key, subject, deliverable.DueDate,
             (k, message, escalationId, audiences, urgent) => Send(k, message(subject), escalationId, People(audiences), urgent), deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
             newLevel => { levels[deliverable.Id] = newLevel; batch.DeliverableLevels[deliverable.Id] = newLevel; });
@@ -276,7 +277,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
     {
         var list = audiences.ToList();
         return contacts.People(Audiences.Units(list, item.LeadUnit, item.Units, item.IssuedByUnit, item.SupervisionUnit),
-            item.ResponsibleLeaderId, list.Contains(Audiences.ResponsibleLeader));
+            item.ResponsibleLeaderId, list.Contains(Audiences.ResponsibleLeader), list.Contains(Audiences.LeadUnitHead) ? [item.LeadUnit] : null);
     }
 
     private void Send(string key, OutboxMessage message, Guid? escalationId, IReadOnlyList<Guid> people, bool urgent)

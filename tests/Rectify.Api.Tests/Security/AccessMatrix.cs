@@ -108,6 +108,7 @@ public static class AccessMatrix
         new("GET /api/campaigns/{campaignId}/report.docx", "/api/campaigns/{campaign}/report.docx", CampaignColumns, Read, None),
         new("GET /api/items?campaignId", "/api/items?campaignId={campaign}", CampaignColumns, List, None),
         new("GET /api/escalations?campaignId", "/api/escalations?campaignId={campaign}", CampaignColumns, List, None),
+        new("GET /api/escalations/subjects?campaignId", "/api/escalations/subjects?campaignId={campaign}", CampaignColumns, List, None),
         new("GET /api/deliverables?campaignId", "/api/deliverables?campaignId={campaign}", CampaignColumns, List, None),
         new("GET /api/notifications?campaignId", "/api/notifications?campaignId={campaign}", CampaignColumns, List, None),
 
@@ -129,6 +130,11 @@ public static class AccessMatrix
         new("POST /api/notifications/{id}/retry", "/api/notifications/{notification}/retry", ItemColumns,
             (role, column) => !ManagesOrganisation(role) ? Expect.Forbidden : Sees(role, column) ? Expect.Allowed : Expect.Hidden, None),
         new("GET /api/escalations/{id}/letter.docx", "/api/escalations/{escalation}/letter.docx", ItemColumns, Read, None),
+        // 约谈 appointments: the office holding the talk (the supervision office here) and the administrator; the world's
+        // escalation is a supervision letter, so an allowed caller is refused by the state (422), never by the matrix.
+        new("POST /api/escalations/{id}/talk", "/api/escalations/{escalation}/talk", ItemColumns,
+            (role, column) => !Sees(role, column) ? Expect.Hidden : role is Admin or Supervisor ? Expect.Allowed : Expect.Forbidden,
+            refused => refused ? Json(new { at = "2030-06-17T09:30", place = "越权会议室", attendees = "越权" }) : Invalid()),
 
         // Deliverables (unit plans and reports): the owing unit and the campaign's offices.
         new("GET /api/deliverables/{id}", "/api/deliverables/{deliverable}", ItemColumns, Read, None),
@@ -174,6 +180,7 @@ public static class AccessMatrix
         new("GET /api/campaigns/import-template.xlsx", "/api/campaigns/import-template.xlsx", NoColumns, Everyone, None),
         new("GET /api/items", "/api/items", NoColumns, Everyone, None),
         new("GET /api/escalations", "/api/escalations", NoColumns, Everyone, None),
+        new("GET /api/escalations/subjects", "/api/escalations/subjects", NoColumns, Everyone, None),
         new("GET /api/deliverables", "/api/deliverables", NoColumns, Everyone, None),
         new("GET /api/notifications", "/api/notifications", NoColumns, Everyone, None),
         new("GET /api/inbox", "/api/inbox", NoColumns, Everyone, None),

@@ -20,9 +20,9 @@ public sealed class AccessibilityTests(BrowserApp app) : IClassFixture<BrowserAp
     {
         ["admin"] = ["/campaigns", "{campaign}", "/items?campaignId={campaignId}", "{item}", "/supervision", "/admin", "/admin/units", "/admin/people",
             "{person}", "/admin/users", "/admin/workflows?id=rectification-campaign", "/admin/outbox", "/admin/clock", "/admin/calendar", "/campaigns/new", "/deliverables"],
-        ["lgo"] = ["/campaigns", "{campaign}", "/items", "{item}", "/supervision", "/inbox", "/admin", "/admin/units", "/deliverables"],
+        ["lgo"] = ["/campaigns", "{campaign}", "{campaign}/units", "/items", "{item}", "/supervision", "/inbox", "/admin", "/admin/units", "/deliverables"],
         ["fpb"] = ["/items", "{item}", "/deliverables", "/campaigns", "/inbox", "/calendar-feed", "/admin", "/items/00000000-0000-0000-0000-000000000000"],
-        ["dcs"] = ["/supervision", "/items", "{item}", "/campaigns", "{campaign}", "/inbox"],
+        ["dcs"] = ["/supervision", "/items", "{item}", "/campaigns", "{campaign}", "{campaign}/units", "/inbox"],
     };
 
     [Fact]

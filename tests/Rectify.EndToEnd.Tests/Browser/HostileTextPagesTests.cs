@@ -39,8 +39,8 @@ public sealed class HostileTextPagesTests(BrowserApp app) : IClassFixture<Browse
 
         var pages = new Dictionary<string, string[]>
         {
-            ["lgo"] = ["/campaigns", $"/campaigns/{campaignId}", $"/items?campaignId={campaignId}", $"/items/{itemId}", "/supervision"],
-            ["fpb"] = ["/items", $"/items/{itemId}", "/inbox", "/deliverables"],
+            ["lgo"] = ["/campaigns", $"/campaigns/{campaignId}", $"/campaigns/{campaignId}/units", $"/items?campaignId={campaignId}", $"/items/{itemId}", "/supervision"],
+            ["fpb"] = ["/items", $"/items/{itemId}", $"/campaigns/{campaignId}/units", "/inbox", "/deliverables"],
             ["dcs"] = ["/supervision", $"/items/{itemId}", "/inbox"],
         };
         foreach (var (user, paths) in pages)

@@ -42,7 +42,8 @@ public static class CatalogueScenario
 
     public static readonly LetterInfo Letter = new(EscalationId, "县委督查室〔2026〕8号", "督办函-县委督查室〔2026〕8号.docx", new DateOnly(2026, 11, 30), [1], "县委督查室");
 
-    public static readonly TalkFacts Talk = new(new DateTimeOffset(2026, 11, 26, 9, 30, 0, TimeSpan.FromHours(8)), "县委三楼第一会议室", "县扶贫办主要负责人");
+    public static readonly TalkAppointment Talk = new(new DateTimeOffset(2026, 11, 26, 9, 30, 0, TimeSpan.FromHours(8)), "县委三楼第一会议室",
+        "县扶贫办主要负责人；责任领导王建国；县委督查室、领导小组办公室负责同志", 1);
 
     /// <summary>One message of the catalogue: its file name, the message, and what the renderer would have found with it.</summary>
     public sealed record Entry(string Name, OutboxMessage Message, ItemFacts? Item, LetterInfo? Letter = null, TalkFacts? Talk = null, IReadOnlyList<DigestLine>? Digest = null);
@@ -72,7 +73,11 @@ public static class CatalogueScenario
             yield return new($"escalation-{Kebab(level)}-periodic-report", new EscalationMessage(periodic, level, "dcs", Overdue), Ongoing, letter);
             yield return new($"escalation-{Kebab(level)}-deliverable", new EscalationMessage(plan, level, "dcs", Overdue), null, letter);
         }
-        yield return new("escalation-admonitory-talk-item-time-set", new EscalationMessage(item, "admonitoryTalk", "dcs", Overdue), overdueItem, Talk: Talk);
+        yield return new("escalation-admonitory-talk-item-time-set", new EscalationMessage(item, "admonitoryTalk", "dcs", Overdue, Talk: Talk), overdueItem);
+        yield return new("escalation-admonitory-talk-item-moved", new EscalationMessage(item, "admonitoryTalk", "dcs", Overdue,
+            Talk: Talk with { At = new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.FromHours(8)), Place = "县政府二楼会议室", Revision = 2 }), overdueItem);
+        yield return new("escalation-admonitory-talk-deliverable-time-set", new EscalationMessage(plan, "admonitoryTalk", "dcs", Overdue,
+            Talk: Talk with { Attendees = "县扶贫办主要负责人" }), null);
         yield return new("escalation-urge-assignment", new EscalationMessage(share, "urge", "lgo", Overdue), overdueItem);
         yield return new("escalation-supervision-letter-at-launch", new EscalationMessage(item, "supervisionLetter", "dcs", Far, AtLaunch: true), Item(Far), Letter);
         foreach (var (type, name, from, to, note, newDeadline) in Decisions())
@@ -114,7 +119,7 @@ public static class CatalogueScenario
         var deadline = MessageRenderer.DeadlineOf(e.Message, e.Item);
         var (left, overdue, working) = await MessageRenderer.CountAsync(e.Message, e.Item, deadline, Today, (a, b, _) => Task.FromResult(WorkingDays(a, b)), default);
         return new MessageFacts(1, e.Message, language, MessageChecker.Recipient, "县扶贫办", e.Item, Campaign, Today, deadline, left, overdue, working,
-            MessageRenderer.LinkOf(Links, e.Message, e.Item, Campaign), Links.BaseUrl, e.Letter, e.Digest ?? [], Units, e.Talk);
+            MessageRenderer.LinkOf(Links, e.Message, e.Item, Campaign), Links.BaseUrl, e.Letter, e.Digest ?? [], Units, e.Talk ?? MessageRenderer.TalkOf(e.Message));
     }
 
     private static int WorkingDays(DateOnly after, DateOnly upTo)

@@ -9,14 +9,15 @@ namespace Rectify.Api.Features.People;
 
 public sealed record PersonRequest(
     string? Name, string? Title, string? UnitCode, string? Email, string? Mobile,
-    string? WecomWebhook, string? DingtalkWebhook, string? FeishuWebhook, bool? IsUnitContact);
+    string? WecomWebhook, string? DingtalkWebhook, string? FeishuWebhook, bool? IsUnitContact, bool? IsUnitHead = null);
 
 public sealed record PersonDto(
     Guid Id, string Name, string? Title, string UnitCode, string? Email, string? Mobile,
-    string? WecomWebhook, string? DingtalkWebhook, string? FeishuWebhook, bool IsUnitContact);
+    string? WecomWebhook, string? DingtalkWebhook, string? FeishuWebhook, bool IsUnitContact, bool IsUnitHead = false);
 
 /// <summary>
-/// The people directory. Robot URLs carry their secret (<c>key=</c>, <c>access_token=</c>, Feishu's hook token) and are
+/// The people directory. <c>isUnitHead</c> marks a unit's head (主要负责人): listed supervision and admonitory talks reach
+/// them (audience <c>leadUnitHead</c>, issue 14). Robot URLs carry their secret (<c>key=</c>, <c>access_token=</c>, Feishu's hook token) and are
 /// write-only (issue 19: every signed-in user could read them): answers show them masked
 /// (<c>https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=****</c>), and a PUT that sends a masked value back keeps the
 /// stored URL. New URLs must pass <see cref="OutboundPolicy"/> (vendor hosts only, unless an operator allows more): 422.
@@ -35,7 +36,8 @@ public static class PeopleApi
 
     internal const string Columns = """
         id, name, title, unit_code as UnitCode, email, mobile, wecom_webhook as WecomWebhook,
-        dingtalk_webhook as DingtalkWebhook, feishu_webhook as FeishuWebhook, is_unit_contact as IsUnitContact
+        dingtalk_webhook as DingtalkWebhook, feishu_webhook as FeishuWebhook, is_unit_contact as IsUnitContact,
+        is_unit_head as IsUnitHead
         """;
 
     public static async Task<Ok<Page<PersonDto>>> List(NpgsqlDataSource db, string? unit, string? q, int? page, int? pageSize, CancellationToken ct)
@@ -75,8 +77,8 @@ public static class PeopleApi
         if (await UnitsApi.FindAsync(connection, person.UnitCode, ct) is null)
             return Problems.Unprocessable($"单位 {person.UnitCode} 不存在 / unit does not exist", "unitCode");
         const string sql = """
-            insert into people(id, name, title, unit_code, email, mobile, wecom_webhook, dingtalk_webhook, feishu_webhook, is_unit_contact)
-            values (@Id, @Name, @Title, @UnitCode, @Email, @Mobile, @WecomWebhook, @DingtalkWebhook, @FeishuWebhook, @IsUnitContact)
+            insert into people(id, name, title, unit_code, email, mobile, wecom_webhook, dingtalk_webhook, feishu_webhook, is_unit_contact, is_unit_head)
+            values (@Id, @Name, @Title, @UnitCode, @Email, @Mobile, @WecomWebhook, @DingtalkWebhook, @FeishuWebhook, @IsUnitContact, @IsUnitHead)
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, person, cancellationToken: ct));
         await journal.RecordAsync(connection, http, "person.created", "person", person.Id.ToString(), Masked(person), ct);
@@ -99,7 +101,7 @@ public static class PeopleApi
         const string sql = """
             update people set name = @Name, title = @Title, unit_code = @UnitCode, email = @Email, mobile = @Mobile,
                 wecom_webhook = @WecomWebhook, dingtalk_webhook = @DingtalkWebhook, feishu_webhook = @FeishuWebhook,
-                is_unit_contact = @IsUnitContact, updated_at = now()
+                is_unit_contact = @IsUnitContact, is_unit_head = @IsUnitHead, updated_at = now()
             where id = @Id
             """;
         if (await connection.ExecuteAsync(new CommandDefinition(sql, person, cancellationToken: ct)) == 0) return Problems.NotFound("人员");
@@ -150,5 +152,6 @@ public static class PeopleApi
         v.HttpsUrl("wecomWebhook", r.WecomWebhook),
         v.HttpsUrl("dingtalkWebhook", r.DingtalkWebhook),
         v.HttpsUrl("feishuWebhook", r.FeishuWebhook),
-        r.IsUnitContact ?? false);
+        r.IsUnitContact ?? false,
+        r.IsUnitHead ?? false);
 }

@@ -25,6 +25,7 @@ public sealed class PeopleModel(
         public string? DingtalkWebhook { get; set; }
         public string? FeishuWebhook { get; set; }
         public bool IsUnitContact { get; set; }
+        public bool IsUnitHead { get; set; }
     }
 
     public sealed class PreferencesInput
@@ -66,7 +67,7 @@ public sealed class PeopleModel(
             Input = new PersonInput
             {
                 Name = p.Name, Title = p.Title, UnitCode = p.UnitCode, Email = p.Email, Mobile = p.Mobile, WecomWebhook = p.WecomWebhook,
-                DingtalkWebhook = p.DingtalkWebhook, FeishuWebhook = p.FeishuWebhook, IsUnitContact = p.IsUnitContact,
+                DingtalkWebhook = p.DingtalkWebhook, FeishuWebhook = p.FeishuWebhook, IsUnitContact = p.IsUnitContact, IsUnitHead = p.IsUnitHead,
             };
         }
         await LoadAsync(ct);
@@ -76,7 +77,7 @@ public sealed class PeopleModel(
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var request = new PersonRequest(Input.Name, Input.Title, Input.UnitCode, Input.Email, Input.Mobile, Input.WecomWebhook,
-            Input.DingtalkWebhook, Input.FeishuWebhook, Input.IsUnitContact);
+            Input.DingtalkWebhook, Input.FeishuWebhook, Input.IsUnitContact, Input.IsUnitHead);
         IResult result = Editing is { } id
             ? (await PeopleApi.Update(id, request, db, journal, HttpContext, outbound, ct)).Result
             : (await PeopleApi.Create(request, db, journal, HttpContext, clock, outbound, ct)).Result;
@@ -108,7 +109,7 @@ public sealed class PeopleModel(
             Input = new PersonInput
             {
                 Name = p.Name, Title = p.Title, UnitCode = p.UnitCode, Email = p.Email, Mobile = p.Mobile, WecomWebhook = p.WecomWebhook,
-                DingtalkWebhook = p.DingtalkWebhook, FeishuWebhook = p.FeishuWebhook, IsUnitContact = p.IsUnitContact,
+                DingtalkWebhook = p.DingtalkWebhook, FeishuWebhook = p.FeishuWebhook, IsUnitContact = p.IsUnitContact, IsUnitHead = p.IsUnitHead,
             };
         }
         Preferences = ApiOutcome.Value<PreferencesDto>((await PreferencesApi.Get(id, HttpContext, db, ct)).Result);

@@ -102,6 +102,19 @@ public sealed partial class DetailModel(
     /// Each unit's reports (progress, completion, closure request) with their evidence, newest first, for the units
     /// whose part the caller sees (the lead unit and the offices see every unit; a responsible unit its own and the lead's).
     /// </summary>
+    /// <summary>The timeline as a person reads it: each entry on its own line, runs of bookkeeping folded into one (issue 14 §7).</summary>
+    public static IEnumerable<(IReadOnlyList<TimelineEntry> Entries, bool Folded)> Fold(IReadOnlyList<TimelineEntry> timeline)
+    {
+        var run = new List<TimelineEntry>();
+        foreach (var entry in timeline)
+        {
+            if (entry.Bookkeeping) { run.Add(entry); continue; }
+            if (run.Count > 0) { yield return (run, true); run = []; }
+            yield return ([entry], false);
+        }
+        if (run.Count > 0) yield return (run, true);
+    }
+
     public IEnumerable<(string Unit, IReadOnlyList<TimelineEntry> Reports)> ReportsByUnit() =>
         Item.Assignments.Select(a => (a.Unit, (IReadOnlyList<TimelineEntry>)Timeline
             .Where(e => e.Type is "progress" or "complete" or "requestClosure" && DataText(e.Data, "unit") == a.Unit)
@@ -190,7 +203,7 @@ public sealed partial class DetailModel(
         }
         var snapshot = await calendar.GetAsync(ct);
         DaysLeft = WorkingDays.Left(Item.EffectiveDeadline, ItemStatus.LocalToday(now, TimeZone), snapshot.IsWorkingDay);
-        Timeline = ApiOutcome.Value<IReadOnlyList<TimelineEntry>>((await RuntimeApi.Timeline(id, HttpContext, db, ct)).Result) ?? [];
+        Timeline = ApiOutcome.Value<IReadOnlyList<TimelineEntry>>((await RuntimeApi.Timeline(id, HttpContext, db, definitions, ct)).Result) ?? [];
         Page<NotificationDto> sent;
         await using (var log = await db.OpenConnectionAsync(ct))
             sent = await NotificationsApi.ListAsync(log, me, new NotificationFilter(ItemId: id), Paging.From(1, 100), ct);

@@ -5,40 +5,70 @@ using Rectify.Api.Features.Escalations;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
+using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Pages.Supervision;
 
-/// <summary>The supervision office's inbox: open escalations by level and age, and the overdue items it watches.</summary>
-public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, UnitNames names) : PageModel
+/// <summary>
+/// The supervision office's inbox: one row per item or deliverable under open escalation, at its current level, how long
+/// at it and the levels it went through (issue 14 §8); the 约谈 rows take the appointment (time, place, attendees) in
+/// place (issue 13 §5); and the overdue items it watches.
+/// </summary>
+public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, UnitNames names, TalkAppointments talks, UiText text) : PageModel
 {
+    public sealed class TalkInput
+    {
+        public Guid EscalationId { get; set; }
+        public string? At { get; set; }
+        public string? Place { get; set; }
+        public string? Attendees { get; set; }
+    }
+
     public IReadOnlyList<string> Levels { get; } = ["urge", "supervisionLetter", "listedSupervision", "admonitoryTalk"];
-    public IReadOnlyList<EscalationDto> Open { get; private set; } = [];
+    public IReadOnlyList<InboxRow> Open { get; private set; } = [];
     public long OpenTotal { get; private set; }
     public IReadOnlyDictionary<string, long> OpenByLevel { get; private set; } = new Dictionary<string, long>();
     public IReadOnlyList<ItemDto> Overdue { get; private set; } = [];
     public PagerModel Pager { get; private set; } = null!;
+    public PagerModel InboxPager { get; private set; } = null!;
     public UnitNames Names => names;
     [BindProperty(SupportsGet = true, Name = "level")] public string? Level { get; set; }
+    [BindProperty(SupportsGet = true, Name = "campaignId")] public Guid? CampaignId { get; set; }
     [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
-    private DateTimeOffset now;
+    [FromQuery(Name = "ipage")] public int InboxPage { get; set; } = 1;
+    [BindProperty] public TalkInput Talk { get; set; } = new();
 
-    public async Task OnGetAsync(CancellationToken ct)
+    /// <summary>The escalation whose appointment form was sent back with errors (kept open).</summary>
+    public Guid? TalkFailed { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    /// <summary>Sets the time, place and attendees of a 约谈 through the API's own handler, so the page refuses what the API refuses.</summary>
+    public async Task<IActionResult> OnPostTalkAsync(CancellationToken ct)
     {
-        now = clock.GetUtcNow();
-        var level = Level is not null && Levels.Contains(Level) ? Level : null;
-        var counts = new Dictionary<string, long>();
-        foreach (var l in Levels)
+        var result = (await EscalationsApi.SetTalk(Talk.EscalationId, new TalkAppointmentRequest(Talk.At, Talk.Place, Talk.Attendees),
+            HttpContext, db, talks, clock, ct)).Result;
+        if (ApiOutcome.Apply(result, ModelState, text, "Talk."))
         {
-            var byLevel = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, null, l, true, null, null, 1, 1, ct)).Result);
-            counts[l] = byLevel?.Total ?? 0;
+            TempData["Flash"] = text["约谈已安排，通知已发出"];
+            return Redirect($"/supervision?level=admonitoryTalk{(CampaignId is { } c ? $"&campaignId={c}" : "")}#esc-{Talk.EscalationId}");
         }
-        OpenByLevel = counts;
-        var open = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, null, level, true, null, null, 1, 200, ct)).Result)
-            ?? new Page<EscalationDto>([], 0);
-        // Most serious first, then the oldest: what has waited longest at the highest level is what to chase.
-        Open = open.Items.OrderByDescending(e => Levels.ToList().IndexOf(e.Level)).ThenBy(e => e.OpenedAt).ToList();
-        OpenTotal = open.Total;
+        TalkFailed = Talk.EscalationId;
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var level = Level is not null && Levels.Contains(Level) ? Level : null;
+        var inbox = ApiOutcome.Value<InboxPage>((await SupervisionInbox.List(HttpContext, db, clock, level, CampaignId, Math.Max(1, InboxPage), PagerModel.DefaultSize, ct)).Result)
+            ?? new InboxPage([], 0, new Dictionary<string, long>());
+        OpenByLevel = inbox.ByLevel;
+        Open = inbox.Items;
+        OpenTotal = inbox.Total;
+        InboxPager = new PagerModel(Request, Math.Max(1, InboxPage), PagerModel.DefaultSize, inbox.Total, "ipage");
         var result = await ItemsApi.List(HttpContext, db, clock, definitions, null, null, null, true, null, PageNumber, PagerModel.DefaultSize, ct);
         var page = ApiOutcome.Value<Page<ItemDto>>(result.Result) ?? new Page<ItemDto>([], 0);
         Overdue = page.Items.OrderByDescending(i => i.OverdueDays).ToList();
@@ -46,5 +76,9 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
         await names.AllAsync(ct);
     }
 
-    public int AgeDays(EscalationDto e) => Math.Max(0, (int)(now - e.OpenedAt).TotalDays);
+    /// <summary>What the datetime-local field shows for an appointment: its local time in the campaign's zone.</summary>
+    public static string LocalInput(TalkAppointmentDto? talk) => talk is null ? "" : talk.At.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string When(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
 }
