@@ -39,6 +39,7 @@ public static class Endpoints
         app.MapItemsApi();                  // /api/items, /api/campaigns/{id}/items
         app.MapRuntimeApi();                // launch, item events, attachments, timeline
         app.MapEscalationsApi();            // /api/escalations, …/subjects (inbox), …/{id}/talk (约谈 appointment)
+        app.MapManualLettersApi();          // /api/items/{id}/letters (督办函 by hand)
         app.MapDeliverablesApi();           // /api/deliverables
         app.MapTalksApi();                  // admonitory talks (约谈)
         app.MapImportApi();                 // /api/campaigns/{id}/items/import

@@ -60,8 +60,8 @@ public static partial class Templates
                 new Version("【撤销】", $"{label}已撤销", "以下整改问题已由交办单位撤销，无需继续整改，相关提醒和督办随之停止。", Zh("撤销原因"), null),
                 new Version("[Withdrawn] ", $"{labelEn} is withdrawn", "The issuing office has withdrawn the following item; no further work or reminders.", En("Reason"), null)),
             "urge" => new(
-                new Version("【催办】", $"{label}请抓紧办理", $"交办单位对以下整改问题进行催办，请{unit}抓紧推进，及时报送进展。", Zh("催办意见"), null),
-                new Version("[Urging] ", $"{labelEn}: please push it forward", "The issuing office urges the following item; please push it forward and report progress.", En("Note"), null)),
+                new Version("【催办】", $"{label}请抓紧办理", $"交办单位对以下整改问题进行催办，请{UnitZh(f)}抓紧推进，及时报送进展。", Zh("催办意见"), null),
+                new Version("[Urging] ", $"{labelEn}: please push it forward", $"The issuing office urges {UnitEn(f)} on the following item; please push it forward and report progress.", En("Note"), null)),
             _ => new(
                 new Version("【整改动态】", $"{label}{NameZh(d)}", $"以下整改问题有新的办理情况：{NameZh(d)}。", Zh("说明"), null),
                 new Version("[Update] ", $"{labelEn}: {d.EventNameEn ?? NameZh(d)}", $"There is news on the following item: {d.EventNameEn ?? NameZh(d)}.", En("Note"), null)),

@@ -56,6 +56,13 @@ public static partial class Templates
                         $"以下整改问题自交办起即实行督办（交办即督办），请于{Words.Zh(f.Deadline) ?? "整改时限"}前完成整改销号",
                         $"The following item is under supervision from assignment; it must be closed by {Words.En(f.Deadline) ?? "its deadline"}",
                         ("督办缘由", "交办即督办", "Why", "under supervision from assignment"), "完成整改销号", "close it");
+                // A letter the supervision office issues by hand before the deadline (issue 13): behind schedule, not late.
+                if (f.Deadline is { } ahead && ahead >= f.Today)
+                    return new(label, labelEn, $"{label}整改进度滞后", $"{Cap(labelEn)} is behind schedule",
+                        $"{whose}整改时限为{Words.Zh(ahead)}，整改进度滞后，尚未完成{(share is null ? "整改销号" : "整改")}",
+                        $"{whoseEn} is due {Words.En(ahead)} and is behind schedule; it is not {(share is null ? "closed" : "completed")} yet",
+                        ("督办事项", $"整改进度滞后，{(share is null ? "尚未销号" : "尚未完成")}", "Why", $"behind schedule, not {(share is null ? "closed" : "completed")} yet"),
+                        share is null ? "完成整改销号" : "完成承担的整改任务", share is null ? "close it" : "complete your share");
                 return new(label, labelEn, $"{label}{(lateZh.Length > 0 ? lateZh : "逾期未完成整改")}", $"{Cap(labelEn)} is {(lateEn.Length > 0 ? lateEn : "overdue")}",
                     $"{whose}整改时限为{Words.Zh(f.Deadline) ?? "规定时限"}{(lateZh.Length > 0 ? commaLateZh : "，已超过整改时限")}，仍未完成{(share is null ? "整改销号" : "整改")}",
                     $"{whoseEn} was due {Words.En(f.Deadline) ?? "earlier"} and is {(lateEn.Length > 0 ? lateEn : "overdue")}; it is not {(share is null ? "closed" : "completed")}",

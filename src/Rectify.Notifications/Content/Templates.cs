@@ -22,6 +22,7 @@ public static partial class Templates
         EscalationMessage e => Escalation(f, e),
         DecisionMessage { Subject: DeliverableRef d } m => DeliverableDecision(f, m, d),
         DecisionMessage d => Decision(f, d),
+        ChangedMessage c => Changed(f, c),
         PhaseMessage p => Phase(f, p),
         DigestMessage => Digest(f),
         NoticeMessage n => Notice(f, n),

@@ -19,7 +19,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
     private sealed record Facts(
         Guid Id, Guid CampaignId, Guid? ItemId, string Level, string OfficeUnit, string OfficeName, DateTime OpenedAt, string? Note,
         string CampaignTitle, string? DocumentNumber, string TimeZone, string? ItemNumber, string? ItemTitle, string? Description,
-        string? Measures, DateOnly? Deadline, string? AddresseeUnit, string? LeaderName, string? Step, string? DeliverableName, DateOnly? DueDate);
+        string? Measures, DateOnly? Deadline, string? AddresseeUnit, string? LeaderName, string? Step, string? DeliverableName, DateOnly? DueDate, DateOnly? ReplyBy);
 
     private sealed record Stored(Guid EscalationId, string LetterNumber, string FileName, DateOnly ResponseDue, byte[]? Content, string OfficeName);
 
@@ -43,7 +43,8 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
                 limit 1) as Step,
                (select x->>'name' from workflow_definitions wd, jsonb_array_elements(coalesce(wd.definition->'deliverables', '[]'::jsonb)) x
                 where wd.id = c.workflow_id and wd.version = c.workflow_version and x->>'key' = d.kind limit 1) as DeliverableName,
-               d.due_date as DueDate
+               d.due_date as DueDate,
+               e.reply_by as ReplyBy
         from escalations e
         join campaigns c on c.id = e.campaign_id
         join units ou on ou.code = coalesce(e.office_unit, c.supervision_unit, c.issued_by_unit)
@@ -81,7 +82,8 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
             if (f is null) return null;
         }
         var letterDate = ItemStatus.LocalToday(new DateTimeOffset(DateTime.SpecifyKind(f.OpenedAt, DateTimeKind.Utc)), f.TimeZone);
-        var responseDue = await workingDays.AddAsync(letterDate, options.Value.ResponseWorkingDays, ct);
+        // A letter issued by hand carries the reply date its office set (issue 13); the ladder's get the configured working days.
+        var responseDue = f.ReplyBy ?? await workingDays.AddAsync(letterDate, options.Value.ResponseWorkingDays, ct);
 
         // Step 1, short: the number, from the office's yearly sequence, stored with the escalation. The sequence row
         // is locked only for this transaction, never while a document is rendered.
@@ -173,8 +175,8 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
         var numbers = batch.Select((_, i) => $"{prefix}〔{year}〕{last + i + 1}号").ToArray();
         await connection.ExecuteAsync(new CommandDefinition("""
             insert into supervision_letters(escalation_id, letter_number, file_name, response_due, content, created_at)
-            select b.id, b.number, '督办函' || b.number || '.docx', b.due, null, @now
-            from unnest(@ids, @numbers, @dues) as b(id, number, due);
+            select b.id, b.number, '督办函' || b.number || '.docx', coalesce(e.reply_by, b.due), null, @now
+            from unnest(@ids, @numbers, @dues) as b(id, number, due) join escalations e on e.id = b.id;
             update escalations e set letter_number = b.number
             from unnest(@ids, @numbers) as b(id, number)
             where e.id = b.id;

@@ -22,6 +22,7 @@ public static class RuntimeRegistration
         services.AddSingleton<CampaignLauncher>();
         services.AddSingleton<ItemEventService>();
         services.AddSingleton<LaunchedItems>();
+        services.AddSingleton<ManualLetters>();
         services.AddSingleton<DeliverableService>();
         services.AddSingleton<TalkAppointments>();
         services.AddSingleton<TimerSweeper>();

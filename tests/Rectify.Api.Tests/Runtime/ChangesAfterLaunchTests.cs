@@ -206,4 +206,37 @@ public sealed class ChangesAfterLaunchTests(RuntimeApp app) : IClassFixture<Runt
         var closed = await Send(org.Lgo, item, new { type = "urge", note = "再催" });
         closed.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
     }
+
+    [Fact]
+    public async Task SupervisionLetterByHand_CarriesItsReplyDate_ReachesTheUnitsBehind_AndOnlyTheSupervisionOfficeMayIssueIt()
+    {
+        var w = await LaunchedAsync("ltr");
+        var (org, item) = (w.Org, w.Item);
+        (await Send(org.UnitB, item, new { type = "acknowledge" })).EnsureSuccessStatusCode();
+        (await Send(org.UnitB, item, new { type = "complete", note = "本镇已完成" })).EnsureSuccessStatusCode();
+        await org.SetClockAsync(RuntimeApp.Local(2026, 6, 10, 10));
+
+        (await org.Dcs.PostAsJsonAsync($"/api/items/{item}/letters", new { note = "缺回复期限" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var past = await org.Dcs.PostAsJsonAsync($"/api/items/{item}/letters", new { replyBy = "2026-06-01" });
+        past.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await past.JsonAsync()).Str("detail").ShouldContain("回复期限");
+        (await org.Lgo.PostAsJsonAsync($"/api/items/{item}/letters", new { replyBy = "2026-06-15" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/letters", new { replyBy = "2026-06-15" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await app.QueryAsync<long>("select count(*) from escalations where item_id = @item", new { item })).ShouldBe(0);
+
+        var issued = await org.Dcs.PostAsJsonAsync($"/api/items/{item}/letters", new { replyBy = "2026-06-15", note = "暗访发现进度滞后，请限期回复" });
+        issued.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var body = await issued.JsonAsync();
+        body.GetProperty("units").EnumerateArray().Select(u => u.GetString()).ShouldBe([org.UnitACode]);
+        var escalation = body.GetProperty("escalationId").GetGuid();
+        (await PeopleAsync(item, "escalation")).ShouldBe([org.ContactA]);
+        var letter = await org.UnitA.GetAsync(body.Str("letterUrl"));
+        letter.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await app.QueryAsync<DateTime>("select response_due from supervision_letters where escalation_id = @escalation", new { escalation })).ShouldBe(new DateTime(2026, 6, 15));
+        var now = await (await org.Lgo.GetAsync($"/api/items/{item}")).JsonAsync();
+        now.Str("escalationLevel").ShouldBe("none");
+        var entry = (await (await org.Lgo.GetAsync($"/api/items/{item}/timeline")).JsonAsync()).EnumerateArray().Single(e => e.Str("type") == "supervisionLetter");
+        entry.Str("actor").ShouldBe(org.Prefix + "sup");
+        entry.GetProperty("data").Str("replyBy").ShouldBe("2026-06-15");
+    }
 }

@@ -130,6 +130,9 @@ public static class AccessMatrix
         new("POST /api/notifications/{id}/retry", "/api/notifications/{notification}/retry", ItemColumns,
             (role, column) => !ManagesOrganisation(role) ? Expect.Forbidden : Sees(role, column) ? Expect.Allowed : Expect.Hidden, None),
         new("GET /api/escalations/{id}/letter.docx", "/api/escalations/{escalation}/letter.docx", ItemColumns, Read, None),
+        new("POST /api/items/{id}/letters", "/api/items/{item}/letters", ItemColumns,
+            (role, column) => !Sees(role, column) ? Expect.Hidden : role is Admin or Supervisor ? Expect.Allowed : Expect.Forbidden,
+            Bodies(new { replyBy = "2026-12-31", note = "越权督办" })),
         // 约谈 appointments: the office holding the talk (the supervision office here) and the administrator; the world's
         // escalation is a supervision letter, so an allowed caller is refused by the state (422), never by the matrix.
         new("POST /api/escalations/{id}/talk", "/api/escalations/{escalation}/talk", ItemColumns,

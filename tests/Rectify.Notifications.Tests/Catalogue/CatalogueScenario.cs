@@ -83,6 +83,11 @@ public static class CatalogueScenario
         foreach (var (type, name, from, to, note, newDeadline) in Decisions())
             yield return new($"decision-{Kebab(type)}-item", new DecisionMessage(item, type, name, null, from, to, note, newDeadline,
                 type == "approveExtension" ? newDeadline : Upcoming, "龙川县脱贫攻坚领导小组办公室"), Item(type == "approveExtension" ? Far : Upcoming));
+        yield return new("urge-assignment", new DecisionMessage(share, "urge", "催办", "Urge", "inProgress", "inProgress", "请本周内报送整改进展", null, Upcoming,
+            "龙川县脱贫攻坚领导小组办公室"), Item(Upcoming));
+        yield return new("changed-item", new ChangedMessage(item, ["measures", "responsibleLeader"], false, "根据县领导分工调整，补充入户核查措施", "lgo-wang"), Item(Upcoming));
+        yield return new("changed-removed-unit", new ChangedMessage(share, ["units"], true, "该问题不涉及民政部门，改由县住建局承担", "lgo-wang"), Item(Upcoming));
+        yield return new("escalation-supervision-letter-by-hand-assignment", new EscalationMessage(share, "supervisionLetter", "dcs", Upcoming), Item(Upcoming), Letter);
         yield return new("decision-submit-deliverable", new DecisionMessage(planDue, "submit", "提交材料", "Submitted", "pending", "submitted", null, null, Upcoming, "县扶贫办"), null);
         yield return new("decision-accept-deliverable", new DecisionMessage(planDue, "accept", "采纳", "Accepted", "submitted", "accepted", "方案可行", null, Upcoming, "领导小组办公室"), null);
         yield return new("decision-return-deliverable", new DecisionMessage(planDue, "return", "退回", "Returned", "submitted", "returned", "缺少时间表和责任人", null, Upcoming, "领导小组办公室"), null);

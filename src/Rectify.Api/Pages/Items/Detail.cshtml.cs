@@ -84,6 +84,8 @@ public sealed partial class DetailModel(
         "approveExtension" => ("审核意见", false),
         "rejectExtension" => ("驳回理由", false),
         "reopen" => ("重新打开原因（回头看发现的问题）", true),
+        "withdraw" => ("撤销原因", true),
+        "urge" => ("催办意见", false),
         _ => ("说明", false),
     };
 
@@ -96,7 +98,7 @@ public sealed partial class DetailModel(
     public static bool TakesFiles(string type) => type is "progress" or "requestClosure" or "complete";
 
     /// <summary>Events an office sends on a unit's behalf: the form asks which unit.</summary>
-    public bool AsksUnit(string type) => type is "acknowledge" or "progress" or "complete" && CurrentUser.From(User).Role != Roles.Unit;
+    public bool AsksUnit(string type) => type is "acknowledge" or "progress" or "complete" or "urge" && CurrentUser.From(User).Role != Roles.Unit;
 
     /// <summary>
     /// Each unit's reports (progress, completion, closure request) with their evidence, newest first, for the units
