@@ -359,6 +359,7 @@ public sealed partial class UiText
         ["站内信"] = "Inbox",
         ["站内消息"] = "Messages",
         ["第 {0} / {1} 页，共 {2} 条"] = "Page {0} of {1}, {2} in total",
+        ["第 {0} / 约 {1} 页，约 {2} 条"] = "Page {0} of about {1}, about {2} in total",
         ["签收"] = "Acknowledge",
         ["签收时间"] = "Acknowledged at",
         ["签收说明"] = "Note",
