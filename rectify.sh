@@ -243,7 +243,7 @@ Usage: ./rectify.sh COMMAND
   run     install what is missing, build, start a local PostgreSQL (unless ConnectionStrings__Rectify is set),
           migrate, load the demo campaign and serve the UI and API on http://127.0.0.1:5080
   test    install what is missing and run every test against a throwaway PostgreSQL
-  bench   run the benchmarks (figures go to docs/performance.md)
+  bench   run the benchmarks (figures go to docs/performance.md); `bench scale`: the million-item campaign (issue 17)
   chaos   run the cluster fault-injection proof
   backup FILE / restore FILE [DB]   pg_dump / pg_restore of the local cluster of `run`
 HELP
@@ -252,7 +252,8 @@ HELP
 case "${1:-help}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
-  bench) shift; [ -x scripts/bench.sh ] || die "no benchmarks yet"; exec scripts/bench.sh "$@" ;;
+  bench) shift; if [ "${1:-}" = scale ]; then shift; exec scripts/bench-scale.sh "$@"; fi
+         [ -x scripts/bench.sh ] || die "no benchmarks yet"; exec scripts/bench.sh "$@" ;;
   chaos) shift; [ -x scripts/chaos.sh ] || die "no chaos run yet"; exec scripts/chaos.sh "$@" ;;
   backup) shift; cmd_backup "$@" ;;
   restore) shift; cmd_restore "$@" ;;

@@ -3,7 +3,8 @@
 # issue 15: 5,000 rows of .docx and .xls) and the notifications benchmark. Starts its own PostgreSQL with fsync ON
 # (durability claims need it), builds bench/Rectify.Bench and bench/Rectify.Bench.Import in Release, runs them, stops the
 # server. "./rectify.sh bench import" runs the import benchmark alone.
-# Sizes can be lowered for a quick look: BENCH_ITEMS, BENCH_FIRING, BENCH_QUARTZ, BENCH_WORKERS, BENCH_BATCH.
+# Sizes can be lowered for a quick look: BENCH_ITEMS, BENCH_FIRING, BENCH_QUARTZ, BENCH_HANGFIRE (default: as Quartz),
+# BENCH_WORKERS, BENCH_BATCH, BENCH_IDLE_SECONDS (each idle window, default 60).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ONLY="${1:-all}"
@@ -52,6 +53,9 @@ dotnet build bench/Rectify.Bench.Import -c Release -nologo -v q -clp:NoSummary -
 dotnet bench/Rectify.Bench.Import/bin/Release/net10.0/Rectify.Bench.Import.dll "$SERVER" "$ROOT/docs/performance.md"
 log "figures written to docs/performance.md (Import section)"
 [ "$ONLY" = import ] && exit 0
+
+# BENCH_RUNTIME_ONLY=1: the runtime figures alone (timers, Quartz and Hangfire peers, idle), without the mail bench.
+[ "${BENCH_RUNTIME_ONLY:-0}" = "1" ] && exit 0
 
 # Notifications throughput (issue 4): its own PostgreSQL and SMTP server; writes the "Notifications" table of
 # docs/performance.md between <!-- notifications:begin --> / <!-- notifications:end -->.

@@ -97,6 +97,15 @@ Say($"firing: {firingCount} timers in {firingSeconds:F2} s = {firedPerSecond:F0}
 // BENCH_FIRING_ONLY=1: a quick before/after look at firing alone (no lateness, idle, Quartz or report).
 if (Environment.GetEnvironmentVariable("BENCH_FIRING_ONLY") == "1") return 0;
 
+// Hangfire as the product runs it (schema "hangfire" in the same database, the product's tuning: 2 workers, queue poll
+// 30 s with long polling), with the product's three recurring jobs, from here on: the idle figure is with it running.
+var hangfireStorage = HangfireBaseline.Storage(cs);
+var recurring = new Hangfire.RecurringJobManager(hangfireStorage);
+recurring.AddOrUpdate("digests", Hangfire.Common.Job.FromExpression(() => IdleJobs.Nothing()), "30 8 * * *", new Hangfire.RecurringJobOptions());
+recurring.AddOrUpdate("retention", Hangfire.Common.Job.FromExpression(() => IdleJobs.Nothing()), "7 * * * *", new Hangfire.RecurringJobOptions());
+recurring.AddOrUpdate("weekly-report", Hangfire.Common.Job.FromExpression(() => IdleJobs.Nothing()), "0 9 * * 1", new Hangfire.RecurringJobOptions());
+var hangfireServer = new Hangfire.BackgroundJobServer(Rectify.Api.Jobs.HangfireTuning.Server(2, TimeSpan.FromSeconds(60)), hangfireStorage);
+
 // 3. Lateness: 10 000 timers due at the same instant.
 lock (lateness) lateness.Clear();
 var instant = DateTimeOffset.UtcNow.AddSeconds(8); // beyond the node's 5 s look-ahead: it stages them, then commits at the instant
@@ -108,15 +117,23 @@ lock (lateness) late = lateness.Order().ToArray();
 double P(double q) => late[Math.Min(late.Length - 1, (int)Math.Ceiling(q * late.Length) - 1)];
 Say($"lateness of {late.Length} simultaneous timers: p50 {P(0.5):F0} ms, p99 {P(0.99):F0} ms, last {late[^1]:F0} ms");
 
-// 4. Idle: nothing due (every remaining timer is days ahead); count committed transactions on this database.
-await Task.Delay(TimeSpan.FromSeconds(12)); // let the last sweep's statistics reach pg_stat
-var idleWindow = TimeSpan.FromSeconds(30);
-var before = await Scalar("select xact_commit from pg_stat_database where datname = current_database()");
-await Task.Delay(idleWindow + TimeSpan.FromSeconds(11));
-var after = await Scalar("select xact_commit from pg_stat_database where datname = current_database()");
-// The two reads are transactions themselves; the extra 11 s cover the statistics flush delay of idle backends.
-var idlePerSecond = Math.Max(0, after - before - 1) / (idleWindow + TimeSpan.FromSeconds(11)).TotalSeconds;
-Say($"idle: {after - before} transactions in {(idleWindow + TimeSpan.FromSeconds(11)).TotalSeconds:F0} s = {idlePerSecond:F2}/s");
+// 4. Idle: nothing due (every remaining timer is days ahead); count committed transactions on this database, first with
+// Hangfire's server running beside the timers (the product's node), then without it.
+var idleWindow = TimeSpan.FromSeconds(BenchIdleSeconds());
+async Task<double> IdleAsync(string what)
+{
+    await Task.Delay(TimeSpan.FromSeconds(12)); // let the last sweep's statistics reach pg_stat
+    var before = await Scalar("select xact_commit from pg_stat_database where datname = current_database()");
+    await Task.Delay(idleWindow + TimeSpan.FromSeconds(11));
+    var after = await Scalar("select xact_commit from pg_stat_database where datname = current_database()");
+    // The two reads are transactions themselves; the extra 11 s cover the statistics flush delay of idle backends.
+    var perSecond = Math.Max(0, after - before - 1) / (idleWindow + TimeSpan.FromSeconds(11)).TotalSeconds;
+    Say($"idle ({what}): {after - before} transactions in {(idleWindow + TimeSpan.FromSeconds(11)).TotalSeconds:F0} s = {perSecond:F2}/s");
+    return perSecond;
+}
+var idlePerSecond = await IdleAsync("timers + Hangfire server");
+hangfireServer.Dispose();
+var idleWithoutHangfire = await IdleAsync("timers alone");
 await host.StopAsync();
 
 // 5. Baseline: one Quartz trigger per timer, clustered AdoJobStore on the same server, the same work per firing.
@@ -127,9 +144,18 @@ await using (var c = new NpgsqlConnection(quartzCs)) quartzItems = (await c.Quer
 var quartz = await QuartzBaseline.RunAsync(quartzCs, quartzItems);
 Say($"quartz baseline: {quartz.Timers} timers, scheduled {quartz.ScheduledPerSecond:F0}/s, fired {quartz.FiredPerSecond:F0}/s");
 
+// 6. Peer: one delayed Hangfire.PostgreSql job per timer, the same work per firing, on a database of its own.
+var hangfireCount = int.Parse(Environment.GetEnvironmentVariable("BENCH_HANGFIRE") ?? quartzCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+var hangfireCs = await BenchDatabase.CreateAsync(server, "bench_hangfire");
+await BenchDatabase.DraftCampaignAsync(hangfireCs, hangfireCount, DateTimeOffset.UtcNow);
+List<Guid> hangfireItems;
+await using (var c = new NpgsqlConnection(hangfireCs)) hangfireItems = (await c.QueryAsync<Guid>("select id from items order by seq")).ToList();
+var hangfire = await HangfireBaseline.RunAsync(hangfireCs, hangfireItems);
+Say($"hangfire peer: {hangfire.Timers} jobs, scheduled {hangfire.ScheduledPerSecond:F0}/s, fired {hangfire.FiredPerSecond:F0}/s, {hangfire.CommitsPerJob:F1} commits per job");
+
 var report = Report.Markdown(new Report.Figures(
     DateTimeOffset.UtcNow, Environment.ProcessorCount, Report.MemoryGiB(), pgVersion, fsync, items, assignments, draftSeconds, launched.Timers, launchOutbox, launchSeconds,
-    firingCount, firedPerSecond, outboxPerTimer, firedParts, twice, exactlyOnce, workers, batch, late.Length, P(0.5), P(0.99), late[^1], idlePerSecond, quartz, loadBefore, Report.LoadAverage()));
+    firingCount, firedPerSecond, outboxPerTimer, firedParts, twice, exactlyOnce, workers, batch, late.Length, P(0.5), P(0.99), late[^1], idlePerSecond, idleWithoutHangfire, quartz, hangfire, loadBefore, Report.LoadAverage()));
 Console.WriteLine();
 Console.WriteLine(report);
 if (reportPath is not null) Report.WriteSection(reportPath, report);
@@ -158,6 +184,8 @@ static async Task WaitUntil(Func<bool> done, TimeSpan timeout)
     }
 }
 
+static int BenchIdleSeconds() => int.Parse(Environment.GetEnvironmentVariable("BENCH_IDLE_SECONDS") ?? "60", CultureInfo.InvariantCulture);
+
 static IHost Node(string cs, int workers, int batch)
 {
     var builder = Host.CreateApplicationBuilder();
@@ -173,4 +201,10 @@ static IHost Node(string cs, int workers, int batch)
     builder.Services.AddSingleton<INotificationOutbox, SqlNotificationOutbox>();
     builder.Services.AddRectifyRuntime(builder.Configuration);
     return builder.Build();
+}
+
+/// <summary>What the bench's recurring Hangfire jobs do: they stand for the product's three, whose schedules never come due in the idle window.</summary>
+public static class IdleJobs
+{
+    public static void Nothing() { }
 }

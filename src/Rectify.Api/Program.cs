@@ -1,5 +1,6 @@
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Hosting;
+using Rectify.Api.Jobs;
 using Rectify.Api.Operations;
 using Rectify.Notifications;
 using Rectify.Workflows.Persistence;
@@ -17,6 +18,7 @@ builder.Services.AddRectifyRuntime(builder.Configuration);
 builder.Services.AddRectifyHealth();
 builder.Services.AddRectifyDocuments();
 builder.Services.AddRectifyRetention();
+builder.Services.AddRectifyJobs(builder.Configuration);
 builder.Services.AddRectifyNotifications(builder.Configuration);
 builder.Services.AddRectifyWebUi();
 builder.Services.AddRectifyObservability(builder.Configuration);

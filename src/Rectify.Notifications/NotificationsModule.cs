@@ -58,7 +58,8 @@ public static class NotificationsModule
         services.AddSingleton<NotificationMetrics>();
         services.AddSingleton<MessageProcessor>();
         services.AddHostedService<OutboxDispatcher>();
-        services.AddHostedService<DigestScheduler>();
+        services.AddSingleton<DailyDigests>();
+        services.AddHostedService<DigestsOnClockMove>();
         services.AddHostedService<ChannelStatusLogger>();
         return services;
     }

@@ -39,6 +39,9 @@ public class RectifyApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Rectify:DemoData", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:Console:FormatterName", "simple");
+        // No Hangfire server (workers, schedulers) unless a test class asks for one: the tests call the jobs' classes
+        // directly, and a clock move still builds the digests. Jobs tests set Rectify:Jobs:Server=true.
+        builder.UseSetting("Rectify:Jobs:Server", "false");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 

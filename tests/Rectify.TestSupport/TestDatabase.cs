@@ -86,6 +86,8 @@ public sealed class TestDatabase : IAsyncDisposable
             await using (var source = NpgsqlDataSource.Create(WithDatabase(name)))
             {
                 await new MigrationRunner(source, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+                // Hangfire's schema too, so each test class's node finds it installed (a version check, not DDL).
+                await Rectify.Api.Jobs.JobsSchema.InstallAsync(source, CancellationToken.None);
             }
             // A template cannot be copied while anyone is connected to it.
             NpgsqlConnection.ClearAllPools();

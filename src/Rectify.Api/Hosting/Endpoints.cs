@@ -15,6 +15,7 @@ using Rectify.Api.Features.Talks;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Features.Users;
 using Rectify.Api.Features.Workflows;
+using Rectify.Api.Jobs;
 
 namespace Rectify.Api.Hosting;
 
@@ -52,6 +53,8 @@ public static class Endpoints
         app.MapLettersApi();                // supervision letters
         app.MapClockApi();                  // /api/admin/clock
         app.MapIncidentsApi();              // /api/admin/incidents
+        app.MapBackgroundTasksApi();        // /api/tasks, /api/campaigns/{id}/ledger/export
+        app.MapRectifyJobsDashboard();      // /admin/jobs (Hangfire's dashboard)
         app.MapRazorPages();                // the web UI
         return app;
     }

@@ -34,11 +34,11 @@ public sealed class DemoOptions
 }
 
 /// <summary>
-/// Runs before the server listens: migrations (under an advisory lock), shipped workflow definitions, the first
+/// Runs before the server listens: migrations (under an advisory lock), Hangfire's schema, shipped workflow definitions, the first
 /// administrator, and the demo campaign. A failure here stops the start with a message naming what failed.
 /// </summary>
 public sealed class StartupTasks(
-    MigrationRunner migrations, WorkflowDefinitionSeeder definitions, CalendarSeeder calendar, NpgsqlDataSource db, DemoLoader demo,
+    MigrationRunner migrations, Rectify.Api.Jobs.JobsSchema jobsSchema, WorkflowDefinitionSeeder definitions, CalendarSeeder calendar, NpgsqlDataSource db, DemoLoader demo,
     Microsoft.Extensions.Options.IOptions<RectifyOptions> options, StartupState state, ILogger<StartupTasks> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -64,6 +64,8 @@ public sealed class StartupTasks(
     {
         var applied = await migrations.MigrateAsync(cancellationToken);
         logger.LogInformation("Database schema up to date ({Applied} migrations applied now)", applied);
+        // Hangfire's own schema ("hangfire"), after ours and under a lock of its own: Hangfire never installs it itself.
+        await jobsSchema.InstallAsync(cancellationToken);
         await definitions.SeedAsync(WorkflowDefinitionSeeder.DefaultDirectory, cancellationToken);
         await calendar.SeedAsync(cancellationToken);
         await BootstrapAdminAsync(cancellationToken);

@@ -18,7 +18,7 @@ public static class Access
         (@role = 'admin'
          or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
          or (@role = 'supervisor' and c.supervision_unit = @unit)
-         or (@role = 'unit' and c.state <> 'draft' and (i.lead_unit = @unit or @unit = any(i.units))))
+         or (@role = 'unit' and c.state <> 'draft' and (i.lead_unit = @unit or i.units @> array[@unit]::text[])))
         """;
 
     /// <summary>A unit sees the launched campaigns that contain an item of its own (never a draft).</summary>
@@ -26,7 +26,7 @@ public static class Access
         (@role = 'admin'
          or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
          or (@role = 'supervisor' and c.supervision_unit = @unit)
-         or (@role = 'unit' and c.state <> 'draft' and exists (select 1 from items i where i.campaign_id = c.id and (i.lead_unit = @unit or @unit = any(i.units)))))
+         or (@role = 'unit' and c.state <> 'draft' and exists (select 1 from items i where i.campaign_id = c.id and (i.lead_unit = @unit or i.units @> array[@unit]::text[]))))
         """;
 
     public static object Scope(CurrentUser user) => new { role = user.Role, unit = user.UnitCode };

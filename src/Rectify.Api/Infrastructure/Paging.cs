@@ -1,7 +1,18 @@
+using System.Text.Json.Serialization;
+
 namespace Rectify.Api.Infrastructure;
 
-/// <summary>A page of a list: <c>{ items, total }</c>.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, long Total);
+/// <summary>
+/// A page of a list: <c>{ items, total }</c>. A list that does not count every match of a large set says so with
+/// <c>totalEstimated: true</c> (total is then the planner's estimate, at least the matches counted); a list read in key
+/// order gives <c>next</c>, the value of <c>after</c> for the page that follows. Both are left out when they do not apply.
+/// </summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? TotalEstimated { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Next { get; init; }
+}
 
 /// <summary>page / pageSize of API.md: defaults 1 and 50, pageSize at most 500.</summary>
 public readonly record struct Paging(int Page, int PageSize)

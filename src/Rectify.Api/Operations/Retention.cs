@@ -11,19 +11,27 @@ public sealed class RetentionOptions
     public TimeSpan IdempotencyKeys { get; set; } = TimeSpan.FromDays(7);
     /// <summary>Expired or revoked bearer tokens are kept this long for the audit trail, then removed.</summary>
     public TimeSpan Tokens { get; set; } = TimeSpan.FromDays(30);
-    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>Finished background tasks (exports, imports) and their result files are kept this long.</summary>
+    public TimeSpan BackgroundTasks { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>When the Hangfire recurring job <c>retention</c> runs (cron, UTC): hourly by default.</summary>
+    public string Cron { get; set; } = "7 * * * *";
     /// <summary>Rows removed per statement, so a first run on a big table never holds long locks.</summary>
     public int BatchSize { get; set; } = 5_000;
 }
 
-public sealed record RetentionResult(long Notifications, long IdempotencyKeys, long Tokens);
+public sealed record RetentionResult(long Notifications, long IdempotencyKeys, long Tokens, long BackgroundTasks = 0);
 
 /// <summary>
 /// Keeps the hot tables small: delivered notifications older than the retention period, stale idempotency answers and
-/// dead tokens are deleted in bounded batches. Fired timers need nothing here: a timer row is deleted when it fires.
-/// Dead letters and pending messages are never removed — an operator must see them.
+/// dead tokens (expired or revoked sessions and bearer tokens) and finished background tasks with their files are deleted in
+/// bounded batches. Fired timers need nothing here: a timer row is deleted when it fires.
+/// Dead letters and pending messages are never removed — an operator must see them — and neither are the append-only
+/// journals. Hangfire runs it as the recurring job <c>retention</c> (Rectify:Retention:Cron); every delete is idempotent,
+/// so a second run, or two nodes at once, remove nothing twice.
 /// </summary>
-public sealed class Retention(NpgsqlDataSource db, TimeProvider clock, [FromKeyedServices("wall")] TimeProvider wall, Microsoft.Extensions.Options.IOptions<RetentionOptions> options)
+public sealed class Retention(
+    NpgsqlDataSource db, TimeProvider clock, [FromKeyedServices("wall")] TimeProvider wall, Microsoft.Extensions.Options.IOptions<RetentionOptions> options,
+    ILogger<Retention> logger)
 {
     public async Task<RetentionResult> RunOnceAsync(CancellationToken ct)
     {
@@ -41,7 +49,15 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider clock, [FromKeye
             delete from auth_tokens where token_hash in (
                 select token_hash from auth_tokens where coalesce(revoked_at, expires_at) < @before limit @batch)
             """, wall.GetUtcNow() - o.Tokens, o.BatchSize, ct);
-        return new RetentionResult(notifications, keys, tokens);
+        var tasks = await DeleteInBatchesAsync("""
+            delete from background_tasks where id in (
+                select id from background_tasks where finished_at < @before order by finished_at limit @batch)
+            """, wall.GetUtcNow() - o.BackgroundTasks, o.BatchSize, ct);
+        var result = new RetentionResult(notifications, keys, tokens, tasks);
+        if (notifications + keys + tokens + tasks > 0)
+            logger.LogInformation("Retention removed {Notifications} delivered notifications, {Keys} idempotency keys, {Tokens} tokens, {Tasks} background tasks",
+                notifications, keys, tokens, tasks);
+        return result;
     }
 
     private async Task<long> DeleteInBatchesAsync(string sql, DateTimeOffset before, int batch, CancellationToken ct)
@@ -57,36 +73,12 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider clock, [FromKeye
     }
 }
 
-/// <summary>Runs the retention once an interval on every node; the deletes are idempotent, so nodes need no coordination.</summary>
-public sealed class RetentionService(
-    Retention retention, Microsoft.Extensions.Options.IOptions<RetentionOptions> options, ILogger<RetentionService> logger, Rectify.Workflows.Timers.JobGuard guard)
-    : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.Interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            // The database may be briefly away (fail-over, restart), or a row may trip the run: either way the next tick
-            // tries again (a failure other than the database's is an incident on /admin/incidents).
-            await guard.RunAsync("retention", async ct =>
-            {
-                var result = await retention.RunOnceAsync(ct);
-                if (result.Notifications + result.IdempotencyKeys + result.Tokens > 0)
-                    logger.LogInformation("Retention removed {Notifications} delivered notifications, {Keys} idempotency keys, {Tokens} tokens",
-                        result.Notifications, result.IdempotencyKeys, result.Tokens);
-            }, stoppingToken);
-        }
-    }
-}
-
 public static class RetentionRegistration
 {
     public static IServiceCollection AddRectifyRetention(this IServiceCollection services)
     {
         services.AddOptions<RetentionOptions>().BindConfiguration("Rectify:Retention");
         services.AddSingleton<Retention>();
-        services.AddHostedService<RetentionService>();
         return services;
     }
 }

@@ -1,8 +1,8 @@
 namespace Rectify.Api.Security;
 
 /// <summary>
-/// Security headers on every response. The UI ships no inline script, so the policy forbids it; Swagger UI's page is the
-/// one place that needs inline styles and is given a looser policy of its own.
+/// Security headers on every response. The UI ships no inline script, so the policy forbids it; Swagger UI's page and the
+/// jobs dashboard are the places that need inline styles and are given a looser policy of their own.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -14,10 +14,20 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
         "connect-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// Hangfire's dashboard (/admin/jobs, administrators only) writes state colours as style attributes; its scripts are
+    /// files of its own, so only inline styles are let through, on that path alone.
+    /// </summary>
+    private const string JobsDashboardPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
+        "connect-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
+
     public static WebApplication UseRectifySecurityHeaders(this WebApplication app)
     {
         app.Use((context, next) =>
         {
+            // Read now: mounted pipelines (Hangfire's dashboard) move the path into PathBase before the response starts.
+            var path = context.Request.Path;
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
@@ -26,7 +36,9 @@ public static class SecurityHeaders
                 headers["Referrer-Policy"] = "same-origin";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-                headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/swagger") ? SwaggerPolicy : AppPolicy;
+                headers.ContentSecurityPolicy = path.StartsWithSegments("/swagger") ? SwaggerPolicy
+                    : path.StartsWithSegments(Rectify.Api.Jobs.JobsHosting.DashboardPath) ? JobsDashboardPolicy
+                    : AppPolicy;
                 return Task.CompletedTask;
             });
             return next(context);

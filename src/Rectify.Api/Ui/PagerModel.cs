@@ -7,6 +7,9 @@ public sealed record PagerModel(HttpRequest Request, int Page, int PageSize, lon
 {
     public const int DefaultSize = 20;
 
+    /// <summary>The total is the database's estimate (a list too large to count on every page, issue 17): shown as 约.</summary>
+    public bool Estimated { get; init; }
+
     public int Pages => (int)Math.Max(1, (Total + PageSize - 1) / PageSize);
 
     public string Link(int page)

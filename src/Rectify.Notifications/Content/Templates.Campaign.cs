@@ -65,6 +65,36 @@ public static partial class Templates
                 $"Items due, overdue and escalated as of {Words.En(f.Today)}.", fieldsEn, null));
     }
 
+    /// <summary>The weekly progress report to the leading group: the campaign's figures as of the report's date.</summary>
+    private static Draft WeeklyReport(MessageFacts f, WeeklyReportMessage w)
+    {
+        static string N(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var rate = w.Total == 0 ? 0 : (int)Math.Round(100.0 * w.Closed / w.Total);
+        var fieldsZh = CampaignFieldsZh(f);
+        var fieldsEn = CampaignFieldsEn(f);
+        fieldsZh.Add(("问题总数", $"{N(w.Total)}项"));
+        fieldsZh.Add(("已销号", $"{N(w.Closed)}项（{N(rate)}%），本周销号{N(w.ClosedThisWeek)}项"));
+        fieldsZh.Add(("整改中", $"{N(w.InProgress)}项"));
+        fieldsZh.Add(("已逾期", $"{N(w.Overdue)}项"));
+        fieldsZh.Add(("督办中", $"{N(w.Escalated)}项"));
+        fieldsZh.Add(("7日内到期", $"{N(w.DueWithinWeek)}项"));
+        fieldsZh.Add(("查看详情", f.Link));
+        fieldsEn.Add(("Items", N(w.Total)));
+        fieldsEn.Add(("Closed", $"{N(w.Closed)} ({N(rate)}%), {N(w.ClosedThisWeek)} this week"));
+        fieldsEn.Add(("In progress", N(w.InProgress)));
+        fieldsEn.Add(("Overdue", N(w.Overdue)));
+        fieldsEn.Add(("Escalated", N(w.Escalated)));
+        fieldsEn.Add(("Due within 7 days", N(w.DueWithinWeek)));
+        fieldsEn.Add(("Details", f.Link));
+        return new(
+            new Version("【整改周报】", $"{CampaignZh(f)}整改进展（截至{Words.Zh(w.AsOf)}）",
+                $"截至{Words.Zh(w.AsOf)}，{CampaignZh(f)}共{N(w.Total)}项问题，已销号{N(w.Closed)}项，整改中{N(w.InProgress)}项，逾期{N(w.Overdue)}项。",
+                fieldsZh, "请登录系统查看各单位整改进度。"),
+            new Version("[Weekly report] ", $"Progress of {CampaignEn(f)} as of {Words.En(w.AsOf)}",
+                $"As of {Words.En(w.AsOf)}, {CampaignEn(f)} has {N(w.Total)} items: {N(w.Closed)} closed, {N(w.InProgress)} in progress, {N(w.Overdue)} overdue.",
+                fieldsEn, null));
+    }
+
     private static (string Zh, string En) SectionTitle(string section) => section switch
     {
         "messages" => ("今日通知", "Notices"),

@@ -26,6 +26,7 @@ public static partial class Templates
         ChangedMessage c => Changed(f, c),
         PhaseMessage p => Phase(f, p),
         DigestMessage => Digest(f),
+        WeeklyReportMessage w => WeeklyReport(f, w),
         NoticeMessage n => Notice(f, n),
         _ => Notice(f, new NoticeMessage(f.Message.Subject, null)),
     };

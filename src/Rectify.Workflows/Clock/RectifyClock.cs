@@ -26,6 +26,12 @@ public sealed class RectifyClock(NpgsqlDataSource db, Microsoft.Extensions.Optio
 
     public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
 
+    /// <summary>
+    /// Raised after the clock was moved: here (<see cref="SetAsync"/>) or by another node (seen by <see cref="RefreshAsync"/>).
+    /// Work that is due "as of now" and is not a timer (the daily digests) listens, so a move triggers what it would trigger.
+    /// </summary>
+    public event Action? Moved;
+
     public override TimeZoneInfo LocalTimeZone => System.LocalTimeZone;
 
     /// <summary>Reads the shared offset from the database (other nodes may have moved the clock).</summary>
@@ -35,7 +41,8 @@ public sealed class RectifyClock(NpgsqlDataSource db, Microsoft.Extensions.Optio
         await using var connection = await db.OpenConnectionAsync(ct);
         var value = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "select value from app_settings where key = @OffsetKey", new { OffsetKey }, cancellationToken: ct));
-        Interlocked.Exchange(ref offsetTicks, value is null ? 0 : long.Parse(value, CultureInfo.InvariantCulture));
+        var offset = value is null ? 0 : long.Parse(value, CultureInfo.InvariantCulture);
+        if (Interlocked.Exchange(ref offsetTicks, offset) != offset) Moved?.Invoke();
     }
 
     /// <summary>Moves the shared clock so that "now" becomes <paramref name="now"/>. Only when controllable.</summary>
@@ -49,6 +56,7 @@ public sealed class RectifyClock(NpgsqlDataSource db, Microsoft.Extensions.Optio
             on conflict (key) do update set value = excluded.value, updated_at = now()
             """, new { OffsetKey, value = offset.ToString(CultureInfo.InvariantCulture) }, cancellationToken: ct));
         Interlocked.Exchange(ref offsetTicks, offset);
+        Moved?.Invoke();
     }
 }
 

@@ -22,6 +22,7 @@ namespace Rectify.Workflows.Notifications;
 [JsonDerivedType(typeof(DigestMessage), "digest")]
 [JsonDerivedType(typeof(ChangedMessage), "changed")]
 [JsonDerivedType(typeof(NoticeMessage), "notice")]
+[JsonDerivedType(typeof(WeeklyReportMessage), "weeklyReport")]
 public abstract record OutboxMessage(MessageSubject Subject)
 {
     /// <summary>The outbox <c>kind</c> column (API.md: assigned, reminder, escalation, phase, digest, periodicReport, decision, urge, changed).</summary>
@@ -136,6 +137,17 @@ public sealed record DigestMessage(MessageSubject Subject, DateOnly Date) : Outb
     public override string Kind => MessageKinds.Digest;
 }
 
+/// <summary>
+/// The weekly progress report (整改进展周报) of a campaign to its leading group (subject: <see cref="CampaignRef"/>), with the
+/// figures as of <see cref="AsOf"/>, frozen when the report was made so every recipient reads the same numbers.
+/// </summary>
+public sealed record WeeklyReportMessage(
+    MessageSubject Subject, DateOnly AsOf, int Total, int Closed, int InProgress, int Overdue, int Escalated, int DueWithinWeek,
+    int ClosedThisWeek) : OutboxMessage(Subject)
+{
+    public override string Kind => MessageKinds.WeeklyReport;
+}
+
 /// <summary>A plain notice: what a row whose payload cannot be read becomes, so it still says what it is about.</summary>
 public sealed record NoticeMessage(MessageSubject Subject, string? Note) : OutboxMessage(Subject)
 {
@@ -154,6 +166,7 @@ public static class MessageKinds
     public const string Decision = "decision";
     public const string Urge = "urge";
     public const string Changed = "changed";
+    public const string WeeklyReport = "weeklyReport";
 }
 
 /// <summary>How messages are written to and read from the outbox's jsonb.</summary>

@@ -29,6 +29,10 @@ public static class AccessMatrix
         ["POST /api/inbox/{id}/read"] = "another person's message is 404: NotificationsApiTests.Inbox…",
         ["GET /api/units/{code}/deadlines.ics"] = "token or signed-in scope: CalendarFeedTests",
         ["GET /api/people/{id}/deadlines.ics"] = "token or signed-in scope: CalendarFeedTests",
+        ["POST /api/campaigns/{campaignId}/ledger/export"] = "the ledger's visibility, then a task of the caller's own: Jobs.BackgroundTasksTests",
+        ["GET /api/tasks"] = "lists the caller's own tasks: Jobs.BackgroundTasksTests",
+        ["GET /api/tasks/{id}"] = "the caller's own task, another's is 404: Jobs.BackgroundTasksTests",
+        ["GET /api/tasks/{id}/result"] = "the caller's own task, another's is 404: Jobs.BackgroundTasksTests",
     };
 
     // ---- rules -------------------------------------------------------------------------------------------------

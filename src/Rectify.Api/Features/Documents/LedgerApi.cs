@@ -42,11 +42,24 @@ public static class LedgerApi
         var query = v.Optional("q", q, 200);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
-        var now = clock.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(ct);
+        var ledger = await BuildAsync(connection, definitions, campaignId, user, new ItemFilters(unit, state, overdue, query), clock.GetUtcNow(), null, ct);
+        if (ledger is null) return Problems.NotFound("整改工作");
+        return TypedResults.File(ledger.Value.Bytes, XlsxBuilder.ContentType, ledger.Value.FileName);
+    }
+
+    /// <summary>
+    /// The ledger as the user may see it, or null when the campaign is not visible to them. <paramref name="progress"/>
+    /// (rows written, rows in all) is called as the sheet is written: the background export (POST …/ledger/export) shows it.
+    /// </summary>
+    public static async Task<(byte[] Bytes, string FileName)?> BuildAsync(
+        NpgsqlConnection connection, DefinitionStore definitions, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now,
+        Action<int, int>? progress, CancellationToken ct)
+    {
+        var unit = filters.Unit;
         var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
-        if (campaign is null) return Problems.NotFound("整改工作");
-        var items = await DocumentItems.LoadAsync(connection, campaignId, user, new ItemFilters(unit, state, overdue, query), now, ct);
+        if (campaign is null) return null;
+        var items = await DocumentItems.LoadAsync(connection, campaignId, user, filters, now, ct);
         var notes = await ProgressNotes.LatestAsync(connection, items.Select(i => i.Id).ToArray(), null, ct);
         var today = ItemStatus.LocalToday(now, campaign.TimeZone);
         var calendar = await LoadCalendarAsync(connection, ct);
@@ -59,15 +72,20 @@ public static class LedgerApi
         var scores = UnitScores.Visible(await UnitScores.ForCampaignAsync(connection, definitions, campaign, now, ct), user)
             .Where(s => unit is null || s.Unit == unit).ToList();
 
-        var rows = items.Select(i => (IReadOnlyList<object?>)
-        [
-            i.Number, i.Category, i.Title, i.Description, i.Measures, i.Target, i.ResponsibleLeaderName, i.LeadUnitName, i.UnitNames,
-            i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
-            Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
-            i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
-            i.State is ItemStates.Closed or ItemStates.Draft or ItemStates.Withdrawn ? null : behind.GetValueOrDefault(i.Id), i.Source,
-            notes.GetValueOrDefault(i.Id),
-        ]);
+        progress?.Invoke(0, items.Count);
+        var rows = items.Select((i, n) =>
+        {
+            progress?.Invoke(n + 1, items.Count);
+            return (IReadOnlyList<object?>)
+            [
+                i.Number, i.Category, i.Title, i.Description, i.Measures, i.Target, i.ResponsibleLeaderName, i.LeadUnitName, i.UnitNames,
+                i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
+                Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
+                i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
+                i.State is ItemStates.Closed or ItemStates.Draft or ItemStates.Withdrawn ? null : behind.GetValueOrDefault(i.Id), i.Source,
+                notes.GetValueOrDefault(i.Id),
+            ];
+        });
         var unitRows = scores.Select(s => (IReadOnlyList<object?>)
         [
             s.Rank, s.UnitName, s.Assigned, s.Acknowledged, s.Completed, s.ClosedOnTime, s.ClosedLate, s.Overdue, s.OverdueDays,
@@ -85,7 +103,7 @@ public static class LedgerApi
                 sources.Select(x => (IReadOnlyList<object?>)[x.Source, x.Total, x.Closed, x.Open, x.ClosedShare, x.Cleared ? "已清零" : "未清零"])));
         }
         var bytes = XlsxBuilder.Build(sheets);
-        return TypedResults.File(bytes, XlsxBuilder.ContentType, FileName(campaign.Title, "整改台账", today, "xlsx"));
+        return (bytes, FileName(campaign.Title, "整改台账", today, "xlsx"));
     }
 
     /// <summary>A score's arithmetic in one line: "基础分 100；按时完成 3×1=+3；逾期工作日 6×1=−6 → 97 好".</summary>

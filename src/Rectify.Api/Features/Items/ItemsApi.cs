@@ -58,42 +58,43 @@ public static class ItemsApi
     public static async Task<Results<Ok<Page<ItemDto>>, ValidationProblem>> List(
         HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions,
         Guid? campaignId, string? unit, string? state, bool? overdue, string? q, int? page, int? pageSize, CancellationToken ct,
-        string? assignmentState = null)
+        string? assignmentState = null, string? light = null, string? after = null)
     {
         var user = CurrentUser.From(http.User);
         var v = new Validator();
         if (state is not null) v.OneOf("state", state, ItemStates.All);
+        if (light is not null) v.OneOf("light", light, ItemLights.All);
         if (assignmentState is not null)
         {
             v.OneOf("assignmentState", assignmentState, AssignmentStates.All);
             if (unit is null) v.Add("assignmentState", "按单位办理状态筛选时须同时指定单位（unit）/ assignmentState needs unit");
         }
+        int? afterSeq = null;
+        if (after is not null)
+        {
+            if (!int.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
+                v.Add("after", "after 应为上一页返回的 next 值 / after must be the next value of the previous page");
+            else if (campaignId is null) v.Add("after", "按游标翻页时须同时指定整改工作（campaignId）/ after needs campaignId");
+            else afterSeq = seq;
+        }
         var query = v.Optional("q", q, 200);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         var paging = Paging.From(page, pageSize);
-        const string where = $"""
-            where {Access.ItemVisible}
-              and (@campaignId::uuid is null or i.campaign_id = @campaignId)
-              and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units))
-              and (@assignmentState::text is null or exists (
-                    select 1 from assignments a where a.item_id = i.id and a.unit_code = @unitFilter and a.state = @assignmentState))
-              and (@state::text is null or i.state = @state)
-              and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft', 'withdrawn') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
-              and (@q::text is null or i.title ilike @qLike or i.number = @q or i.description ilike @qLike)
-            """;
-        const string sql = $"""
-            select count(*) from items i join campaigns c on c.id = i.campaign_id {where};
-            {ItemRow.Select} {where} order by c.created_at desc, i.campaign_id, i.seq limit @limit offset @offset;
-            """;
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
+        var parameters = new
         {
             role = user.Role, unit = user.UnitCode, campaignId, unitFilter = unit, state, overdue, q = query, qLike = SqlLike.Contains(query), now, assignmentState,
-            limit = paging.PageSize, offset = paging.Offset,
-        }, cancellationToken: ct));
-        var total = await grid.ReadSingleAsync<long>();
+            light, after = afterSeq, limit = paging.PageSize, offset = afterSeq is null ? paging.Offset : 0, cap = ItemListing.ExactCountUpTo + 1,
+        };
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var (sql, countSql, estimateSql) = ItemListing.Sql(campaignId is not null);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(countSql + ";\n" + sql, parameters, cancellationToken: ct));
+        var counted = await grid.ReadSingleAsync<long>();
         var rows = (await grid.ReadAsync<ItemRow>()).ToList();
+        // Counting every match of a million-item campaign on every page costs more than the page: up to ExactCountUpTo
+        // matches the total is exact, beyond it the planner's estimate, marked (totalEstimated) so a screen can say 约.
+        var estimated = counted > ItemListing.ExactCountUpTo;
+        var total = estimated ? Math.Max(counted, await ItemListing.EstimateAsync(connection, estimateSql, parameters, ct)) : counted;
         var dtos = new List<ItemDto>(rows.Count);
         var parts = await Assignment.LoadAsync(connection, null, rows.Select(r => r.Id).ToList(), ct);
         var milestones = await Milestones.LoadAsync(connection, rows.Select(r => r.Id).ToList(), ct);
@@ -103,7 +104,8 @@ public static class ItemsApi
             dtos.Add(row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, user, own, ct), own, ItemAllowedEvents.ViewerUnit(user),
                 milestones.GetValueOrDefault(row.Id)));
         }
-        return TypedResults.Ok(new Page<ItemDto>(dtos, total));
+        var next = campaignId is not null && rows.Count == paging.PageSize ? rows[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new Page<ItemDto>(dtos, total) { TotalEstimated = estimated ? true : null, Next = next });
     }
 
     public static async Task<Results<Ok<ItemDto>, ProblemHttpResult>> Get(

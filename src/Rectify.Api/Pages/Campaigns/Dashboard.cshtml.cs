@@ -32,6 +32,15 @@ public sealed class DashboardModel(NpgsqlDataSource db, TimeProvider clock, Camp
         return await LoadAsync(id, ct) ? Page() : NotFound();
     }
 
+    /// <summary>The ledger as a background task (big campaigns): the task page shows its progress and the file when done.</summary>
+    public async Task<IActionResult> OnPostExportLedgerAsync(Guid id, [FromServices] Rectify.Api.Jobs.BackgroundTasks tasks, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        var task = await tasks.StartAsync(Rectify.Api.Jobs.TaskKinds.LedgerExport, $"导出整改台账：{Campaign.Title}", CurrentUser.From(User).Id, id,
+            new Rectify.Api.Jobs.LedgerExportParameters(null, null, null, null), ct);
+        return Redirect($"/tasks/{task}");
+    }
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
         var me = CurrentUser.From(User);

@@ -54,7 +54,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
         var result = await ItemsApi.List(HttpContext, db, clock, definitions, CampaignId, Unit, state, Overdue, q, PageNumber, PagerModel.DefaultSize, ct);
         var page = ApiOutcome.Value<Page<ItemDto>>(result.Result) ?? new Page<ItemDto>([], 0);
         Items = page.Items;
-        Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
+        Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total) { Estimated = page.TotalEstimated == true };
         UnitOptions = await names.AllAsync(ct);
         workingDays = await calendar.GetAsync(ct);
         return Page();

@@ -72,7 +72,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
         var result = await ItemsApi.List(HttpContext, db, clock, definitions, null, null, null, true, null, PageNumber, PagerModel.DefaultSize, ct);
         var page = ApiOutcome.Value<Page<ItemDto>>(result.Result) ?? new Page<ItemDto>([], 0);
         Overdue = page.Items.OrderByDescending(i => i.OverdueDays).ToList();
-        Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
+        Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total) { Estimated = page.TotalEstimated == true };
         await names.AllAsync(ct);
     }
 

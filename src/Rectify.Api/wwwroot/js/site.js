@@ -31,4 +31,36 @@ document.addEventListener("DOMContentLoaded", function () {
       else if (document.execCommand("copy")) done();
     });
   });
+  // A background task's page (data-task="id") follows its progress through GET /api/tasks/{id} until it finishes.
+  document.querySelectorAll("[data-task]").forEach(function (card) {
+    var id = card.getAttribute("data-task");
+    var bar = card.querySelector("[data-task-progress]");
+    var count = card.querySelector("[data-task-count]");
+    var state = card.querySelector("[data-task-state]");
+    var error = card.querySelector("[data-task-error]");
+    var result = card.querySelector("[data-task-result]");
+    var poll = function () {
+      fetch("/api/tasks/" + id, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (t) {
+          if (!t) return;
+          if (t.total !== null && t.total !== undefined) {
+            bar.max = Math.max(1, t.total);
+            bar.value = t.progress;
+            count.textContent = t.progress + " / " + t.total;
+          }
+          state.textContent = t.stateName;
+          if (t.state === "failed") { error.textContent = t.error || ""; error.hidden = false; return; }
+          if (t.state === "succeeded") {
+            var link = result.querySelector("a");
+            if (t.resultName) link.textContent = link.getAttribute("data-label") + " " + t.resultName;
+            result.hidden = false;
+            return;
+          }
+          window.setTimeout(poll, 1000);
+        })
+        .catch(function () { window.setTimeout(poll, 5000); });
+    };
+    if (result.hidden && error.hidden) window.setTimeout(poll, 500);
+  });
 });

@@ -2,7 +2,8 @@
 -- The manual urge (催办) and the change notice (改派, edits) are message kinds of their own (API.md notification kinds).
 alter table outbox drop constraint if exists outbox_kind_check;
 alter table outbox add constraint outbox_kind_check
-    check (kind in ('assigned','reminder','escalation','phase','digest','periodicReport','decision','deliverable','urge','changed'));
+    -- weeklyReport: migration 0820 (issue 16), which sorts before this file on a fresh database.
+    check (kind in ('assigned','reminder','escalation','phase','digest','periodicReport','decision','deliverable','urge','changed','weeklyReport'));
 
 -- Closing a campaign: when, by whom, with what note; the campaign is read-only from then on.
 alter table campaigns

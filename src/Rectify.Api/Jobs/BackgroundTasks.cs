@@ -1,0 +1,248 @@
+using System.Text.Json;
+using Dapper;
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Features.Documents;
+using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Domain;
+
+namespace Rectify.Api.Jobs;
+
+public static class TaskKinds
+{
+    public const string LedgerExport = "ledgerExport";
+}
+
+public static class TaskStates
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+
+    public static string Zh(string state) => state switch
+    {
+        Queued => "排队中",
+        Running => "进行中",
+        Succeeded => "已完成",
+        Failed => "失败",
+        _ => state,
+    };
+}
+
+/// <summary>What GET /api/tasks/{id} returns: a person's background task (an export, an import) and how far it is.</summary>
+public sealed record BackgroundTaskDto(
+    Guid Id, string Kind, string State, string StateName, string Title, int Progress, int? Total, Guid? CampaignId,
+    string? ResultName, string? ResultUrl, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>The rows of <c>background_tasks</c>: created by a request, advanced by a Hangfire job, read by the page that started it.</summary>
+public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBackgroundJobClient jobs)
+{
+    /// <summary>Records the task and enqueues the job that runs it, in that order (the job finds its row).</summary>
+    public async Task<Guid> StartAsync(string kind, string title, Guid requestedBy, Guid? campaignId, object parameters, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        var now = clock.GetUtcNow();
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                insert into background_tasks(id, kind, title, requested_by, campaign_id, parameters, created_at, updated_at)
+                values (@id, @kind, @title, @requestedBy, @campaignId, @parameters::jsonb, @now, @now)
+                """, new { id, kind, title, requestedBy, campaignId, parameters = JsonSerializer.Serialize(parameters), now }, cancellationToken: ct));
+        }
+        var jobId = jobs.Enqueue<BackgroundTaskRunner>(r => r.RunAsync(id, CancellationToken.None));
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            await connection.ExecuteAsync(new CommandDefinition("update background_tasks set job_id = @jobId where id = @id",
+                new { id, jobId }, cancellationToken: ct));
+        return id;
+    }
+
+    public async Task<BackgroundTaskDto?> FindAsync(Guid id, CurrentUser user, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(Row.Select + " where id = @id", new { id }, cancellationToken: ct));
+        return row is null || !(user.IsAdmin || row.RequestedBy == user.Id) ? null : row.ToDto();
+    }
+
+    public async Task<IReadOnlyList<BackgroundTaskDto>> ListAsync(CurrentUser user, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            Row.Select + " where requested_by = @id order by created_at desc limit 50", new { id = user.Id }, cancellationToken: ct));
+        return rows.Select(r => r.ToDto()).ToList();
+    }
+
+    public async Task<ResultFile?> ResultAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ResultFile>(new CommandDefinition(
+            "select result_name as Name, result_type as Type, result as Bytes from background_tasks where id = @id and state = 'succeeded' and result is not null",
+            new { id }, cancellationToken: ct));
+    }
+
+    public sealed record ResultFile(string Name, string Type, byte[] Bytes);
+
+    public sealed record Row(
+        Guid Id, string Kind, string State, string Title, int Progress, int? Total, Guid? RequestedBy, Guid? CampaignId,
+        string? ResultName, bool HasResult, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt)
+    {
+        private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+
+        public const string Select = """
+            select id, kind, state, title, progress, total, requested_by as RequestedBy, campaign_id as CampaignId,
+                   result_name as ResultName, result is not null as HasResult, error, created_at as CreatedAt,
+                   started_at as StartedAt, finished_at as FinishedAt
+            from background_tasks
+            """;
+
+        public BackgroundTaskDto ToDto() => new(Id, Kind, State, TaskStates.Zh(State), Title, Progress, Total, CampaignId, ResultName,
+            HasResult && State == TaskStates.Succeeded ? $"/api/tasks/{Id}/result" : null, Error, Utc(CreatedAt),
+            StartedAt is { } s ? Utc(s) : null, FinishedAt is { } f ? Utc(f) : null);
+    }
+}
+
+/// <summary>
+/// The Hangfire job behind every background task. Safe to run twice: a task already finished is left alone, and two
+/// runs at once (a node thought dead, a manual requeue) meet at an advisory lock on the task, where the second gives up.
+/// A failure is written to the task (the person sees it) and rethrown, so Hangfire's retry and dashboard see it too.
+/// </summary>
+public sealed class BackgroundTaskRunner(
+    NpgsqlDataSource db, TimeProvider clock, Rectify.Workflows.Definitions.DefinitionStore definitions, ILogger<BackgroundTaskRunner> logger)
+{
+    /// <summary>Progress is written at most this often (rows between updates), so a big export costs few statements.</summary>
+    private const int ProgressStep = 500;
+
+    [AutomaticRetry(Attempts = 2)]
+    public async Task RunAsync(Guid taskId, CancellationToken ct)
+    {
+        await using var guard = await db.OpenConnectionAsync(ct);
+        if (!await guard.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "select pg_try_advisory_lock(hashtextextended(@key, 0))", new { key = $"background_task:{taskId}" }, cancellationToken: ct)))
+        {
+            logger.LogInformation("Background task {Task} is being run by another worker", taskId);
+            return;
+        }
+        try
+        {
+            var now = clock.GetUtcNow();
+            var task = await guard.QuerySingleOrDefaultAsync<Claimed>(new CommandDefinition("""
+                update background_tasks set state = 'running', started_at = coalesce(started_at, @now), attempts = attempts + 1,
+                       error = null, updated_at = @now
+                where id = @taskId and state in ('queued', 'running')
+                returning kind, parameters::text as Parameters, requested_by as RequestedBy, campaign_id as CampaignId
+                """, new { taskId, now }, cancellationToken: ct));
+            if (task is null) return; // finished before (or never recorded): nothing to do twice
+            try
+            {
+                var result = task.Kind switch
+                {
+                    TaskKinds.LedgerExport => await LedgerAsync(taskId, task, ct),
+                    _ => throw new InvalidOperationException($"unknown background task kind {task.Kind}"),
+                };
+                await guard.ExecuteAsync(new CommandDefinition("""
+                    update background_tasks set state = 'succeeded', progress = coalesce(total, progress), result_name = @Name,
+                           result_type = @Type, result = @Bytes, finished_at = @now, updated_at = @now
+                    where id = @taskId
+                    """, new { taskId, result.Name, result.Type, result.Bytes, now = clock.GetUtcNow() }, cancellationToken: ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var message = ex is TaskProblem p ? p.Message : $"导出失败，请稍后重试或联系管理员 / the task failed ({ex.GetType().Name})";
+                await guard.ExecuteAsync(new CommandDefinition("""
+                    update background_tasks set state = 'failed', error = @message, finished_at = @now, updated_at = @now where id = @taskId
+                    """, new { taskId, message, now = clock.GetUtcNow() }, cancellationToken: CancellationToken.None));
+                if (ex is TaskProblem) return; // the person's problem (a campaign gone, an account disabled): retrying changes nothing
+                throw;
+            }
+        }
+        finally
+        {
+            await guard.ExecuteAsync(new CommandDefinition("select pg_advisory_unlock(hashtextextended(@key, 0))",
+                new { key = $"background_task:{taskId}" }, cancellationToken: CancellationToken.None));
+        }
+    }
+
+    private async Task<(string Name, string Type, byte[] Bytes)> LedgerAsync(Guid taskId, Claimed task, CancellationToken ct)
+    {
+        var p = JsonSerializer.Deserialize<LedgerExportParameters>(task.Parameters, JsonSerializerOptions.Web) ?? new LedgerExportParameters(null, null, null, null);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var user = task.RequestedBy is { } by ? await connection.QuerySingleOrDefaultAsync<CurrentUser>(new CommandDefinition("""
+            select id, user_name as UserName, role, unit_code as UnitCode, person_id as PersonId
+            from users where id = @by and disabled_at is null
+            """, new { by }, cancellationToken: ct)) : null;
+        if (user is null) throw new TaskProblem("发起导出的账号已不存在或已停用 / the account that started the export is gone or disabled");
+        var progress = new ProgressWriter(db, taskId, ProgressStep);
+        var ledger = await LedgerApi.BuildAsync(connection, definitions, task.CampaignId!.Value, user, new ItemFilters(p.Unit, p.State, p.Overdue, p.Q),
+            clock.GetUtcNow(), progress.Report, ct);
+        if (ledger is null) throw new TaskProblem("整改工作不存在或无权查看 / the campaign does not exist or is not visible");
+        return (ledger.Value.FileName, XlsxBuilder.ContentType, ledger.Value.Bytes);
+    }
+
+    public sealed record Claimed(string Kind, string Parameters, Guid? RequestedBy, Guid? CampaignId);
+
+    private sealed class TaskProblem(string message) : Exception(message);
+
+    /// <summary>Writes "rows done / total" every <c>step</c> rows (and at 0 and at the end), on its own short statements.</summary>
+    private sealed class ProgressWriter(NpgsqlDataSource db, Guid taskId, int step)
+    {
+        public void Report(int done, int total)
+        {
+            if (done != 0 && done != total && done % step != 0) return;
+            using var connection = db.OpenConnection();
+            connection.Execute("update background_tasks set progress = @done, total = @total, updated_at = now() where id = @taskId",
+                new { done, total, taskId });
+        }
+    }
+}
+
+public sealed record LedgerExportParameters(string? Unit, string? State, bool? Overdue, string? Q);
+
+/// <summary>GET /api/tasks, GET /api/tasks/{id}, GET /api/tasks/{id}/result; POST /api/campaigns/{id}/ledger/export.</summary>
+public static class BackgroundTasksApi
+{
+    public static IEndpointRouteBuilder MapBackgroundTasksApi(this IEndpointRouteBuilder app)
+    {
+        var tasks = app.MapGroup("/api/tasks").WithTags("Background tasks").RequireAuthorization();
+        tasks.MapGet("/", async (HttpContext http, BackgroundTasks store, CancellationToken ct) =>
+            TypedResults.Ok(await store.ListAsync(CurrentUser.From(http.User), ct)));
+        tasks.MapGet("/{id:guid}", Get);
+        tasks.MapGet("/{id:guid}/result", Result);
+        app.MapPost("/api/campaigns/{campaignId:guid}/ledger/export", StartLedgerExport).WithTags("Documents").RequireAuthorization();
+        return app;
+    }
+
+    public static async Task<Results<Ok<BackgroundTaskDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, BackgroundTasks store, CancellationToken ct) =>
+        await store.FindAsync(id, CurrentUser.From(http.User), ct) is { } task ? TypedResults.Ok(task) : Problems.NotFound("后台任务");
+
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Result(Guid id, HttpContext http, BackgroundTasks store, CancellationToken ct)
+    {
+        if (await store.FindAsync(id, CurrentUser.From(http.User), ct) is not { } task) return Problems.NotFound("后台任务");
+        if (task.State != TaskStates.Succeeded || await store.ResultAsync(id, ct) is not { } file)
+            return TypedResults.Problem(statusCode: 409, title: "任务尚未完成 / The task has not finished",
+                detail: task.State == TaskStates.Failed ? task.Error : $"当前状态：{task.StateName}（{task.Progress}/{task.Total?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}）");
+        return TypedResults.File(file.Bytes, file.Type, file.Name);
+    }
+
+    /// <summary>The ledger of a big campaign, built by a background job; answers 202 with the task to watch.</summary>
+    public static async Task<Results<Accepted<BackgroundTaskDto>, ValidationProblem, ProblemHttpResult>> StartLedgerExport(
+        Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, BackgroundTasks store,
+        string? unit, string? state, bool? overdue, string? q, CancellationToken ct)
+    {
+        var user = CurrentUser.From(http.User);
+        var v = new Validator();
+        if (state is not null) v.OneOf("state", state, ItemStates.All);
+        var query = v.Optional("q", q, 200);
+        if (!v.IsValid) return Problems.Invalid(v.Errors);
+        CampaignDto? campaign;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, clock.GetUtcNow(), ct);
+        if (campaign is null) return Problems.NotFound("整改工作");
+        var id = await store.StartAsync(TaskKinds.LedgerExport, $"导出整改台账：{campaign.Title}", user.Id, campaignId,
+            new LedgerExportParameters(unit, state, overdue, query), ct);
+        var task = (await store.FindAsync(id, user, ct))!;
+        return TypedResults.Accepted($"/api/tasks/{id}", task);
+    }
+}

@@ -1,0 +1,48 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+
+namespace Rectify.Api.Jobs;
+
+/// <summary>
+/// How Hangfire is tuned for this product: cheap when idle, because every node runs it and nothing here is urgent
+/// (per-item timers and the outbox are ours, docs/adr/0001). The bench (bench/Rectify.Bench) compiles this same file,
+/// so its idle figure is the product's.
+/// </summary>
+public static class HangfireTuning
+{
+    public const string Schema = "hangfire";
+
+    /// <param name="queuePoll">How often an idle worker looks for work; long polling (LISTEN/NOTIFY) wakes it at once
+    /// when a job is enqueued, so a large interval delays nothing that was enqueued.</param>
+    public static PostgreSqlStorageOptions Storage(TimeSpan queuePoll) => new()
+    {
+        SchemaName = Schema,
+        // The node installs the schema itself after our migrations, under their lock (JobsSchema): never two at once.
+        PrepareSchemaIfNecessary = false,
+        QueuePollInterval = queuePoll,
+        EnableLongPolling = true,
+        // A job whose node died is taken up again after this; every job here is safe to run twice.
+        InvisibilityTimeout = TimeSpan.FromMinutes(30),
+        DistributedLockTimeout = TimeSpan.FromMinutes(1),
+        JobExpirationCheckInterval = TimeSpan.FromHours(1),
+        CountersAggregateInterval = TimeSpan.FromMinutes(5),
+    };
+
+    public static BackgroundJobServerOptions Server(int workers, TimeSpan schedulePoll) => new()
+    {
+        ServerName = $"{Environment.MachineName}:{Environment.ProcessId}",
+        WorkerCount = workers,
+        Queues = ["default"],
+        // Delayed jobs (retries, scheduled work) are moved to the queue this often.
+        SchedulePollingInterval = schedulePoll,
+        HeartbeatInterval = TimeSpan.FromSeconds(30),
+        ServerCheckInterval = TimeSpan.FromMinutes(5),
+        ServerTimeout = TimeSpan.FromMinutes(5),
+        ShutdownTimeout = TimeSpan.FromSeconds(15),
+    };
+
+    public static IGlobalConfiguration Configure(IGlobalConfiguration configuration) => configuration
+        .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+        .UseSimpleAssemblyNameTypeSerializer()
+        .UseRecommendedSerializerSettings();
+}

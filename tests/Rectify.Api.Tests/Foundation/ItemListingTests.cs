@@ -1,0 +1,177 @@
+using System.Net;
+using System.Text.Json;
+using Dapper;
+using Rectify.TestSupport;
+
+namespace Rectify.Api.Tests.Foundation;
+
+/// <summary>
+/// The item list at scale (issue 17): the light filter agrees with each item's own light, the cursor (<c>after</c> /
+/// <c>next</c>) walks the same order as <c>page</c>, and a count too large to take on every page is an estimate, said so.
+/// </summary>
+public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>, IAsyncLifetime
+{
+    private HttpClient admin = null!;
+    private Org org = null!;
+
+    public async Task InitializeAsync()
+    {
+        admin = await app.AdminAsync();
+        org = new Org(admin);
+        foreach (var (code, name, kind) in new[] { ("l-lg", "领导小组办公室", "leadingGroup"), ("l-a", "甲局", "department"), ("l-b", "乙镇", "township") })
+        {
+            if ((await admin.GetAsync($"/api/units/{code}")).StatusCode == HttpStatusCode.NotFound) await org.UnitAsync(code, name, kind);
+        }
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static List<JsonElement> Items(JsonElement page) => page.GetProperty("items").EnumerateArray().ToList();
+
+    [Fact]
+    public async Task LightFilter_ReturnsExactlyTheItemsShowingThatLight()
+    {
+        var campaign = await org.CampaignAsync("l-lg");
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
+        string Day(int days) => today.AddDays(days).ToString("yyyy-MM-dd");
+        var late = await org.ItemAsync(campaign, "已逾期", "l-a", ["l-b"], deadline: Day(-3));
+        var far = await org.ItemAsync(campaign, "时间充裕", "l-a", deadline: Day(300));
+        var near = await org.ItemAsync(campaign, "临近期限", "l-b", ["l-a"], deadline: Day(4));
+        await org.ItemAsync(campaign, "长期坚持", "l-b", deadline: null, ongoing: true);
+        (await admin.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+        // Assigned a month ago: four days left of thirty-five is under 30 % (yellow); the far one stays green.
+        await using (var db = app.Database.CreateDataSource())
+        await using (var c = await db.OpenConnectionAsync())
+            await c.ExecuteAsync("update items set assigned_at = assigned_at - interval '31 days' where campaign_id = @campaign", new { campaign });
+
+        var all = Items(await (await admin.GetAsync($"/api/items?campaignId={campaign}")).ShouldHaveStatusAsync(HttpStatusCode.OK));
+        all.Count.ShouldBe(4);
+        all.Single(i => i.Str("id") == late.Str("id")).Str("light").ShouldBe("red");
+        all.Single(i => i.Str("id") == near.Str("id")).Str("light").ShouldBe("yellow");
+        all.Single(i => i.Str("id") == far.Str("id")).Str("light").ShouldBe("green");
+        foreach (var light in new[] { "red", "yellow", "green" })
+        {
+            var page = await (await admin.GetAsync($"/api/items?campaignId={campaign}&light={light}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+            var expected = all.Where(i => i.Str("light") == light).Select(i => i.Str("id")).ToList();
+            Items(page).Select(i => i.Str("id")).ShouldBe(expected, $"light={light}");
+            page.GetProperty("total").GetInt64().ShouldBe(expected.Count);
+        }
+    }
+
+    [Fact]
+    public async Task Cursor_WalksTheSameOrderAsPages()
+    {
+        var campaign = await org.CampaignAsync("l-lg");
+        for (var n = 1; n <= 7; n++) await org.ItemAsync(campaign, $"问题{n}", n % 2 == 0 ? "l-a" : "l-b");
+        var byPage = new List<string>();
+        for (var p = 1; p <= 3; p++)
+            byPage.AddRange(Items(await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=3&page={p}")).ShouldHaveStatusAsync(HttpStatusCode.OK)).Select(i => i.Str("title")!));
+        byPage.ShouldBe(Enumerable.Range(1, 7).Select(n => $"问题{n}").ToList());
+
+        var byCursor = new List<string>();
+        string? next = null;
+        var pages = 0;
+        do
+        {
+            var page = await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=3{(next is null ? "" : "&after=" + next)}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+            byCursor.AddRange(Items(page).Select(i => i.Str("title")!));
+            page.GetProperty("total").GetInt64().ShouldBe(7);
+            next = page.TryGetProperty("next", out var n) ? n.GetString() : null;
+            pages++;
+        } while (next is not null && pages < 10);
+        byCursor.ShouldBe(byPage);
+        pages.ShouldBe(3);
+    }
+
+    [Theory]
+    [InlineData("light=blue", "light")]
+    [InlineData("after=abc", "after")]
+    [InlineData("after=-1", "after")]
+    public async Task BadListParameters_Return400(string query, string field)
+    {
+        var campaign = await org.CampaignAsync("l-lg");
+        await (await admin.GetAsync($"/api/items?campaignId={campaign}&{query}")).ShouldBeProblemAsync(HttpStatusCode.BadRequest, field);
+    }
+
+    [Fact]
+    public async Task Cursor_WithoutCampaign_Returns400()
+    {
+        await (await admin.GetAsync("/api/items?after=10")).ShouldBeProblemAsync(HttpStatusCode.BadRequest, "after");
+    }
+
+    [Fact]
+    public async Task LargeList_TotalIsAnEstimateSaidSo_NarrowListIsExact()
+    {
+        var campaign = await org.CampaignAsync("l-lg");
+        await using (var db = app.Database.CreateDataSource())
+        await using (var c = await db.OpenConnectionAsync())
+        {
+            await c.ExecuteAsync("""
+                insert into items(id, campaign_id, seq, number, title, lead_unit, units, deadline, effective_deadline, state)
+                select gen_random_uuid(), @campaign, n, 'N' || n, case when n % 4000 = 0 then '罕见的排水问题' else '普通问题' || n end,
+                       'l-a', array['l-a'], date '2027-06-30', date '2027-06-30', 'draft'
+                from generate_series(1, 10050) n;
+                analyze items;
+                """, new { campaign });
+        }
+        var large = await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=20")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+        Items(large).Count.ShouldBe(20);
+        large.GetProperty("totalEstimated").GetBoolean().ShouldBeTrue();
+        large.GetProperty("total").GetInt64().ShouldBeGreaterThan(10_000);
+
+        var narrow = await (await admin.GetAsync($"/api/items?campaignId={campaign}&q={Uri.EscapeDataString("罕见的排水")}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+        narrow.GetProperty("total").GetInt64().ShouldBe(2);
+        narrow.TryGetProperty("totalEstimated", out _).ShouldBeFalse();
+        Items(narrow).Select(i => i.Str("number")).ShouldBe(["N4000", "N8000"]);
+
+        // A deep page by offset and the same rows by cursor.
+        var deep = Items(await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=50&page=200")).ShouldHaveStatusAsync(HttpStatusCode.OK));
+        deep.First().Str("number").ShouldBe("N9951");
+        var cursor = Items(await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=50&after=9950")).ShouldHaveStatusAsync(HttpStatusCode.OK));
+        cursor.Select(i => i.Str("id")).ShouldBe(deep.Select(i => i.Str("id")));
+    }
+
+    [Fact]
+    public async Task CampaignStats_FromTheMaintainedAggregate_FollowEveryChangeOfTheItems()
+    {
+        var campaign = await org.CampaignAsync("l-lg");
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
+        string Day(int days) => today.AddDays(days).ToString("yyyy-MM-dd");
+        var late = await org.ItemAsync(campaign, "逾期", "l-a", deadline: Day(-2));
+        var onTime = await org.ItemAsync(campaign, "按期", "l-a", deadline: Day(30));
+        var closedLate = await org.ItemAsync(campaign, "逾期销号", "l-b", deadline: Day(-10));
+        var dropped = await org.ItemAsync(campaign, "删除", "l-b", deadline: Day(30));
+        (await admin.DeleteAsync($"/api/items/{dropped.Str("id")}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var draft = (await (await admin.GetAsync($"/api/campaigns/{campaign}")).ShouldHaveStatusAsync(HttpStatusCode.OK)).GetProperty("stats");
+        draft.GetProperty("total").GetInt64().ShouldBe(3);
+        draft.GetProperty("byState").GetProperty("draft").GetInt64().ShouldBe(3);
+        draft.GetProperty("overdue").GetInt64().ShouldBe(0);
+
+        (await admin.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+        await using (var db = app.Database.CreateDataSource())
+        await using (var c = await db.OpenConnectionAsync())
+        {
+            // Closed yesterday: the one due in 30 days on time, the one ten days late late.
+            await c.ExecuteAsync("update items set state = 'closed', closed_at = now() - interval '1 day' where id = any(@ids)",
+                new { ids = new[] { Guid.Parse(onTime.Str("id")), Guid.Parse(closedLate.Str("id")) } });
+        }
+        var stats = (await (await admin.GetAsync($"/api/campaigns/{campaign}")).ShouldHaveStatusAsync(HttpStatusCode.OK)).GetProperty("stats");
+        stats.GetProperty("total").GetInt64().ShouldBe(3);
+        stats.GetProperty("byState").GetProperty("draft").GetInt64().ShouldBe(0);
+        stats.GetProperty("byState").GetProperty("assigned").GetInt64().ShouldBe(1);
+        stats.GetProperty("byState").GetProperty("closed").GetInt64().ShouldBe(2);
+        stats.GetProperty("overdue").GetInt64().ShouldBe(1);
+        stats.GetProperty("closedOnTime").GetInt64().ShouldBe(1);
+        stats.GetProperty("closedLate").GetInt64().ShouldBe(1);
+
+        // A unit sees its own items' figures, counted: l-a leads the late one and the one closed on time.
+        await org.UserAsync("l-a-user", "unit", "l-a");
+        var unit = await app.ClientAsAsync("l-a-user", "Passw0rd!x");
+        var own = (await (await unit.GetAsync($"/api/campaigns/{campaign}")).ShouldHaveStatusAsync(HttpStatusCode.OK)).GetProperty("stats");
+        own.GetProperty("total").GetInt64().ShouldBe(2);
+        own.GetProperty("overdue").GetInt64().ShouldBe(1);
+        own.GetProperty("closedOnTime").GetInt64().ShouldBe(1);
+        own.GetProperty("closedLate").GetInt64().ShouldBe(0);
+        _ = late;
+    }
+}
