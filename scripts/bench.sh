@@ -13,26 +13,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 log() { printf '\033[1;34m[bench]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[bench]\033[0m %s\n' "$*" >&2; exit 1; }
 
-PGBIN=""
-for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && PGBIN="$d"; done
-if [ -z "$PGBIN" ]; then
-  command -v apt-get >/dev/null || die "PostgreSQL server binaries not found"
-  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql >/dev/null
-  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && PGBIN="$d"; done
-fi
-command -v dotnet >/dev/null || die "the .NET 10 SDK is required"
-
-TMP="$(mktemp -d /tmp/rectify-bench.XXXXXX)"
-chmod 755 "$TMP"; mkdir -p "$TMP/pg"; chown postgres:postgres "$TMP/pg"; chmod 700 "$TMP/pg"
-PORT="$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()')"
-cleanup() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$TMP/pg/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$TMP"; }
-trap cleanup EXIT INT TERM
-runuser -u postgres -- "$PGBIN/initdb" -D "$TMP/pg/data" -U postgres -E UTF8 --locale=C.UTF-8 --auth=trust >"$TMP/initdb.log" 2>&1 || { cat "$TMP/initdb.log"; die "initdb failed"; }
-# fsync stays on (the default) and so does synchronous_commit: every committed firing is on disk.
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$TMP/pg/data" -l "$TMP/pg/server.log" \
-  -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$TMP/pg -c max_connections=200 -c fsync=on -c shared_buffers=512MB -c max_wal_size=4GB" \
-  -w -t 60 start >/dev/null || { tail -20 "$TMP/pg/server.log"; die "PostgreSQL did not start"; }
-log "PostgreSQL on 127.0.0.1:$PORT (fsync on)"
+# shellcheck source=scripts/bench-pg.sh
+. "$ROOT/scripts/bench-pg.sh"
+bench_pg_start bench "-c max_connections=200 -c shared_buffers=512MB -c max_wal_size=4GB"
 
 SERVER="Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres"
 mkdir -p docs
