@@ -98,12 +98,18 @@ public sealed class MetricsTests
         await FireSomeTimersAsync(app, "px");
         // From loopback, no token needed: what this node says it fired.
         using var local = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-        var fired = Sample(await local.GetStringAsync("/metrics"), "rectify_timers_fired_total");
+        var text = await local.GetStringAsync("/metrics");
+        var fired = Sample(text, "rectify_timers_fired_total");
+        var lateness = Sample(text, "rectify_timer_lateness_seconds_count");
         fired.ShouldBeGreaterThan(0);
+        lateness.ShouldBeGreaterThan(0);
 
+        // What Prometheus holds is what the node said (at least: the node records a batch's figures just after its
+        // commit, so a read right after the clock move may come a batch early). Equality of the two series is
+        // Metrics_AdministratorGetsPrometheusText_OthersRefused's business, on one rendering of /metrics.
         await using var prometheus = await PrometheusServer.StartAsync(new Uri(app.BaseUrl));
-        (await prometheus.WaitForAsync("sum(rectify_timers_fired_total)", v => v == fired, TimeSpan.FromSeconds(90))).ShouldBe(fired);
-        (await prometheus.WaitForAsync("sum(rectify_timer_lateness_seconds_count)", v => v == fired, TimeSpan.FromSeconds(30))).ShouldBe(fired);
+        (await prometheus.WaitForAsync("sum(rectify_timers_fired_total)", v => v >= fired, TimeSpan.FromSeconds(90))).ShouldBeGreaterThanOrEqualTo(fired);
+        (await prometheus.WaitForAsync("sum(rectify_timer_lateness_seconds_count)", v => v >= lateness, TimeSpan.FromSeconds(60))).ShouldBeGreaterThanOrEqualTo(lateness);
         (await prometheus.WaitForAsync("up{job=\"rectify\"}", v => v == 1, TimeSpan.FromSeconds(30))).ShouldBe(1);
     }
 
