@@ -96,6 +96,7 @@ public static class CatalogueScenario
         yield return new("decision-return-deliverable", new DecisionMessage(planDue, "return", "退回", "Returned", "submitted", "returned", "缺少时间表和责任人", null, Upcoming, "领导小组办公室"), null);
         yield return new("phase-start-campaign", new PhaseMessage(new CampaignRef(CampaignId), "rectify", "集中整改", "Rectify", new DateOnly(2026, 11, 23), new DateOnly(2026, 12, 31), "start"), null);
         yield return new("phase-end-campaign", new PhaseMessage(new CampaignRef(CampaignId), "rectify", "集中整改", "Rectify", new DateOnly(2026, 11, 2), Upcoming, "end"), null);
+        yield return new("weekly-report-campaign", new WeeklyReportMessage(new CampaignRef(CampaignId), Today, 32, 11, 17, 4, 3, 6, 2), null);
         yield return new("digest-person", new DigestMessage(new PersonRef(PersonId), Today), null, Digest:
         [
             new("messages", "【催办】第3项“部分贫困户“两不愁三保障”底数不清”已逾期7天（其中5个工作日）", "[Urging] Item 3 is 7 days overdue (5 working days)", null),
