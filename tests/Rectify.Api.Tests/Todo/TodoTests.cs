@@ -334,4 +334,43 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         download.Content.Headers.ContentDisposition?.DispositionType.ShouldBe("attachment");
         download.Headers.GetValues("X-Frame-Options").ShouldBe(["DENY"]);
     }
+
+    [Fact]
+    public async Task DecisionScreens_ShowWhatIsDecided_ToWhoMaySeeIt_OthersGet404()
+    {
+        var org = await Org.CreateAsync(app, "tdf");
+        await org.SetClockAsync(RuntimeApp.Local(2026, 6, 1, 10));
+        var phases = new object[] { new { key = "plan", start = "2026-06-01", end = "2026-06-05" } };
+        var (campaign, items) = await org.CampaignAsync([ItemOf(org, "只属甲单位的问题", org.UnitACode, [org.UnitACode])], phases: phases);
+        (await org.Lgo.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+        var item = items[0];
+        (await Send(org.UnitA, item, new { type = "acknowledge" })).EnsureSuccessStatusCode();
+        (await Send(org.UnitA, item, new { type = "requestExtension", note = "汛期无法施工", newDeadline = "2026-09-30" })).EnsureSuccessStatusCode();
+
+        var page = await org.Lgo.GetAsync($"/items/{item}/extension");
+        page.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var html = await page.Content.ReadAsStringAsync();
+        html.ShouldContain("2026-09-30");
+        html.ShouldContain("2026-06-22");
+        html.ShouldContain("汛期无法施工");
+        html.ShouldContain("data-event=\"approveExtension\"");
+        // The unit sees its own request, without the decision's form; another unit, and an unknown screen, get 404.
+        var own = await (await org.UnitA.GetAsync($"/items/{item}/extension")).Content.ReadAsStringAsync();
+        own.ShouldContain("2026-09-30");
+        own.ShouldNotContain("data-event=\"approveExtension\"");
+        (await org.UnitB.GetAsync($"/items/{item}/extension")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await org.UnitB.GetAsync($"/items/{item}/closure")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await org.Lgo.GetAsync($"/items/{item}/approval")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await org.Lgo.GetAsync($"/items/{Guid.NewGuid()}/closure")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // A deliverable's screen: its unit and its office, nobody else.
+        var plan = (await (await org.UnitA.GetAsync($"/api/deliverables?campaignId={campaign}")).JsonAsync()).GetProperty("items")[0].GetProperty("id").GetGuid();
+        (await org.UnitA.GetAsync($"/deliverables/{plan}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await org.Lgo.GetAsync($"/deliverables/{plan}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await org.UnitB.GetAsync($"/deliverables/{plan}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // The landing page of every role is its 待办.
+        var home = await org.UnitA.GetAsync("/");
+        home.RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/todo");
+        (await home.Content.ReadAsStringAsync()).ShouldContain("单位整改方案");
+    }
 }
