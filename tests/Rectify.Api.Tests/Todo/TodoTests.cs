@@ -369,8 +369,11 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         (await org.Lgo.GetAsync($"/deliverables/{plan}")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await org.UnitB.GetAsync($"/deliverables/{plan}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         // The landing page of every role is its 待办.
-        var home = await org.UnitA.GetAsync("/");
-        home.RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/todo");
-        (await home.Content.ReadAsStringAsync()).ShouldContain("单位整改方案");
+        var noRedirect = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        noRedirect.DefaultRequestHeaders.Authorization = org.UnitA.DefaultRequestHeaders.Authorization;
+        var home = await noRedirect.GetAsync("/");
+        home.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        home.Headers.Location!.OriginalString.ShouldBe("/todo");
+        (await (await org.UnitA.GetAsync("/todo")).Content.ReadAsStringAsync()).ShouldContain("单位整改方案");
     }
 }

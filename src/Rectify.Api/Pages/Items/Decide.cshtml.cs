@@ -43,9 +43,9 @@ public sealed class DecideModel(
     public IReadOnlyList<AttachmentDto> Attachments { get; private set; } = [];
 
     /// <summary>The request being decided: the latest requestClosure or requestExtension entry, if any.</summary>
-    public TimelineEntry? Request { get; private set; }
+    public TimelineEntry? Asked { get; private set; }
 
-    /// <summary>The decision taken on <see cref="Request"/>, once taken (approve, return, reject).</summary>
+    /// <summary>The decision taken on <see cref="Asked"/>, once taken (approve, return, reject).</summary>
     public TimelineEntry? Decided { get; private set; }
 
     /// <summary>Extension: the date asked for (pending, or the one of the decided request).</summary>
@@ -135,16 +135,16 @@ public sealed class DecideModel(
         Attachments = ApiOutcome.Value<IReadOnlyList<AttachmentDto>>((await RuntimeApi.ListItemAttachments(id, HttpContext, db, ct)).Result) ?? [];
         var requestType = IsClosure ? "requestClosure" : "requestExtension";
         var decisions = IsClosure ? ClosureEvents : ExtensionEvents;
-        Request = Timeline.LastOrDefault(e => e.Type == requestType);
-        Decided = Request is null ? null : Timeline.FirstOrDefault(e => e.Id > Request.Id && decisions.Contains(e.Type));
+        Asked = Timeline.LastOrDefault(e => e.Type == requestType);
+        Decided = Asked is null ? null : Timeline.FirstOrDefault(e => e.Id > Asked.Id && decisions.Contains(e.Type));
         Choices = Item.AllowedEvents.Where(decisions.Contains).ToList();
         if (!IsClosure)
         {
             Requested = Item.PendingExtension
-                ?? (Request is not null && DetailModel.DataText(Request.Data, "newDeadline") is { } asked && Iso(asked) is { } date ? date : null);
-            ExtensionsBefore = Timeline.Count(e => e.Type == "approveExtension" && (Request is null || e.Id < Request.Id));
+                ?? (Asked is not null && DetailModel.DataText(Asked.Data, "newDeadline") is { } asked && Iso(asked) is { } date ? date : null);
+            ExtensionsBefore = Timeline.Count(e => e.Type == "approveExtension" && (Asked is null || e.Id < Asked.Id));
             // The deadline the request was made against: the current one while pending, else the one in force at the request.
-            var against = Decided?.Type == "approveExtension" ? DeadlineBefore(Request!) : Item.EffectiveDeadline;
+            var against = Decided?.Type == "approveExtension" ? DeadlineBefore(Asked!) : Item.EffectiveDeadline;
             if (Requested is { } wanted && against is { } current && wanted > current)
             {
                 var snapshot = await calendar.GetAsync(ct);
@@ -164,5 +164,5 @@ public sealed class DecideModel(
             ? date : null;
 
     /// <summary>The current deadline to compare with: while pending the effective deadline, after approval the one before it.</summary>
-    public DateOnly? CurrentDeadline => Decided?.Type == "approveExtension" && Request is not null ? DeadlineBefore(Request) : Item.EffectiveDeadline;
+    public DateOnly? CurrentDeadline => Decided?.Type == "approveExtension" && Asked is not null ? DeadlineBefore(Asked) : Item.EffectiveDeadline;
 }
