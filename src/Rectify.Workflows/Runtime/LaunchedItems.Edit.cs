@@ -106,7 +106,8 @@ public sealed partial class LaunchedItems
             var snapshot = await calendar.GetAsync(connection, ct, tx);
             // The new units must sign too: a fresh unacknowledged reminder for this cycle (the launch's has usually fired).
             batch.Timers.Add(new NewTimer(Schedule.AcknowledgeBy(d, snapshot, zone, now), "item", item.Id, item.CampaignId, item.Cycle, "reminder:unacknowledged"));
-            await EnsureDeliverablesAsync(connection, tx, campaign, d, snapshot, zone, afterParts.Where(a => added.Contains(a.UnitCode)).ToList(), now, batch, ct);
+            await EnsureDeliverablesAsync(new ScheduleWork(connection, tx, d, snapshot, zone, now), campaign,
+                afterParts.Where(a => added.Contains(a.UnitCode)).ToList(), batch, ct);
         }
 
         var journalId = await JournalIds.NextAsync(connection, tx, ct);
