@@ -129,16 +129,8 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         var notifying = notify && allowed.Event.NotifyList.Count > 0;
         var journalId = await JournalIds.NextAsync(connection, tx, ct);
         var key = $"item:{item.Id}:event:{journalId}";
-        const string journal = """
-            insert into journal(id, campaign_id, item_id, at, actor, type, from_state, to_state, note, subject_key, data)
-            overriding system value
-            values (@journalId, @CampaignId, @Id, @now, @actor, @type, @from, @to, @note, @subjectKey, @data::jsonb)
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(journal, new
-        {
-            journalId, item.CampaignId, item.Id, now, actor = actor.Name, type = request.Type, from = allowed.FromState, to = allowed.ToState,
-            note = request.Note, subjectKey = notifying ? key : null, data = JsonSerializer.Serialize(data, EffectBatch.Json),
-        }, tx, cancellationToken: ct));
+        await JournalWriter.AppendAsync(connection, tx, journalId, new JournalEntry(item.CampaignId, item.Id, null, now, actor.Name, request.Type,
+            allowed.FromState, allowed.ToState, request.Note, notifying ? key : null, data), ct);
         if (attachments.Length > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition("update attachments set journal_id = @journalId where id = any(@attachments) and journal_id is null",
