@@ -115,6 +115,12 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "noMilestone", null);
             return;
         }
+        // A timer of an earlier revision (the milestone's date changed after it was scheduled) reminds of nothing.
+        if (timer.Cycle != milestone.Revision)
+        {
+            Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "stale", milestone.Text);
+            return;
+        }
         var outcome = milestone.Done ? "done" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
         if (outcome is not null) { Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, milestone.Text); return; }
         SendToItem(item, parts, a => a.IsBehind, d.Reminders.Recipients, key,

@@ -157,8 +157,9 @@ public static class ItemsApi
     }
 
     /// <summary>
-    /// After launch (API.md): title, measures, target, leader, lead unit and units may change (改派), with a reason; the
-    /// deadline, the ongoing flag and the cadence move only through events (延期), so a request that changes them is refused.
+    /// After launch (API.md): title, measures, target, leader, lead unit and units may change (改派), the source and the
+    /// milestones too, with a reason; the deadline, the ongoing flag and the cadence move only through events (延期), so a
+    /// request that changes them is refused.
     /// </summary>
     private static async Task<Results<Ok<ItemDto>, ValidationProblem, ProblemHttpResult>> UpdateLaunchedAsync(
         NpgsqlConnection connection, ItemRow row, ValidItem item, string? note, CurrentUser user, LaunchedItems launched, DefinitionStore definitions,
@@ -174,7 +175,7 @@ public static class ItemsApi
         var reason = v.OptionalMultiline("note", note, 5000);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         var edit = new ItemEdit(item.Number, item.Category, item.Title, item.Description, item.Measures, item.Target, item.ResponsibleLeaderId,
-            item.LeadUnit, item.Units, reason);
+            item.LeadUnit, item.Units, reason, item.Source, item.Milestones?.Select(m => new MilestoneEdit(m.Seq, m.Date, m.Text)).ToList());
         var outcome = await launched.ChangeAsync(row.Id, ItemAllowedEvents.Actor(user), edit, now, ct);
         return outcome switch
         {
