@@ -107,6 +107,10 @@ public sealed partial class MilestoneEditTests(RuntimeApp app) : IClassFixture<R
         var item = (await (await org.Lgo.PostAsJsonAsync($"/api/campaigns/{campaign}/items", Item(org, source: "督查"))).JsonAsync()).GetProperty("id").GetGuid();
         (await org.Lgo.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/milestones/1/done", new { note = "已排查" })).EnsureSuccessStatusCode();
+        // Added to the running campaign (补充交办), an item cannot bring a milestone already past.
+        var past = await org.Lgo.PostAsJsonAsync($"/api/campaigns/{campaign}/items", Item(org, [new { date = "2026-05-20", text = "已过的节点" }]));
+        (await past.ShouldHaveStatusAsync(HttpStatusCode.UnprocessableEntity)).GetProperty("errors").GetProperty("milestones[0].date")[0].GetString()!.ShouldContain("已过");
+        (await app.QueryAsync<long>("select count(*) from items where campaign_id = @campaign", new { campaign })).ShouldBe(1);
         var before = await MilestonesAsync(org.Lgo, item);
         var timers = await TimersAsync(item);
         var journal = await app.QueryAsync<long>("select count(*) from journal where item_id = @item", new { item });
