@@ -98,10 +98,10 @@ public sealed partial class MilestoneEditTests(RuntimeApp app) : IClassFixture<R
         // Before launch: a milestone after the item's deadline is refused, like an unknown source.
         var (campaign, _) = await org.CampaignAsync([], title: "节点坏输入");
         var late = await org.Lgo.PostAsJsonAsync($"/api/campaigns/{campaign}/items", Item(org, [new { date = "2026-07-10", text = "晚于时限" }]));
-        (await late.ShouldHaveStatusAsync(HttpStatusCode.UnprocessableEntity)).GetProperty("errors").GetProperty("milestones[0].date")[0].GetString()!
+        (await late.ShouldAnswerAsync(HttpStatusCode.UnprocessableEntity)).GetProperty("errors").GetProperty("milestones[0].date")[0].GetString()!
             .ShouldContain("晚于问题的整改时限 2026-06-30");
         var unknownSource = await org.Lgo.PostAsJsonAsync($"/api/campaigns/{campaign}/items", Item(org, source: "小道消息"));
-        (await unknownSource.ShouldHaveStatusAsync(HttpStatusCode.UnprocessableEntity)).GetProperty("detail").GetString()!.ShouldContain("不在来源列表中");
+        (await unknownSource.ShouldAnswerAsync(HttpStatusCode.UnprocessableEntity)).GetProperty("detail").GetString()!.ShouldContain("不在来源列表中");
         (await app.QueryAsync<long>("select count(*) from items where campaign_id = @campaign", new { campaign })).ShouldBe(0);
 
         var item = (await (await org.Lgo.PostAsJsonAsync($"/api/campaigns/{campaign}/items", Item(org, source: "督查"))).JsonAsync()).GetProperty("id").GetGuid();
@@ -109,7 +109,7 @@ public sealed partial class MilestoneEditTests(RuntimeApp app) : IClassFixture<R
         (await org.UnitA.PostAsJsonAsync($"/api/items/{item}/milestones/1/done", new { note = "已排查" })).EnsureSuccessStatusCode();
         // Added to the running campaign (补充交办), an item cannot bring a milestone already past.
         var past = await org.Lgo.PostAsJsonAsync($"/api/campaigns/{campaign}/items", Item(org, [new { date = "2026-05-20", text = "已过的节点" }]));
-        (await past.ShouldHaveStatusAsync(HttpStatusCode.UnprocessableEntity)).GetProperty("errors").GetProperty("milestones[0].date")[0].GetString()!.ShouldContain("已过");
+        (await past.ShouldAnswerAsync(HttpStatusCode.UnprocessableEntity)).GetProperty("errors").GetProperty("milestones[0].date")[0].GetString()!.ShouldContain("已过");
         (await app.QueryAsync<long>("select count(*) from items where campaign_id = @campaign", new { campaign })).ShouldBe(1);
         var before = await MilestonesAsync(org.Lgo, item);
         var timers = await TimersAsync(item);
@@ -118,7 +118,7 @@ public sealed partial class MilestoneEditTests(RuntimeApp app) : IClassFixture<R
         async Task Refused(object body, HttpStatusCode status, string field, string words)
         {
             var answer = await org.Lgo.PutAsJsonAsync($"/api/items/{item}", body);
-            var problem = await answer.ShouldHaveStatusAsync(status);
+            var problem = await answer.ShouldAnswerAsync(status);
             var errors = problem.GetProperty("errors");
             errors.TryGetProperty(field, out var messages).ShouldBeTrue(problem.ToString());
             messages[0].GetString()!.ShouldContain(words);
@@ -141,7 +141,7 @@ public sealed partial class MilestoneEditTests(RuntimeApp app) : IClassFixture<R
 
         // The source changes after launch from the list: journaled, not sent to the units (it is the office's classification).
         var changed = await org.Lgo.PutAsJsonAsync($"/api/items/{item}", Put(org, [done, step2], source: "审计", note: "来源更正"));
-        (await changed.ShouldHaveStatusAsync(HttpStatusCode.OK)).Str("source").ShouldBe("审计");
+        (await changed.ShouldAnswerAsync(HttpStatusCode.OK)).Str("source").ShouldBe("审计");
         var entry = await app.RowsAsync<(string Fields, string Before, string After, string? Key)>(
             "select data->>'fields', data->'before'->>'source', data->'after'->>'source', subject_key from journal where item_id = @item and type = 'changed'", new { item });
         entry.ShouldBe([("[\"source\"]", "督查", "审计", null)]);
@@ -199,4 +199,15 @@ public sealed partial class MilestoneEditTests(RuntimeApp app) : IClassFixture<R
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex Token();
+}
+
+internal static class MilestoneEditAssertions
+{
+    /// <summary>The status, with the body in the failure message; then the body as JSON.</summary>
+    public static async Task<JsonElement> ShouldAnswerAsync(this HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(expected, body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
 }
