@@ -112,7 +112,7 @@ public sealed partial class LaunchedItems
             $"{CampaignSubject.Select} where c.id = @id", new { id = item.CampaignId }, tx, cancellationToken: ct));
         var zone = item.Zone;
         if (milestones is { Any: true })
-            await ApplyMilestonesAsync(connection, tx, item, d, await calendar.GetAsync(connection, ct, tx), milestones, version, now, batch, ct);
+            await ApplyMilestonesAsync(new ScheduleWork(connection, tx, d, await calendar.GetAsync(connection, ct, tx), zone, now), item, milestones, version, batch, ct);
         if (added.Count > 0)
         {
             var snapshot = await calendar.GetAsync(connection, ct, tx);

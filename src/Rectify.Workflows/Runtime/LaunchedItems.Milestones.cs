@@ -2,7 +2,6 @@ using System.Globalization;
 using Dapper;
 using Npgsql;
 using Rectify.Workflows.Calendar;
-using Rectify.Workflows.Definitions;
 
 namespace Rectify.Workflows.Runtime;
 
@@ -94,10 +93,9 @@ public sealed partial class LaunchedItems
     /// new milestone, gets the revision <paramref name="revision"/> (the item's version of this edit) and a timer of
     /// that cycle, so its reminder is a message of its own; a changed text keeps its timer (the reminder reads the text).
     /// </summary>
-    private static async Task ApplyMilestonesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, ItemSubject item, WorkflowDefinition d, CalendarSnapshot calendar, MilestonePlan plan,
-        int revision, DateTimeOffset now, EffectBatch batch, CancellationToken ct)
+    private static async Task ApplyMilestonesAsync(ScheduleWork work, ItemSubject item, MilestonePlan plan, int revision, EffectBatch batch, CancellationToken ct)
     {
+        var (connection, tx) = (work.Connection, work.Tx);
         var ended = plan.Removed.Select(m => m.Seq).Concat(plan.Changed.Where(c => c.Old.Date != c.New.Date).Select(c => c.Old.Seq)).ToArray();
         if (ended.Length > 0)
             await connection.ExecuteAsync(new CommandDefinition(
@@ -129,7 +127,7 @@ public sealed partial class LaunchedItems
         }
         foreach (var (seq, date) in scheduled)
         {
-            if (Schedule.MilestoneReminder(d, calendar, item.Zone, date, now) is { } due)
+            if (Schedule.MilestoneReminder(work.Definition, work.Calendar, work.Zone, date, work.Now) is { } due)
                 batch.Timers.Add(new NewTimer(due, "item", item.Id, item.CampaignId, revision, Schedule.MilestoneStep(seq)));
         }
     }

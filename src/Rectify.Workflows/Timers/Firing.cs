@@ -117,7 +117,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         // A timer of an earlier revision (the milestone's date changed after it was scheduled) reminds of nothing.
         if (timer.Cycle != milestone.Revision)
         {
-            Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "stale", milestone.Text);
+            Journal(Target.Of(item), "timerSkipped", timer, key, "stale", milestone.Text);
             return;
         }
         var outcome = milestone.Done ? "done" : Late(timer) > d.ReminderMaxLateness ? "late" : null;

@@ -21,6 +21,8 @@ public sealed class ImportTaskApp : RectifyApp
     {
         ["Rectify:Jobs:Server"] = "true",
         ["Rectify:Import:BackgroundRows"] = BackgroundRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // As JobsApp: a NOTIFY missed between a worker's fetch and its LISTEN is caught by the next poll (production: 2 min).
+        ["Rectify:Jobs:QueuePollInterval"] = "00:00:05",
     };
 }
 

@@ -51,7 +51,13 @@ public sealed class ImportService(
     NpgsqlDataSource db, TimeProvider clock, [FromKeyedServices("wall")] TimeProvider wall, IOptions<ImportOptions> options, AdminJournal journal,
     BackgroundTasks tasks)
 {
-    private sealed record CampaignFacts(string Title, string IssuedByUnit, string State, DateOnly? NoticeDate, string Phases, string TimeZone);
+    private sealed record CampaignFacts(string Title, string IssuedByUnit, string State, DateOnly? NoticeDate, string Phases, string TimeZone)
+    {
+        public Guid Id { get; init; }
+    }
+
+    /// <summary>The bytes to import, their file name, and the kept upload they came from (consumed by the import), if any.</summary>
+    private sealed record Source(string FileName, byte[] Content, Guid? UploadId);
 
     /// <summary>The background task an import runs in, and where it reports rows written.</summary>
     private sealed record TaskRun(Guid TaskId, Action<int, int> Progress);
@@ -70,7 +76,7 @@ public sealed class ImportService(
         if (refusal is not null) return refusal;
         var content = await ReadAllAsync(file.Content, ct);
         if (content is null) return FileRefused(413, $"文件超过 {options.Value.MaxFileBytes / 1024 / 1024} MB / file too large");
-        return await RunAsync(connection, campaignId, campaign!, file.FileName, content, user, run, null, null, ct);
+        return await RunAsync(connection, campaign!, new Source(file.FileName, content, null), user, run, null, ct);
     }
 
     /// <summary>
@@ -85,7 +91,7 @@ public sealed class ImportService(
         var upload = await connection.QuerySingleOrDefaultAsync<(string FileName, byte[] Content)?>(new CommandDefinition(
             "select file_name, content from import_uploads where id = @uploadId and campaign_id = @campaignId", new { uploadId, campaignId }, cancellationToken: ct));
         if (upload is null) return FileRefused(404, "预览的文件已过期或不存在，请重新上传 / the previewed upload is gone: upload the file again");
-        return await RunAsync(connection, campaignId, campaign!, upload.Value.FileName, upload.Value.Content, user, run, uploadId, null, ct);
+        return await RunAsync(connection, campaign!, new Source(upload.Value.FileName, upload.Value.Content, uploadId), user, run, null, ct);
     }
 
     /// <summary>
@@ -103,8 +109,8 @@ public sealed class ImportService(
         var upload = await connection.QuerySingleOrDefaultAsync<(string FileName, byte[] Content)?>(new CommandDefinition(
             "select file_name, content from import_uploads where id = @uploadId and campaign_id = @campaignId", new { uploadId, campaignId }, cancellationToken: ct));
         if (upload is null) return ConsumedRefusal;
-        return await RunAsync(connection, campaignId, campaign!, upload.Value.FileName, upload.Value.Content, user, new ImportRunOptions(false, choices),
-            uploadId, new TaskRun(taskId, progress), ct);
+        return await RunAsync(connection, campaign!, new Source(upload.Value.FileName, upload.Value.Content, uploadId), user, new ImportRunOptions(false, choices),
+            new TaskRun(taskId, progress), ct);
     }
 
     private const string InProgress = "该文件正在由同事导入，请稍后查看问题列表 / a colleague is importing this upload";
@@ -112,9 +118,9 @@ public sealed class ImportService(
     private const string Consumed = "该文件已导入，或预览已过期：同一文件只导入一次，请查看问题列表或重新上传 / this upload was already imported (or has expired)";
 
     private async Task<ImportOutcome> RunAsync(
-        NpgsqlConnection connection, Guid campaignId, CampaignFacts campaign, string fileName, byte[] content, CurrentUser user, ImportRunOptions run,
-        Guid? uploadId, TaskRun? task, CancellationToken ct)
+        NpgsqlConnection connection, CampaignFacts campaign, Source source, CurrentUser user, ImportRunOptions run, TaskRun? task, CancellationToken ct)
     {
+        var (campaignId, fileName, content, uploadId) = (campaign.Id, source.FileName, source.Content, source.UploadId);
         var (rows, readProblem) = SheetReader.Read(content, fileName, options.Value.Limits, wall, ct);
         if (rows is null) return FileRefused(readProblem!.Status, readProblem.Message);
         var header = HeaderMatcher.Find(rows);
@@ -186,7 +192,7 @@ public sealed class ImportService(
             return (null, new ImportRefused(403, "无权操作 / Forbidden", "只有发起单位可以导入问题清单 / only the issuing office may import items", []));
         if (campaign.State != CampaignStates.Draft)
             return (null, new ImportRefused(422, Title, "整改工作已启动，不能再导入问题 / items can be imported only before launch", []));
-        return (campaign, null);
+        return (campaign with { Id = campaignId }, null);
     }
 
     private async Task<byte[]?> ReadAllAsync(Stream stream, CancellationToken ct)
