@@ -70,6 +70,7 @@ public sealed partial class UiText
         ["材料已报送，等待领导小组办公室审核。"] = "Submitted; waiting for the leading-group office's review.",
         ["您无需办理该材料。"] = "Nothing for you to do here.",
         ["审核销号申请"] = "Decide the closure request",
+        ["佐证材料（见上方）"] = "Evidence (shown above)",
         ["申请已重新提交，请核对新的申请后再审核。"] = "The request was made again; read the new one before deciding.",
         ["审批延期申请（申请延期至 {0}）"] = "Decide the extension request (to {0})",
     };
