@@ -12,6 +12,9 @@ public sealed class TodoBadges(NpgsqlDataSource db, TimeProvider clock, IHttpCon
 {
     private IReadOnlyDictionary<string, long>? counts;
 
+    /// <summary>Each kind is counted up to this (a badge shows 99+ beyond 99).</summary>
+    public const int Cap = 100;
+
     /// <summary>What each navigation section counts.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Sections = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -28,6 +31,6 @@ public sealed class TodoBadges(NpgsqlDataSource db, TimeProvider clock, IHttpCon
         var user = accessor.HttpContext?.User;
         if (user?.Identity?.IsAuthenticated != true) return counts = new Dictionary<string, long>();
         await using var connection = await db.OpenConnectionAsync(ct);
-        return counts = await TodoQuery.CountsAsync(connection, CurrentUser.From(user), clock.GetUtcNow(), ct);
+        return counts = await TodoQuery.CountsAsync(connection, CurrentUser.From(user), clock.GetUtcNow(), ct, Cap);
     }
 }

@@ -376,4 +376,12 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         home.Headers.Location!.OriginalString.ShouldBe("/todo");
         (await (await org.UnitA.GetAsync("/todo")).Content.ReadAsStringAsync()).ShouldContain("单位整改方案");
     }
+
+    [Fact]
+    public void BadgeCounts_StopEveryBranchAtTheCap_NotTheWholeUnion()
+    {
+        // One branch per kind (the two talk kinds share one): a cap on the union as a whole would leave later kinds at 0.
+        var capped = System.Text.RegularExpressions.Regex.Matches(Rectify.Api.Features.Todo.TodoQuery.CappedCountSql, @"\) b\(kind, [^)]*\) limit @cap\)").Count;
+        capped.ShouldBe(Rectify.Api.Features.Todo.TodoKinds.All.Count - 1);
+    }
 }

@@ -37,8 +37,8 @@ public static class TodoQuery
     private const string Supervises = "@role = 'supervisor' and e.office_unit = @unit";
     private const string Ladder = "array['urge', 'supervisionLetter', 'listedSupervision', 'admonitoryTalk']::text[]";
 
-    // Columns of every branch: kind, rank, campaign_id, item_id, deliverable_id, escalation_id, unit, role, due_date,
-    // due_at, deadline, requested, level, state, seq, sub, extra.
+    /// <summary>The columns of every branch, in order (the first branch names them; a branch on its own is named by this).</summary>
+    private const string Columns = "kind, rank, campaign_id, item_id, deliverable_id, escalation_id, unit, role, due_date, due_at, deadline, requested, level, state, seq, sub, extra";
     private const string Union = $"""
         select 'returned'::text as kind, 1 as rank, c.id as campaign_id, i.id as item_id, null::uuid as deliverable_id, null::uuid as escalation_id,
                a.unit_code as unit, a.role, i.effective_deadline as due_date, null::timestamptz as due_at, i.effective_deadline as deadline,
@@ -117,6 +117,16 @@ public static class TodoQuery
 
     private const string CountSql = $"select kind, count(*) as n from ({Union}) t group by kind";
 
+    /// <summary>
+    /// The counts of the navigation's badges, each branch stopped at <c>@cap</c> rows: a badge shows 99+ past 99, and
+    /// on a national campaign an office may have a hundred thousand closures waiting (counting them all on every page view
+    /// would cost more than the page). The 待办 page and the API count exactly.
+    /// </summary>
+    internal static readonly string CappedCountSql =
+        "select kind, count(*) as n from (\n"
+        + string.Join("\nunion all\n", Union.Split("\nunion all\n").Select(branch => $"(select kind from (\n{branch}\n) b({Columns}) limit @cap)"))
+        + "\n) t group by kind";
+
     private const string PageSql = $"""
         with t as materialized ({Union}),
         page as (
@@ -163,12 +173,18 @@ public static class TodoQuery
         limit = paging?.PageSize ?? 0, offset = paging?.Offset ?? 0,
     };
 
-    /// <summary>The number of each kind waiting for the user (every kind of its role, 0 included): the navigation's badges.</summary>
-    public static async Task<IReadOnlyDictionary<string, long>> CountsAsync(NpgsqlConnection connection, CurrentUser user, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The number of each kind waiting for the user (every kind of its role, 0 included); with <paramref name="cap"/>,
+    /// each kind is counted up to that number only (the navigation's badges).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, long>> CountsAsync(
+        NpgsqlConnection connection, CurrentUser user, DateTimeOffset now, CancellationToken ct, int? cap = null)
     {
         var counts = TodoKinds.For(user).ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
         if (counts.Count == 0) return counts;
-        var rows = await connection.QueryAsync<(string Kind, long N)>(new CommandDefinition(CountSql, Parameters(user, now), cancellationToken: ct));
+        var sql = cap is null ? CountSql : CappedCountSql;
+        var parameters = new { role = user.Role, unit = user.UnitCode, now, soon = TodoKinds.DueSoonDays, cap = cap ?? 0 };
+        var rows = await connection.QueryAsync<(string Kind, long N)>(new CommandDefinition(sql, parameters, cancellationToken: ct));
         foreach (var (kind, n) in rows) counts[kind] = n;
         return counts;
     }
