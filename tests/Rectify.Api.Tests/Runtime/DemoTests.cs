@@ -37,7 +37,7 @@ public sealed class DemoTests(DemoApp app) : IClassFixture<DemoApp>
         // The history is quiet: nothing about a day before the first start was queued, and each escalated subject
         // notified at most one level (what fell due that very day).
         var today = LocalToday();
-        var startOfToday = new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
+        var startOfToday = new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8)).ToUniversalTime();
         (await app.QueryAsync<long>("select count(*) from outbox where kind in ('reminder', 'escalation') and not_before < @startOfToday", new { startOfToday })).ShouldBe(0);
         (await app.QueryAsync<long>("select count(*) from (select coalesce(item_id, deliverable_id) from outbox where kind = 'escalation' group by 1 having count(distinct level) > 1) x")).ShouldBe(0);
         // Escalations that happened before the first start are in the journal as of their own due time, with their records.
