@@ -4,8 +4,14 @@ using Npgsql;
 
 namespace Rectify.Api.Jobs;
 
-/// <summary>A failure that is the person's to fix (a campaign gone, an account disabled): shown to them, never retried.</summary>
-public sealed class BackgroundTaskProblem(string message) : Exception(message);
+/// <summary>
+/// A failure that is the person's to fix (a campaign gone, an account disabled, rows with errors): shown to them, never
+/// retried. <see cref="Summary"/> (an import's errors) is kept on the task.
+/// </summary>
+public sealed class BackgroundTaskProblem(string message, object? summary = null) : Exception(message)
+{
+    public object? Summary { get; } = summary;
+}
 
 /// <summary>
 /// Where a background task's file goes (migration 0920): a temporary file while the job writes it, then chunks of
