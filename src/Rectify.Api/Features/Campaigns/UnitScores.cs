@@ -59,12 +59,13 @@ public static class UnitScores
     public static async Task<IReadOnlyList<UnitScoreDto>> ForCampaignAsync(
         NpgsqlConnection connection, DefinitionStore definitions, CampaignDto campaign, DateTimeOffset now, CancellationToken ct)
     {
-        var facts = await AssignmentFacts.LoadAsync(connection, campaign.Id, ct);
         var calendar = await WorkingCalendar.ReadAsync(connection, ct);
-        var names = await AssignmentFacts.UnitNamesAsync(connection, facts.Select(f => f.Unit).Distinct().ToArray(), ct);
+        var today = ItemStatus.LocalToday(now, campaign.TimeZone);
+        var records = await AssignmentFacts.RecordsAsync(connection, campaign.Id, today, calendar, ct);
+        var names = await AssignmentFacts.UnitNamesAsync(connection, records.Select(r => r.Unit).ToArray(), ct);
         var rules = (await definitions.GetAsync(connection, campaign.Workflow.Id!, campaign.Workflow.Version ?? 1, ct))?.Definition.ScoringRules
             ?? ScoringDefinition.Default;
-        return Rank(UnitRecords.From(facts, ItemStatus.LocalToday(now, campaign.TimeZone), calendar), rules, names);
+        return Rank(records, rules, names);
     }
 
     /// <summary>Scores each record by the rules and ranks them: best first, equal scores share a rank (1, 2, 2, 4).</summary>
@@ -107,6 +108,61 @@ public static class AssignmentFacts
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { campaignId }, cancellationToken: ct));
         return rows.Select(r => new AssignmentFact(r.ItemId, r.Unit, r.Role, r.State, r.Acknowledged, r.CompletedOn, r.ItemState,
             r.EffectiveDeadline, r.LevelsReached, r.MissedReports)).ToList();
+    }
+
+    private sealed record RecordRow(
+        string Unit, DateOnly? Deadline, DateOnly? EndOn, int Grouping, int Assigned, int Acknowledged, int Completed, int Overdue,
+        int ClosedOnTime, int ClosedLate, int MissedReports, int Urge, int SupervisionLetter, int ListedSupervision, int AdmonitoryTalk);
+
+    /// <summary>
+    /// Each unit's own record (the rules of <see cref="UnitRecords.From"/>) counted by the database in one pass over the
+    /// campaign's assignments: one row per unit with its counts, and one per (unit, deadline, end date) of its late parts,
+    /// so the working days late are counted on the calendar once per such group, not once per part.
+    /// </summary>
+    public static async Task<IReadOnlyList<UnitRecord>> RecordsAsync(
+        NpgsqlConnection connection, Guid campaignId, DateOnly today, CalendarSnapshot calendar, CancellationToken ct)
+    {
+        const string sql = """
+            select f.unit as Unit, f.late_deadline as Deadline, f.late_end as EndOn, grouping(f.late_deadline, f.late_end) as Grouping,
+                   count(*)::int as Assigned,
+                   (count(*) filter (where f.acknowledged))::int as Acknowledged,
+                   (count(*) filter (where f.completed))::int as Completed,
+                   (count(*) filter (where not f.completed and f.item_open and f.deadline < @today))::int as Overdue,
+                   (count(*) filter (where f.completed and (f.deadline is null or f.completed_on is null or f.completed_on <= f.deadline)))::int as ClosedOnTime,
+                   (count(*) filter (where f.completed and f.completed_on > f.deadline))::int as ClosedLate,
+                   coalesce(sum(f.missed_reports), 0)::int as MissedReports,
+                   coalesce(sum(cardinality(array_positions(f.levels, 'urge'))), 0)::int as Urge,
+                   coalesce(sum(cardinality(array_positions(f.levels, 'supervisionLetter'))), 0)::int as SupervisionLetter,
+                   coalesce(sum(cardinality(array_positions(f.levels, 'listedSupervision'))), 0)::int as ListedSupervision,
+                   coalesce(sum(cardinality(array_positions(f.levels, 'admonitoryTalk'))), 0)::int as AdmonitoryTalk
+            from (
+                select p.*,
+                       case when p.completed and p.completed_on > p.deadline then p.deadline
+                            when not p.completed and p.item_open and p.deadline < @today then p.deadline end as late_deadline,
+                       case when p.completed and p.completed_on > p.deadline then p.completed_on
+                            when not p.completed and p.item_open and p.deadline < @today then @today end as late_end
+                from (
+                    select a.unit_code as unit, a.acknowledged_at is not null as acknowledged, a.state = 'completed' as completed,
+                           (a.completed_at at time zone c.time_zone)::date as completed_on, i.effective_deadline as deadline,
+                           i.state not in ('closed', 'draft', 'withdrawn') as item_open, a.missed_reports, a.levels_reached as levels
+                    from assignments a join items i on i.id = a.item_id join campaigns c on c.id = a.campaign_id
+                    where a.campaign_id = @campaignId and a.state <> 'withdrawn' and i.state not in ('draft', 'withdrawn')
+                ) p
+            ) f
+            group by grouping sets ((f.unit), (f.unit, f.late_deadline, f.late_end))
+            """;
+        var rows = (await connection.QueryAsync<RecordRow>(new CommandDefinition(sql, new { campaignId, today }, cancellationToken: ct))).ToList();
+        var lateDays = rows.Where(r => r.Grouping == 0 && r.Deadline is not null && r.EndOn is not null)
+            .GroupBy(r => r.Unit, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(r => r.Assigned * calendar.WorkingDaysBetween(r.Deadline!.Value, r.EndOn!.Value)), StringComparer.Ordinal);
+        return rows.Where(r => r.Grouping != 0)
+            .Select(r => new UnitRecord(r.Unit, r.Assigned, r.Acknowledged, r.Completed, r.Overdue, r.ClosedOnTime, r.ClosedLate,
+                lateDays.GetValueOrDefault(r.Unit), r.MissedReports, new Dictionary<string, int>(StringComparer.Ordinal)
+                {
+                    ["urge"] = r.Urge, ["supervisionLetter"] = r.SupervisionLetter, ["listedSupervision"] = r.ListedSupervision,
+                    ["admonitoryTalk"] = r.AdmonitoryTalk,
+                }))
+            .ToList();
     }
 
     public static async Task<IReadOnlyDictionary<string, string>> UnitNamesAsync(NpgsqlConnection connection, string[] codes, CancellationToken ct)
