@@ -4,7 +4,8 @@
 # (durability claims need it), builds bench/Rectify.Bench and bench/Rectify.Bench.Import in Release, runs them, stops the
 # server. "./rectify.sh bench import" runs the import benchmark alone.
 # Sizes can be lowered for a quick look: BENCH_ITEMS, BENCH_FIRING, BENCH_QUARTZ, BENCH_HANGFIRE (default: as Quartz),
-# BENCH_WORKERS, BENCH_BATCH, BENCH_IDLE_SECONDS (each idle window, default 60).
+# BENCH_WORKERS, BENCH_BATCH, BENCH_IDLE_SECONDS (each idle window, default 60). BENCH_PG_EXTRA: more server options, e.g.
+# "-c log_statement=all" to see what an idle node runs, with BENCH_SERVER_LOG=FILE to keep the server's log there.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ONLY="${1:-all}"
@@ -15,7 +16,7 @@ die() { printf '\033[1;31m[bench]\033[0m %s\n' "$*" >&2; exit 1; }
 
 # shellcheck source=scripts/bench-pg.sh
 . "$ROOT/scripts/bench-pg.sh"
-bench_pg_start bench "-c max_connections=200 -c shared_buffers=512MB -c max_wal_size=4GB"
+bench_pg_start bench "-c max_connections=200 -c shared_buffers=512MB -c max_wal_size=4GB ${BENCH_PG_EXTRA:-}"
 
 SERVER="Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres"
 mkdir -p docs
@@ -25,6 +26,7 @@ if [ "$ONLY" != import ]; then
     || { grep -E 'error' "$TMP/build.log" | sort -u | head -20; die "build failed"; }
   dotnet bench/Rectify.Bench/bin/Release/net10.0/Rectify.Bench.dll "$SERVER" "$ROOT/docs/performance.md"
   log "figures written to docs/performance.md (Runtime section)"
+  if [ -n "${BENCH_SERVER_LOG:-}" ]; then cp "$TMP/pg/server.log" "$BENCH_SERVER_LOG"; log "server log copied to $BENCH_SERVER_LOG"; fi
 fi
 
 # Import (issue 15): the service in process on this server; a 5,000-row Word table and the same rows saved by

@@ -50,8 +50,8 @@ public static class HangfireBaseline
             c.Open();
             PostgreSqlObjectsInstaller.Install(c, HangfireTuning.Schema);
         }
-        var options = HangfireTuning.Storage(TimeSpan.FromSeconds(30));
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(cs, options), options);
+        var options = HangfireTuning.Storage(HangfireTuning.QueuePoll);
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(HangfireTuning.ConnectionString(cs), options), options);
     }
 
     public static async Task<Result> RunAsync(string cs, IReadOnlyList<Guid> items)

@@ -46,7 +46,7 @@ public static class Report
         s.AppendLine(CultureInfo.InvariantCulture, $"| baseline: one Quartz 4.7.3 trigger per timer, clustered AdoJobStore on PostgreSQL, same work per firing ({f.Quartz.Timers:N0} timers) | — | scheduled {f.Quartz.ScheduledPerSecond:N0}/s, fired {f.Quartz.FiredPerSecond:N0}/s | |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| peer: one delayed Hangfire.PostgreSql 1.21.1 job per timer (Hangfire 1.8.25, 10 workers, delayed jobs polled each second, long polling), same work per firing ({f.Hangfire.Timers:N0} timers) | — | scheduled {f.Hangfire.ScheduledPerSecond:N0}/s, fired {f.Hangfire.FiredPerSecond:N0}/s, {f.Hangfire.CommitsPerJob:F1} commits per job | |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| lateness, {f.Simultaneous:N0} timers due at the same instant (due → commit of its firing; pre-staged with a 5 s look-ahead, see the ADR) | p50 ≤ 100 ms, p99 ≤ 1 s | p50 {f.P50:F0} ms, p99 {f.P99:F0} ms, last {f.Last:F0} ms | {Ok(f.P50 <= 100 && f.P99 <= 1000)} |");
-        s.AppendLine(CultureInfo.InvariantCulture, $"| idle node, nothing due, with Hangfire's server running (product tuning: 2 workers, queue poll 30 s + long polling, 3 recurring jobs) (pg_stat_database.xact_commit) | ≤ 1 tx/s | {f.IdlePerSecond:F2} tx/s | {Ok(f.IdlePerSecond <= 1)} |");
+        s.AppendLine(CultureInfo.InvariantCulture, $"| idle node, nothing due, with Hangfire's server running (product tuning: 2 workers, queue poll 2 min + long polling, heartbeat 60 s, no session reset, 3 recurring jobs) (pg_stat_database.xact_commit) | ≤ 1 tx/s | {f.IdlePerSecond:F2} tx/s | {Ok(f.IdlePerSecond <= 1)} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| idle node, nothing due, timers alone (Hangfire stopped) | ≤ 5 tx/s | {f.IdleWithoutHangfire:F2} tx/s | {Ok(f.IdleWithoutHangfire <= 5)} |");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"The timers table with a batched `FOR UPDATE SKIP LOCKED` sweep fires {f.FiredPerSecond / Math.Max(1, f.Quartz.FiredPerSecond):N0}× faster than one Quartz trigger per timer and {f.FiredPerSecond / Math.Max(1, f.Hangfire.FiredPerSecond):N0}× faster than one delayed Hangfire job per timer, and a launch writes {f.LaunchTimers / Math.Max(0.001, f.LaunchSeconds):N0} timers/s against Quartz's {f.Quartz.ScheduledPerSecond:N0} and Hangfire's {f.Hangfire.ScheduledPerSecond:N0} schedules/s; see docs/adr/0001-timers.md for the decision. Hangfire runs the product's recurring and background work (digests, retention, weekly report, big exports), never the per-item timers.");
@@ -54,13 +54,37 @@ public static class Report
         return s.ToString();
     }
 
-    public static void WriteSection(string path, string section)
+    public const string PeersBegin = "<!-- adr0001-peers:begin -->";
+    public const string PeersEnd = "<!-- adr0001-peers:end -->";
+
+    /// <summary>ADR 0001's table: the three timer designs side by side, from this run's figures.</summary>
+    public static string Peers(Figures f)
+    {
+        var s = new StringBuilder();
+        s.AppendLine(PeersBegin);
+        s.AppendLine(CultureInfo.InvariantCulture, $"From `./rectify.sh bench`, {f.Date:yyyy-MM-dd HH:mm} UTC, one run on {f.Cpus} CPUs, fsync={f.Fsync}, load {f.LoadBefore} at the start (shared machine); the same work per firing in all three (journal row, item, outbox rows, next step).");
+        s.AppendLine();
+        s.AppendLine("| design | schedules/s (launch) | firings/s | ratio to the sweep (firing) |");
+        s.AppendLine("| --- | ---: | ---: | ---: |");
+        var sweepSchedules = f.LaunchTimers / Math.Max(0.001, f.LaunchSeconds);
+        s.AppendLine(CultureInfo.InvariantCulture, $"| `timers` table, batched `FOR UPDATE SKIP LOCKED` sweep ({f.Workers} workers × batch {f.Batch}; {f.Items:N0} items, {f.Firing:N0} firings) | {sweepSchedules:N0} | {f.FiredPerSecond:N0} | 1 |");
+        s.AppendLine(CultureInfo.InvariantCulture, $"| Quartz 4.7.3, one trigger per timer, clustered AdoJobStore ({f.Quartz.Timers:N0} timers) | {f.Quartz.ScheduledPerSecond:N0} | {f.Quartz.FiredPerSecond:N0} | 1 / {f.FiredPerSecond / Math.Max(1, f.Quartz.FiredPerSecond):N0} |");
+        s.AppendLine(CultureInfo.InvariantCulture, $"| Hangfire 1.8.25 on Hangfire.PostgreSql 1.21.1, one delayed job per timer, 10 workers ({f.Hangfire.Timers:N0} timers, {f.Hangfire.CommitsPerJob:F1} commits per job) | {f.Hangfire.ScheduledPerSecond:N0} | {f.Hangfire.FiredPerSecond:N0} | 1 / {f.FiredPerSecond / Math.Max(1, f.Hangfire.FiredPerSecond):N0} |");
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"An idle node (nothing due) with Hangfire's server running for the recurring work: {f.IdlePerSecond:F2} tx/s; the timers alone: {f.IdleWithoutHangfire:F2} tx/s.");
+        s.AppendLine(PeersEnd);
+        return s.ToString();
+    }
+
+    public static void WriteSection(string path, string section) => WriteSection(path, section, Begin, End);
+
+    public static void WriteSection(string path, string section, string begin, string end)
     {
         var text = File.Exists(path) ? File.ReadAllText(path) : "# Performance\n\n";
-        var begin = text.IndexOf(Begin, StringComparison.Ordinal);
-        var end = text.IndexOf(End, StringComparison.Ordinal);
-        text = begin >= 0 && end > begin
-            ? text[..begin] + section.TrimEnd('\n') + text[(end + End.Length)..]
+        var from = text.IndexOf(begin, StringComparison.Ordinal);
+        var to = text.IndexOf(end, StringComparison.Ordinal);
+        text = from >= 0 && to > from
+            ? text[..from] + section.TrimEnd('\n') + text[(to + end.Length)..]
             : text.TrimEnd('\n') + "\n\n" + section;
         File.WriteAllText(path, text);
     }

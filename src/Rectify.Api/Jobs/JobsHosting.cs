@@ -19,7 +19,7 @@ public sealed class JobsOptions
     /// enqueueing work without it; some node of the database must run it.</summary>
     public bool Server { get; set; } = true;
     public int Workers { get; set; } = 2;
-    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan QueuePollInterval { get; set; } = HangfireTuning.QueuePoll;
     /// <summary>Delayed jobs are only retries here: looking for due ones each minute is soon enough.</summary>
     public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromSeconds(60);
     public WeeklyReportOptions WeeklyReport { get; set; } = new();
@@ -54,7 +54,7 @@ public static class JobsHosting
             var storage = HangfireTuning.Storage(options.QueuePollInterval);
             var cs = sp.GetRequiredService<IConfiguration>().GetConnectionString("Rectify")
                 ?? throw new InvalidOperationException("ConnectionStrings:Rectify is not set");
-            return new PostgreSqlStorage(new NpgsqlConnectionFactory(cs, storage), storage);
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(HangfireTuning.ConnectionString(cs), storage), storage);
         });
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         // Hangfire keeps its log provider in a static: one that outlives a disposed host (tests run several in a process).

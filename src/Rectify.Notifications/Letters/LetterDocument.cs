@@ -62,11 +62,11 @@ public static class LetterDocument
             var main = doc.AddMainDocumentPart();
             var body = new Body();
             body.Append(
-                Para(c.OfficeName + "督办函", TitleFont, 52, JustificationValues.Center, bold: false, color: "FF0000", after: 240),
-                Para(c.LetterNumber, BodyFont, 32, JustificationValues.Center, after: 0, redRule: true),
-                Para("", BodyFont, 32, JustificationValues.Left),
-                Para(Title(c), TitleFont, 44, JustificationValues.Center, after: 240),
-                Para($"{c.AddresseeUnit}：", BodyFont, 32, JustificationValues.Left));
+                Para(c.OfficeName + "督办函", new ParaStyle(TitleFont, 52, JustificationValues.Center) { Color = "FF0000", After = 240 }),
+                Para(c.LetterNumber, new ParaStyle(BodyFont, 32, JustificationValues.Center) { RedRule = true }),
+                Para("", new ParaStyle(BodyFont, 32, JustificationValues.Left)),
+                Para(Title(c), new ParaStyle(TitleFont, 44, JustificationValues.Center) { After = 240 }),
+                Para($"{c.AddresseeUnit}：", new ParaStyle(BodyFont, 32, JustificationValues.Left)));
 
             body.Append(Body(Opening(c)));
             body.Append(Heading("一、存在问题"));
@@ -85,9 +85,9 @@ public static class LetterDocument
                   (c.Matter == LetterMatter.PeriodicReport ? "再次未按期报送的，将按程序列入挂牌督办。" : "逾期仍未完成整改的，将按程序列入挂牌督办。")));
             if (c.Note is { Length: > 0 } note) body.Append(Body(note));
             body.Append(Body($"整改问题详情：{c.Link}"));
-            body.Append(Para("", BodyFont, 32, JustificationValues.Left));
-            body.Append(Para(c.OfficeName, BodyFont, 32, JustificationValues.Right, rightIndent: 1280));
-            body.Append(Para(Zh(c.LetterDate), BodyFont, 32, JustificationValues.Right, rightIndent: 1280));
+            body.Append(Para("", new ParaStyle(BodyFont, 32, JustificationValues.Left)));
+            body.Append(Para(c.OfficeName, new ParaStyle(BodyFont, 32, JustificationValues.Right) { RightIndent = 1280 }));
+            body.Append(Para(Zh(c.LetterDate), new ParaStyle(BodyFont, 32, JustificationValues.Right) { RightIndent = 1280 }));
             body.Append(new SectionProperties(
                 new PageSize { Width = 11906U, Height = 16838U },
                 new PageMargin { Top = 2098, Bottom = 1984, Left = 1587U, Right = 1474U, Header = 851U, Footer = 992U, Gutter = 0U }));
@@ -99,14 +99,25 @@ public static class LetterDocument
         return stream.ToArray();
     }
 
-    private static Paragraph Heading(string text) => Para(text, HeadingFont, 32, JustificationValues.Left, firstLine: 640);
+    private static Paragraph Heading(string text) => Para(text, new ParaStyle(HeadingFont, 32, JustificationValues.Left) { FirstLine = 640 });
 
-    private static Paragraph Body(string text) => Para(text, BodyFont, 32, JustificationValues.Both, firstLine: 640);
+    private static Paragraph Body(string text) => Para(text, new ParaStyle(BodyFont, 32, JustificationValues.Both) { FirstLine = 640 });
 
-    private static Paragraph Para(
-        string text, string font, int halfPoints, JustificationValues justification, bool bold = false, string? color = null,
-        int after = 0, int firstLine = 0, int rightIndent = 0, bool redRule = false)
+    /// <summary>How one paragraph of the letter is set: font, size in half-points, alignment and the rest.</summary>
+    private sealed record ParaStyle(string Font, int HalfPoints, JustificationValues Justification)
     {
+        public bool Bold { get; init; }
+        public string? Color { get; init; }
+        public int After { get; init; }
+        public int FirstLine { get; init; }
+        public int RightIndent { get; init; }
+        public bool RedRule { get; init; }
+    }
+
+    private static Paragraph Para(string text, ParaStyle style)
+    {
+        var (font, halfPoints, justification) = style;
+        var (bold, color, after, firstLine, rightIndent, redRule) = (style.Bold, style.Color, style.After, style.FirstLine, style.RightIndent, style.RedRule);
         var pPr = new ParagraphProperties();
         if (redRule)
             pPr.Append(new ParagraphBorders(new BottomBorder { Val = BorderValues.Single, Size = 18U, Space = 6U, Color = "FF0000" }));

@@ -9,10 +9,9 @@ public sealed partial class CampaignLauncher
     /// <summary>Above this many items for one unit in one launch, the unit's contacts get one digest instead of one message per item.</summary>
     public const int DigestAbove = 50;
 
-    private static async Task JournalAndNotifyAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, CampaignSubject campaign, WorkflowDefinition d, Actor actor,
-        string launchLevel, bool notify, DateTimeOffset now, CancellationToken ct)
+    private static async Task JournalAndNotifyAsync(ScheduleWork work, CampaignSubject campaign, Actor actor, string launchLevel, bool notify, CancellationToken ct)
     {
+        var (connection, tx, d, _, _, now) = work;
         var args = new
         {
             campaignId = campaign.Id, now, actor = actor.Name, initial = d.Item.InitialState, launch = d.Item.LaunchState,

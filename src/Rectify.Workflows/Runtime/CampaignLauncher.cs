@@ -64,8 +64,9 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
             return new LaunchRefused(422, "整改工作没有任何问题，不能启动 / a campaign without items cannot be launched");
         }
 
-        var timers = await ScheduleItemTimersAsync(connection, tx, campaign, d, snapshot, zone, launchLevel, ackDue, now, ct);
-        var (deliverables, deliverableTimers) = await CreateDeliverablesAsync(connection, tx, campaign, d, snapshot, zone, phases, now, ct);
+        var work = new ScheduleWork(connection, tx, d, snapshot, zone, now);
+        var timers = await ScheduleItemTimersAsync(work, campaign, launchLevel, ackDue, ct);
+        var (deliverables, deliverableTimers) = await CreateDeliverablesAsync(work, campaign, phases, ct);
         timers += deliverableTimers;
         foreach (var step in Schedule.PhaseSteps(d, phases, zone, now))
         {
@@ -74,16 +75,16 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
                 values (@due, 'campaign', @campaignId, @campaignId, 1, @step, @now) on conflict do nothing
                 """, new { due = step.DueAt, campaignId, step = step.Name, now }, tx, cancellationToken: ct));
         }
-        await JournalAndNotifyAsync(connection, tx, campaign, d, actor, launchLevel, notify, now, ct);
+        await JournalAndNotifyAsync(work, campaign, actor, launchLevel, notify, ct);
         await connection.ExecuteAsync(new CommandDefinition($"select pg_notify('{TimerChannel}', '')", transaction: tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return new Launched(count, deliverables, timers);
     }
 
     private static async Task<int> ScheduleItemTimersAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, CampaignSubject campaign, WorkflowDefinition d, CalendarSnapshot snapshot,
-        TimeZoneInfo zone, string launchLevel, DateTimeOffset ackDue, DateTimeOffset now, CancellationToken ct)
+        ScheduleWork work, CampaignSubject campaign, string launchLevel, DateTimeOffset ackDue, CancellationToken ct)
     {
+        var (connection, tx, d, snapshot, zone, now) = work;
         var campaignId = campaign.Id;
         var total = await connection.ExecuteAsync(new CommandDefinition("""
             insert into timers(due_at, subject_kind, subject_id, campaign_id, cycle, step, created_at)
@@ -111,7 +112,7 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
             }, tx, cancellationToken: ct, commandTimeout: 300));
         }
 
-        total += await ScheduleMilestoneTimersAsync(connection, tx, campaignId, d, snapshot, zone, now, ct);
+        total += await ScheduleMilestoneTimersAsync(work, campaignId, ct);
 
         if (d.PeriodicReports is not null)
         {
@@ -132,10 +133,9 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
     }
 
     /// <summary>One reminder timer per milestone still ahead (issue 15.4), one schedule per distinct date, joined back in SQL.</summary>
-    private static async Task<int> ScheduleMilestoneTimersAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, Guid campaignId, WorkflowDefinition d, CalendarSnapshot snapshot,
-        TimeZoneInfo zone, DateTimeOffset now, CancellationToken ct)
+    private static async Task<int> ScheduleMilestoneTimersAsync(ScheduleWork work, Guid campaignId, CancellationToken ct)
     {
+        var (connection, tx, d, snapshot, zone, now) = work;
         var dates = (await connection.QueryAsync<DateOnly>(new CommandDefinition("""
             select distinct m.date from item_milestones m join items i on i.id = m.item_id
             where i.campaign_id = @campaignId and m.done_at is null
@@ -153,9 +153,9 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
     }
 
     private static async Task<(int Deliverables, int Timers)> CreateDeliverablesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, CampaignSubject campaign, WorkflowDefinition d, CalendarSnapshot snapshot,
-        TimeZoneInfo zone, IReadOnlyList<Phase> phases, DateTimeOffset now, CancellationToken ct)
+        ScheduleWork work, CampaignSubject campaign, IReadOnlyList<Phase> phases, CancellationToken ct)
     {
+        var (connection, tx, d, snapshot, zone, now) = work;
         if (d.DeliverableList.Count == 0) return (0, 0);
         var itemUnits = (await connection.QueryAsync<(string Unit, bool Lead)>(new CommandDefinition("""
             select u, bool_or(lead) from (

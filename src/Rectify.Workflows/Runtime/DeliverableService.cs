@@ -81,16 +81,8 @@ public sealed class DeliverableService(NpgsqlDataSource db, DefinitionStore defi
         // The journal is append-only (migration 0502): the subject key is written with the row, never added afterwards.
         var journalId = await JournalIds.NextAsync(connection, tx, ct);
         var key = $"deliverable:{d.Id}:event:{journalId}";
-        await connection.ExecuteAsync(new CommandDefinition("""
-            insert into journal(id, campaign_id, deliverable_id, at, actor, type, from_state, to_state, note, subject_key, data)
-            overriding system value
-            values (@journalId, @CampaignId, @Id, @now, @actor, @type, @State, @to, @note, @subjectKey, @data::jsonb)
-            """, new
-        {
-            journalId, d.CampaignId, d.Id, now, actor = actor.Name, type = request.Type, d.State, to, note = request.Note,
-            subjectKey = recipients.Count > 0 ? key : null,
-            data = JsonSerializer.Serialize(new { attachmentIds = attachments, version, cycle }, EffectBatch.Json),
-        }, tx, cancellationToken: ct));
+        await JournalWriter.AppendAsync(connection, tx, journalId, new JournalEntry(d.CampaignId, null, d.Id, now, actor.Name, request.Type,
+            d.State, to, request.Note, recipients.Count > 0 ? key : null, new { attachmentIds = attachments, version, cycle }), ct);
         await connection.ExecuteAsync(new CommandDefinition("update attachments set journal_id = @journalId where id = any(@attachments) and journal_id is null",
             new { journalId, attachments }, tx, cancellationToken: ct));
         var message = new DecisionMessage(d.Ref(definition), request.Type, DeliverableEvents.Name(request.Type), DeliverableEvents.NameEn(request.Type),

@@ -128,7 +128,7 @@ public sealed class EffectBatch
             await connection.ExecuteAsync(new CommandDefinition(sql,
                 new { ids = DeliverableLevels.Keys.ToArray(), levels = DeliverableLevels.Values.ToArray(), now }, tx, cancellationToken: ct));
         }
-        if (Journal.Count > 0) await InsertJournalAsync(connection, tx, ct);
+        await JournalWriter.AppendAsync(connection, tx, Journal, ct);
         if (Notifications.Count > 0) await outbox.EnqueueAsync(connection, tx, Notifications, now, ct);
         if (FiredTimers.Count > 0)
         {
@@ -155,29 +155,6 @@ public sealed class EffectBatch
         }
     }
 
-    private async Task InsertJournalAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
-    {
-        const string sql = """
-            insert into journal(campaign_id, item_id, deliverable_id, at, actor, type, from_state, to_state, note, subject_key, data)
-            select c, i, d, a, ac, t, f, s, n, k, j::jsonb
-            from unnest(@campaigns, @items, @deliverables, @at, @actors, @types, @froms, @tos, @notes, @keys, @data)
-                 as u(c, i, d, a, ac, t, f, s, n, k, j)
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(sql, new
-        {
-            campaigns = Journal.Select(j => j.CampaignId).ToArray(),
-            items = Journal.Select(j => j.ItemId).ToArray(),
-            deliverables = Journal.Select(j => j.DeliverableId).ToArray(),
-            at = Journal.Select(j => j.At).ToArray(),
-            actors = Journal.Select(j => j.Actor).ToArray(),
-            types = Journal.Select(j => j.Type).ToArray(),
-            froms = Journal.Select(j => j.FromState).ToArray(),
-            tos = Journal.Select(j => j.ToState).ToArray(),
-            notes = Journal.Select(j => j.Note).ToArray(),
-            keys = Journal.Select(j => j.SubjectKey).ToArray(),
-            data = Journal.Select(j => JsonSerializer.Serialize(j.Data, Json)).ToArray(),
-        }, tx, cancellationToken: ct));
-    }
 }
 
 /// <summary>The contacts (联系人) of units, who receive a unit's messages, and their heads (主要负责人, audience leadUnitHead).</summary>

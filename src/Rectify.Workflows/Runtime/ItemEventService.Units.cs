@@ -133,15 +133,16 @@ public sealed partial class ItemEventService
     /// Timers that depend on the units: the unacknowledged reminder stays while any unit has not signed (the first
     /// unit to sign no longer silences it for the others), and an approved extension brings it back for those units.
     /// </summary>
+    /// <param name="unacknowledgedTimer">The unacknowledged reminder of a cycle, as the definition and calendar place it now.</param>
     private static Change AdjustForUnits(
         Change change, WorkflowDefinition d, ItemSubject item, IReadOnlyList<Assignment> assignments, Assignment? acting, EventRequest request,
-        CalendarSnapshot snapshot, DateTimeOffset now)
+        Func<int, IEnumerable<NewTimer>> unacknowledgedTimer)
     {
         var othersUnsigned = assignments.Any(a => a.IsUnacknowledged && a.UnitCode != acting?.UnitCode);
         if (request.Type == UnitEvents.Acknowledge && othersUnsigned)
             return change with { DeleteSteps = change.DeleteSteps.Where(s => s != "reminder:unacknowledged").ToList() };
         if (request.Type == "approveExtension" && !(item.State == d.Item.LaunchState && item.AcknowledgedAt is null) && assignments.Any(a => a.IsUnacknowledged))
-            return change with { Timers = change.Timers.Concat(UnacknowledgedTimer(item, d, snapshot, change.Cycle, now)).ToList() };
+            return change with { Timers = change.Timers.Concat(unacknowledgedTimer(change.Cycle)).ToList() };
         return change;
     }
 

@@ -68,7 +68,7 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         var snapshot = await calendar.GetAsync(connection, ct, tx);
         var batch = new EffectBatch();
         var change = Plan(item, d, snapshot, request, allowed, now);
-        change = AdjustForUnits(change, d, item, assignments, acting.Assignment, request, snapshot, now);
+        change = AdjustForUnits(change, d, item, assignments, acting.Assignment, request, cycle => UnacknowledgedTimer(item, d, snapshot, cycle, now));
 
         const string update = """
             update items set state = @ToState,
@@ -129,35 +129,31 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         var notifying = notify && allowed.Event.NotifyList.Count > 0;
         var journalId = await JournalIds.NextAsync(connection, tx, ct);
         var key = $"item:{item.Id}:event:{journalId}";
-        const string journal = """
-            insert into journal(id, campaign_id, item_id, at, actor, type, from_state, to_state, note, subject_key, data)
-            overriding system value
-            values (@journalId, @CampaignId, @Id, @now, @actor, @type, @from, @to, @note, @subjectKey, @data::jsonb)
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(journal, new
-        {
-            journalId, item.CampaignId, item.Id, now, actor = actor.Name, type = request.Type, from = allowed.FromState, to = allowed.ToState,
-            note = request.Note, subjectKey = notifying ? key : null, data = JsonSerializer.Serialize(data, EffectBatch.Json),
-        }, tx, cancellationToken: ct));
+        await JournalWriter.AppendAsync(connection, tx, journalId, new JournalEntry(item.CampaignId, item.Id, null, now, actor.Name, request.Type,
+            allowed.FromState, allowed.ToState, request.Note, notifying ? key : null, data), ct);
         if (attachments.Length > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition("update attachments set journal_id = @journalId where id = any(@attachments) and journal_id is null",
                 new { journalId, attachments }, tx, cancellationToken: ct));
         }
-        if (notifying && urgedContacts is not null)
+        if (notifying)
         {
             var message = new DecisionMessage(new ItemRef(item.CampaignId, item.Id), request.Type, allowed.Event.Name, allowed.Event.NameEn,
-                allowed.FromState, allowed.ToState, request.Note, null, change.Deadline, actor.Name);
-            foreach (var urged in units.Urged)
+                allowed.FromState, allowed.ToState, request.Note, urgedContacts is null ? request.NewDeadline : null, change.Deadline, actor.Name);
+            if (urgedContacts is not null)
             {
-                var share = message with { Subject = new AssignmentRef(item.CampaignId, item.Id, urged) };
-                foreach (var person in urgedContacts.Contacts(urged))
-                    batch.Notifications.Add(new NotificationRequest($"{key}:{urged}", share, person, now, true));
+                foreach (var urged in units.Urged)
+                {
+                    var share = message with { Subject = new AssignmentRef(item.CampaignId, item.Id, urged) };
+                    foreach (var person in urgedContacts.Contacts(urged))
+                        batch.Notifications.Add(new NotificationRequest($"{key}:{urged}", share, person, now, true));
+                }
             }
-        }
-        else if (notifying)
-        {
-            await NotifyAsync(connection, tx, item, d, allowed, request, actor, key, change, now, batch, ct);
+            else
+            {
+                foreach (var person in await DecisionAudienceAsync(connection, tx, item, allowed.Event.NotifyList, ct))
+                    batch.Notifications.Add(new NotificationRequest(key, message, person, now, false));
+            }
         }
         await batch.FlushAsync(connection, tx, outbox, now, ct);
         if (batch.TimersInserted > 0)
@@ -166,17 +162,13 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         return new EventApplied(version, journalId);
     }
 
-    private static async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ItemSubject item, WorkflowDefinition d, Allowed allowed,
-        EventRequest request, Actor actor, string key, Change change, DateTimeOffset now, EffectBatch batch, CancellationToken ct)
+    /// <summary>The people an event's notify list names for this item (units, the responsible leader, the lead unit's head).</summary>
+    private static async Task<IReadOnlyList<Guid>> DecisionAudienceAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, ItemSubject item, IReadOnlyList<string> audiences, CancellationToken ct)
     {
-        var audiences = allowed.Event.NotifyList;
         var units = Audiences.Units(audiences, item.LeadUnit, item.Units, item.IssuedByUnit, item.SupervisionUnit).ToList();
         var contacts = await ContactDirectory.LoadAsync(connection, tx, units.Append(item.LeadUnit), ct);
-        var people = contacts.People(units, item.ResponsibleLeaderId, audiences.Contains(Audiences.ResponsibleLeader),
+        return contacts.People(units, item.ResponsibleLeaderId, audiences.Contains(Audiences.ResponsibleLeader),
             audiences.Contains(Audiences.LeadUnitHead) ? [item.LeadUnit] : null);
-        var message = new DecisionMessage(new ItemRef(item.CampaignId, item.Id), request.Type, allowed.Event.Name, allowed.Event.NameEn,
-            allowed.FromState, allowed.ToState, request.Note, request.NewDeadline, change.Deadline, actor.Name);
-        foreach (var person in people)
-            batch.Notifications.Add(new NotificationRequest(key, message, person, now, false));
     }
 }

@@ -106,7 +106,8 @@ public sealed partial class LaunchedItems
             var snapshot = await calendar.GetAsync(connection, ct, tx);
             // The new units must sign too: a fresh unacknowledged reminder for this cycle (the launch's has usually fired).
             batch.Timers.Add(new NewTimer(Schedule.AcknowledgeBy(d, snapshot, zone, now), "item", item.Id, item.CampaignId, item.Cycle, "reminder:unacknowledged"));
-            await EnsureDeliverablesAsync(connection, tx, campaign, d, snapshot, zone, afterParts.Where(a => added.Contains(a.UnitCode)).ToList(), now, batch, ct);
+            await EnsureDeliverablesAsync(new ScheduleWork(connection, tx, d, snapshot, zone, now), campaign,
+                afterParts.Where(a => added.Contains(a.UnitCode)).ToList(), batch, ct);
         }
 
         var journalId = await JournalIds.NextAsync(connection, tx, ct);
@@ -132,16 +133,8 @@ public sealed partial class LaunchedItems
         {
             ["version"] = version, ["fields"] = fields, ["before"] = was, ["after"] = after, ["addedUnits"] = added, ["removedUnits"] = removed,
         };
-        const string journal = """
-            insert into journal(id, campaign_id, item_id, at, actor, type, from_state, to_state, note, subject_key, data)
-            overriding system value
-            values (@journalId, @CampaignId, @Id, @now, @actor, 'changed', @from, @to, @note, @subjectKey, @data::jsonb)
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(journal, new
-        {
-            journalId, item.CampaignId, item.Id, now, actor = actor.Name, from = item.State, to = state, note = edit.Note,
-            subjectKey = batch.Notifications.Count > 0 ? key : null, data = JsonSerializer.Serialize(data, EffectBatch.Json),
-        }, tx, cancellationToken: ct));
+        await JournalWriter.AppendAsync(connection, tx, journalId, new JournalEntry(item.CampaignId, item.Id, null, now, actor.Name, "changed",
+            item.State, state, edit.Note, batch.Notifications.Count > 0 ? key : null, data), ct);
         await batch.FlushAsync(connection, tx, outbox, now, ct);
         if (batch.TimersInserted > 0)
             await connection.ExecuteAsync(new CommandDefinition($"select pg_notify('{CampaignLauncher.TimerChannel}', '')", transaction: tx, cancellationToken: ct));

@@ -96,7 +96,7 @@ public sealed partial class LaunchedItems(NpgsqlDataSource db, DefinitionStore d
                     batch.Notifications.Add(new NotificationRequest($"item:{item.Id}:escalation:{launchLevel}:c1", message, person, now, true, escalation));
             }
         }
-        await EnsureDeliverablesAsync(connection, tx, campaign, d, snapshot, zone, parts.Values.SelectMany(l => l).ToList(), now, batch, ct);
+        await EnsureDeliverablesAsync(new ScheduleWork(connection, tx, d, snapshot, zone, now), campaign, parts.Values.SelectMany(l => l).ToList(), batch, ct);
         await batch.FlushAsync(connection, tx, outbox, now, ct);
         await connection.ExecuteAsync(new CommandDefinition($"select pg_notify('{CampaignLauncher.TimerChannel}', '')", transaction: tx, cancellationToken: ct));
     }
@@ -106,9 +106,9 @@ public sealed partial class LaunchedItems(NpgsqlDataSource db, DefinitionStore d
     /// other unit: the missing ones are created with their first timer; the ones that exist are left as they are.
     /// </summary>
     private static async Task EnsureDeliverablesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, CampaignSubject campaign, WorkflowDefinition d, CalendarSnapshot snapshot, TimeZoneInfo zone,
-        IReadOnlyList<Assignment> parts, DateTimeOffset now, EffectBatch batch, CancellationToken ct)
+        ScheduleWork work, CampaignSubject campaign, IReadOnlyList<Assignment> parts, EffectBatch batch, CancellationToken ct)
     {
+        var (connection, tx, d, snapshot, zone, now) = work;
         if (d.DeliverableList.Count == 0 || parts.Count == 0) return;
         var phases = campaign.PhaseList();
         foreach (var deliverable in d.DeliverableList)

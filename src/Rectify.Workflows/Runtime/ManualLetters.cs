@@ -63,15 +63,8 @@ public sealed class ManualLetters(NpgsqlDataSource db, DefinitionStore definitio
             ["escalationId"] = escalationId, ["level"] = "supervisionLetter", ["replyBy"] = replyBy, ["units"] = units, ["manual"] = true,
             ["recipients"] = contacts.People(units),
         };
-        await connection.ExecuteAsync(new CommandDefinition("""
-            insert into journal(id, campaign_id, item_id, at, actor, type, from_state, to_state, note, subject_key, data)
-            overriding system value
-            values (@journalId, @CampaignId, @Id, @now, @actor, 'supervisionLetter', @state, @state, @note, @subjectKey, @data::jsonb)
-            """, new
-        {
-            journalId, item.CampaignId, item.Id, now, actor = actor.Name, state = item.State, note,
-            subjectKey = batch.Notifications.Count > 0 ? key : null, data = JsonSerializer.Serialize(data, EffectBatch.Json),
-        }, tx, cancellationToken: ct));
+        await JournalWriter.AppendAsync(connection, tx, journalId, new JournalEntry(item.CampaignId, item.Id, null, now, actor.Name, "supervisionLetter",
+            item.State, item.State, note, batch.Notifications.Count > 0 ? key : null, data), ct);
         await batch.FlushAsync(connection, tx, outbox, now, ct);
         await tx.CommitAsync(ct);
         return new LetterIssued(escalationId, units);

@@ -77,15 +77,8 @@ public sealed class TalkAppointments(NpgsqlDataSource db, DefinitionStore defini
             ["escalationId"] = escalationId, ["level"] = "admonitoryTalk", ["talkAt"] = request.At, ["place"] = request.Place,
             ["attendees"] = request.Attendees, ["revision"] = revision,
         };
-        await connection.ExecuteAsync(new CommandDefinition("""
-            insert into journal(id, campaign_id, item_id, deliverable_id, at, actor, type, note, subject_key, data)
-            overriding system value
-            values (@journalId, @CampaignId, @ItemId, @DeliverableId, @now, @actor, 'talkScheduled', @note, @key, @data::jsonb)
-            """, new
-        {
-            journalId, e.CampaignId, e.ItemId, e.DeliverableId, now, actor = actor.Name, note = (string?)null,
-            key = people.Count > 0 ? key : null, data = JsonSerializer.Serialize(data, EffectBatch.Json),
-        }, tx, cancellationToken: ct));
+        await JournalWriter.AppendAsync(connection, tx, journalId, new JournalEntry(e.CampaignId, e.ItemId, e.DeliverableId, now, actor.Name, "talkScheduled",
+            null, null, null, people.Count > 0 ? key : null, data), ct);
         var message = new EscalationMessage(subject, "admonitoryTalk", office, deadline, Talk: talk);
         var batch = new EffectBatch();
         foreach (var person in people)

@@ -47,12 +47,11 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
     {
         var level = levels.GetValueOrDefault(item.Id, item.EscalationLevel);
         var key = item.SubjectKey(timer.Step, timer.Cycle);
-        var subject = new ItemRef(item.CampaignId, item.Id);
         // A milestone's reminder belongs to the milestone, not to a deadline cycle: an extension does not make it stale.
         var milestone = timer.Step.StartsWith(MilestonePrefix, StringComparison.Ordinal);
         if ((timer.Cycle != item.Cycle && !milestone) || d.IsClosed(item.State) || item.State == d.Item.InitialState)
         {
-            Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "stale", $"当前状态 {item.State}，第 {item.Cycle} 轮");
+            Journal(Target.Of(item), "timerSkipped", timer, key, "stale", $"当前状态 {item.State}，第 {item.Cycle} 轮");
             return;
         }
         if (milestone)
@@ -68,10 +67,10 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
                 ? parts.Where(a => a.IsUnacknowledged).Select(a => a.UnitCode).ToList()
                 : item.State == d.Item.LaunchState && item.AcknowledgedAt is null ? [item.LeadUnit] : [];
             var outcome = unsigned.Count == 0 ? "acknowledged" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
-            if (outcome is not null) { Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null); return; }
-            SendToItem(item, parts, a => a.IsUnacknowledged, d.Unacknowledged.Recipients, key,
-                s => new UnacknowledgedMessage(s, item.EffectiveDeadline) { DueAt = timer.Due }, null, false);
-            Journal(item.CampaignId, item.Id, null, "unacknowledgedReminder", timer, key, "fired", null, ("units", unsigned));
+            if (outcome is not null) { Journal(Target.Of(item), "timerSkipped", timer, key, outcome, null); return; }
+            ToItem(item, parts, a => a.IsUnacknowledged)(key,
+                s => new UnacknowledgedMessage(s, item.EffectiveDeadline) { DueAt = timer.Due }, null, d.Unacknowledged.Recipients, false);
+            Journal(Target.Of(item), "unacknowledgedReminder", timer, key, "fired", null, ("units", unsigned));
             return;
         }
         if (timer.Step.StartsWith("periodic:", StringComparison.Ordinal))
@@ -81,16 +80,15 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         }
         if (item.EffectiveDeadline is not { } deadline)
         {
-            Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "noDeadline", null);
+            Journal(Target.Of(item), "timerSkipped", timer, key, "noDeadline", null);
             return;
         }
         var steps = DeadlineSteps(d, zone, deadline, d.Item.LaunchEscalationLevel ?? EscalationLevels.None);
         var next = Schedule.After(steps, timer.Step);
         // Reminders and escalations press the units that have not completed their part, never one that has.
         var behind = parts.Where(a => a.IsBehind).ToList();
-        Deadline(timer, d, steps, next, level, key, subject, deadline,
-            (k, message, escalationId, audiences, urgent) => SendToItem(item, parts, a => a.IsBehind, audiences, k, message, escalationId, urgent),
-            item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
+        var step = new StepContext(timer, d, level, key, deadline,
+            ToItem(item, parts, a => a.IsBehind),
             newLevel =>
             {
                 levels[item.Id] = newLevel;
@@ -98,6 +96,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
                 foreach (var a in behind.Where(a => EscalationLevels.Rank(newLevel) > EscalationLevels.Rank(a.EscalationLevel)))
                     batch.AssignmentLevels.Add(new AssignmentLevel(item.Id, a.UnitCode, newLevel));
             });
+        Deadline(step, Target.Of(item), steps, next);
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
     }
 
@@ -112,23 +111,24 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var seq = int.Parse(timer.Step.AsSpan(MilestonePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture);
         if (!Milestones.TryGetValue((item.Id, seq), out var milestone))
         {
-            Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "noMilestone", null);
+            Journal(Target.Of(item), "timerSkipped", timer, key, "noMilestone", null);
             return;
         }
         var outcome = milestone.Done ? "done" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
-        if (outcome is not null) { Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, milestone.Text); return; }
-        SendToItem(item, parts, a => a.IsBehind, d.Reminders.Recipients, key,
-            s => new MilestoneReminderMessage(s, seq, milestone.Date, milestone.Text) { DueAt = timer.Due }, null, false);
-        Journal(item.CampaignId, item.Id, null, "milestoneReminder", timer, key, "fired", milestone.Text,
+        if (outcome is not null) { Journal(Target.Of(item), "timerSkipped", timer, key, outcome, milestone.Text); return; }
+        ToItem(item, parts, a => a.IsBehind)(key,
+            s => new MilestoneReminderMessage(s, seq, milestone.Date, milestone.Text) { DueAt = timer.Due }, null, d.Reminders.Recipients, false);
+        Journal(Target.Of(item), "milestoneReminder", timer, key, "fired", milestone.Text,
             ("seq", seq), ("date", milestone.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
     }
 
     public void Deliverable(TimerRow timer, DeliverableSubject deliverable, WorkflowDefinition d)
     {
         var key = deliverable.SubjectKey(timer.Step, timer.Cycle);
+        var deliverableTarget = new Target(deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit);
         if (timer.Cycle != deliverable.Cycle || !deliverable.IsOpen)
         {
-            Journal(deliverable.CampaignId, null, deliverable.Id, "timerSkipped", timer, key, "stale", $"当前状态 {deliverable.State}");
+            Journal(deliverableTarget, "timerSkipped", timer, key, "stale", $"当前状态 {deliverable.State}");
             return;
         }
         var level = levels.GetValueOrDefault(deliverable.Id, deliverable.EscalationLevel);
@@ -138,9 +138,10 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         IReadOnlyList<Guid> People(IEnumerable<string> audiences) => contacts.People(
             Audiences.Units(audiences.Select(a => a == Audiences.ResponsibleUnits ? Audiences.LeadUnit : a), deliverable.UnitCode, [], deliverable.IssuedByUnit, deliverable.SupervisionUnit),
             headsOf: audiences.Contains(Audiences.LeadUnitHead) ? [deliverable.UnitCode] : null);
-        Deadline(timer, d, steps, next, level, key, subject, deliverable.DueDate,
-            (k, message, escalationId, audiences, urgent) => Send(k, message(subject), escalationId, People(audiences), urgent), deliverable.CampaignId, null, deliverable.Id, deliverable.IssuedByUnit, deliverable.SupervisionUnit,
+        var step = new StepContext(timer, d, level, key, deliverable.DueDate,
+            (k, message, escalationId, audiences, urgent) => Send(k, message(subject), escalationId, People(audiences), urgent),
             newLevel => { levels[deliverable.Id] = newLevel; batch.DeliverableLevels[deliverable.Id] = newLevel; });
+        Deadline(step, deliverableTarget, steps, next);
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "deliverable", deliverable.Id, deliverable.CampaignId, timer.Cycle, next.Name));
     }
 
@@ -150,7 +151,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var phaseKey = timer.Step.Split(':')[1];
         if (campaign.State != "active" || Late(timer) > d.ReminderMaxLateness)
         {
-            Journal(campaign.Id, null, null, "timerSkipped", timer, key, campaign.State != "active" ? "campaignNotActive" : "late", null);
+            Journal(new Target(campaign.Id, null, null, campaign.IssuedByUnit, null), "timerSkipped", timer, key, campaign.State != "active" ? "campaignNotActive" : "late", null);
             return;
         }
         var phase = d.Phases.FirstOrDefault(p => p.Key == phaseKey);
@@ -159,34 +160,43 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             timer.Step.EndsWith(":end", StringComparison.Ordinal) ? "end" : "start") { DueAt = timer.Due };
         var people = contacts.People(units.Append(campaign.IssuedByUnit));
         Send(key, message, null, people, false);
-        Journal(campaign.Id, null, null, "phaseStarted", timer, key, "fired", phase?.Name);
+        Journal(new Target(campaign.Id, null, null, campaign.IssuedByUnit, null), "phaseStarted", timer, key, "fired", phase?.Name);
     }
 
     /// <summary>Sends one step's message, built for a subject (the item, or one unit's share of it), to an audience list.</summary>
     private delegate void Sender(string key, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent);
 
-    private void Deadline(
-        TimerRow timer, WorkflowDefinition d, IReadOnlyList<Step> steps, Step? next, string level, string key, MessageSubject subject, DateOnly deadline,
-        Sender send, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
-        Action<string> setLevel)
+    /// <summary>What one firing step works with: the timer, its definition, the level reached, its key and date, and how it
+    /// sends and raises the level of its subject.</summary>
+    private sealed record StepContext(
+        TimerRow Timer, WorkflowDefinition Definition, string Level, string Key, DateOnly Deadline, Sender Send, Action<string> SetLevel);
+
+    /// <summary>What a firing is about (for its journal row and escalation) and the offices that issued and supervise it.</summary>
+    private sealed record Target(Guid CampaignId, Guid? ItemId, Guid? DeliverableId, string IssuedBy, string? Supervision)
     {
+        public static Target Of(ItemSubject item) => new(item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit);
+    }
+
+    private void Deadline(StepContext c, Target target, IReadOnlyList<Step> steps, Step? next)
+    {
+        var (timer, d, key) = (c.Timer, c.Definition, c.Key);
         var step = steps.FirstOrDefault(s => s.Name == timer.Step);
         var superseded = next is not null && next.DueAt <= now;
         if (step is null)
         {
             // The step no longer exists in this definition version's schedule (definition or calendar changed).
-            Journal(campaignId, itemId, deliverableId, "timerSkipped", timer, key, "unknownStep", null);
+            Journal(target, "timerSkipped", timer, key, "unknownStep", null);
             return;
         }
         if (step.Kind == StepKinds.Reminder)
         {
             var outcome = superseded ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
-            if (outcome is not null) { Journal(campaignId, itemId, deliverableId, "timerSkipped", timer, key, outcome, null); return; }
-            send(key, s => new ReminderMessage(s, deadline, step.DaysBefore ?? 0) { DueAt = timer.Due }, null, d.Reminders.Recipients, step.DaysBefore <= 1);
-            Journal(campaignId, itemId, deliverableId, "reminder", timer, key, "fired", $"T-{step.DaysBefore}");
+            if (outcome is not null) { Journal(target, "timerSkipped", timer, key, outcome, null); return; }
+            c.Send(key, s => new ReminderMessage(s, c.Deadline, step.DaysBefore ?? 0) { DueAt = timer.Due }, null, d.Reminders.Recipients, step.DaysBefore <= 1);
+            Journal(target, "reminder", timer, key, "fired", $"T-{step.DaysBefore}");
             return;
         }
-        Escalate(timer, d, step.Level!, level, key, deadline, send, campaignId, itemId, deliverableId, issuedBy, supervision, superseded, setLevel, null);
+        Escalate(c, target, step.Level!, superseded, null);
     }
 
     private void Periodic(TimerRow timer, ItemSubject item, WorkflowDefinition d, string level, string key, IReadOnlyList<Assignment> parts)
@@ -194,7 +204,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var p = d.PeriodicReports;
         if (p is null || !item.Ongoing)
         {
-            Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, "notPeriodic", null);
+            Journal(Target.Of(item), "timerSkipped", timer, key, "notPeriodic", null);
             return;
         }
         var zone = item.Zone;
@@ -215,7 +225,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         bool Reported(DateTime? at, DateOnly previousDue) => at is { } last && LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)), zone) > previousDue;
         // A periodic report is about the report, whoever gets it; each unit's message is keyed by its unit all the same.
         void SendPeriodic(Func<Assignment, bool> owes, string k, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent) =>
-            SendToItem(item, parts, owes, audiences, k, _ => message(subject), escalationId, urgent);
+            ToItem(item, parts, owes)(k, _ => message(subject), escalationId, audiences, urgent);
         if (index == 0)
         {
             var outcome = next is not null && next.DueAt <= now ? "superseded" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
@@ -223,9 +233,9 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             {
                 // Every unit still working is reminded that its report is due; one that completed its part is not.
                 SendPeriodic(a => a.IsBehind, key, s => new PeriodicReportMessage(s, due) { DueAt = timer.Due }, null, p.Recipients, false);
-                Journal(item.CampaignId, item.Id, null, "periodicReminder", timer, key, "fired", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                Journal(Target.Of(item), "periodicReminder", timer, key, "fired", due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
-            else Journal(item.CampaignId, item.Id, null, "timerSkipped", timer, key, outcome, null);
+            else Journal(Target.Of(item), "timerSkipped", timer, key, outcome, null);
             if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
             else ScheduleNextPeriod();
             return;
@@ -238,57 +248,61 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var received = parts.Count > 0 ? missing.Count == 0 : Reported(item.LastProgressAt, previousDue);
         if (received)
         {
-            Journal(item.CampaignId, item.Id, null, "periodicReportReceived", timer, key, "fired", null);
+            Journal(Target.Of(item), "periodicReportReceived", timer, key, "fired", null);
             return;
         }
         // A unit's missed report counts once per period, at the first escalation step after the due date.
         if (index == 1) batch.MissedReports.AddRange(missing.Select(a => (item.Id, a.UnitCode)));
         var stepLevel = steps[index].Level!;
-        Escalate(timer, d, stepLevel, level, key, due, (k, m, e, a, u) => SendPeriodic(Owes, k, m, e, a, u), item.CampaignId, item.Id, null, item.IssuedByUnit, item.SupervisionUnit,
-            next is not null && next.DueAt <= now,
+        var context = new StepContext(timer, d, level, key, due, (k, m, e, a, u) => SendPeriodic(Owes, k, m, e, a, u),
             newLevel =>
             {
                 levels[item.Id] = newLevel;
                 batch.ItemLevels[item.Id] = newLevel;
                 foreach (var a in missing.Where(a => EscalationLevels.Rank(newLevel) > EscalationLevels.Rank(a.EscalationLevel)))
                     batch.AssignmentLevels.Add(new AssignmentLevel(item.Id, a.UnitCode, newLevel));
-            },
+            });
+        Escalate(context, Target.Of(item), stepLevel, next is not null && next.DueAt <= now,
             $"未按期报送 {due:yyyy-MM-dd} 的整改进展 / periodic report of {due:yyyy-MM-dd} missing: {string.Join(", ", missing.Select(a => a.UnitCode))}");
         if (next is not null) batch.Timers.Add(new NewTimer(next.DueAt, "item", item.Id, item.CampaignId, timer.Cycle, next.Name));
     }
 
-    private void Escalate(
-        TimerRow timer, WorkflowDefinition d, string stepLevel, string level, string key, DateOnly deadline,
-        Sender send, Guid campaignId, Guid? itemId, Guid? deliverableId, string issuedBy, string? supervision,
-        bool superseded, Action<string> setLevel, string? note)
+    private void Escalate(StepContext c, Target target, string stepLevel, bool superseded, string? note)
     {
-        if (EscalationLevels.Rank(stepLevel) <= EscalationLevels.Rank(level))
+        var (timer, key) = (c.Timer, c.Key);
+        if (EscalationLevels.Rank(stepLevel) <= EscalationLevels.Rank(c.Level))
         {
-            Journal(campaignId, itemId, deliverableId, "timerSkipped", timer, key, "alreadyAtLevel", level);
+            Journal(target, "timerSkipped", timer, key, "alreadyAtLevel", c.Level);
             return;
         }
-        var ladder = d.Escalation.Ladder.First(s => s.Level == stepLevel);
-        var office = ladder.Office == Audiences.SupervisionOffice ? supervision ?? issuedBy : issuedBy;
+        var ladder = c.Definition.Escalation.Ladder.First(s => s.Level == stepLevel);
+        var office = ladder.Office == Audiences.SupervisionOffice ? target.Supervision ?? target.IssuedBy : target.IssuedBy;
         var escalationId = Guid.CreateVersion7(now);
-        batch.Escalations.Add(new NewEscalation(escalationId, campaignId, itemId, deliverableId, stepLevel, office, now, note));
-        setLevel(stepLevel);
+        batch.Escalations.Add(new NewEscalation(escalationId, target.CampaignId, target.ItemId, target.DeliverableId, stepLevel, office, now, note));
+        c.SetLevel(stepLevel);
         if (!superseded)
-            send(key, s => new EscalationMessage(s, stepLevel, office, deadline) { DueAt = timer.Due }, escalationId, ladder.Recipients, true);
-        Journal(campaignId, itemId, deliverableId, "escalation", timer, key, superseded ? "superseded" : "fired", note, ("level", stepLevel), ("escalationId", escalationId));
+            c.Send(key, s => new EscalationMessage(s, stepLevel, office, c.Deadline) { DueAt = timer.Due }, escalationId, ladder.Recipients, true);
+        Journal(target, "escalation", timer, key, superseded ? "superseded" : "fired", note, ("level", stepLevel), ("escalationId", escalationId));
     }
 
     private TimeSpan Late(TimerRow timer) => now - timer.Due;
 
     /// <summary>
-    /// An item's message (issue 12): each unit the audiences name that <paramref name="owes"/> gets its own message about
+    /// An item's message (issue 12): each unit the audiences name that the shares' <c>Owes</c> picks gets its own message about
     /// its own share (subject <see cref="AssignmentRef"/>, the unit in the key, so it is sent exactly once per unit and
     /// person); the other audiences (offices, the responsible leader) get the item's message. An item without
     /// assignments (none is left after migration 0600) falls back to every unit.
     /// </summary>
+    private Sender ToItem(ItemSubject item, IReadOnlyList<Assignment> parts, Func<Assignment, bool> owes) =>
+        (key, message, escalationId, audiences, urgent) => SendToItem(new ItemShares(item, parts, owes), key, message, escalationId, audiences, urgent);
+
+    /// <summary>An item, its assignments, and which of them a message is owed to.</summary>
+    private sealed record ItemShares(ItemSubject Item, IReadOnlyList<Assignment> Parts, Func<Assignment, bool> Owes);
+
     private void SendToItem(
-        ItemSubject item, IReadOnlyList<Assignment> parts, Func<Assignment, bool> owes, IReadOnlyList<string> audiences, string key,
-        Func<MessageSubject, OutboxMessage> message, Guid? escalationId, bool urgent)
+        ItemShares shares, string key, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent)
     {
+        var (item, parts, owes) = shares;
         var whole = new ItemRef(item.CampaignId, item.Id);
         if (parts.Count == 0)
         {
@@ -319,8 +333,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             batch.Notifications.Add(new NotificationRequest(key, message, person, message.DueAt ?? now, urgent, escalationId));
     }
 
-    private void Journal(Guid campaignId, Guid? itemId, Guid? deliverableId, string type, TimerRow timer, string key, string outcome, string? note,
-        params (string, object?)[] extra)
+    private void Journal(Target target, string type, TimerRow timer, string key, string outcome, string? note, params (string, object?)[] extra)
     {
         var data = new Dictionary<string, object?>
         {
@@ -329,7 +342,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         };
         foreach (var (k, v) in extra) data[k] = v;
         if (quiet) data["history"] = "演示数据：历史时刻，未发送通知 / demo history, no message sent";
-        batch.Journal.Add(new JournalEntry(campaignId, itemId, deliverableId, now, "system", type, null, null, note,
+        batch.Journal.Add(new JournalEntry(target.CampaignId, target.ItemId, target.DeliverableId, now, "system", type, null, null, note,
             outcome is "fired" && !quiet ? key : null, data));
     }
 }

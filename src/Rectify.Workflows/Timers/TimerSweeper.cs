@@ -167,8 +167,8 @@ public sealed partial class TimerSweeper(
         var fireAt = stage is null ? now : new[] { now, timers.Max(t => t.Due) }.Max();
         now = fireAt;
 
-        var items = await LockAsync<ItemSubject>(connection, tx, ItemSubject.Select, "i", timers, "item", i => i.Id, ct);
-        var deliverables = await LockAsync<DeliverableSubject>(connection, tx, DeliverableSubject.Select, "d", timers, "deliverable", d => d.Id, ct);
+        var items = await LockAsync<ItemSubject>(connection, tx, ItemSubject.Select, "i", SubjectIds(timers, "item"), i => i.Id, ct);
+        var deliverables = await LockAsync<DeliverableSubject>(connection, tx, DeliverableSubject.Select, "d", SubjectIds(timers, "deliverable"), d => d.Id, ct);
         var campaignIds = timers.Where(t => t.SubjectKind == "campaign").Select(t => t.SubjectId).Distinct().ToArray();
         var campaigns = campaignIds.Length == 0 ? [] : (await connection.QueryAsync<CampaignSubject>(new CommandDefinition(
             $"{CampaignSubject.Select} where c.id = any(@campaignIds)", new { campaignIds }, tx, cancellationToken: ct))).ToDictionary(c => c.Id);
@@ -295,10 +295,12 @@ public sealed partial class TimerSweeper(
         return next is { } n ? new DateTimeOffset(DateTime.SpecifyKind(n, DateTimeKind.Utc)) : null;
     }
 
+    private static Guid[] SubjectIds(List<TimerRow> timers, string kind) =>
+        timers.Where(t => t.SubjectKind == kind).Select(t => t.SubjectId).Distinct().ToArray();
+
     private static async Task<Dictionary<Guid, T>> LockAsync<T>(
-        NpgsqlConnection connection, NpgsqlTransaction tx, string select, string alias, List<TimerRow> timers, string kind, Func<T, Guid> key, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction tx, string select, string alias, Guid[] ids, Func<T, Guid> key, CancellationToken ct)
     {
-        var ids = timers.Where(t => t.SubjectKind == kind).Select(t => t.SubjectId).Distinct().ToArray();
         if (ids.Length == 0) return [];
         var sql = $"{select} where {alias}.id = any(@ids) for update of {alias} skip locked";
         var rows = await connection.QueryAsync<T>(new CommandDefinition(sql, new { ids }, tx, cancellationToken: ct));

@@ -20,6 +20,9 @@ public sealed class JobsApp : RectifyApp
     {
         ["Rectify:Jobs:Server"] = "true",
         ["Rectify:Clock:Controllable"] = "true",
+        // Long polling wakes a worker when a job is enqueued; a NOTIFY sent while a worker is between its fetch and its
+        // LISTEN is caught by the next poll, which in production is 2 min away: longer than a test waits.
+        ["Rectify:Jobs:QueuePollInterval"] = "00:00:05",
     };
 }
 
