@@ -111,56 +111,63 @@ public static class AssignmentFacts
     }
 
     private sealed record RecordRow(
-        string Unit, DateOnly? Deadline, DateOnly? EndOn, int Grouping, int Assigned, int Acknowledged, int Completed, int Overdue,
+        string Unit, DateOnly? Deadline, DateOnly? EndOn, int Assigned, int Acknowledged, int Completed, int Overdue,
         int ClosedOnTime, int ClosedLate, int MissedReports, int Urge, int SupervisionLetter, int ListedSupervision, int AdmonitoryTalk);
 
     /// <summary>
     /// Each unit's own record (the rules of <see cref="UnitRecords.From"/>) counted by the database in one pass over the
-    /// campaign's assignments: one row per unit with its counts, and one per (unit, deadline, end date) of its late parts,
-    /// so the working days late are counted on the calendar once per such group, not once per part.
+    /// campaign's assignments, one hashed group per (unit, deadline, end date) of its late parts (and one per unit for the
+    /// parts that are not late): a few hundred rows, summed per unit here, with the working days late counted on the
+    /// calendar once per group instead of once per part.
     /// </summary>
     public static async Task<IReadOnlyList<UnitRecord>> RecordsAsync(
         NpgsqlConnection connection, Guid campaignId, DateOnly today, CalendarSnapshot calendar, CancellationToken ct)
     {
         const string sql = """
-            select f.unit as Unit, f.late_deadline as Deadline, f.late_end as EndOn, grouping(f.late_deadline, f.late_end) as Grouping,
+            select p.unit as Unit,
+                   case when p.completed and p.completed_on > p.deadline then p.deadline
+                        when not p.completed and p.item_open and p.deadline < @today then p.deadline end as Deadline,
+                   case when p.completed and p.completed_on > p.deadline then p.completed_on
+                        when not p.completed and p.item_open and p.deadline < @today then @today end as EndOn,
                    count(*)::int as Assigned,
-                   (count(*) filter (where f.acknowledged))::int as Acknowledged,
-                   (count(*) filter (where f.completed))::int as Completed,
-                   (count(*) filter (where not f.completed and f.item_open and f.deadline < @today))::int as Overdue,
-                   (count(*) filter (where f.completed and (f.deadline is null or f.completed_on is null or f.completed_on <= f.deadline)))::int as ClosedOnTime,
-                   (count(*) filter (where f.completed and f.completed_on > f.deadline))::int as ClosedLate,
-                   coalesce(sum(f.missed_reports), 0)::int as MissedReports,
-                   coalesce(sum(cardinality(array_positions(f.levels, 'urge'))), 0)::int as Urge,
-                   coalesce(sum(cardinality(array_positions(f.levels, 'supervisionLetter'))), 0)::int as SupervisionLetter,
-                   coalesce(sum(cardinality(array_positions(f.levels, 'listedSupervision'))), 0)::int as ListedSupervision,
-                   coalesce(sum(cardinality(array_positions(f.levels, 'admonitoryTalk'))), 0)::int as AdmonitoryTalk
+                   (count(*) filter (where p.acknowledged))::int as Acknowledged,
+                   (count(*) filter (where p.completed))::int as Completed,
+                   (count(*) filter (where not p.completed and p.item_open and p.deadline < @today))::int as Overdue,
+                   (count(*) filter (where p.completed and (p.deadline is null or p.completed_on is null or p.completed_on <= p.deadline)))::int as ClosedOnTime,
+                   (count(*) filter (where p.completed and p.completed_on > p.deadline))::int as ClosedLate,
+                   coalesce(sum(p.missed_reports), 0)::int as MissedReports,
+                   coalesce(sum(cardinality(array_positions(p.levels, 'urge'))) filter (where p.any_level), 0)::int as Urge,
+                   coalesce(sum(cardinality(array_positions(p.levels, 'supervisionLetter'))) filter (where p.any_level), 0)::int as SupervisionLetter,
+                   coalesce(sum(cardinality(array_positions(p.levels, 'listedSupervision'))) filter (where p.any_level), 0)::int as ListedSupervision,
+                   coalesce(sum(cardinality(array_positions(p.levels, 'admonitoryTalk'))) filter (where p.any_level), 0)::int as AdmonitoryTalk
             from (
-                select p.*,
-                       case when p.completed and p.completed_on > p.deadline then p.deadline
-                            when not p.completed and p.item_open and p.deadline < @today then p.deadline end as late_deadline,
-                       case when p.completed and p.completed_on > p.deadline then p.completed_on
-                            when not p.completed and p.item_open and p.deadline < @today then @today end as late_end
-                from (
-                    select a.unit_code as unit, a.acknowledged_at is not null as acknowledged, a.state = 'completed' as completed,
-                           (a.completed_at at time zone c.time_zone)::date as completed_on, i.effective_deadline as deadline,
-                           i.state not in ('closed', 'draft', 'withdrawn') as item_open, a.missed_reports, a.levels_reached as levels
-                    from assignments a join items i on i.id = a.item_id join campaigns c on c.id = a.campaign_id
-                    where a.campaign_id = @campaignId and a.state <> 'withdrawn' and i.state not in ('draft', 'withdrawn')
-                ) p
-            ) f
-            group by grouping sets ((f.unit), (f.unit, f.late_deadline, f.late_end))
+                select a.unit_code as unit, a.acknowledged_at is not null as acknowledged, a.state = 'completed' as completed,
+                       case when a.state = 'completed' then (a.completed_at at time zone @timeZone)::date end as completed_on,
+                       i.effective_deadline as deadline, i.state not in ('closed', 'draft', 'withdrawn') as item_open,
+                       a.missed_reports, a.levels_reached as levels, a.levels_reached <> '{}' as any_level
+                from assignments a join items i on i.id = a.item_id
+                where a.campaign_id = @campaignId and i.campaign_id = @campaignId
+                  and a.state <> 'withdrawn' and i.state not in ('draft', 'withdrawn')
+                offset 0
+            ) p
+            group by 1, 2, 3
             """;
-        var rows = (await connection.QueryAsync<RecordRow>(new CommandDefinition(sql, new { campaignId, today }, cancellationToken: ct))).ToList();
-        var lateDays = rows.Where(r => r.Grouping == 0 && r.Deadline is not null && r.EndOn is not null)
-            .GroupBy(r => r.Unit, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Sum(r => r.Assigned * calendar.WorkingDaysBetween(r.Deadline!.Value, r.EndOn!.Value)), StringComparer.Ordinal);
-        return rows.Where(r => r.Grouping != 0)
-            .Select(r => new UnitRecord(r.Unit, r.Assigned, r.Acknowledged, r.Completed, r.Overdue, r.ClosedOnTime, r.ClosedLate,
-                lateDays.GetValueOrDefault(r.Unit), r.MissedReports, new Dictionary<string, int>(StringComparer.Ordinal)
+        var timeZone = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "select time_zone from campaigns where id = @campaignId", new { campaignId }, cancellationToken: ct)) ?? "Asia/Shanghai";
+        // A pass over every assignment costs enough for PostgreSQL to compile the statement (JIT): seconds, for a query that
+        // takes less than that to run.
+        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
+        await connection.ExecuteAsync(new CommandDefinition("set local jit = off", transaction: tx, cancellationToken: ct));
+        var rows = (await connection.QueryAsync<RecordRow>(new CommandDefinition(sql, new { campaignId, today, timeZone }, tx, cancellationToken: ct))).ToList();
+        await tx.CommitAsync(ct);
+        return rows.GroupBy(r => r.Unit, StringComparer.Ordinal)
+            .Select(g => new UnitRecord(g.Key, g.Sum(r => r.Assigned), g.Sum(r => r.Acknowledged), g.Sum(r => r.Completed), g.Sum(r => r.Overdue),
+                g.Sum(r => r.ClosedOnTime), g.Sum(r => r.ClosedLate),
+                g.Where(r => r.Deadline is not null && r.EndOn is not null).Sum(r => r.Assigned * calendar.WorkingDaysBetween(r.Deadline!.Value, r.EndOn!.Value)),
+                g.Sum(r => r.MissedReports), new Dictionary<string, int>(StringComparer.Ordinal)
                 {
-                    ["urge"] = r.Urge, ["supervisionLetter"] = r.SupervisionLetter, ["listedSupervision"] = r.ListedSupervision,
-                    ["admonitoryTalk"] = r.AdmonitoryTalk,
+                    ["urge"] = g.Sum(r => r.Urge), ["supervisionLetter"] = g.Sum(r => r.SupervisionLetter),
+                    ["listedSupervision"] = g.Sum(r => r.ListedSupervision), ["admonitoryTalk"] = g.Sum(r => r.AdmonitoryTalk),
                 }))
             .ToList();
     }
