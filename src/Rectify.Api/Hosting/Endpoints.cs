@@ -12,6 +12,7 @@ using Rectify.Api.Features.Notifications;
 using Rectify.Api.Features.People;
 using Rectify.Api.Features.Runtime;
 using Rectify.Api.Features.Talks;
+using Rectify.Api.Features.Todo;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Features.Users;
 using Rectify.Api.Features.Workflows;
@@ -44,6 +45,7 @@ public static class Endpoints
         app.MapManualLettersApi();          // /api/items/{id}/letters (督办函 by hand)
         app.MapDeliverablesApi();           // /api/deliverables
         app.MapTalksApi();                  // admonitory talks (约谈)
+        app.MapTodoApi();                   // /api/todo (待办)
         app.MapImportApi();                 // /api/campaigns/{id}/items/import
         app.MapDocumentsApi();              // ledger.xlsx, report.docx
         app.MapCalendarFeedApi();           // /api/units/{code}/deadlines.ics

@@ -78,6 +78,10 @@ public static class ServiceRegistration
         services.AddOptions<AuthOptions>().BindConfiguration("Rectify:Auth");
         services.AddSingleton<TokenStore>();
         services.AddSingleton<Passwords>();
+        services.AddSingleton<Rectify.Api.Features.Auth.PasswordChange>();
+        services.AddSingleton<Rectify.Api.Features.Admin.IncidentRetry>();
+        services.AddSingleton<Rectify.Api.Features.Users.PasswordReset>();
+        services.AddSingleton<Rectify.Api.Features.Notifications.PreferencesUpdate>();
         services.AddSingleton<SignInAttempts>();
         services.AddOptions<SignInThrottleOptions>().BindConfiguration("Rectify:SignIn");
         services.AddSingleton<Rectify.Api.Security.SignInThrottle>();

@@ -47,6 +47,7 @@ public static class WebUi
         services.AddHttpContextAccessor();
         services.AddScoped<UiText>();
         services.AddScoped<UnitNames>();
+        services.AddScoped<TodoBadges>();
         return services;
     }
 

@@ -6,6 +6,7 @@ using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Features.Documents;
+using Rectify.Api.Features.Import;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Domain;
 
@@ -14,6 +15,7 @@ namespace Rectify.Api.Jobs;
 public static class TaskKinds
 {
     public const string LedgerExport = "ledgerExport";
+    public const string Import = "import";
 }
 
 public static class TaskStates
@@ -33,10 +35,18 @@ public static class TaskStates
     };
 }
 
-/// <summary>What GET /api/tasks/{id} returns: a person's background task (an export, an import) and how far it is.</summary>
+/// <summary>
+/// What GET /api/tasks/{id} returns: a person's background task (an export, an import) and how far it is.
+/// <paramref name="Summary"/> is what a task without a file produced: for an import <c>{imported, collectives, errors}</c>,
+/// the same as a direct import's answer (errors <c>[{row, field, cell, message}]</c> when it failed).
+/// </summary>
 public sealed record BackgroundTaskDto(
     Guid Id, string Kind, string State, string StateName, string Title, int Progress, int? Total, Guid? CampaignId,
-    string? ResultName, string? ResultUrl, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+    string? ResultName, string? ResultUrl, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    JsonElement? Summary = null);
+
+/// <summary>An import task's parameters: the kept upload it imports (once) and the office's picks for ambiguous names.</summary>
+public sealed record ImportTaskParameters(Guid UploadId, string FileName, IReadOnlyList<ImportChoice> Choices);
 
 /// <summary>The rows of <c>background_tasks</c>: created by a request, advanced by a Hangfire job, read by the page that started it.</summary>
 public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBackgroundJobClient jobs)
@@ -51,7 +61,7 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
             await connection.ExecuteAsync(new CommandDefinition("""
                 insert into background_tasks(id, kind, title, requested_by, campaign_id, parameters, created_at, updated_at)
                 values (@id, @kind, @title, @requestedBy, @campaignId, @parameters::jsonb, @now, @now)
-                """, new { id, kind, title, requestedBy, campaignId, parameters = JsonSerializer.Serialize(parameters), now }, cancellationToken: ct));
+                """, new { id, kind, title, requestedBy, campaignId, parameters = JsonSerializer.Serialize(parameters, JsonSerializerOptions.Web), now }, cancellationToken: ct));
         }
         var jobId = jobs.Enqueue<BackgroundTaskRunner>(r => r.RunAsync(id, CancellationToken.None));
         await using (var connection = await db.OpenConnectionAsync(ct))
@@ -59,6 +69,39 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
                 new { id, jobId }, cancellationToken: ct));
         return id;
     }
+
+    /// <summary>
+    /// Starts the import of a kept upload, or answers the task already importing it (a confirmation sent twice): one
+    /// upload, one task, unless the earlier one failed.
+    /// </summary>
+    public async Task<Guid> StartImportAsync(string title, Guid requestedBy, Guid campaignId, ImportTaskParameters parameters, CancellationToken ct)
+    {
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            var existing = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition("""
+                select id from background_tasks
+                where kind = 'import' and campaign_id = @campaignId and parameters->>'uploadId' = @upload and state <> 'failed'
+                order by created_at limit 1
+                """, new { campaignId, upload = parameters.UploadId.ToString() }, cancellationToken: ct));
+            if (existing is { } id) return id;
+        }
+        return await StartAsync(TaskKinds.Import, title, requestedBy, campaignId, parameters, ct);
+    }
+
+    /// <summary>Marks a task succeeded inside the transaction of its work, so the work and its record commit together.</summary>
+    public static async Task SucceedAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid taskId, object summary, DateTimeOffset now, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition("""
+            update background_tasks set state = 'succeeded', progress = coalesce(total, progress), summary = @summary::jsonb,
+                   finished_at = @now, updated_at = @now
+            where id = @taskId
+            """, new { taskId, summary = JsonSerializer.Serialize(summary, SummaryJson), now }, tx, cancellationToken: ct));
+    }
+
+    internal static readonly JsonSerializerOptions SummaryJson = new(JsonSerializerOptions.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     public async Task<BackgroundTaskDto?> FindAsync(Guid id, CurrentUser user, CancellationToken ct)
     {
@@ -87,20 +130,21 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
 
     public sealed record Row(
         Guid Id, string Kind, string State, string Title, int Progress, int? Total, Guid? RequestedBy, Guid? CampaignId,
-        string? ResultName, bool HasResult, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt)
+        string? ResultName, bool HasResult, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, string? Summary)
     {
         private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
         public const string Select = """
             select id, kind, state, title, progress, total, requested_by as RequestedBy, campaign_id as CampaignId,
                    result_name as ResultName, result is not null as HasResult, error, created_at as CreatedAt,
-                   started_at as StartedAt, finished_at as FinishedAt
+                   started_at as StartedAt, finished_at as FinishedAt, summary::text as Summary
             from background_tasks
             """;
 
         public BackgroundTaskDto ToDto() => new(Id, Kind, State, TaskStates.Zh(State), Title, Progress, Total, CampaignId, ResultName,
             HasResult && State == TaskStates.Succeeded ? $"/api/tasks/{Id}/result" : null, Error, Utc(CreatedAt),
-            StartedAt is { } s ? Utc(s) : null, FinishedAt is { } f ? Utc(f) : null);
+            StartedAt is { } s ? Utc(s) : null, FinishedAt is { } f ? Utc(f) : null,
+            Summary is null ? null : JsonDocument.Parse(Summary).RootElement.Clone());
     }
 }
 
@@ -110,7 +154,8 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
 /// A failure is written to the task (the person sees it) and rethrown, so Hangfire's retry and dashboard see it too.
 /// </summary>
 public sealed class BackgroundTaskRunner(
-    NpgsqlDataSource db, TimeProvider clock, Rectify.Workflows.Definitions.DefinitionStore definitions, ILogger<BackgroundTaskRunner> logger)
+    NpgsqlDataSource db, TimeProvider clock, Rectify.Workflows.Definitions.DefinitionStore definitions, ImportService imports,
+    ILogger<BackgroundTaskRunner> logger)
 {
     /// <summary>Progress is written at most this often (rows between updates), so a big export costs few statements.</summary>
     private const int ProgressStep = 500;
@@ -137,23 +182,31 @@ public sealed class BackgroundTaskRunner(
             if (task is null) return; // finished before (or never recorded): nothing to do twice
             try
             {
+                // A file is recorded here; an import records its success in the transaction that writes its items.
                 var result = task.Kind switch
                 {
                     TaskKinds.LedgerExport => await LedgerAsync(taskId, task, ct),
+                    TaskKinds.Import => await ImportAsync(taskId, task, ct),
                     _ => throw new InvalidOperationException($"unknown background task kind {task.Kind}"),
                 };
-                await guard.ExecuteAsync(new CommandDefinition("""
-                    update background_tasks set state = 'succeeded', progress = coalesce(total, progress), result_name = @Name,
-                           result_type = @Type, result = @Bytes, finished_at = @now, updated_at = @now
-                    where id = @taskId
-                    """, new { taskId, result.Name, result.Type, result.Bytes, now = clock.GetUtcNow() }, cancellationToken: ct));
+                if (result is { } file)
+                    await guard.ExecuteAsync(new CommandDefinition("""
+                        update background_tasks set state = 'succeeded', progress = coalesce(total, progress), result_name = @Name,
+                               result_type = @Type, result = @Bytes, finished_at = @now, updated_at = @now
+                        where id = @taskId
+                        """, new { taskId, file.Name, file.Type, file.Bytes, now = clock.GetUtcNow() }, cancellationToken: ct));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                var message = ex is TaskProblem p ? p.Message : $"导出失败，请稍后重试或联系管理员 / the task failed ({ex.GetType().Name})";
+                var message = ex is TaskProblem p ? p.Message
+                    : task.Kind == TaskKinds.Import ? $"导入失败，未导入任何问题，请稍后重试或联系管理员 / the import failed, nothing was imported ({ex.GetType().Name})"
+                    : $"导出失败，请稍后重试或联系管理员 / the task failed ({ex.GetType().Name})";
+                var summary = ex is TaskProblem { Summary: { } s } ? JsonSerializer.Serialize(s, BackgroundTasks.SummaryJson) : null;
                 await guard.ExecuteAsync(new CommandDefinition("""
-                    update background_tasks set state = 'failed', error = @message, finished_at = @now, updated_at = @now where id = @taskId
-                    """, new { taskId, message, now = clock.GetUtcNow() }, cancellationToken: CancellationToken.None));
+                    update background_tasks set state = 'failed', error = @message, summary = coalesce(@summary::jsonb, summary),
+                           finished_at = @now, updated_at = @now
+                    where id = @taskId
+                    """, new { taskId, message, summary, now = clock.GetUtcNow() }, cancellationToken: CancellationToken.None));
                 if (ex is TaskProblem) return; // the person's problem (a campaign gone, an account disabled): retrying changes nothing
                 throw;
             }
@@ -165,14 +218,17 @@ public sealed class BackgroundTaskRunner(
         }
     }
 
-    private async Task<(string Name, string Type, byte[] Bytes)> LedgerAsync(Guid taskId, Claimed task, CancellationToken ct)
-    {
-        var p = JsonSerializer.Deserialize<LedgerExportParameters>(task.Parameters, JsonSerializerOptions.Web) ?? new LedgerExportParameters(null, null, null, null);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var user = task.RequestedBy is { } by ? await connection.QuerySingleOrDefaultAsync<CurrentUser>(new CommandDefinition("""
+    private async Task<CurrentUser?> RequesterAsync(NpgsqlConnection connection, Claimed task, CancellationToken ct) =>
+        task.RequestedBy is { } by ? await connection.QuerySingleOrDefaultAsync<CurrentUser>(new CommandDefinition("""
             select id, user_name as UserName, role, unit_code as UnitCode, person_id as PersonId
             from users where id = @by and disabled_at is null
             """, new { by }, cancellationToken: ct)) : null;
+
+    private async Task<(string Name, string Type, byte[] Bytes)?> LedgerAsync(Guid taskId, Claimed task, CancellationToken ct)
+    {
+        var p = JsonSerializer.Deserialize<LedgerExportParameters>(task.Parameters, JsonSerializerOptions.Web) ?? new LedgerExportParameters(null, null, null, null);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var user = await RequesterAsync(connection, task, ct);
         if (user is null) throw new TaskProblem("发起导出的账号已不存在或已停用 / the account that started the export is gone or disabled");
         var progress = new ProgressWriter(db, taskId, ProgressStep);
         var ledger = await LedgerApi.BuildAsync(connection, definitions, task.CampaignId!.Value, user, new ItemFilters(p.Unit, p.State, p.Overdue, p.Q),
@@ -181,9 +237,35 @@ public sealed class BackgroundTaskRunner(
         return (ledger.Value.FileName, XlsxBuilder.ContentType, ledger.Value.Bytes);
     }
 
+    /// <summary>
+    /// A big problem list (issue 15): imported from its kept upload by <see cref="ImportService.RunTaskAsync"/>, which
+    /// marks the task succeeded in the transaction that writes the items; a refusal (rows with errors, the campaign
+    /// launched meanwhile, the upload already imported) fails the task with the same errors a direct import gives.
+    /// </summary>
+    private async Task<(string Name, string Type, byte[] Bytes)?> ImportAsync(Guid taskId, Claimed task, CancellationToken ct)
+    {
+        var p = JsonSerializer.Deserialize<ImportTaskParameters>(task.Parameters, JsonSerializerOptions.Web)
+            ?? throw new InvalidOperationException($"import task {taskId} has no parameters");
+        CurrentUser? user;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            user = await RequesterAsync(connection, task, ct);
+        if (user is null) throw new TaskProblem("发起导入的账号已不存在或已停用，未导入任何问题 / the account that started the import is gone or disabled");
+        var progress = new ProgressWriter(db, taskId, ProgressStep);
+        var outcome = await imports.RunTaskAsync(taskId, task.CampaignId!.Value, p.UploadId, user, p.Choices ?? [], progress.Report, ct);
+        return outcome switch
+        {
+            ImportDone => null,
+            ImportRefused r => throw new TaskProblem(r.Detail, new ImportResult(0, r.Errors, [])),
+            _ => throw new InvalidOperationException($"import task {taskId}: {outcome.GetType().Name}"),
+        };
+    }
+
     public sealed record Claimed(string Kind, string Parameters, Guid? RequestedBy, Guid? CampaignId);
 
-    private sealed class TaskProblem(string message) : Exception(message);
+    private sealed class TaskProblem(string message, object? summary = null) : Exception(message)
+    {
+        public object? Summary { get; } = summary;
+    }
 
     /// <summary>Writes "rows done / total" every <c>step</c> rows (and at 0 and at the end), on its own short statements.</summary>
     private sealed class ProgressWriter(NpgsqlDataSource db, Guid taskId, int step)

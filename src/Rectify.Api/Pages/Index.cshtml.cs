@@ -1,20 +1,10 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Rectify.Api.Features.Auth;
 
 namespace Rectify.Api.Pages;
 
-/// <summary>The home page is each role's own starting point.</summary>
+/// <summary>The home page: every role starts on its 待办 (issue 13 §1), what waits for it, each row leading to where it is done.</summary>
 public sealed class IndexModel : PageModel
 {
-    public IActionResult OnGet()
-    {
-        var me = CurrentUser.From(User);
-        return Redirect(me switch
-        {
-            { IsUnit: true } => "/items",
-            { IsSupervisor: true } => "/supervision",
-            _ => "/campaigns",
-        });
-    }
+    public IActionResult OnGet() => Redirect("/todo");
 }

@@ -22,6 +22,18 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
         "connect-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// A file shown in place on one of the app's own pages (an image or a PDF, issue 13): it runs nothing and loads
+    /// nothing, and only the app's own pages may frame it (a PDF opens in an iframe; another site still may not).
+    /// </summary>
+    private const string FramedFilePolicy =
+        "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'";
+
+    private const string FramedBySelfKey = "rectify:framed-by-self";
+
+    /// <summary>Marks the response as a file the app's own pages may show in a frame (see <see cref="FramedFilePolicy"/>).</summary>
+    public static void AllowFramingBySelf(HttpContext context) => context.Items[FramedBySelfKey] = true;
+
     public static WebApplication UseRectifySecurityHeaders(this WebApplication app)
     {
         app.Use((context, next) =>
@@ -32,11 +44,13 @@ public static class SecurityHeaders
             {
                 var headers = context.Response.Headers;
                 headers.XContentTypeOptions = "nosniff";
-                headers.XFrameOptions = "DENY";
+                var framed = context.Items.ContainsKey(FramedBySelfKey);
+                headers.XFrameOptions = framed ? "SAMEORIGIN" : "DENY";
                 headers["Referrer-Policy"] = "same-origin";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-                headers.ContentSecurityPolicy = path.StartsWithSegments("/swagger") ? SwaggerPolicy
+                headers.ContentSecurityPolicy = framed ? FramedFilePolicy
+                    : path.StartsWithSegments("/swagger") ? SwaggerPolicy
                     : path.StartsWithSegments(Rectify.Api.Jobs.JobsHosting.DashboardPath) ? JobsDashboardPolicy
                     : AppPolicy;
                 return Task.CompletedTask;

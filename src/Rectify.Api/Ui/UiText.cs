@@ -12,7 +12,8 @@ public sealed partial class UiText(IHttpContextAccessor accessor)
 
     public string Lang => IsEnglish ? "en" : "zh-CN";
 
-    public string this[string chinese] => IsEnglish && English.TryGetValue(chinese, out var en) ? en : chinese;
+    public string this[string chinese] =>
+        IsEnglish && (English.TryGetValue(chinese, out var en) || TodoEnglish.TryGetValue(chinese, out en)) ? en : chinese;
 
     /// <summary>Picks one side of a bilingual message "中文 / English" (the API's convention).</summary>
     public string Pick(string? bilingual)

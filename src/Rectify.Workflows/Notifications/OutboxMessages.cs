@@ -116,7 +116,7 @@ public sealed record DecisionMessage(
 /// <see cref="AssignmentRef"/> subject and <see cref="Removed"/> the recipient's unit was taken off the item (its
 /// assignment withdrawn); otherwise the item's units hear which fields changed.
 /// </summary>
-/// <param name="Fields">The changed fields by their API names: number, category, title, description, measures, target, responsibleLeader, leadUnit, units.</param>
+/// <param name="Fields">The changed fields by their API names: number, category, title, description, measures, target, responsibleLeader, leadUnit, units, source, milestones.</param>
 /// <param name="Actor">Who changed it (user name); <paramref name="Note"/> why.</param>
 public sealed record ChangedMessage(MessageSubject Subject, IReadOnlyList<string> Fields, bool Removed, string? Note, string Actor) : OutboxMessage(Subject)
 {

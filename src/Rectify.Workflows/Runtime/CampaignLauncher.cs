@@ -144,7 +144,7 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
         if (dues.Count == 0) return 0;
         return await connection.ExecuteAsync(new CommandDefinition("""
             insert into timers(due_at, subject_kind, subject_id, campaign_id, cycle, step, created_at)
-            select s.due, 'item', i.id, i.campaign_id, 1, 'milestone:' || m.seq, @now
+            select s.due, 'item', i.id, i.campaign_id, m.revision, 'milestone:' || m.seq, @now
             from item_milestones m join items i on i.id = m.item_id join unnest(@dates, @dues) as s(date, due) on s.date = m.date
             where i.campaign_id = @campaignId and m.done_at is null
             on conflict do nothing

@@ -94,15 +94,28 @@ public sealed class DeliverableService(NpgsqlDataSource db, DefinitionStore defi
         return new EventApplied(version, journalId);
     }
 
+    /// <summary>A deliverable's state as a refusal names it: 待报送 (not submitted yet), 已采纳, 已退回, 已报送待审核.</summary>
+    public static string StateName(string state) => state switch
+    {
+        "pending" => "尚未报送",
+        "submitted" => "已报送，正在审核",
+        "accepted" => "已采纳",
+        "returned" => "已退回，尚未重新报送",
+        _ => state,
+    };
+
     private static string? Allows(Actor actor, DeliverableSubject d, string type)
     {
         var owner = actor.Role == Roles.Admin || (actor.Role is Roles.Unit or Roles.Supervisor or Roles.LeadingGroup && actor.UnitCode == d.UnitCode);
         var office = actor.Role == Roles.Admin || (actor.Role == Roles.LeadingGroup && actor.UnitCode == d.IssuedByUnit);
         return type switch
         {
-            DeliverableEvents.Submit when d.State is not ("pending" or "returned") => $"材料当前状态 {d.State} 不允许提交 / cannot submit in state {d.State}",
+            DeliverableEvents.Submit when d.State is not ("pending" or "returned") =>
+                $"材料{StateName(d.State)}，不能再提交 / cannot submit in state {d.State}",
             DeliverableEvents.Submit when !owner => "只有报送单位可以提交 / only the owning unit may submit",
-            DeliverableEvents.Accept or DeliverableEvents.Return when d.State != "submitted" => $"材料当前状态 {d.State} 不允许{(type == DeliverableEvents.Accept ? "采纳" : "退回")} / cannot {type} in state {d.State}",
+            // Deciding what is already decided (issue 13): the refusal says what was decided.
+            DeliverableEvents.Accept or DeliverableEvents.Return when d.State != "submitted" =>
+                $"材料{StateName(d.State)}，不能再{(type == DeliverableEvents.Accept ? "采纳" : "退回")} / cannot {type} in state {d.State}",
             DeliverableEvents.Accept or DeliverableEvents.Return when !office => "只有领导小组办公室可以审核 / only the leading-group office may review",
             DeliverableEvents.Submit or DeliverableEvents.Accept or DeliverableEvents.Return => null,
             _ => $"未知事件 {type} / unknown event",

@@ -164,7 +164,10 @@ public sealed partial class ItemEventService
                 acknowledged_at = case when unit_code = any(@Acknowledge) then @now else acknowledged_at end,
                 last_report_at = case when unit_code = any(@Report) then @now else last_report_at end,
                 completed_at = case when unit_code = any(@Complete) then @now when unit_code = any(@Reactivate) then null else completed_at end,
-                escalation_level = case when unit_code = any(@ResetLevel) then @Floor else escalation_level end
+                escalation_level = case when unit_code = any(@ResetLevel) then @Floor else escalation_level end,
+                -- A completed part sent back (退回, 重新整改) waits in the unit's 待办 until the unit reports again (issue 13).
+                returned_at = case when unit_code = any(@Reactivate) and state = 'completed' then @now
+                                   when unit_code = any(@Report) then null else returned_at end
             where item_id = @itemId and state <> 'withdrawn'
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, new

@@ -9,13 +9,14 @@ namespace Rectify.Workflows.Runtime;
 
 public sealed partial class LaunchedItems
 {
-    private sealed record Texts(string? Number, string? Category, string? Description, string? Measures, string? Target);
+    private sealed record Texts(string? Number, string? Category, string? Description, string? Measures, string? Target, string? Source);
 
     /// <summary>
     /// Edits a launched item (改派 included): journaled as <c>changed</c> with the fields, before and after, who and
     /// why. Units added get their assignment (the trigger of migration 0600) and a 交办 message; units removed have
     /// their assignment withdrawn — the item's timers no longer reach them — and are told; the other units hear what
-    /// changed. The item follows its lead unit's signing, as everywhere (API.md).
+    /// changed. The item follows its lead unit's signing, as everywhere (API.md). The source and the milestones change
+    /// too (journaled like the rest); the milestones' reminders follow (<see cref="ApplyMilestonesAsync"/>).
     /// </summary>
     public async Task<EditOutcome> ChangeAsync(Guid itemId, Actor actor, ItemEdit edit, DateTimeOffset now, CancellationToken ct)
     {
@@ -35,7 +36,7 @@ public sealed partial class LaunchedItems
         if (string.IsNullOrWhiteSpace(edit.Note))
             return new EditRefused("问题已交办，修改或改派须写明原因（note）/ a change after launch needs a reason (note)", "note");
         var before = await connection.QuerySingleAsync<Texts>(new CommandDefinition(
-            "select number, category, description, measures, target from items where id = @itemId", new { itemId }, tx, cancellationToken: ct));
+            "select number, category, description, measures, target, source from items where id = @itemId", new { itemId }, tx, cancellationToken: ct));
 
         var fields = new List<string>();
         var was = new Dictionary<string, object?>();
@@ -56,6 +57,15 @@ public sealed partial class LaunchedItems
         Compare("responsibleLeader", item.ResponsibleLeaderId, edit.ResponsibleLeaderId, edit.ResponsibleLeaderId == item.ResponsibleLeaderId);
         Compare("leadUnit", item.LeadUnit, edit.LeadUnit, edit.LeadUnit == item.LeadUnit);
         Compare("units", item.Units, edit.Units, edit.Units.ToHashSet().SetEquals(item.Units));
+        Compare("source", before.Source, edit.Source, edit.Source is null || edit.Source == before.Source);
+        MilestonePlan? milestones = null;
+        if (edit.Milestones is { } wanted)
+        {
+            var (plan, refusal) = await PlanMilestonesAsync(connection, tx, item, wanted, now, ct);
+            if (refusal is not null) return refusal;
+            milestones = plan!;
+            Compare("milestones", milestones.Before, milestones.After, !milestones.Any);
+        }
         if (fields.Count == 0) return new ItemEdited([], [], []);
         if (fields.Contains("leadUnit") && item.State != d.Item.LaunchState && item.State != Domain.ItemStates.InProgress)
             return new EditRefused($"问题当前状态为“{StateMachine.StateName(d, item.State)}”，不能改派牵头单位；请先审核销号申请 / the lead unit cannot change in state {item.State}", "leadUnit");
@@ -64,13 +74,13 @@ public sealed partial class LaunchedItems
         const string update = """
             update items set number = coalesce(@Number, number), category = @Category, title = @Title, description = @Description,
                 measures = @Measures, target = @Target, responsible_leader_id = @ResponsibleLeaderId, lead_unit = @LeadUnit, units = @Units,
-                version = version + 1, updated_at = @now
+                source = coalesce(@Source, source), version = version + 1, updated_at = @now
             where id = @itemId
             """;
         await connection.ExecuteAsync(new CommandDefinition(update, new
         {
             itemId, edit.Number, edit.Category, edit.Title, edit.Description, edit.Measures, edit.Target, edit.ResponsibleLeaderId, edit.LeadUnit,
-            Units = edit.Units.ToArray(), now,
+            Units = edit.Units.ToArray(), edit.Source, now,
         }, tx, cancellationToken: ct));
         var active = beforeParts.Where(a => a.State != AssignmentStates.Withdrawn).Select(a => a.UnitCode).ToHashSet(StringComparer.Ordinal);
         var afterParts = (await Assignment.LoadAsync(connection, tx, [itemId], ct)).GetValueOrDefault(itemId, []);
@@ -101,6 +111,8 @@ public sealed partial class LaunchedItems
         var campaign = await connection.QuerySingleAsync<CampaignSubject>(new CommandDefinition(
             $"{CampaignSubject.Select} where c.id = @id", new { id = item.CampaignId }, tx, cancellationToken: ct));
         var zone = item.Zone;
+        if (milestones is { Any: true })
+            await ApplyMilestonesAsync(new ScheduleWork(connection, tx, d, await calendar.GetAsync(connection, ct, tx), zone, now), item, milestones, version, batch, ct);
         if (added.Count > 0)
         {
             var snapshot = await calendar.GetAsync(connection, ct, tx);
@@ -125,7 +137,8 @@ public sealed partial class LaunchedItems
             var message = new ChangedMessage(new AssignmentRef(item.CampaignId, item.Id, unit), fields, true, edit.Note, actor.Name);
             foreach (var person in contacts.Contacts(unit)) batch.Notifications.Add(new NotificationRequest($"{key}:removed:{unit}", message, person, now, false));
         }
-        var told = contacts.People(remaining, edit.ResponsibleLeaderId, fields.Contains("responsibleLeader"));
+        // The source is the office's own classification: a change of it alone is not news to the units.
+        IReadOnlyList<Guid> told = fields.Any(f => f != "source") ? contacts.People(remaining, edit.ResponsibleLeaderId, fields.Contains("responsibleLeader")) : [];
         var changed = new ChangedMessage(new ItemRef(item.CampaignId, item.Id), fields, false, edit.Note, actor.Name);
         foreach (var person in told) batch.Notifications.Add(new NotificationRequest(key, changed, person, now, false));
 

@@ -8,9 +8,18 @@ namespace Rectify.Workflows.Runtime;
 
 /// <summary>What the issuing office may change on a launched item (API.md <c>PUT /api/items/{id}</c>); the deadline moves only by extension.</summary>
 /// <param name="Note">Why (改派原因): required after launch, kept in the journal and told to the units.</param>
+/// <param name="Source">The item's source (问题来源, checked against the list by the caller); null leaves it as it is.</param>
+/// <param name="Milestones">The item's milestones as they are to be; null leaves them as they are.</param>
 public sealed record ItemEdit(
     string? Number, string? Category, string Title, string? Description, string? Measures, string? Target,
-    Guid? ResponsibleLeaderId, string LeadUnit, IReadOnlyList<string> Units, string? Note);
+    Guid? ResponsibleLeaderId, string LeadUnit, IReadOnlyList<string> Units, string? Note,
+    string? Source = null, IReadOnlyList<MilestoneEdit>? Milestones = null);
+
+/// <summary>
+/// A milestone as an edit wants it: <paramref name="Seq"/> names an existing one (kept, or changed), null is a new one;
+/// one without <paramref name="Seq"/> that has exactly an existing milestone's date and text is that milestone.
+/// </summary>
+public sealed record MilestoneEdit(int? Seq, DateOnly Date, string Text);
 
 public abstract record EditOutcome;
 public sealed record ItemEdited(IReadOnlyList<string> Fields, IReadOnlyList<string> Added, IReadOnlyList<string> Removed) : EditOutcome;
@@ -57,12 +66,12 @@ public sealed partial class LaunchedItems(NpgsqlDataSource db, DefinitionStore d
         var batch = new EffectBatch();
         var today = LocalTime.Date(now, zone);
         // Milestones (issue 15.4): one reminder each, as at launch.
-        var steps = await connection.QueryAsync<(Guid ItemId, int Seq, DateOnly Date)>(new CommandDefinition(
-            "select item_id, seq, date from item_milestones where item_id = any(@ids) and done_at is null", new { ids }, tx, cancellationToken: ct));
+        var steps = await connection.QueryAsync<(Guid ItemId, int Seq, DateOnly Date, int Revision)>(new CommandDefinition(
+            "select item_id, seq, date, revision from item_milestones where item_id = any(@ids) and done_at is null", new { ids }, tx, cancellationToken: ct));
         foreach (var step in steps)
         {
             if (Schedule.MilestoneReminder(d, snapshot, zone, step.Date, now) is { } due)
-                batch.Timers.Add(new NewTimer(due, "item", step.ItemId, campaignId, 1, Schedule.MilestoneStep(step.Seq)));
+                batch.Timers.Add(new NewTimer(due, "item", step.ItemId, campaignId, step.Revision, Schedule.MilestoneStep(step.Seq)));
         }
         foreach (var item in items)
         {

@@ -30,8 +30,11 @@ public sealed record ItemSubject(
     public string SubjectKey(string step, int cycle) => $"item:{Id}:{step}:c{cycle}";
 }
 
-/// <summary>A milestone of an item as its reminder needs it (issue 15.4): date, text, whether a unit marked it done.</summary>
-public sealed record MilestoneFact(DateOnly Date, string Text, bool Done);
+/// <summary>
+/// A milestone of an item as its reminder needs it (issue 15.4): date, text, whether a unit marked it done, and its
+/// revision (migration 0930), which its reminder's timer carries as its cycle.
+/// </summary>
+public sealed record MilestoneFact(DateOnly Date, string Text, bool Done, int Revision = 1);
 
 /// <summary>A deliverable (unit plan, unit report…) with its campaign's facts.</summary>
 public sealed record DeliverableSubject(

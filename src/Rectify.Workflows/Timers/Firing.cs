@@ -114,6 +114,12 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
             Journal(Target.Of(item), "timerSkipped", timer, key, "noMilestone", null);
             return;
         }
+        // A timer of an earlier revision (the milestone's date changed after it was scheduled) reminds of nothing.
+        if (timer.Cycle != milestone.Revision)
+        {
+            Journal(Target.Of(item), "timerSkipped", timer, key, "stale", milestone.Text);
+            return;
+        }
         var outcome = milestone.Done ? "done" : Late(timer) > d.ReminderMaxLateness ? "late" : null;
         if (outcome is not null) { Journal(Target.Of(item), "timerSkipped", timer, key, outcome, milestone.Text); return; }
         ToItem(item, parts, a => a.IsBehind)(key,

@@ -255,9 +255,9 @@ public sealed partial class TimerSweeper(
     {
         var ids = timers.Where(t => t.SubjectKind == "item" && t.Step.StartsWith(Firing.MilestonePrefix, StringComparison.Ordinal)).Select(t => t.SubjectId).Distinct().ToArray();
         if (ids.Length == 0) return [];
-        var rows = await connection.QueryAsync<(Guid ItemId, int Seq, DateOnly Date, string Text, bool Done)>(new CommandDefinition(
-            "select item_id, seq, date, text, done_at is not null from item_milestones where item_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
-        return rows.ToDictionary(r => (r.ItemId, r.Seq), r => new MilestoneFact(r.Date, r.Text, r.Done));
+        var rows = await connection.QueryAsync<(Guid ItemId, int Seq, DateOnly Date, string Text, bool Done, int Revision)>(new CommandDefinition(
+            "select item_id, seq, date, text, done_at is not null, revision from item_milestones where item_id = any(@ids)", new { ids }, tx, cancellationToken: ct));
+        return rows.ToDictionary(r => (r.ItemId, r.Seq), r => new MilestoneFact(r.Date, r.Text, r.Done, r.Revision));
     }
 
     /// <summary>Marks the timers quarantined (the sweep no longer claims them) and opens or updates their incidents.</summary>

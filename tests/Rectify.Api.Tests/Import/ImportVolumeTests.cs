@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
+using Dapper;
+using Rectify.Api.Tests.Jobs;
 using Rectify.TestSupport;
 using Xunit.Abstractions;
 using static Rectify.Api.Tests.Import.ImportFiles;
@@ -7,10 +10,11 @@ using static Rectify.Api.Tests.Import.ImportFiles;
 namespace Rectify.Api.Tests.Import;
 
 /// <summary>
-/// The issue asks for 5,000 rows in at most 5 s. Timing is printed (and recorded in docs/performance.md), never
-/// asserted: a shared 2-core machine must not make a test flaky.
+/// The issue asks for 5,000 rows in at most 5 s. Timing is printed (the benchmark, `./rectify.sh bench import`, records
+/// it in docs/performance.md), never asserted: a shared 2-core machine must not make a test flaky. 5,000 rows are more
+/// than Rectify:Import:BackgroundRows (2,000 by default): the import answers 202 and a background task writes them.
 /// </summary>
-public sealed class ImportVolumeTests(RectifyApp app, ITestOutputHelper output) : IClassFixture<RectifyApp>
+public sealed class ImportVolumeTests(JobsApp app, ITestOutputHelper output) : IClassFixture<JobsApp>
 {
     private const int Rows = 5_000;
 
@@ -22,7 +26,7 @@ public sealed class ImportVolumeTests(RectifyApp app, ITestOutputHelper output) 
     ];
 
     [Fact]
-    public async Task Import_FiveThousandRows_XlsxAndCsv_AllImported()
+    public async Task Import_FiveThousandRows_XlsxAndCsv_ABackgroundTaskImportsThemAll()
     {
         var admin = await app.AdminAsync();
         await DocumentsSeed.OrganisationAsync(admin);
@@ -36,14 +40,24 @@ public sealed class ImportVolumeTests(RectifyApp app, ITestOutputHelper output) 
             // One warm-up on a throwaway campaign so JIT and connection pool do not count.
             if (name.EndsWith("xlsx", StringComparison.Ordinal))
                 await DocumentsSeed.ImportAsync(admin, await DocumentsSeed.CampaignAsync(admin, "预热"), Xlsx([header, Row(1)]), "warm.xlsx");
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             var response = await DocumentsSeed.ImportAsync(admin, campaign, file, name);
+            var accepted = watch.ElapsedMilliseconds;
+            var task = await response.ShouldHaveStatusAsync(HttpStatusCode.Accepted);
+            var id = task.GetProperty("id").GetGuid();
+            JsonElement done = default;
+            await Eventually.TrueAsync(async () =>
+            {
+                done = await (await admin.GetAsync($"/api/tasks/{id}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+                return done.GetProperty("state").GetString() is "succeeded" or "failed";
+            }, $"the import task of {name}", seconds: 300);
             watch.Stop();
-            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-            (await DocumentsSeed.ReadImportAsync(response)).Imported.ShouldBe(Rows);
-            output.WriteLine($"IMPORT-TIMING {name}: {Rows} rows, {file.Length / 1024} KiB, {watch.ElapsedMilliseconds} ms wall, {cpu.TotalMilliseconds:F0} ms CPU of the service process (PostgreSQL not counted)");
+            done.GetProperty("state").GetString().ShouldBe("succeeded", done.ToString());
+            done.GetProperty("summary").GetProperty("imported").GetInt32().ShouldBe(Rows);
+            await using var db = app.Database.CreateDataSource();
+            await using var c = await db.OpenConnectionAsync();
+            (await c.ExecuteScalarAsync<long>("select count(*) from items where campaign_id = @campaign", new { campaign })).ShouldBe(Rows);
+            output.WriteLine($"IMPORT-TIMING {name}: {Rows} rows, {file.Length / 1024} KiB, 202 after {accepted} ms, imported after {watch.ElapsedMilliseconds} ms wall");
         }
     }
 }

@@ -195,6 +195,8 @@ public static class AccessMatrix
         new("GET /api/deliverables", "/api/deliverables", NoColumns, Everyone, None),
         new("GET /api/notifications", "/api/notifications", NoColumns, Everyone, None),
         new("GET /api/inbox", "/api/inbox", NoColumns, Everyone, None),
+        // 待办: the caller's own list (what each role finds in it is TodoTests).
+        new("GET /api/todo", "/api/todo", NoColumns, Everyone, None),
         new("POST /api/inbox/read-all", "/api/inbox/read-all", NoColumns, Everyone, None),
         new("GET /api/auth/me", "/api/auth/me", NoColumns, Everyone, None),
         new("GET /api/units", "/api/units", NoColumns, Everyone, None),

@@ -18,11 +18,11 @@ public sealed class AccessibilityTests(BrowserApp app) : IClassFixture<BrowserAp
 
     private static readonly Dictionary<string, string[]> PagesOf = new()
     {
-        ["admin"] = ["/campaigns", "{campaign}", "/items?campaignId={campaignId}", "{item}", "/supervision", "/admin", "/admin/units", "/admin/people",
+        ["admin"] = ["/todo", "/campaigns", "{campaign}", "/items?campaignId={campaignId}", "{item}", "/supervision", "/admin", "/admin/units", "/admin/people",
             "{person}", "/admin/users", "/admin/workflows?id=rectification-campaign", "/admin/outbox", "/admin/clock", "/admin/calendar", "/campaigns/new", "/deliverables"],
-        ["lgo"] = ["/campaigns", "{campaign}", "{campaign}/units", "/items", "{item}", "/supervision", "/inbox", "/admin", "/admin/units", "/deliverables"],
-        ["fpb"] = ["/items", "{item}", "/deliverables", "/campaigns", "/inbox", "/calendar-feed", "/admin", "/items/00000000-0000-0000-0000-000000000000"],
-        ["dcs"] = ["/supervision", "/items", "{item}", "/campaigns", "{campaign}", "{campaign}/units", "/inbox"],
+        ["lgo"] = ["/todo", "/campaigns", "{campaign}", "{campaign}/units", "/items", "{item}", "/supervision", "/inbox", "/admin", "/admin/units", "/deliverables"],
+        ["fpb"] = ["/todo", "/items", "{item}", "/deliverables", "/campaigns", "/inbox", "/calendar-feed", "/admin", "/items/00000000-0000-0000-0000-000000000000"],
+        ["dcs"] = ["/todo", "/supervision", "/items", "{item}", "/campaigns", "{campaign}", "{campaign}/units", "/inbox"],
     };
 
     [Fact]

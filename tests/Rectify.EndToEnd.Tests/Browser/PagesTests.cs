@@ -28,6 +28,7 @@ public sealed class PagesTests(BrowserApp app) : IClassFixture<BrowserApp>
         var campaign = await DemoCampaignPathAsync(s);
         var pages = new (string Path, string Name, string Heading)[]
         {
+            ("/todo", "todo-admin", "待办"),
             ("/campaigns", "campaign-list", "整改工作"),
             (campaign, "dashboard", "陇川县"),
             ($"/items?campaignId={campaign.Split('/')[^1]}", "item-list", "问题清单"),

@@ -8,10 +8,10 @@ public sealed class RoleTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     public static TheoryData<string, string, string[], string[]> Roles => new()
     {
-        { "admin", RectifyApp.AdminPassword, ["整改工作", "问题清单", "督办", "系统管理"], [] },
-        { "lgo", RectifyApp.DemoPassword, ["整改工作", "问题清单", "督办", "消息", "组织机构"], ["/admin/users", "/admin/clock"] },
-        { "fpb", RectifyApp.DemoPassword, ["我的问题", "我的材料", "日历订阅", "整改工作", "消息"], ["/admin", "/admin/units", "/supervision", "/campaigns/new"] },
-        { "dcs", RectifyApp.DemoPassword, ["整改工作", "问题清单", "督办", "消息"], ["/admin", "/admin/users", "/campaigns/new"] },
+        { "admin", RectifyApp.AdminPassword, ["待办", "整改工作", "问题清单", "材料审核", "督办", "系统管理"], [] },
+        { "lgo", RectifyApp.DemoPassword, ["待办", "整改工作", "问题清单", "材料审核", "督办", "消息", "组织机构"], ["/admin/users", "/admin/clock"] },
+        { "fpb", RectifyApp.DemoPassword, ["待办", "我的问题", "我的材料", "日历订阅", "整改工作", "消息"], ["/admin", "/admin/units", "/supervision", "/campaigns/new"] },
+        { "dcs", RectifyApp.DemoPassword, ["待办", "整改工作", "问题清单", "督办", "消息"], ["/admin", "/admin/users", "/campaigns/new"] },
     };
 
     [Theory]
@@ -20,7 +20,10 @@ public sealed class RoleTests(BrowserApp app) : IClassFixture<BrowserApp>
     {
         await using var s = await app.NewSessionAsync();
         await s.SignInAsync(user, password);
-        var links = await s.Page.Locator("nav.nav a").AllInnerTextsAsync();
+        // Every role lands on its 待办 (issue 13); a link's name is its label, the badge beside it counts what waits.
+        s.Page.Url.ShouldEndWith("/todo");
+        (await s.Page.Locator("h1").InnerTextAsync()).ShouldBe("待办");
+        var links = await s.Page.Locator("nav.nav a [data-nav]").AllInnerTextsAsync();
         links.Select(l => l.Trim()).ShouldBe(nav);
         await s.ScreenshotAsync($"home-{user}");
         foreach (var path in refused)

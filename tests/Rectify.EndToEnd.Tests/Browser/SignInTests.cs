@@ -20,14 +20,16 @@ public sealed class SignInTests(BrowserApp app) : IClassFixture<BrowserApp>
     }
 
     [Fact]
-    public async Task LeadingGroup_SignsIn_LandsOnCampaignsWithChineseFont()
+    public async Task LeadingGroup_SignsIn_LandsOnTodoWithChineseFont()
     {
         await using var s = await app.NewSessionAsync();
         await s.SignInAsync("lgo", RectifyApp.DemoPassword);
-        s.Page.Url.ShouldEndWith("/campaigns");
+        // Every role's landing page is its 待办 (issue 13).
+        s.Page.Url.ShouldEndWith("/todo");
+        (await s.Page.Locator("h1").InnerTextAsync()).ShouldBe("待办");
         (await s.Page.Locator("[data-testid=who]").InnerTextAsync()).ShouldContain("领导小组办公室");
         (await s.Page.EvaluateAsync<bool>("() => document.fonts.check('16px \"Noto Sans CJK SC\"', '整改')")).ShouldBeTrue();
-        await s.ScreenshotAsync("campaigns");
+        await s.ScreenshotAsync("todo-lgo");
         s.ShouldHaveNoConsoleErrors();
     }
 }

@@ -78,62 +78,8 @@ public static class IncidentsApi
     /// Retries an open incident after its cause was fixed. 200 with the incident (resolved when the retry went
     /// through); 409 when it failed again (the incident counts another attempt and keeps the new error).
     /// </summary>
-    public static async Task<Results<Ok<IncidentDto>, ProblemHttpResult>> Retry(
-        long id, HttpContext http, NpgsqlDataSource db, TimerSweeper sweeper, TimeProvider clock, AdminJournal journal, OutboxSignal signal,
-        CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var incident = await FindAsync(connection, id, ct);
-        if (incident is null) return Problems.NotFound("故障记录");
-        if (incident.ResolvedAt is not null) return Problems.Conflict($"该故障已于 {incident.ResolvedAt:yyyy-MM-dd HH:mm} 处理完毕 / the incident is already resolved");
-        var now = clock.GetUtcNow();
-        var user = http.User.Identity?.Name ?? "admin";
-        string resolution;
-        switch (incident.Source)
-        {
-            case "timer":
-            {
-                var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                    "select exists(select 1 from timers where id = @timerId)", new { timerId = incident.TimerId }, cancellationToken: ct));
-                if (!exists)
-                {
-                    resolution = "superseded";
-                    break;
-                }
-                var result = await sweeper.RetryAsync(incident.TimerId!.Value, now, ct);
-                if (result.Quarantined > 0)
-                {
-                    var again = (await FindAsync(connection, id, ct))!;
-                    await journal.RecordAsync(connection, http, "incident.retryFailed", "incident", Key(id), new { again.Attempts }, ct);
-                    return Problems.Conflict($"重试仍然失败（第 {again.Attempts} 次），请先修正数据后再试 / the retry failed again: {FirstLine(again.Error)}");
-                }
-                if (result.Deferred > 0) return Problems.Conflict("该事项正被其他操作占用，请稍后重试 / the subject is busy, try again shortly");
-                // Fired (its sweep resolved the incident), or not yet due and released to fire at its time.
-                resolution = result.Fired > 0 ? "fired" : "released";
-                await connection.ExecuteAsync(new CommandDefinition(
-                    $"select pg_notify('{CampaignLauncher.TimerChannel}', '')", cancellationToken: ct));
-                break;
-            }
-            case "outbox":
-            {
-                var requeued = await connection.ExecuteAsync(new CommandDefinition("""
-                    update outbox set status = 'pending', attempts = 0, not_before = @now, claim_token = null where id = @outboxId and status = 'dead';
-                    select pg_notify('rectify_outbox', '');
-                    """, new { outboxId = incident.OutboxId, now }, cancellationToken: ct));
-                resolution = requeued > 0 ? "requeued" : "superseded";
-                signal.Poke();
-                break;
-            }
-            default:
-                return Problems.Unprocessable("后台任务会按周期自动重试，成功后此记录自动关闭 / a job retries by itself and closes its incident when it succeeds", "source");
-        }
-        await connection.ExecuteAsync(new CommandDefinition("""
-            update incidents set resolved_at = coalesce(resolved_at, @now), resolved_by = @user, resolution = coalesce(resolution, @resolution)
-            where id = @id
-            """, new { id, now, user, resolution }, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, "incident.retried", "incident", Key(id), new { incident.Source, incident.TimerId, incident.OutboxId, resolution }, ct);
-        return TypedResults.Ok((await FindAsync(connection, id, ct))!);
-    }
+    public static Task<Results<Ok<IncidentDto>, ProblemHttpResult>> Retry(long id, HttpContext http, IncidentRetry retry, CancellationToken ct) =>
+        retry.RunAsync(http, id, ct);
 
     public static async Task<long> OpenCountAsync(NpgsqlDataSource db, CancellationToken ct)
     {
@@ -141,10 +87,10 @@ public static class IncidentsApi
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("select count(*) from incidents where resolved_at is null", cancellationToken: ct));
     }
 
-    private static string Key(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Key(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string FirstLine(string error) => error.Split('\n', 2)[0].Trim();
+    internal static string FirstLine(string error) => error.Split('\n', 2)[0].Trim();
 
-    private static async Task<IncidentDto?> FindAsync(NpgsqlConnection connection, long id, CancellationToken ct) =>
+    internal static async Task<IncidentDto?> FindAsync(NpgsqlConnection connection, long id, CancellationToken ct) =>
         (await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"{Select} where n.id = @id", new { id }, cancellationToken: ct)))?.ToDto();
 }

@@ -67,42 +67,10 @@ public static class AuthApi
     /// <summary>
     /// Changes the caller's own password (the current one is required, and wrong guesses count like failed sign-ins).
     /// Every session of the user ends, this one included; the caller gets a fresh one: a new bearer token in the
-    /// answer, or a new cookie for a browser.
+    /// answer, or a new cookie for a browser. The page /account/password calls the same <see cref="PasswordChange"/>.
     /// </summary>
-    public static async Task<Results<Ok<TokenResponse>, NoContent, ValidationProblem, ProblemHttpResult>> ChangePassword(
-        ChangePasswordRequest request, HttpContext http, NpgsqlDataSource db, TokenStore tokens, Passwords passwords, SignInThrottle throttle,
-        AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
-    {
-        var me = CurrentUser.From(http.User);
-        var v = new Validator();
-        if (string.IsNullOrEmpty(request.CurrentPassword)) v.Add("currentPassword", "必填 / required");
-        else if (request.CurrentPassword.Length > PasswordRule.MaxLength) v.Add("currentPassword", "不能超过 256 个字符 / at most 256 characters");
-        if (PasswordRule.Check(me.UserName, request.NewPassword) is { } weak) v.Add("newPassword", weak);
-        else if (request.NewPassword == request.CurrentPassword) v.Add("newPassword", "新密码不能与当前密码相同 / must differ from the current password");
-        if (!v.IsValid) return Problems.Invalid(v.Errors);
-
-        var source = SignInSource.Of(http);
-        if (await throttle.BlockedUntilAsync(me.UserName, source, ct) is { } until) return TooManyAttempts(http, until, wall);
-        var user = await tokens.FindUserAsync(me.Id, ct);
-        if (user is null) return Problems.NotFound("用户");
-        if (!passwords.Verify(user.PasswordHash, request.CurrentPassword!))
-        {
-            await throttle.RecordFailureAsync(me.UserName, source, ct);
-            return Problems.Unprocessable("当前密码不正确 / the current password is wrong", "currentPassword");
-        }
-        await using (var connection = await db.OpenConnectionAsync(ct))
-        {
-            await SetPasswordAsync(connection, tokens, user.Id, request.NewPassword!, "password-changed", wall, ct);
-            await journal.RecordAsync(connection, http, "user.password-changed", "user", user.Id.ToString(), new { user.UserName }, ct);
-        }
-        if (http.User.Identity?.AuthenticationType == CookieSessions.Scheme)
-        {
-            await CookieSessions.SignInAsync(http, tokens, user, ct);
-            return TypedResults.NoContent();
-        }
-        var issued = await tokens.IssueAsync(user.Id, SessionOrigin.Of(http, TokenStore.BearerKind), ct);
-        return TypedResults.Ok(new TokenResponse(issued.AccessToken, issued.ExpiresAt, "Bearer", user.Role, user.UnitCode));
-    }
+    public static Task<Results<Ok<TokenResponse>, NoContent, ValidationProblem, ProblemHttpResult>> ChangePassword(
+        ChangePasswordRequest request, HttpContext http, PasswordChange change, CancellationToken ct) => change.RunAsync(http, request, ct);
 
     /// <summary>Stores a new password hash and ends every session of the user (one transaction: never one without the other).</summary>
     internal static async Task SetPasswordAsync(NpgsqlConnection connection, TokenStore tokens, Guid userId, string password, string why,

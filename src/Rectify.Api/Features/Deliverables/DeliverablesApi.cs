@@ -6,13 +6,27 @@ using Rectify.Api.Features.Items;
 using Rectify.Api.Features.Runtime;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Calendar;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Domain;
 using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Features.Deliverables;
 
 public sealed record DeliverableDto(
     Guid Id, Guid CampaignId, string Kind, string UnitCode, DateOnly DueDate, string State, string EscalationLevel,
-    int Version, int OverdueDays, IReadOnlyList<string> AllowedEvents);
+    int Version, int OverdueDays, IReadOnlyList<string> AllowedEvents, string Name = "", string CampaignTitle = "")
+{
+    /// <summary>The submitted files (one deliverable's answer only, not the list's).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<AttachmentDto>? Files { get; init; }
+
+    /// <summary>Submissions, reviews and returns, oldest first (one deliverable's answer only).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DeliverableStep>? History { get; init; }
+}
+
+/// <summary>One entry of a deliverable's history: who submitted, accepted or returned it, when, why, with which files.</summary>
+public sealed record DeliverableStep(DateTimeOffset At, string Actor, string Type, string? FromState, string? ToState, string? Note, IReadOnlyList<Guid> AttachmentIds);
 
 /// <summary>
 /// What each unit owes a campaign besides its items (its plan, its report), tracked, reminded and escalated like items.
@@ -40,7 +54,8 @@ public static class DeliverablesApi
     }
 
     public static async Task<Ok<Page<DeliverableDto>>> List(
-        HttpContext http, NpgsqlDataSource db, TimeProvider clock, Guid? campaignId, string? unit, string? state, int? page, int? pageSize, CancellationToken ct)
+        HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, Guid? campaignId, string? unit, string? state,
+        int? page, int? pageSize, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         var paging = Paging.From(page, pageSize);
@@ -53,25 +68,60 @@ public static class DeliverablesApi
             {DeliverableSubject.Select} {where} order by d.due_date, d.kind, d.unit_code limit @limit offset @offset;
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
+        long total;
+        List<DeliverableSubject> rows;
+        await using (var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
         {
             role = user.Role, unit = user.UnitCode, campaignId, unitFilter = unit, state, limit = paging.PageSize, offset = paging.Offset,
-        }, cancellationToken: ct));
-        var total = await grid.ReadSingleAsync<long>();
-        var rows = await grid.ReadAsync<DeliverableSubject>();
-        return TypedResults.Ok(new Page<DeliverableDto>(rows.Select(r => ToDto(r, user, clock.GetUtcNow())).ToList(), total));
+        }, cancellationToken: ct)))
+        {
+            total = await grid.ReadSingleAsync<long>();
+            rows = (await grid.ReadAsync<DeliverableSubject>()).ToList();
+        }
+        var dtos = new List<DeliverableDto>(rows.Count);
+        foreach (var r in rows) dtos.Add(ToDto(r, user, clock.GetUtcNow(), await NameAsync(connection, definitions, r, ct)));
+        return TypedResults.Ok(new Page<DeliverableDto>(dtos, total));
     }
 
-    public static async Task<Results<Ok<DeliverableDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    public static async Task<Results<Ok<DeliverableDto>, ProblemHttpResult>> Get(
+        Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
         var row = await FindAsync(connection, id, user, ct);
-        return row is null ? Problems.NotFound("材料") : TypedResults.Ok(ToDto(row, user, clock.GetUtcNow()));
+        if (row is null) return Problems.NotFound("材料");
+        return TypedResults.Ok(await WithFilesAsync(connection, ToDto(row, user, clock.GetUtcNow(), await NameAsync(connection, definitions, row, ct)), row, ct));
+    }
+
+    /// <summary>The deliverable's name as its campaign's definition version calls it (单位整改方案 …).</summary>
+    private static async Task<string> NameAsync(NpgsqlConnection connection, DefinitionStore definitions, DeliverableSubject d, CancellationToken ct) =>
+        (await definitions.GetAsync(connection, d.WorkflowId, d.WorkflowVersion, ct))?.Definition.DeliverableList.FirstOrDefault(x => x.Key == d.Kind)?.Name ?? d.Kind;
+
+    /// <summary>The files and the history of one deliverable (issue 13: what was submitted can be opened by the reviewer).</summary>
+    private static async Task<DeliverableDto> WithFilesAsync(NpgsqlConnection connection, DeliverableDto dto, DeliverableSubject d, CancellationToken ct)
+    {
+        const string sql = """
+            select id, file_name as FileName, size, sha256, content_type as ContentType, uploaded_at as UploadedAt, uploaded_by as UploadedBy
+            from attachments where deliverable_id = @id order by uploaded_at, id;
+            select at, actor, type, from_state as FromState, to_state as ToState, note, coalesce(data->'attachmentIds', '[]'::jsonb)::text as Files
+            from journal where deliverable_id = @id order by id;
+            """;
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { d.Id }, cancellationToken: ct));
+        var zone = d.Zone;
+        static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+        var files = (await grid.ReadAsync<(Guid Id, string FileName, long Size, string Sha256, string ContentType, DateTime UploadedAt, string UploadedBy)>())
+            .Select(f => new AttachmentDto(f.Id, SafeText.Strip(f.FileName), f.Size, f.Sha256, f.ContentType, LocalTime.InZone(Utc(f.UploadedAt), zone), f.UploadedBy))
+            .ToList();
+        var history = (await grid.ReadAsync<(DateTime At, string Actor, string Type, string? FromState, string? ToState, string? Note, string Files)>())
+            .Select(h => new DeliverableStep(LocalTime.InZone(Utc(h.At), zone), h.Actor, h.Type, h.FromState, h.ToState, h.Note,
+                System.Text.Json.JsonSerializer.Deserialize<List<Guid>>(h.Files) ?? []))
+            .ToList();
+        return dto with { Files = files, History = history };
     }
 
     public static async Task<Results<Ok<DeliverableDto>, ValidationProblem, ProblemHttpResult>> SendEvent(
-        Guid id, EventBody body, HttpContext http, NpgsqlDataSource db, DeliverableService service, TimeProvider clock, CancellationToken ct)
+        Guid id, EventBody body, HttpContext http, NpgsqlDataSource db, DeliverableService service, DefinitionStore definitions, TimeProvider clock,
+        CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
         var v = new Validator();
@@ -83,7 +133,8 @@ public static class DeliverablesApi
         var outcome = await service.ApplyAsync(id, ItemAllowedEvents.Actor(user), new EventRequest(type!, note, null, body.AttachmentIds ?? [], body.ExpectedVersion), clock.GetUtcNow(), ct);
         return outcome switch
         {
-            EventApplied => TypedResults.Ok(ToDto((await FindAsync(connection, id, user, ct))!, user, clock.GetUtcNow())),
+            EventApplied when await FindAsync(connection, id, user, ct) is { } after =>
+                TypedResults.Ok(ToDto(after, user, clock.GetUtcNow(), await NameAsync(connection, definitions, after, ct))),
             EventConflict c => Problems.Conflict($"材料已被他人修改（当前版本 {c.CurrentVersion}），请刷新后重试 / version mismatch"),
             EventRefused r => Problems.Unprocessable(r.Message, r.Field),
             _ => Problems.NotFound("材料"),
@@ -104,11 +155,11 @@ public static class DeliverablesApi
         await connection.QuerySingleOrDefaultAsync<DeliverableSubject>(new CommandDefinition(
             $"{DeliverableSubject.Select} where d.id = @id and {Visible}", new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
 
-    private static DeliverableDto ToDto(DeliverableSubject d, CurrentUser user, DateTimeOffset now)
+    private static DeliverableDto ToDto(DeliverableSubject d, CurrentUser user, DateTimeOffset now, string? name = null)
     {
         var today = LocalTime.Date(now, d.Zone);
         var overdue = d.IsOpen && today > d.DueDate ? today.DayNumber - d.DueDate.DayNumber : 0;
         return new DeliverableDto(d.Id, d.CampaignId, d.Kind, d.UnitCode, d.DueDate, d.State, d.EscalationLevel, d.Version, overdue,
-            DeliverableService.AllowedEvents(ItemAllowedEvents.Actor(user), d));
+            DeliverableService.AllowedEvents(ItemAllowedEvents.Actor(user), d), name ?? d.Kind, d.CampaignTitle);
     }
 }

@@ -1,6 +1,7 @@
 using Rectify.Workflows.Calendar;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
@@ -21,9 +22,14 @@ public static class ReportApi
 {
     public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "progress", "final" };
 
+    /// <summary>The query of <c>GET /api/campaigns/{id}/report.docx</c>: which report (progress or final) as of which day.</summary>
+    public sealed record ReportQuery([FromQuery(Name = "kind")] string? Kind = null, [FromQuery(Name = "asOf")] string? AsOf = null);
+
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Report(
-        Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, string? kind, string? asOf, CancellationToken ct)
+        Guid campaignId, [AsParameters] ReportQuery query, HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions,
+        CancellationToken ct)
     {
+        var (kind, asOf) = query;
         var user = CurrentUser.From(http.User);
         var v = new Validator();
         var reportKind = v.OneOf("kind", kind ?? "progress", Kinds);

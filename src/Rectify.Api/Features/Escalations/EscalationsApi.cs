@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
@@ -33,6 +34,12 @@ public static partial class EscalationsApi
         return app;
     }
 
+    /// <summary>The query of <c>GET /api/escalations</c>: by unit, level, open or not, campaign, item; paged.</summary>
+    public sealed record EscalationFilter(
+        [FromQuery(Name = "unit")] string? Unit = null, [FromQuery(Name = "level")] string? Level = null, [FromQuery(Name = "open")] bool? Open = null,
+        [FromQuery(Name = "campaignId")] Guid? CampaignId = null, [FromQuery(Name = "itemId")] Guid? ItemId = null,
+        [FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
+
     private sealed record Row(
         Guid Id, Guid? ItemId, Guid? DeliverableId, Guid CampaignId, string Level, string? Office, string? OfficeName,
         DateTime OpenedAt, DateTime? ResolvedAt, string? LetterNumber, string? Note,
@@ -40,20 +47,19 @@ public static partial class EscalationsApi
         DateTime? TalkAt, string? TalkPlace, string? TalkAttendees, int TalkRevision, string TimeZone);
 
     public static async Task<Results<Ok<Page<EscalationDto>>, ValidationProblem>> List(
-        HttpContext http, NpgsqlDataSource db, string? unit, string? level, bool? open, Guid? campaignId, Guid? itemId,
-        int? page, int? pageSize, CancellationToken ct) =>
-        await QueryAsync(http, db, unit, level, open, campaignId, itemId, null, page, pageSize, ct);
+        HttpContext http, NpgsqlDataSource db, [AsParameters] EscalationFilter filter, CancellationToken ct) =>
+        await QueryAsync(http, db, filter, null, ct);
 
     /// <summary>One escalation the caller may see, or null.</summary>
     internal static async Task<EscalationDto?> FindAsync(HttpContext http, NpgsqlDataSource db, Guid id, CancellationToken ct) =>
-        (await QueryAsync(http, db, null, null, null, null, null, id, 1, 1, ct)).Result is Ok<Page<EscalationDto>> { Value: { } found }
+        (await QueryAsync(http, db, new EscalationFilter(PageSize: 1), id, ct)).Result is Ok<Page<EscalationDto>> { Value: { } found }
             ? found.Items.FirstOrDefault()
             : null;
 
     private static async Task<Results<Ok<Page<EscalationDto>>, ValidationProblem>> QueryAsync(
-        HttpContext http, NpgsqlDataSource db, string? unit, string? level, bool? open, Guid? campaignId, Guid? itemId, Guid? escalationId,
-        int? page, int? pageSize, CancellationToken ct)
+        HttpContext http, NpgsqlDataSource db, EscalationFilter filter, Guid? escalationId, CancellationToken ct)
     {
+        var (unit, level, open, campaignId, itemId, page, pageSize) = filter;
         var user = CurrentUser.From(http.User);
         var v = new Validator();
         if (level is not null) v.OneOf("level", level, Levels);

@@ -20,6 +20,12 @@ public sealed class ImportOptions
 
     public long MaxFileBytes { get; set; } = 20 * 1024 * 1024;
 
+    /// <summary>
+    /// Rectify:Import:BackgroundRows — a list with more rows than this (below its header) is imported by a background
+    /// task: the request answers 202 with the task, whose progress the import page shows. Previews stay immediate.
+    /// </summary>
+    public int BackgroundRows { get; set; } = 2_000;
+
     /// <summary>What reading one file may cost (rows, cells, merged ranges, uncompressed size, time).</summary>
     public ImportLimits Limits { get; set; } = new();
 }
@@ -43,7 +49,7 @@ public static class ImportApi
         return app;
     }
 
-    public static async Task<Results<Ok<ImportResult>, Ok<ImportPreview>, ProblemHttpResult>> Import(
+    public static async Task<Results<Ok<ImportResult>, Ok<ImportPreview>, Accepted<Jobs.BackgroundTaskDto>, ProblemHttpResult>> Import(
         Guid campaignId, HttpRequest request, ImportService imports, IOptions<ImportOptions> options, bool? dryRun, CancellationToken ct)
     {
         var outcome = await RunAsync(campaignId, request, imports, options.Value, dryRun ?? false, ct);
@@ -51,6 +57,7 @@ public static class ImportApi
         {
             ImportDone done => TypedResults.Ok(done.Result),
             ImportPreviewed preview => TypedResults.Ok(preview.Preview),
+            ImportQueued queued => TypedResults.Accepted($"/api/tasks/{queued.Task.Id}", queued.Task),
             ImportRefused refused => Problem(refused),
             _ => throw new InvalidOperationException(outcome.GetType().Name),
         };

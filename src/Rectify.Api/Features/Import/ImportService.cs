@@ -7,6 +7,7 @@ using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
+using Rectify.Api.Jobs;
 using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Domain;
 
@@ -29,19 +30,40 @@ public sealed record ImportDone(ImportResult Result) : ImportOutcome;
 /// <summary>A dry run: what would be created, and the errors that would stop it.</summary>
 public sealed record ImportPreviewed(ImportPreview Preview) : ImportOutcome;
 
+/// <summary>
+/// A list longer than <see cref="ImportOptions.BackgroundRows"/>: kept as an upload and imported by a background task
+/// (202 with the task to watch); the task ends with the same result or the same errors as a direct import.
+/// </summary>
+public sealed record ImportQueued(BackgroundTaskDto Task) : ImportOutcome;
+
 /// <summary>Nothing imported: the status (400 unreadable file, 404, 403, 413, 422 rows with errors), a message and the errors.</summary>
 public sealed record ImportRefused(int Status, string Title, string Detail, IReadOnlyList<ImportError> Errors) : ImportOutcome;
 
 /// <summary>
 /// The import as one function (issue 15): a file, a campaign, the caller and options in; a result, a preview or a refusal
-/// out. The HTTP endpoint and the import page call it as it is; a background job for very large lists (the job
-/// machinery of the libraries issue) can call it the same way with the stored upload. All rows or none, nothing written
-/// by a dry run but the upload it can be confirmed from.
+/// out. The HTTP endpoint and the import page call it as it is. A list longer than <see cref="ImportOptions.BackgroundRows"/>
+/// is kept as an upload and imported by a background task (<see cref="RunTaskAsync"/>, on a Hangfire worker) with its
+/// progress; the task's transaction writes the items, consumes the upload and marks the task succeeded together, so a
+/// failed task writes nothing and a task run twice imports once. All rows or none, nothing written by a dry run but
+/// the upload it can be confirmed from; an upload is imported at most once.
 /// </summary>
 public sealed class ImportService(
-    NpgsqlDataSource db, TimeProvider clock, [FromKeyedServices("wall")] TimeProvider wall, IOptions<ImportOptions> options, AdminJournal journal)
+    NpgsqlDataSource db, TimeProvider clock, [FromKeyedServices("wall")] TimeProvider wall, IOptions<ImportOptions> options, AdminJournal journal,
+    BackgroundTasks tasks)
 {
-    private sealed record CampaignFacts(string IssuedByUnit, string State, DateOnly? NoticeDate, string Phases, string TimeZone);
+    private sealed record CampaignFacts(string Title, string IssuedByUnit, string State, DateOnly? NoticeDate, string Phases, string TimeZone)
+    {
+        public Guid Id { get; init; }
+    }
+
+    /// <summary>The bytes to import, their file name, and the kept upload they came from (consumed by the import), if any.</summary>
+    private sealed record Source(string FileName, byte[] Content, Guid? UploadId);
+
+    /// <summary>The background task an import runs in, and where it reports rows written.</summary>
+    private sealed record TaskRun(Guid TaskId, Action<int, int> Progress);
+
+    /// <summary>Items are written in batches of this many rows inside the one transaction, the task's progress after each.</summary>
+    private const int Batch = 500;
 
     private const string Title = "问题清单有误，未导入任何问题 / Import rejected, nothing imported";
     private const string FileTitle = "无法读取上传的文件 / Unreadable file";
@@ -54,7 +76,7 @@ public sealed class ImportService(
         if (refusal is not null) return refusal;
         var content = await ReadAllAsync(file.Content, ct);
         if (content is null) return FileRefused(413, $"文件超过 {options.Value.MaxFileBytes / 1024 / 1024} MB / file too large");
-        return await RunAsync(connection, campaignId, campaign!, file.FileName, content, user, run, null, ct);
+        return await RunAsync(connection, campaign!, new Source(file.FileName, content, null), user, run, null, ct);
     }
 
     /// <summary>
@@ -69,18 +91,53 @@ public sealed class ImportService(
         var upload = await connection.QuerySingleOrDefaultAsync<(string FileName, byte[] Content)?>(new CommandDefinition(
             "select file_name, content from import_uploads where id = @uploadId and campaign_id = @campaignId", new { uploadId, campaignId }, cancellationToken: ct));
         if (upload is null) return FileRefused(404, "预览的文件已过期或不存在，请重新上传 / the previewed upload is gone: upload the file again");
-        return await RunAsync(connection, campaignId, campaign!, upload.Value.FileName, upload.Value.Content, user, run, uploadId, ct);
+        return await RunAsync(connection, campaign!, new Source(upload.Value.FileName, upload.Value.Content, uploadId), user, run, null, ct);
     }
 
-    private async Task<ImportOutcome> RunAsync(
-        NpgsqlConnection connection, Guid campaignId, CampaignFacts campaign, string fileName, byte[] content, CurrentUser user, ImportRunOptions run,
-        Guid? uploadId, CancellationToken ct)
+    /// <summary>
+    /// The background task's side (<see cref="BackgroundTaskRunner"/>): imports the kept upload with the office's choices,
+    /// reporting rows written to <paramref name="progress"/>. On success the same transaction that writes the items
+    /// deletes the upload and marks the task succeeded with its summary; a refusal writes nothing (the runner records it).
+    /// The caller's rights are checked again: they may have changed since the task was started.
+    /// </summary>
+    public async Task<ImportOutcome> RunTaskAsync(
+        Guid taskId, Guid campaignId, Guid uploadId, CurrentUser user, IReadOnlyList<ImportChoice> choices, Action<int, int> progress, CancellationToken ct)
     {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var (campaign, refusal) = await CampaignAsync(connection, campaignId, user, ct);
+        if (refusal is not null) return refusal;
+        var upload = await connection.QuerySingleOrDefaultAsync<(string FileName, byte[] Content)?>(new CommandDefinition(
+            "select file_name, content from import_uploads where id = @uploadId and campaign_id = @campaignId", new { uploadId, campaignId }, cancellationToken: ct));
+        if (upload is null) return ConsumedRefusal;
+        return await RunAsync(connection, campaign!, new Source(upload.Value.FileName, upload.Value.Content, uploadId), user, new ImportRunOptions(false, choices),
+            new TaskRun(taskId, progress), ct);
+    }
+
+    private const string InProgress = "该文件正在由同事导入，请稍后查看问题列表 / a colleague is importing this upload";
+
+    private const string Consumed = "该文件已导入，或预览已过期：同一文件只导入一次，请查看问题列表或重新上传 / this upload was already imported (or has expired)";
+
+    private async Task<ImportOutcome> RunAsync(
+        NpgsqlConnection connection, CampaignFacts campaign, Source source, CurrentUser user, ImportRunOptions run, TaskRun? task, CancellationToken ct)
+    {
+        var (campaignId, fileName, content, uploadId) = (campaign.Id, source.FileName, source.Content, source.UploadId);
         var (rows, readProblem) = SheetReader.Read(content, fileName, options.Value.Limits, wall, ct);
         if (rows is null) return FileRefused(readProblem!.Status, readProblem.Message);
         var header = HeaderMatcher.Find(rows);
         if (header is null)
             return Rejected([new ImportError(0, "file", null, "未找到表头行：前 20 行中没有可识别的列名（如 序号、反馈问题、整改措施、责任单位、整改时限） / no header row found")]);
+
+        // A long list goes to a background task (the request answers 202 at once): kept as an upload, imported from it.
+        if (!run.DryRun && task is null && rows.Count - header.FirstDataRowIndex > options.Value.BackgroundRows)
+        {
+            var kept = uploadId ?? await KeepUploadAsync(connection, campaignId, fileName, content, user, ct);
+            var started = await tasks.StartImportAsync($"导入问题清单：{campaign.Title}（{fileName}）", user.Id, campaignId,
+                new ImportTaskParameters(kept, fileName, run.Choices ?? []), ct);
+            // The task already importing this upload may be a colleague's, which this caller cannot watch.
+            return await tasks.FindAsync(started, user, ct) is { } queued
+                ? new ImportQueued(queued)
+                : new ImportRefused(409, "文件正在导入 / Import in progress", InProgress, [new ImportError(0, "file", null, InProgress)]);
+        }
 
         var context = await MapContextAsync(connection, campaignId, campaign, rows, header, run.Choices ?? [], ct);
         var plan = ImportMapper.Map(rows, header, context);
@@ -92,14 +149,32 @@ public sealed class ImportService(
         if (plan.Errors.Count > 0) return Rejected(plan.Errors);
 
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var ids = await ItemWriter.InsertAsync(connection, tx, campaignId, plan.Items.Select(p => p.Item).ToList(), clock.GetUtcNow(), ct);
-        if (ids is null) return new ImportRefused(422, Title, "整改工作已启动，不能再导入问题 / items can be imported only before launch", []);
-        if (uploadId is { } upload)
-            await connection.ExecuteAsync(new CommandDefinition("delete from import_uploads where id = @upload", new { upload }, tx, cancellationToken: ct));
+        var items = plan.Items.Select(p => p.Item).ToList();
+        var now = clock.GetUtcNow();
+        var imported = 0;
+        task?.Progress(0, items.Count);
+        // Batches in one transaction: the same all-or-none as one statement, with progress a task can show between them.
+        for (var start = 0; start < items.Count; start += Batch)
+        {
+            var ids = await ItemWriter.InsertAsync(connection, tx, campaignId, items.GetRange(start, Math.Min(Batch, items.Count - start)), now, ct);
+            if (ids is null) return new ImportRefused(422, Title, "整改工作已启动，不能再导入问题 / items can be imported only before launch", []);
+            imported += ids.Count;
+            task?.Progress(imported, items.Count);
+        }
+        // An upload is imported once: two confirmations of one preview (a double click, a task run twice) meet at its row,
+        // and the later one, finding it gone, writes nothing.
+        if (uploadId is { } upload && await connection.ExecuteAsync(new CommandDefinition(
+                "delete from import_uploads where id = @upload", new { upload }, tx, cancellationToken: ct)) == 0)
+        {
+            await tx.RollbackAsync(ct);
+            return ConsumedRefusal;
+        }
         await journal.RecordAsync(connection, user.UserName, "import", "campaign", campaignId.ToString(),
-            new { fileName, imported = ids.Count, milestones = plan.Items.Sum(p => p.Item.Milestones?.Count ?? 0) }, ct, tx);
+            new { fileName, imported, milestones = plan.Items.Sum(p => p.Item.Milestones?.Count ?? 0), task = task?.TaskId }, ct, tx);
+        var result = new ImportResult(imported, [], plan.Collectives);
+        if (task is not null) await BackgroundTasks.SucceedAsync(connection, tx, task.TaskId, result, clock.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
-        return new ImportDone(new ImportResult(ids.Count, [], plan.Collectives));
+        return new ImportDone(result);
     }
 
     /// <summary>The campaign if the caller may import into it now; else the refusal (404 unseen, 403 not its office, 422 launched).</summary>
@@ -107,7 +182,7 @@ public sealed class ImportService(
     {
         // A campaign the caller may not see does not exist for it (404), like everywhere else.
         const string sql = $"""
-            select c.issued_by_unit as IssuedByUnit, c.state, c.notice_date as NoticeDate, c.phases::text as Phases, c.time_zone as TimeZone
+            select c.title, c.issued_by_unit as IssuedByUnit, c.state, c.notice_date as NoticeDate, c.phases::text as Phases, c.time_zone as TimeZone
             from campaigns c where c.id = @campaignId and {Access.CampaignVisible}
             """;
         var campaign = await connection.QuerySingleOrDefaultAsync<CampaignFacts>(new CommandDefinition(sql,
@@ -117,7 +192,7 @@ public sealed class ImportService(
             return (null, new ImportRefused(403, "无权操作 / Forbidden", "只有发起单位可以导入问题清单 / only the issuing office may import items", []));
         if (campaign.State != CampaignStates.Draft)
             return (null, new ImportRefused(422, Title, "整改工作已启动，不能再导入问题 / items can be imported only before launch", []));
-        return (campaign, null);
+        return (campaign with { Id = campaignId }, null);
     }
 
     private async Task<byte[]?> ReadAllAsync(Stream stream, CancellationToken ct)
@@ -181,6 +256,9 @@ public sealed class ImportService(
         errors.Count >= ImportMapper.MaxErrors
             ? $"发现至少 {errors.Count} 处错误（仅列出前 {ImportMapper.MaxErrors} 处），请修改后重新导入。"
             : $"发现 {errors.Count} 处错误，请修改后重新导入。", errors);
+
+    private static readonly ImportRefused ConsumedRefusal =
+        new(409, "文件已导入 / Already imported", Consumed, [new ImportError(0, "file", null, Consumed)]);
 
     private static ImportRefused FileRefused(int status, string message) => new(status, FileTitle, message, [new ImportError(0, "file", null, message)]);
 }

@@ -11,11 +11,16 @@ public sealed record ItemRequest(
     Guid? ResponsibleLeaderId, string? LeadUnit, IReadOnlyList<string?>? Units, string? Deadline, bool? Ongoing,
     string? ReportEvery, bool? HardDeadline, string? Note = null, string? Source = null, IReadOnlyList<MilestoneRequest?>? Milestones = null);
 
-/// <summary>A dated step of an item as a client sends it (API.md <c>milestones</c>): <c>{date, text}</c>.</summary>
-public sealed record MilestoneRequest(string? Date, string? Text);
+/// <summary>
+/// A dated step of an item as a client sends it (API.md <c>milestones</c>): <c>{date, text}</c>, with the <c>seq</c> of
+/// an existing one when changing a launched item's milestones (one without it that has an existing milestone's date
+/// and text is that milestone; else it is new).
+/// </summary>
+public sealed record MilestoneRequest(string? Date, string? Text, int? Seq = null);
 
-/// <summary>A dated step of an item: by when, and what is due then.</summary>
-public sealed record ItemMilestone(DateOnly Date, string Text);
+/// <summary>A dated step of an item: by when, and what is due then; <paramref name="Seq"/> names an existing one in an edit.</summary>
+public sealed record ItemMilestone(DateOnly Date, string Text,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Seq = null);
 
 /// <summary>An item request that passed field validation; references still to be checked.</summary>
 public sealed record ValidItem(
@@ -55,19 +60,33 @@ public static class ItemValidation
         return Reach.Basis(r.NoticeDate is { } n ? DateOnly.FromDateTime(n) : null, new DateTimeOffset(DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc)), r.TimeZone);
     }
 
-    /// <summary>422 naming the first of the item's dates (deadline, milestones) beyond its campaign's reach, else null.</summary>
+    /// <summary>
+    /// 422 naming the first of the item's dates (deadline, milestones) beyond its campaign's reach, or the first
+    /// milestone after the item's deadline (a step of the item falls within its time limit), else null.
+    /// </summary>
     public static async Task<ProblemHttpResult?> CheckItemReachAsync(NpgsqlConnection connection, Guid campaignId, ValidItem item, CancellationToken ct)
     {
+        var steps = item.Milestones ?? [];
+        if (!item.Ongoing && item.Deadline is { } limit)
+        {
+            for (var n = 0; n < steps.Count; n++)
+            {
+                if (steps[n].Date > limit)
+                    return Problems.Unprocessable(MilestoneAfterDeadline(steps[n].Date, limit), $"milestones[{n}].date");
+            }
+        }
         var basis = await ReachBasisAsync(connection, campaignId, ct);
         if (basis is null) return null;
         if (item.Deadline is { } deadline && Reach.DateProblem(deadline, basis.Value) is { } problem) return Problems.Unprocessable(problem, "deadline");
-        var steps = item.Milestones ?? [];
         for (var n = 0; n < steps.Count; n++)
         {
             if (Reach.DateProblem(steps[n].Date, basis.Value) is { } late) return Problems.Unprocessable(late, $"milestones[{n}].date");
         }
         return null;
     }
+
+    public static string MilestoneAfterDeadline(DateOnly date, DateOnly deadline) =>
+        $"阶段性节点日期 {date:yyyy-MM-dd} 晚于问题的整改时限 {deadline:yyyy-MM-dd}：节点应在整改时限之内 / a milestone cannot be after the item's deadline";
 
     /// <summary>422 naming <paramref name="field"/> when <paramref name="date"/> is beyond its campaign's reach, else null.</summary>
     public static async Task<ProblemHttpResult?> CheckReachAsync(NpgsqlConnection connection, Guid campaignId, DateOnly? date, string field, CancellationToken ct)
@@ -113,7 +132,9 @@ public static class ItemValidation
             var text = v.Required($"milestones[{n}].text", steps[n]?.Text, 500);
             if (!Validator.TryParseDate(steps[n]?.Date, out var date)) { v.Add($"milestones[{n}].date", "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD"); continue; }
             DateInAbsoluteRange(v, $"milestones[{n}].date", date);
-            if (text.Length > 0) milestones.Add(new ItemMilestone(date, text));
+            if (steps[n]?.Seq is { } seq && steps.Take(n).Any(s => s?.Seq == seq))
+                v.Add($"milestones[{n}].seq", $"阶段性节点 {seq} 重复出现 / milestone {seq} is listed twice");
+            if (text.Length > 0) milestones.Add(new ItemMilestone(date, text, steps[n]?.Seq));
         }
         return new ValidItem(
             v.Optional("number", r.Number, 32),
@@ -126,7 +147,7 @@ public static class ItemValidation
             v.Code("leadUnit", r.LeadUnit),
             units.ToArray(),
             deadline, ongoing, reportEvery, r.HardDeadline ?? false,
-            v.Optional("source", r.Source, 50), r.Milestones is null ? null : milestones.OrderBy(m => m.Date).ToList());
+            v.Optional("source", r.Source, 50), r.Milestones is null ? null : milestones);
     }
 
     /// <summary>422 naming the first field whose reference (unit code, person) does not exist.</summary>

@@ -56,7 +56,7 @@ public static class ItemWriter
             deadlineTexts = items.Select(i => i.DeadlineText).ToArray(),
             now,
         }, tx, cancellationToken: ct));
-        var steps = items.SelectMany((item, n) => (item.Milestones ?? []).Select((m, k) => (Item: ids[n], Seq: k + 1, m.Date, m.Text))).ToList();
+        var steps = items.SelectMany((item, n) => (item.Milestones ?? []).OrderBy(m => m.Date).Select((m, k) => (Item: ids[n], Seq: k + 1, m.Date, m.Text))).ToList();
         if (steps.Count > 0)
         {
             const string milestones = """

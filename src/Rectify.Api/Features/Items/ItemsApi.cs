@@ -34,17 +34,28 @@ public static class ItemsApi
 
         await using var connection = await db.OpenConnectionAsync(ct);
         // A campaign the caller may not see does not exist for it (404), like everywhere else.
-        const string campaignSql = $"select c.issued_by_unit, c.state from campaigns c where c.id = @campaignId and {Access.CampaignVisible}";
-        var campaign = await connection.QuerySingleOrDefaultAsync<(string IssuedByUnit, string State)>(new CommandDefinition(
+        const string campaignSql = $"select c.issued_by_unit, c.state, c.time_zone from campaigns c where c.id = @campaignId and {Access.CampaignVisible}";
+        var campaign = await connection.QuerySingleOrDefaultAsync<(string IssuedByUnit, string State, string TimeZone)>(new CommandDefinition(
             campaignSql, new { campaignId, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
         if (campaign.IssuedByUnit is null) return Problems.NotFound("整改工作");
         if (!Access.CanManageCampaign(user, campaign.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以添加问题 / only the issuing office may add items");
         var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct)
             ?? await ItemValidation.CheckItemReachAsync(connection, campaignId, item, ct);
         if (refusal is not null) return refusal;
+        var now = clock.GetUtcNow();
+        // Added to a running campaign, the item is launched at once: a milestone already past would remind of nothing.
+        if (campaign.State == CampaignStates.Active && item.Milestones is { } steps)
+        {
+            var today = Rectify.Workflows.Calendar.LocalTime.Date(now, Rectify.Workflows.Calendar.LocalTime.Zone(campaign.TimeZone));
+            for (var n = 0; n < steps.Count; n++)
+            {
+                if (steps[n].Date < today)
+                    return Problems.Unprocessable($"阶段性节点日期 {steps[n].Date:yyyy-MM-dd} 已过（今天是 {today:yyyy-MM-dd}），请填写今天或以后的日期 / the milestone date is in the past",
+                        $"milestones[{n}].date");
+            }
+        }
 
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow();
         // On an active campaign the item is a supplementary assignment (补充交办, API.md): launched at once, in the same transaction.
         var ids = await ItemWriter.InsertAsync(connection, tx, campaignId, [item], now, ct, supplementary: true);
         if (ids is null) return Problems.Unprocessable("整改工作已结束归档，不能再添加问题 / the campaign is closed; no items can be added");
@@ -157,8 +168,9 @@ public static class ItemsApi
     }
 
     /// <summary>
-    /// After launch (API.md): title, measures, target, leader, lead unit and units may change (改派), with a reason; the
-    /// deadline, the ongoing flag and the cadence move only through events (延期), so a request that changes them is refused.
+    /// After launch (API.md): title, measures, target, leader, lead unit and units may change (改派), the source and the
+    /// milestones too, with a reason; the deadline, the ongoing flag and the cadence move only through events (延期), so a
+    /// request that changes them is refused.
     /// </summary>
     private static async Task<Results<Ok<ItemDto>, ValidationProblem, ProblemHttpResult>> UpdateLaunchedAsync(
         NpgsqlConnection connection, ItemRow row, ValidItem item, string? note, CurrentUser user, LaunchedItems launched, DefinitionStore definitions,
@@ -174,7 +186,7 @@ public static class ItemsApi
         var reason = v.OptionalMultiline("note", note, 5000);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         var edit = new ItemEdit(item.Number, item.Category, item.Title, item.Description, item.Measures, item.Target, item.ResponsibleLeaderId,
-            item.LeadUnit, item.Units, reason);
+            item.LeadUnit, item.Units, reason, item.Source, item.Milestones?.Select(m => new MilestoneEdit(m.Seq, m.Date, m.Text)).ToList());
         var outcome = await launched.ChangeAsync(row.Id, ItemAllowedEvents.Actor(user), edit, now, ct);
         return outcome switch
         {

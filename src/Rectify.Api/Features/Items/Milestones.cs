@@ -27,7 +27,7 @@ public static class Milestones
         if (itemIds.Count == 0) return [];
         const string sql = """
             select item_id as ItemId, seq, date, text, done_at as DoneAt, done_unit as DoneUnit
-            from item_milestones where item_id = any(@ids) order by item_id, seq
+            from item_milestones where item_id = any(@ids) order by item_id, date, seq
             """;
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { ids = itemIds.ToArray() }, cancellationToken: ct));
         return rows.GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.Select(r => new MilestoneDto(r.Seq, r.Date, r.Text,
@@ -37,6 +37,7 @@ public static class Milestones
     /// <summary>Replaces a draft item's milestones (numbered 1… in date order).</summary>
     public static async Task ReplaceAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid itemId, IReadOnlyList<ItemMilestone> milestones, CancellationToken ct)
     {
+        milestones = [.. milestones.OrderBy(m => m.Date)];
         await connection.ExecuteAsync(new CommandDefinition("delete from item_milestones where item_id = @itemId", new { itemId }, tx, cancellationToken: ct));
         if (milestones.Count == 0) return;
         const string sql = "insert into item_milestones(item_id, seq, date, text) select @itemId, * from unnest(@seqs, @dates, @texts)";

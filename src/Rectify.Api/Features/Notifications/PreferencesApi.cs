@@ -27,7 +27,7 @@ public static class PreferencesApi
     public static readonly IReadOnlySet<string> Channels = new HashSet<string>(StringComparer.Ordinal)
         { "email", "wecom", "dingtalk", "feishu", "webhook", "sms", "inbox" };
 
-    private static readonly IReadOnlySet<string> Languages = new HashSet<string>(StringComparer.Ordinal) { "zh", "en" };
+    internal static readonly IReadOnlySet<string> Languages = new HashSet<string>(StringComparer.Ordinal) { "zh", "en" };
 
     public static IEndpointRouteBuilder MapPreferencesApi(this IEndpointRouteBuilder app)
     {
@@ -39,12 +39,12 @@ public static class PreferencesApi
         return app;
     }
 
-    private sealed record PersonAddresses(
+    internal sealed record PersonAddresses(
         Guid Id, string? Email, string? Mobile, string? WecomWebhook, string? DingtalkWebhook, string? FeishuWebhook, string? WebhookUrl);
 
     private sealed record PreferencesRow(string Channels, bool Digest, string Language, string? QuietStart, string? QuietEnd);
 
-    private static bool MayEdit(CurrentUser user, Guid person) => user.IsAdmin || user.IsLeadingGroup || user.PersonId == person;
+    internal static bool MayEdit(CurrentUser user, Guid person) => user.IsAdmin || user.IsLeadingGroup || user.PersonId == person;
 
     public static async Task<Results<Ok<PreferencesDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
@@ -55,60 +55,8 @@ public static class PreferencesApi
         return TypedResults.Ok(await ReadAsync(connection, person, ct));
     }
 
-    public static async Task<Results<Ok<PreferencesDto>, ValidationProblem, ProblemHttpResult>> Put(
-        Guid id, PreferencesRequest request, HttpContext http, NpgsqlDataSource db, AdminJournal journal, TimeProvider clock,
-        IOptions<WebhookOptions> webhook, CancellationToken ct)
-    {
-        var user = CurrentUser.From(http.User);
-        var v = new Validator();
-        var channels = new List<string>();
-        if (request.Channels is null || request.Channels.Count == 0) v.Add("channels", "至少选择一个通道 / choose at least one channel");
-        else
-            foreach (var c in request.Channels)
-            {
-                if (v.OneOf("channels", c, Channels) is not { } ok) continue;
-                if (channels.Contains(ok)) v.Add("channels", $"通道 {ok} 重复 / duplicate channel {ok}");
-                else channels.Add(ok);
-            }
-        var language = request.Language is null ? "zh" : v.OneOf("language", request.Language, Languages);
-        var quietStart = Time(v, "quietStart", request.QuietStart);
-        var quietEnd = Time(v, "quietEnd", request.QuietEnd);
-        if ((quietStart is null) != (quietEnd is null) && v.IsValid)
-            v.Add(quietStart is null ? "quietStart" : "quietEnd", "免打扰开始和结束时间需同时填写 / give both quietStart and quietEnd, or neither");
-        if (!v.IsValid) return Problems.Invalid(v.Errors);
-
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var person = await AddressesAsync(connection, id, ct);
-        if (person is null) return Problems.NotFound("人员");
-        if (!MayEdit(user, id)) return Problems.Forbidden("只能修改本人的通知设置 / you may change only your own preferences");
-        var missing = channels.Where(c => !HasAddress(person, c, webhook.Value)).ToList();
-        if (missing.Count > 0)
-            return Problems.Unprocessable($"该人员未登记以下通道的地址：{string.Join("、", missing)} / no address for: {string.Join(", ", missing)}", "channels");
-
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        const string sql = """
-            insert into notification_preferences(person_id, channels, digest, language, quiet_start, quiet_end, updated_at)
-            values (@id, @channels, @digest, @language, @quietStart::time, @quietEnd::time, now())
-            on conflict (person_id) do update set channels = excluded.channels, digest = excluded.digest, language = excluded.language,
-                quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, updated_at = now();
-            """;
-        var digest = request.Digest ?? false;
-        await connection.ExecuteAsync(new CommandDefinition(sql,
-            new { id, channels = channels.ToArray(), digest, language, quietStart, quietEnd }, tx, cancellationToken: ct));
-        if (!digest)
-        {
-            // Back to immediate delivery: what was held for tomorrow's digest goes out now.
-            const string release = """
-                update outbox set digest_hold = false, not_before = @now
-                where recipient_person_id = @id and digest_hold and digested_in is null and status = 'pending';
-                select pg_notify('rectify_outbox', '');
-                """;
-            await connection.ExecuteAsync(new CommandDefinition(release, new { id, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
-        }
-        await journal.RecordAsync(connection, http, "person.preferences", "person", id.ToString(), new { channels, digest, language, quietStart, quietEnd }, ct, tx);
-        await tx.CommitAsync(ct);
-        return TypedResults.Ok(await ReadAsync(connection, person, ct));
-    }
+    public static Task<Results<Ok<PreferencesDto>, ValidationProblem, ProblemHttpResult>> Put(
+        Guid id, PreferencesRequest request, HttpContext http, PreferencesUpdate update, CancellationToken ct) => update.RunAsync(http, id, request, ct);
 
     public static async Task<Results<Ok<ChannelSecretsDto>, ProblemHttpResult>> GetSecrets(Guid id, NpgsqlDataSource db, CancellationToken ct)
     {
@@ -161,7 +109,7 @@ public static class PreferencesApi
         return TypedResults.Ok(dto);
     }
 
-    private static string? Time(Validator v, string field, string? value)
+    internal static string? Time(Validator v, string field, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         if (TimeOnly.TryParseExact(value.Trim(), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
@@ -170,7 +118,7 @@ public static class PreferencesApi
         return null;
     }
 
-    private static bool HasAddress(PersonAddresses p, string channel, WebhookOptions webhook) => channel switch
+    internal static bool HasAddress(PersonAddresses p, string channel, WebhookOptions webhook) => channel switch
     {
         "email" => !string.IsNullOrWhiteSpace(p.Email),
         "sms" => !string.IsNullOrWhiteSpace(p.Mobile),
@@ -181,14 +129,14 @@ public static class PreferencesApi
         _ => true,
     };
 
-    private static Task<PersonAddresses?> AddressesAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
+    internal static Task<PersonAddresses?> AddressesAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
         connection.QuerySingleOrDefaultAsync<PersonAddresses>(new CommandDefinition("""
             select id, email, mobile, wecom_webhook as WecomWebhook, dingtalk_webhook as DingtalkWebhook, feishu_webhook as FeishuWebhook,
                    webhook_url as WebhookUrl
             from people where id = @id
             """, new { id }, cancellationToken: ct));
 
-    private static async Task<PreferencesDto> ReadAsync(NpgsqlConnection connection, PersonAddresses person, CancellationToken ct)
+    internal static async Task<PreferencesDto> ReadAsync(NpgsqlConnection connection, PersonAddresses person, CancellationToken ct)
     {
         var row = await connection.QuerySingleOrDefaultAsync<PreferencesRow>(new CommandDefinition("""
             select array_to_string(channels, ',') as Channels, digest, language, to_char(quiet_start, 'HH24:MI') as QuietStart, to_char(quiet_end, 'HH24:MI') as QuietEnd

@@ -41,8 +41,21 @@ public static partial class RuntimeApi
             new DateTimeOffset(DateTime.SpecifyKind(r.UploadedAt, DateTimeKind.Utc)), r.UploadedBy)).ToList());
     }
 
-    /// <summary>Downloads a file the caller may see (through its item or deliverable).</summary>
-    public static async Task<IResult> DownloadAttachment(Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
+    /// <summary>Content types a page may show in place (<c>?inline=true</c>): images and PDF. Nothing that runs script.</summary>
+    private static readonly IReadOnlySet<string> ShownInPlace = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
+    };
+
+    /// <summary>Whether a file of this content type opens in place (an image, a PDF) rather than as a download.</summary>
+    public static bool OpensInPlace(string? contentType) => contentType is not null && ShownInPlace.Contains(contentType);
+
+    /// <summary>
+    /// Downloads a file the caller may see (through its item or deliverable). With <c>inline=true</c> an image or a PDF is
+    /// served to be shown in place (issue 13: evidence opened on the decision screen): <c>Content-Disposition: inline</c>,
+    /// and it may be framed by the app's own pages only (SecurityHeaders). Any other type stays a download.
+    /// </summary>
+    public static async Task<IResult> DownloadAttachment(Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct, bool? inline = null)
     {
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -55,7 +68,16 @@ public static partial class RuntimeApi
             """;
         var file = await connection.QuerySingleOrDefaultAsync<(string FileName, string ContentType, byte[] Content)?>(new CommandDefinition(sql,
             new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
-        return file is { } f ? TypedResults.File(f.Content, f.ContentType, SafeText.Strip(f.FileName)) : Problems.NotFound("附件");
+        if (file is not { } f) return Problems.NotFound("附件");
+        if (inline == true && OpensInPlace(f.ContentType))
+        {
+            Rectify.Api.Security.SecurityHeaders.AllowFramingBySelf(http);
+            var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("inline");
+            disposition.SetHttpFileName(SafeText.Strip(f.FileName));
+            http.Response.Headers.ContentDisposition = disposition.ToString();
+            return TypedResults.File(f.Content, f.ContentType);
+        }
+        return TypedResults.File(f.Content, f.ContentType, SafeText.Strip(f.FileName));
     }
 
     internal static async Task<IResult> StoreAttachmentsAsync(

@@ -36,7 +36,7 @@ public static partial class UsersApi
 
     private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
-    private static async Task<UserDto?> FindAsync(NpgsqlConnection connection, Guid id, TimeProvider wall, CancellationToken ct) =>
+    internal static async Task<UserDto?> FindAsync(NpgsqlConnection connection, Guid id, TimeProvider wall, CancellationToken ct) =>
         (await connection.QuerySingleOrDefaultAsync<UserRecord>(new CommandDefinition($"select {Columns} from users u where u.id = @id",
             new { id, now = wall.GetUtcNow() }, cancellationToken: ct)))?.ToDto();
 
@@ -73,19 +73,8 @@ public static partial class UsersApi
     }
 
     /// <summary>Sets a new password chosen by the administrator (the same rule as any new password); the user's sessions end.</summary>
-    public static async Task<Results<Ok<UserDto>, ValidationProblem, ProblemHttpResult>> ResetPassword(
-        Guid id, ResetPasswordRequest request, HttpContext http, NpgsqlDataSource db, TokenStore tokens, AdminJournal journal,
-        [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var user = await FindAsync(connection, id, wall, ct);
-        if (user is null) return Problems.NotFound("用户");
-        if (PasswordRule.Check(user.UserName, request.NewPassword) is { } weak)
-            return Problems.Invalid(new Dictionary<string, string[]> { ["newPassword"] = [weak] });
-        await AuthApi.SetPasswordAsync(connection, tokens, id, request.NewPassword!, "password-reset", wall, ct);
-        await journal.RecordAsync(connection, http, "user.password-reset", "user", id.ToString(), new { user.UserName }, ct);
-        return TypedResults.Ok((await FindAsync(connection, id, wall, ct))!);
-    }
+    public static Task<Results<Ok<UserDto>, ValidationProblem, ProblemHttpResult>> ResetPassword(
+        Guid id, ResetPasswordRequest request, HttpContext http, PasswordReset reset, CancellationToken ct) => reset.RunAsync(http, id, request, ct);
 
     public static async Task<Results<Ok<List<SessionDto>>, ProblemHttpResult>> Sessions(
         Guid id, NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)

@@ -8,10 +8,8 @@ using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages.Account;
 
-/// <summary>Every user's own password change, through the API's handler (same rule, same limits, same session ending).</summary>
-public sealed class PasswordModel(
-    NpgsqlDataSource db, TokenStore tokens, Passwords passwords, SignInThrottle throttle, AdminJournal journal,
-    [FromKeyedServices("wall")] TimeProvider wall, UiText text) : PageModel
+/// <summary>Every user's own password change, through the same <see cref="PasswordChange"/> as the API (same rule, same limits, same session ending).</summary>
+public sealed class PasswordModel(PasswordChange change, UiText text) : PageModel
 {
     public sealed class PasswordInput
     {
@@ -33,8 +31,7 @@ public sealed class PasswordModel(
             ModelState.AddModelError("Input.ConfirmPassword", text["两次输入的新密码不一致"]);
             return Page();
         }
-        var result = (await AuthApi.ChangePassword(new ChangePasswordRequest(Input.CurrentPassword, Input.NewPassword), HttpContext, db, tokens,
-            passwords, throttle, journal, wall, ct)).Result;
+        var result = (await change.RunAsync(HttpContext, new ChangePasswordRequest(Input.CurrentPassword, Input.NewPassword), ct)).Result;
         if (result is IStatusCodeHttpResult { StatusCode: 429 })
         {
             ModelState.AddModelError("", text["尝试次数过多，请稍后再试。"]);

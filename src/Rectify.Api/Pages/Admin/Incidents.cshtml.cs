@@ -13,7 +13,7 @@ namespace Rectify.Api.Pages.Admin;
 /// Incidents as an operator sees them: what the engine set aside (a timer whose step threw, a message that crashed, a
 /// job that failed), its error and attempts, and a retry button once the cause is fixed (through the incidents API).
 /// </summary>
-public sealed class IncidentsModel(NpgsqlDataSource db, TimerSweeper sweeper, TimeProvider clock, AdminJournal journal, OutboxSignal signal, UiText text) : PageModel
+public sealed class IncidentsModel(NpgsqlDataSource db, IncidentRetry retry, UiText text) : PageModel
 {
     public IReadOnlyList<IncidentDto> Open { get; private set; } = [];
     public IReadOnlyList<IncidentDto> Resolved { get; private set; } = [];
@@ -23,7 +23,7 @@ public sealed class IncidentsModel(NpgsqlDataSource db, TimerSweeper sweeper, Ti
 
     public async Task<IActionResult> OnPostRetryAsync(long id, CancellationToken ct)
     {
-        var result = (await IncidentsApi.Retry(id, HttpContext, db, sweeper, clock, journal, signal, ct)).Result;
+        var result = (await retry.RunAsync(HttpContext, id, ct)).Result;
         if (ApiOutcome.Apply(result, ModelState, text))
         {
             TempData["Flash"] = text["已重试，故障已处理"];

@@ -11,7 +11,7 @@ using Rectify.Api.Ui;
 namespace Rectify.Api.Pages.Admin;
 
 public sealed class PeopleModel(
-    NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, IOptions<WebhookOptions> webhook, Rectify.Notifications.Channels.OutboundPolicy outbound,
+    NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, PreferencesUpdate preferences, Rectify.Notifications.Channels.OutboundPolicy outbound,
     UnitNames names, UiText text) : PageModel
 {
     public sealed class PersonInput
@@ -96,7 +96,7 @@ public sealed class PeopleModel(
         if (Editing is not { } id) return NotFound();
         var request = new PreferencesRequest(Prefs.Channels.Cast<string?>().ToList(), Prefs.Digest, Prefs.Language,
             string.IsNullOrWhiteSpace(Prefs.QuietStart) ? null : Prefs.QuietStart, string.IsNullOrWhiteSpace(Prefs.QuietEnd) ? null : Prefs.QuietEnd);
-        var result = (await PreferencesApi.Put(id, request, HttpContext, db, journal, clock, webhook, ct)).Result;
+        var result = (await preferences.RunAsync(HttpContext, id, request, ct)).Result;
         if (ApiOutcome.Apply(result, ModelState, text, "Prefs."))
         {
             TempData["Flash"] = text["通知偏好已保存"];

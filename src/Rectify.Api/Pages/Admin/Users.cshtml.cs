@@ -11,7 +11,7 @@ namespace Rectify.Api.Pages.Admin;
 /// <summary>Accounts: create, and (issue 19) disable or enable, reset a password, end a user's sessions.</summary>
 public sealed class UsersModel(
     NpgsqlDataSource db, AdminJournal journal, TimeProvider clock, [FromKeyedServices("wall")] TimeProvider wall, TokenStore tokens,
-    UnitNames names, UiText text) : PageModel
+    PasswordReset reset, UnitNames names, UiText text) : PageModel
 {
     public sealed class UserInput
     {
@@ -58,7 +58,7 @@ public sealed class UsersModel(
         await AfterAsync((await UsersApi.EndSessions(id, HttpContext, db, tokens, journal, wall, ct)).Result, "该用户的登录已全部结束", ct);
 
     public async Task<IActionResult> OnPostResetAsync(Guid id, [FromForm] string? newPassword, CancellationToken ct) =>
-        await AfterAsync((await UsersApi.ResetPassword(id, new ResetPasswordRequest(newPassword), HttpContext, db, tokens, journal, wall, ct)).Result,
+        await AfterAsync((await reset.RunAsync(HttpContext, id, new ResetPasswordRequest(newPassword), ct)).Result,
             "密码已重置，该用户的登录已全部失效", ct);
 
     private async Task<IActionResult> AfterAsync(IResult result, string done, CancellationToken ct)

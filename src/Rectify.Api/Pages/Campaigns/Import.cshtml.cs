@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -6,6 +7,7 @@ using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Import;
 using Rectify.Api.Infrastructure;
+using Rectify.Api.Jobs;
 using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages.Campaigns;
@@ -13,9 +15,10 @@ namespace Rectify.Api.Pages.Campaigns;
 /// <summary>
 /// Problem-list import into a draft campaign in two steps (issue 15.6): upload → preview (what will be created, collective
 /// names and what they became, deadlines beside their text, milestones, sources, errors in their cells, candidates to
-/// pick for ambiguous names) → confirm. Both steps are <see cref="ImportService"/>'s, as the API's are.
+/// pick for ambiguous names) → confirm. Both steps are <see cref="ImportService"/>'s, as the API's are. A long list is
+/// imported by a background task: the page (<c>?task=</c>) shows its progress bar, then what it created or its errors.
 /// </summary>
-public sealed class ImportModel(NpgsqlDataSource db, ImportService imports, IOptions<ImportOptions> options, UiText text) : PageModel
+public sealed class ImportModel(NpgsqlDataSource db, ImportService imports, IOptions<ImportOptions> options, UiText text, BackgroundTasks tasks) : PageModel
 {
     public const string PickPrefix = "pick|";
 
@@ -26,10 +29,29 @@ public sealed class ImportModel(NpgsqlDataSource db, ImportService imports, IOpt
     public string? FileError { get; private set; }
     public ImportPreview? Preview { get; private set; }
 
+    /// <summary>The background task importing a long list (<c>?task=</c>), while it runs and once it has finished.</summary>
+    public BackgroundTaskDto? ImportTask { get; private set; }
+
+    /// <summary>What the finished task imported (null while it runs, or when it failed).</summary>
+    public int? TaskImported { get; private set; }
+
     /// <summary>The picks posted with the preview, by "cell|name", so the pickers keep them.</summary>
     public IReadOnlyDictionary<string, HashSet<string>> Picks { get; private set; } = new Dictionary<string, HashSet<string>>();
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ?? Page();
+    public async Task<IActionResult> OnGetAsync(Guid id, Guid? task, CancellationToken ct)
+    {
+        var refusal = await LoadAsync(id, ct);
+        if (refusal is not null) return refusal;
+        if (task is { } taskId && await tasks.FindAsync(taskId, CurrentUser.From(User), ct) is { Kind: TaskKinds.Import } found && found.CampaignId == id)
+        {
+            ImportTask = found;
+            var summary = found.Summary is { } json ? json.Deserialize<ImportResult>(System.Text.Json.JsonSerializerOptions.Web) : null;
+            if (found.State == TaskStates.Succeeded) TaskImported = summary?.Imported ?? found.Progress;
+            else if (found.State == TaskStates.Failed)
+                Show(new ImportRefused(422, "", found.Error ?? "", summary?.Errors is { Count: > 0 } errors ? errors : [new ImportError(0, "file", null, found.Error ?? "")]));
+        }
+        return Page();
+    }
 
     /// <summary>Step 1: the file is read and resolved, nothing is written; the preview shows what would be created.</summary>
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
@@ -66,6 +88,7 @@ public sealed class ImportModel(NpgsqlDataSource db, ImportService imports, IOpt
             TempData["Flash"] = text.Format("已导入 {0} 个问题", done.Result.Imported);
             return Redirect($"/items?campaignId={id}");
         }
+        if (outcome is ImportQueued queued) return Redirect($"/campaigns/{id}/import?task={queued.Task.Id}");
         return Show(outcome);
     }
 

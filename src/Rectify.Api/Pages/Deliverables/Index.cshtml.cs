@@ -7,12 +7,13 @@ using Rectify.Api.Features.Deliverables;
 using Rectify.Api.Features.Runtime;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
+using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Pages.Deliverables;
 
 /// <summary>What units owe besides items (unit plan, unit report): submit with files; the office accepts or returns.</summary>
-public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, DeliverableService service, UnitNames names, UiText text) : PageModel
+public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, DeliverableService service, DefinitionStore definitions, UnitNames names, UiText text) : PageModel
 {
     public sealed class EventInput
     {
@@ -49,7 +50,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Delivera
             };
         }
         var body = new EventBody(Event.Type, Event.Note, null, attachmentIds, Event.ExpectedVersion);
-        var result = (await DeliverablesApi.SendEvent(Event.Id, body, HttpContext, db, service, clock, ct)).Result;
+        var result = (await DeliverablesApi.SendEvent(Event.Id, body, HttpContext, db, service, definitions, clock, ct)).Result;
         if (!ApiOutcome.Apply(result, ModelState, text, "Event.")) return await RefusedAsync(ct);
         TempData["Flash"] = text.Format("已{0}", Labels.Journal.Of(Event.Type, text));
         return Redirect(Request.Path + Request.QueryString);
@@ -68,7 +69,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Delivera
     {
         var me = CurrentUser.From(User);
         IsUnit = me.IsUnit;
-        var page = (await DeliverablesApi.List(HttpContext, db, clock, CampaignId, null, null, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        var page = (await DeliverablesApi.List(HttpContext, db, clock, definitions, CampaignId, null, null, PageNumber, PagerModel.DefaultSize, ct)).Value!;
         Items = page.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
         await names.AllAsync(ct);

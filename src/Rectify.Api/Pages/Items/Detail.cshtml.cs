@@ -230,7 +230,7 @@ public sealed partial class DetailModel(
         Notifications = sent.Items;
         NotificationsTotal = sent.Total;
         Attachments = ApiOutcome.Value<IReadOnlyList<AttachmentDto>>((await RuntimeApi.ListItemAttachments(id, HttpContext, db, ct)).Result) ?? [];
-        Escalations = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, null, null, null, null, id, 1, 100, ct)).Result)?.Items ?? [];
+        Escalations = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, new EscalationsApi.EscalationFilter(ItemId: id, PageSize: 100), ct)).Result)?.Items ?? [];
         Talks = ApiOutcome.Value<IReadOnlyList<TalkDto>>((await TalksApi.List(id, HttpContext, db, ct)).Result) ?? [];
         Event.ExpectedVersion = Item.Version;
         await names.AllAsync(ct);

@@ -50,6 +50,8 @@ document.addEventListener("DOMContentLoaded", function () {
             count.textContent = t.progress + " / " + t.total;
           }
           state.textContent = t.stateName;
+          // A card marked data-task-reload shows its result from the server (an import's items or its error table).
+          if ((t.state === "failed" || t.state === "succeeded") && card.hasAttribute("data-task-reload")) { window.location.reload(); return; }
           if (t.state === "failed") { error.textContent = t.error || ""; error.hidden = false; return; }
           if (t.state === "succeeded") {
             var link = result.querySelector("a");
@@ -61,6 +63,6 @@ document.addEventListener("DOMContentLoaded", function () {
         })
         .catch(function () { window.setTimeout(poll, 5000); });
     };
-    if (result.hidden && error.hidden) window.setTimeout(poll, 500);
+    if ((!result || result.hidden) && (!error || error.hidden)) window.setTimeout(poll, 500);
   });
 });

@@ -1,0 +1,199 @@
+using Dapper;
+using Npgsql;
+using Rectify.Api.Features.Auth;
+using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Calendar;
+
+namespace Rectify.Api.Features.Todo;
+
+/// <summary>
+/// One thing waiting for the caller. <c>dueDate</c> is the local date it is due by (a deadline, a milestone, a report
+/// date), <c>dueAt</c> the instant (the end of that day in the campaign's zone, or the time itself: signing, a talk);
+/// <c>deadline</c> is the item's current deadline where a decision is about an item, <c>requestedDeadline</c> the date an
+/// extension asks for; <c>url</c> the page where it is done.
+/// </summary>
+public sealed record TodoItem(
+    string Kind, Guid CampaignId, string CampaignTitle, Guid? ItemId, Guid? DeliverableId, Guid? EscalationId, string? Number, string Title,
+    DateTimeOffset? DueAt, DateOnly? DueDate, bool Overdue, string? Unit, string? Role, DateOnly? Deadline, DateOnly? RequestedDeadline,
+    string? Level, string? State, string? Note, string Url);
+
+/// <summary>The caller's 待办: the number of each kind that can wait for it (0 included), one page of the list, its total.</summary>
+public sealed record TodoPage(IReadOnlyDictionary<string, long> Counts, IReadOnlyList<TodoItem> Items, long Total);
+
+/// <summary>
+/// The 待办 in one statement (issue 13 §1; a million items, issue 17): a union of one set-based branch per kind, each
+/// starting from an index on the caller's unit or its campaigns (assignments by unit and state, items by campaign and
+/// state, pending extensions, submitted deliverables, open escalations by office), materialized once, then counted by
+/// kind and cut into a page. Only the page's rows are joined with titles and notes. Visibility is the item list's: a
+/// unit's branches read its own assignments and deliverables of launched campaigns, an office's read the campaigns it
+/// issued or supervises; closed campaigns (archives) and finished or withdrawn items wait for nobody.
+/// </summary>
+public static class TodoQuery
+{
+    private const string Open = "i.state in ('assigned', 'inProgress', 'closureRequested')";
+    private const string Today = "(@now at time zone c.time_zone)::date";
+    private const string Offices = "(@role = 'admin' or (@role = 'leadingGroup' and c.issued_by_unit = @unit))";
+    // The runtime names the office of every escalation (the supervision office, else the issuing one): its partial index.
+    private const string Supervises = "@role = 'supervisor' and e.office_unit = @unit";
+    private const string Ladder = "array['urge', 'supervisionLetter', 'listedSupervision', 'admonitoryTalk']::text[]";
+
+    // Columns of every branch: kind, rank, campaign_id, item_id, deliverable_id, escalation_id, unit, role, due_date,
+    // due_at, deadline, requested, level, state, seq, sub, extra.
+    private const string Union = $"""
+        select 'returned'::text as kind, 1 as rank, c.id as campaign_id, i.id as item_id, null::uuid as deliverable_id, null::uuid as escalation_id,
+               a.unit_code as unit, a.role, i.effective_deadline as due_date, null::timestamptz as due_at, i.effective_deadline as deadline,
+               null::date as requested, null::text as level, i.state, i.seq, 0 as sub, null::text as extra
+        from assignments a join items i on i.id = a.item_id join campaigns c on c.id = i.campaign_id
+        where @role = 'unit' and a.unit_code = @unit and a.returned_at is not null and a.state = 'inProgress' and {Open} and c.state = 'active'
+        union all
+        select 'acknowledge', 2, c.id, i.id, null, null, a.unit_code, a.role, null, i.ack_due_at, i.effective_deadline, null, null, i.state, i.seq, 0, null
+        from assignments a join items i on i.id = a.item_id join campaigns c on c.id = i.campaign_id
+        where @role = 'unit' and a.unit_code = @unit and a.state = 'assigned' and {Open} and c.state = 'active'
+        union all
+        -- A periodic report (ongoing items) is due when the item's next report date is near and the unit has not reported
+        -- for the period yet: the rule of the escalation timer (Firing: reported after the previous report date).
+        select 'report', 3, c.id, i.id, null, null, a.unit_code, a.role, p.due, null, null, null, null, i.state, i.seq, 0, null
+        from assignments a join items i on i.id = a.item_id join campaigns c on c.id = i.campaign_id
+        join workflow_definitions w on w.id = c.workflow_id and w.version = c.workflow_version
+        cross join lateral (
+            select min(split_part(t.step, ':', 2)::date) as due from timers t where t.subject_id = i.id and t.step like 'periodic:%') p
+        where @role = 'unit' and a.unit_code = @unit and a.state in ('assigned', 'inProgress') and i.ongoing and {Open} and c.state = 'active'
+          and p.due <= {Today} + @soon
+          and (a.last_report_at is null or (a.last_report_at at time zone c.time_zone)::date
+               <= (p.due - coalesce(i.report_every, w.definition->'periodicReports'->>'every', 'P1M')::interval)::date)
+        union all
+        -- A part to finish: due within the window (or late); for the lead unit also as soon as every other unit is done.
+        select 'complete', 4, c.id, i.id, null, null, a.unit_code, a.role, i.effective_deadline, null, i.effective_deadline, null, null, i.state, i.seq, 0, null
+        from assignments a join items i on i.id = a.item_id join campaigns c on c.id = i.campaign_id
+        where @role = 'unit' and a.unit_code = @unit and a.state = 'inProgress' and a.returned_at is null and not i.ongoing and c.state = 'active'
+          and ((a.role = 'responsible' and {Open}) or (a.role = 'lead' and i.state = 'inProgress'))
+          and (i.effective_deadline <= {Today} + @soon
+               or (a.role = 'lead'
+                   and exists (select 1 from assignments o where o.item_id = i.id and o.role = 'responsible' and o.state <> 'withdrawn')
+                   and not exists (select 1 from assignments o where o.item_id = i.id and o.role = 'responsible' and o.state in ('assigned', 'inProgress'))))
+        union all
+        select 'milestone', 5, c.id, i.id, null, null, a.unit_code, a.role, m.date, null, i.effective_deadline, null, null, i.state, i.seq, m.seq, m.text
+        from assignments a join items i on i.id = a.item_id join campaigns c on c.id = i.campaign_id
+        join item_milestones m on m.item_id = i.id
+        where @role = 'unit' and a.unit_code = @unit and a.state in ('assigned', 'inProgress') and {Open} and c.state = 'active'
+          and m.done_at is null and m.date <= {Today} + @soon
+        union all
+        select 'submitDeliverable', 6, c.id, null, d.id, null, d.unit_code, null, d.due_date, null, d.due_date, null, null, d.state, 0, 0, d.kind
+        from deliverables d join campaigns c on c.id = d.campaign_id
+        where @role = 'unit' and d.unit_code = @unit and d.state in ('pending', 'returned') and c.state = 'active'
+        union all
+        select 'decideClosure', 10, c.id, i.id, null, null, i.lead_unit, null, null, null, i.effective_deadline, null, null, i.state, i.seq, 0, null
+        from campaigns c join items i on i.campaign_id = c.id
+        where {Offices} and c.state = 'active' and i.state = 'closureRequested'
+        union all
+        select 'decideExtension', 11, c.id, i.id, null, null, i.lead_unit, null, null, null, i.effective_deadline, i.pending_extension, null, i.state, i.seq, 0,
+               i.pending_extension_note
+        from campaigns c join items i on i.campaign_id = c.id
+        where {Offices} and c.state = 'active' and i.pending_extension is not null and {Open}
+        union all
+        select 'reviewDeliverable', 12, c.id, null, d.id, null, d.unit_code, null, null, null, d.due_date, null, null, d.state, 0, 0, d.kind
+        from campaigns c join deliverables d on d.campaign_id = c.id
+        where {Offices} and c.state = 'active' and d.state = 'submitted'
+        union all
+        select case when e.talk_at is null then 'arrangeTalk' else 'recordTalk' end, case when e.talk_at is null then 20 else 21 end,
+               c.id, e.item_id, e.deliverable_id, e.id, coalesce(i.lead_unit, d.unit_code), null, null, e.talk_at,
+               coalesce(i.effective_deadline, d.due_date), null, e.level, coalesce(i.state, d.state), coalesce(i.seq, 0), 0, e.talk_place
+        from escalations e join campaigns c on c.id = e.campaign_id
+        left join items i on i.id = e.item_id left join deliverables d on d.id = e.deliverable_id
+        where {Supervises} and e.resolved_at is null and e.level = 'admonitoryTalk' and c.state = 'active' and (i.id is null or {Open})
+          and (e.talk_at is null
+               or (e.item_id is not null and not exists (select 1 from admonitory_talks t where t.escalation_id = e.id)))
+        union all
+        -- An escalation at the office's level, one row per subject: the one at the subject's level (a letter issued by hand
+        -- above it counts too; the lower levels it passed are history), read from the subject's own row, no second probe.
+        -- A 约谈 is arranged and recorded above.
+        select 'escalation', 22, c.id, e.item_id, e.deliverable_id, e.id, coalesce(i.lead_unit, d.unit_code), null, e.reply_by, null,
+               coalesce(i.effective_deadline, d.due_date), null, e.level, coalesce(i.state, d.state), coalesce(i.seq, 0), 0, null
+        from escalations e join campaigns c on c.id = e.campaign_id
+        left join items i on i.id = e.item_id left join deliverables d on d.id = e.deliverable_id
+        where {Supervises} and e.resolved_at is null and e.level <> 'admonitoryTalk' and c.state = 'active' and (i.id is null or {Open})
+          and array_position({Ladder}, e.level) >= coalesce(array_position({Ladder}, coalesce(i.escalation_level, d.escalation_level)), 0)
+        """;
+
+    private const string CountSql = $"select kind, count(*) as n from ({Union}) t group by kind";
+
+    private const string PageSql = $"""
+        with t as materialized ({Union}),
+        page as (
+            select t.*, row_number() over (order by rank, due_date nulls last, due_at nulls last, deadline nulls last, campaign_id, seq, sub,
+                                                    deliverable_id, escalation_id) as ord
+            from t where @kind::text is null or kind = @kind
+            order by ord limit @limit offset @offset)
+        select 0 as Part, kind, count(*) as N, 0::bigint as Ord, null::uuid as CampaignId, null::uuid as ItemId, null::uuid as DeliverableId,
+               null::uuid as EscalationId, null::text as Unit, null::text as Role, null::date as DueDate, null::timestamptz as DueAt,
+               null::date as Deadline, null::date as Requested, null::text as Level, null::text as State, null::text as CampaignTitle,
+               null::text as TimeZone, null::text as Number, null::text as Title, null::text as Note
+        from t group by kind
+        union all
+        select 1, p.kind, 0, p.ord, p.campaign_id, p.item_id, p.deliverable_id, p.escalation_id, p.unit, p.role, p.due_date, p.due_at,
+               p.deadline, p.requested, p.level, p.state, c.title, c.time_zone, i.number,
+               coalesce(i.title, dn.name, d.kind, ''),
+               case p.kind
+                   when 'returned' then (select j.note from journal j where j.item_id = p.item_id and j.type in ('returnClosure', 'reopen') order by j.id desc limit 1)
+                   when 'decideClosure' then (select j.note from journal j where j.item_id = p.item_id and j.type = 'requestClosure' order by j.id desc limit 1)
+                   when 'submitDeliverable' then (select j.note from journal j where p.state = 'returned' and j.deliverable_id = p.deliverable_id and j.type = 'return'
+                                                  order by j.id desc limit 1)
+                   when 'reviewDeliverable' then (select j.note from journal j where j.deliverable_id = p.deliverable_id and j.type = 'submit' order by j.id desc limit 1)
+                   else p.extra end
+        from page p
+        join campaigns c on c.id = p.campaign_id
+        left join items i on i.id = p.item_id
+        left join deliverables d on d.id = p.deliverable_id
+        left join lateral (
+            select x->>'name' as name
+            from workflow_definitions w, jsonb_array_elements(coalesce(w.definition->'deliverables', '[]'::jsonb)) x
+            where d.id is not null and w.id = c.workflow_id and w.version = c.workflow_version and x->>'key' = d.kind
+            limit 1) dn on true
+        order by 1, 4
+        """;
+
+    private sealed record Row(
+        int Part, string Kind, long N, long Ord, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId, Guid? EscalationId, string? Unit, string? Role,
+        DateOnly? DueDate, DateTime? DueAt, DateOnly? Deadline, DateOnly? Requested, string? Level, string? State, string? CampaignTitle,
+        string? TimeZone, string? Number, string? Title, string? Note);
+
+    private static object Parameters(CurrentUser user, DateTimeOffset now, string? kind = null, Paging? paging = null) => new
+    {
+        role = user.Role, unit = user.UnitCode, now, soon = TodoKinds.DueSoonDays, kind,
+        limit = paging?.PageSize ?? 0, offset = paging?.Offset ?? 0,
+    };
+
+    /// <summary>The number of each kind waiting for the user (every kind of its role, 0 included): the navigation's badges.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> CountsAsync(NpgsqlConnection connection, CurrentUser user, DateTimeOffset now, CancellationToken ct)
+    {
+        var counts = TodoKinds.For(user).ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
+        if (counts.Count == 0) return counts;
+        var rows = await connection.QueryAsync<(string Kind, long N)>(new CommandDefinition(CountSql, Parameters(user, now), cancellationToken: ct));
+        foreach (var (kind, n) in rows) counts[kind] = n;
+        return counts;
+    }
+
+    /// <summary>One page of the user's 待办 (optionally one kind), with the counts of every kind.</summary>
+    public static async Task<TodoPage> PageAsync(NpgsqlConnection connection, CurrentUser user, string? kind, Paging paging, DateTimeOffset now, CancellationToken ct)
+    {
+        var counts = TodoKinds.For(user).ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
+        if (counts.Count == 0) return new TodoPage(counts, [], 0);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(PageSql, Parameters(user, now, kind, paging), cancellationToken: ct));
+        var items = new List<TodoItem>();
+        foreach (var r in rows)
+        {
+            if (r.Part == 0) { counts[r.Kind] = r.N; continue; }
+            var zone = LocalTime.Zone(r.TimeZone!);
+            var today = LocalTime.Date(now, zone);
+            DateTimeOffset? dueAt = r.DueAt is { } at
+                ? LocalTime.InZone(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)), zone)
+                : r.DueDate is { } date ? LocalTime.InZone(LocalTime.At(date.AddDays(1), TimeOnly.MinValue, zone).AddSeconds(-1), zone) : null;
+            var overdue = r.DueDate is { } due ? due < today : dueAt is { } instant && instant < now;
+            items.Add(new TodoItem(r.Kind, r.CampaignId!.Value, r.CampaignTitle ?? "", r.ItemId, r.DeliverableId, r.EscalationId, r.Number, r.Title ?? "",
+                dueAt, r.DueDate, overdue, r.Unit, r.Role, r.Deadline, r.Requested, r.Level, r.State, r.Note,
+                TodoKinds.Url(r.Kind, r.ItemId, r.DeliverableId, r.EscalationId, r.CampaignId.Value)));
+        }
+        var total = kind is null ? counts.Values.Sum() : counts.GetValueOrDefault(kind);
+        return new TodoPage(counts, items, total);
+    }
+}
