@@ -58,7 +58,7 @@ public static class LedgerApi
         {
             var aborted = http.RequestAborted;
             await using var connection = await db.OpenConnectionAsync(aborted);
-            await WriteAsync(connection, definitions, campaign, user, filters, now, body, null, aborted);
+            await WriteAsync(connection, definitions, new LedgerRequest(campaign, user, filters, now), body, null, aborted);
         }, XlsxBuilder.ContentType, fileName);
     }
 
@@ -73,7 +73,7 @@ public static class LedgerApi
         var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
         if (campaign is null) return null;
         using var stream = new MemoryStream();
-        await WriteAsync(connection, definitions, campaign, user, filters, now, stream, progress, ct);
+        await WriteAsync(connection, definitions, new LedgerRequest(campaign, user, filters, now), stream, progress, ct);
         return (stream.ToArray(), FileName(campaign.Title, "整改台账", ItemStatus.LocalToday(now, campaign.TimeZone), "xlsx"));
     }
 
@@ -82,9 +82,9 @@ public static class LedgerApi
     /// grade, and 清零 per source when any item names one (counted as the rows pass).
     /// </summary>
     public static async Task WriteAsync(
-        NpgsqlConnection connection, DefinitionStore definitions, CampaignDto campaign, CurrentUser user, ItemFilters filters, DateTimeOffset now,
-        Stream output, Action<int, int>? progress, CancellationToken ct)
+        NpgsqlConnection connection, DefinitionStore definitions, LedgerRequest request, Stream output, Action<int, int>? progress, CancellationToken ct)
     {
+        var (campaign, user, filters, now) = request;
         var unit = filters.Unit;
         var today = ItemStatus.LocalToday(now, campaign.TimeZone);
         var calendar = await LoadCalendarAsync(connection, ct);
@@ -139,6 +139,9 @@ public static class LedgerApi
         }
         await xlsx.FinishAsync(ct);
     }
+
+    /// <summary>Whose ledger of which campaign, filtered how, as of when.</summary>
+    public sealed record LedgerRequest(CampaignDto Campaign, CurrentUser User, ItemFilters Filters, DateTimeOffset Now);
 
     /// <summary>
     /// 清零 per source counted as the ledger's rows pass (the rules of <see cref="ReportFigures.BySource"/>: closed by the

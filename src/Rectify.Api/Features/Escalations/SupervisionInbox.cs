@@ -33,26 +33,36 @@ public static class SupervisionInbox
 {
     private static readonly IReadOnlySet<string> Levels = EscalationLevels.Ordered.Skip(1).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Who sees an escalation <paramref name="e"/> of campaign <paramref name="c"/> (a unit: of its own items and deliverables).</summary>
-    private static string VisibleTo(string e, string c) => $"""
+    /// <summary>Who sees an escalation <c>e</c> of campaign <c>c</c> (a unit: of its own items and deliverables).</summary>
+    private const string VisibleE = """
         (@role = 'admin'
-         or (@role = 'leadingGroup' and {c}.issued_by_unit = @unit)
-         or (@role = 'supervisor' and ({c}.supervision_unit = @unit or {e}.office_unit = @unit))
-         or (@role = 'unit' and (exists (select 1 from items i where i.id = {e}.item_id and (i.lead_unit = @unit or @unit = any(i.units)))
-                                 or exists (select 1 from deliverables d where d.id = {e}.deliverable_id and d.unit_code = @unit))))
-        and (@campaignId::uuid is null or {e}.campaign_id = @campaignId)
+         or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
+         or (@role = 'supervisor' and (c.supervision_unit = @unit or e.office_unit = @unit))
+         or (@role = 'unit' and (exists (select 1 from items i where i.id = e.item_id and (i.lead_unit = @unit or @unit = any(i.units)))
+                                 or exists (select 1 from deliverables d where d.id = e.deliverable_id and d.unit_code = @unit))))
+        and (@campaignId::uuid is null or e.campaign_id = @campaignId)
+        """;
+
+    /// <summary>The same for an escalation <c>h</c> of campaign <c>hc</c> (the levels a subject went through).</summary>
+    private const string VisibleH = """
+        (@role = 'admin'
+         or (@role = 'leadingGroup' and hc.issued_by_unit = @unit)
+         or (@role = 'supervisor' and (hc.supervision_unit = @unit or h.office_unit = @unit))
+         or (@role = 'unit' and (exists (select 1 from items i where i.id = h.item_id and (i.lead_unit = @unit or @unit = any(i.units)))
+                                 or exists (select 1 from deliverables d where d.id = h.deliverable_id and d.unit_code = @unit))))
+        and (@campaignId::uuid is null or h.campaign_id = @campaignId)
         """;
 
     /// <summary>
     /// The current level of every subject under open escalation the caller may see: only open escalations are read (the
     /// partial index escalations_open_subject), the levels a subject went through are looked up for the page's rows alone.
     /// </summary>
-    private static readonly string Current = $"""
+    private const string Current = $"""
         with cur as (
             select distinct on (coalesce(e.item_id, e.deliverable_id)) coalesce(e.item_id, e.deliverable_id) as subject_id, e.id, e.level, e.opened_at,
                    array_position(array['urge','supervisionLetter','listedSupervision','admonitoryTalk']::text[], e.level) as rank
             from escalations e join campaigns c on c.id = e.campaign_id
-            where e.resolved_at is null and coalesce(e.item_id, e.deliverable_id) is not null and {VisibleTo("e", "c")}
+            where e.resolved_at is null and coalesce(e.item_id, e.deliverable_id) is not null and {VisibleE}
             order by coalesce(e.item_id, e.deliverable_id),
                      array_position(array['urge','supervisionLetter','listedSupervision','admonitoryTalk']::text[], e.level) desc, e.opened_at desc, e.id desc
         )
@@ -73,7 +83,7 @@ public static class SupervisionInbox
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         var user = CurrentUser.From(http.User);
         var paging = Paging.From(page, pageSize);
-        var sql = $"""
+        const string sql = $"""
             {Current} select level, count(*) from cur group by level;
             {Current}
             select cur.subject_id as SubjectId, cur.id as EscalationId, cur.level, cur.opened_at as Since, e.campaign_id as CampaignId,
@@ -85,7 +95,7 @@ public static class SupervisionInbox
                                                         'letterNumber', h.letter_number) order by h.opened_at, h.id)
                     from escalations h join campaigns hc on hc.id = h.campaign_id
                     where (h.item_id = cur.subject_id or h.deliverable_id = cur.subject_id)
-                      and coalesce(h.item_id, h.deliverable_id) = cur.subject_id and {VisibleTo("h", "hc")})::text as History
+                      and coalesce(h.item_id, h.deliverable_id) = cur.subject_id and {VisibleH})::text as History
             from cur
             join escalations e on e.id = cur.id
             join campaigns c on c.id = e.campaign_id
