@@ -3,25 +3,28 @@ using Dapper;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Items;
+using Rectify.Workflows.Calendar;
 
 namespace Rectify.Api.Demo;
 
 /// <summary>
-/// Loads the demo campaign (modelled on the Longchuan 2018 rectification plan, seed 001) once, moved into the
-/// current year of the campaign's time zone. People, e-mail addresses and phone numbers are invented.
+/// Loads the demo campaign (modelled on the Longchuan 2018 rectification plan, seed 001) once, its dates counted in
+/// working days from the day it is first loaded (<see cref="DemoDays"/>): on any day a newcomer sees a live campaign.
+/// People, e-mail addresses and phone numbers are invented.
 /// </summary>
-public sealed class DemoLoader(NpgsqlDataSource db, TimeProvider clock, DemoHistory history, ILogger<DemoLoader> logger)
+public sealed class DemoLoader(NpgsqlDataSource db, TimeProvider clock, WorkingCalendar calendar, DemoHistory history, ILogger<DemoLoader> logger)
 {
     private const string MarkerKey = "demo.loaded";
 
     public sealed record DemoFile(DemoCampaign Campaign, List<DemoUnit> Units, List<DemoPerson> People, List<DemoUser> Users, List<DemoItem> Items);
-    public sealed record DemoCampaign(string Title, string DocumentNumber, string IssuedByUnit, string SupervisionUnit, string NoticeDate, List<DemoPhase> Phases);
-    public sealed record DemoPhase(string Key, string Start, string End);
+    /// <param name="NoticeWorkingDay">The notice date, in working days from the first start (negative: before it).</param>
+    public sealed record DemoCampaign(string Title, string DocumentNumber, string IssuedByUnit, string SupervisionUnit, int NoticeWorkingDay, List<DemoPhase> Phases);
+    public sealed record DemoPhase(string Key, int StartWorkingDay, int EndWorkingDay);
     public sealed record DemoUnit(string Code, string Name, string Kind, string? ParentCode);
     public sealed record DemoPerson(string Key, string Name, string? Title, string UnitCode, string? Email, string? Mobile, bool IsUnitContact);
     public sealed record DemoUser(string UserName, string Role, string? UnitCode, string? PersonKey);
     public sealed record DemoItem(string Number, string? Category, string Title, string? Description, string? Measures, string? Target,
-        string? ResponsibleLeaderKey, string LeadUnit, List<string> Units, string? Deadline, bool Ongoing, string? ReportEvery);
+        string? ResponsibleLeaderKey, string LeadUnit, List<string> Units, int? DueWorkingDay, bool Ongoing, string? ReportEvery);
 
     public static DemoFile Read()
     {
@@ -35,14 +38,13 @@ public sealed class DemoLoader(NpgsqlDataSource db, TimeProvider clock, DemoHist
     {
         var demo = Read();
         var now = clock.GetUtcNow();
-        var year = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).Year;
-        DateOnly Date(string monthDay) => DateOnly.ParseExact($"{year}-{monthDay}", "yyyy-MM-dd");
-
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         const string claim = "insert into app_settings(key, value) values (@MarkerKey, @value) on conflict (key) do nothing";
         if (await connection.ExecuteAsync(new CommandDefinition(claim, new { MarkerKey, value = now.ToString("O") }, tx, cancellationToken: ct)) == 0)
             return null;
+        var days = new DemoDays(await calendar.GetAsync(connection, ct, tx), LocalTime.Date(now, LocalTime.Zone("Asia/Shanghai")));
+        var year = days.At(demo.Campaign.Phases.First().StartWorkingDay).Year;
 
         // Parents first: a village's township must exist before the village.
         foreach (var unit in demo.Units.OrderBy(u => u.ParentCode is null ? 0 : 1))
@@ -72,7 +74,7 @@ public sealed class DemoLoader(NpgsqlDataSource db, TimeProvider clock, DemoHist
         }
 
         var campaignId = Guid.CreateVersion7(now);
-        var phases = demo.Campaign.Phases.Select(p => new { key = p.Key, start = Date(p.Start), end = Date(p.End) });
+        var phases = demo.Campaign.Phases.Select(p => new { key = p.Key, start = days.At(p.StartWorkingDay), end = days.At(p.EndWorkingDay) });
         await connection.ExecuteAsync(new CommandDefinition("""
             insert into campaigns(id, title, document_number, issued_by_unit, supervision_unit, time_zone, workflow_id, workflow_version, notice_date, phases, created_at)
             values (@campaignId, @title, @documentNumber, @IssuedByUnit, @SupervisionUnit, 'Asia/Shanghai', 'rectification-campaign',
@@ -80,20 +82,19 @@ public sealed class DemoLoader(NpgsqlDataSource db, TimeProvider clock, DemoHist
             """, new
         {
             campaignId, title = demo.Campaign.Title, documentNumber = demo.Campaign.DocumentNumber.Replace("{year}", year.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            demo.Campaign.IssuedByUnit, demo.Campaign.SupervisionUnit, notice = Date(demo.Campaign.NoticeDate),
+            demo.Campaign.IssuedByUnit, demo.Campaign.SupervisionUnit, notice = days.At(demo.Campaign.NoticeWorkingDay),
             phases = JsonSerializer.Serialize(phases), now,
         }, tx, cancellationToken: ct));
 
         var items = demo.Items.Select(i => new ValidItem(
             i.Number, i.Category, i.Title, i.Description, i.Measures, i.Target,
             i.ResponsibleLeaderKey is null ? null : people[i.ResponsibleLeaderKey],
-            i.LeadUnit, i.Units.Distinct().ToArray(), i.Deadline is null ? null : Date(i.Deadline), i.Ongoing,
+            i.LeadUnit, i.Units.Distinct().ToArray(), i.DueWorkingDay is { } due ? days.At(due) : null, i.Ongoing,
             i.Ongoing ? i.ReportEvery ?? "P1M" : null, false)).ToList();
         await ItemWriter.InsertAsync(connection, tx, campaignId, items, now, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Loaded the demo campaign {CampaignId} with {Items} items", campaignId, items.Count);
-        var planStart = demo.Campaign.Phases.First().Start;
-        await history.ReplayAsync(campaignId, Date(planStart), ct);
+        await history.ReplayAsync(campaignId, days, days.At(demo.Campaign.Phases.First().StartWorkingDay), ct);
         return campaignId;
     }
 }

@@ -15,6 +15,8 @@ namespace Rectify.Api.Jobs;
 public static class TaskKinds
 {
     public const string LedgerExport = "ledgerExport";
+    /// <summary>A campaign as one .zip (issue 13.6): ledger, final report, letters, every evidence file, a manifest.</summary>
+    public const string ArchiveExport = "archiveExport";
     public const string Import = "import";
 }
 
@@ -118,15 +120,21 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
         return rows.Select(r => r.ToDto()).ToList();
     }
 
+    /// <summary>
+    /// The finished file: its chunks (<see cref="TaskResults"/>) or, for a task finished before results were chunked,
+    /// the bytes of <c>background_tasks.result</c>. Null while there is none.
+    /// </summary>
     public async Task<ResultFile?> ResultAsync(Guid id, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<ResultFile>(new CommandDefinition(
-            "select result_name as Name, result_type as Type, result as Bytes from background_tasks where id = @id and state = 'succeeded' and result is not null",
-            new { id }, cancellationToken: ct));
+        return await connection.QuerySingleOrDefaultAsync<ResultFile>(new CommandDefinition("""
+            select result_name as Name, result_type as Type, result_size as Size, result as Bytes from background_tasks
+            where id = @id and state = 'succeeded' and (result_size is not null or result is not null)
+            """, new { id }, cancellationToken: ct));
     }
 
-    public sealed record ResultFile(string Name, string Type, byte[] Bytes);
+    /// <param name="Size">Set when the file is stored in chunks (stream it with <see cref="TaskResults.CopyAsync"/>); else <paramref name="Bytes"/>.</param>
+    public sealed record ResultFile(string Name, string Type, long? Size, byte[]? Bytes);
 
     public sealed record Row(
         Guid Id, string Kind, string State, string Title, int Progress, int? Total, Guid? RequestedBy, Guid? CampaignId,
@@ -136,7 +144,7 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
 
         public const string Select = """
             select id, kind, state, title, progress, total, requested_by as RequestedBy, campaign_id as CampaignId,
-                   result_name as ResultName, result is not null as HasResult, error, created_at as CreatedAt,
+                   result_name as ResultName, (result_size is not null or result is not null) as HasResult, error, created_at as CreatedAt,
                    started_at as StartedAt, finished_at as FinishedAt, summary::text as Summary
             from background_tasks
             """;
@@ -154,7 +162,7 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
 /// A failure is written to the task (the person sees it) and rethrown, so Hangfire's retry and dashboard see it too.
 /// </summary>
 public sealed class BackgroundTaskRunner(
-    NpgsqlDataSource db, TimeProvider clock, Rectify.Workflows.Definitions.DefinitionStore definitions, ImportService imports,
+    NpgsqlDataSource db, TimeProvider clock, Rectify.Workflows.Definitions.DefinitionStore definitions, CampaignArchive archive, ImportService imports,
     ILogger<BackgroundTaskRunner> logger)
 {
     /// <summary>Progress is written at most this often (rows between updates), so a big export costs few statements.</summary>
@@ -182,32 +190,36 @@ public sealed class BackgroundTaskRunner(
             if (task is null) return; // finished before (or never recorded): nothing to do twice
             try
             {
-                // A file is recorded here; an import records its success in the transaction that writes its items.
-                var result = task.Kind switch
+                if (task.Kind == TaskKinds.Import)
                 {
-                    TaskKinds.LedgerExport => await LedgerAsync(taskId, task, ct),
-                    TaskKinds.Import => await ImportAsync(taskId, task, ct),
-                    _ => throw new InvalidOperationException($"unknown background task kind {task.Kind}"),
-                };
-                if (result is { } file)
-                    await guard.ExecuteAsync(new CommandDefinition("""
-                        update background_tasks set state = 'succeeded', progress = coalesce(total, progress), result_name = @Name,
-                               result_type = @Type, result = @Bytes, finished_at = @now, updated_at = @now
-                        where id = @taskId
-                        """, new { taskId, file.Name, file.Type, file.Bytes, now = clock.GetUtcNow() }, cancellationToken: ct));
+                    // An import records its success in the transaction that writes its items.
+                    await ImportAsync(taskId, task, ct);
+                }
+                else
+                {
+                    // An export writes its file to a temporary file (bounded memory however big it is), stored in chunks.
+                    await using var output = TaskResults.TemporaryFile();
+                    var (name, type) = task.Kind switch
+                    {
+                        TaskKinds.LedgerExport => await LedgerAsync(taskId, task, output, ct),
+                        TaskKinds.ArchiveExport => await ArchiveAsync(taskId, task, output, ct),
+                        _ => throw new InvalidOperationException($"unknown background task kind {task.Kind}"),
+                    };
+                    await TaskResults.SucceedAsync(guard, taskId, name, type, output, clock.GetUtcNow(), ct);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                var message = ex is TaskProblem p ? p.Message
+                var message = ex is BackgroundTaskProblem p ? p.Message
                     : task.Kind == TaskKinds.Import ? $"导入失败，未导入任何问题，请稍后重试或联系管理员 / the import failed, nothing was imported ({ex.GetType().Name})"
                     : $"导出失败，请稍后重试或联系管理员 / the task failed ({ex.GetType().Name})";
-                var summary = ex is TaskProblem { Summary: { } s } ? JsonSerializer.Serialize(s, BackgroundTasks.SummaryJson) : null;
+                var summary = ex is BackgroundTaskProblem { Summary: { } s } ? JsonSerializer.Serialize(s, BackgroundTasks.SummaryJson) : null;
                 await guard.ExecuteAsync(new CommandDefinition("""
                     update background_tasks set state = 'failed', error = @message, summary = coalesce(@summary::jsonb, summary),
                            finished_at = @now, updated_at = @now
                     where id = @taskId
                     """, new { taskId, message, summary, now = clock.GetUtcNow() }, cancellationToken: CancellationToken.None));
-                if (ex is TaskProblem) return; // the person's problem (a campaign gone, an account disabled): retrying changes nothing
+                if (ex is BackgroundTaskProblem) return; // the person's problem (a campaign gone, an account disabled): retrying changes nothing
                 throw;
             }
         }
@@ -224,17 +236,30 @@ public sealed class BackgroundTaskRunner(
             from users where id = @by and disabled_at is null
             """, new { by }, cancellationToken: ct)) : null;
 
-    private async Task<(string Name, string Type, byte[] Bytes)?> LedgerAsync(Guid taskId, Claimed task, CancellationToken ct)
+    private async Task<(string Name, string Type)> LedgerAsync(Guid taskId, Claimed task, Stream output, CancellationToken ct)
     {
         var p = JsonSerializer.Deserialize<LedgerExportParameters>(task.Parameters, JsonSerializerOptions.Web) ?? new LedgerExportParameters(null, null, null, null);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var user = await RequesterAsync(connection, task, ct);
-        if (user is null) throw new TaskProblem("发起导出的账号已不存在或已停用 / the account that started the export is gone or disabled");
+        var user = await RequesterAsync(connection, task, ct)
+            ?? throw new BackgroundTaskProblem("发起导出的账号已不存在或已停用 / the account that started the export is gone or disabled");
         var progress = new ProgressWriter(db, taskId, ProgressStep);
         var ledger = await LedgerApi.BuildAsync(connection, definitions, task.CampaignId!.Value, user, new ItemFilters(p.Unit, p.State, p.Overdue, p.Q),
             clock.GetUtcNow(), progress.Report, ct);
-        if (ledger is null) throw new TaskProblem("整改工作不存在或无权查看 / the campaign does not exist or is not visible");
-        return (ledger.Value.FileName, XlsxBuilder.ContentType, ledger.Value.Bytes);
+        if (ledger is null) throw new BackgroundTaskProblem("整改工作不存在或无权查看 / the campaign does not exist or is not visible");
+        await output.WriteAsync(ledger.Value.Bytes, ct);
+        return (ledger.Value.FileName, XlsxBuilder.ContentType);
+    }
+
+    private async Task<(string Name, string Type)> ArchiveAsync(Guid taskId, Claimed task, Stream output, CancellationToken ct)
+    {
+        CurrentUser? user;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            user = await RequesterAsync(connection, task, ct);
+        if (user is null) throw new BackgroundTaskProblem("发起导出的账号已不存在或已停用 / the account that started the export is gone or disabled");
+        // One file per step (a letter, an evidence file): a progress row every few files is enough.
+        var progress = new ProgressWriter(db, taskId, 20);
+        var name = await archive.WriteAsync(task.CampaignId!.Value, user, output, progress.Report, ct);
+        return (name, CampaignArchive.ContentType);
     }
 
     /// <summary>
@@ -242,30 +267,25 @@ public sealed class BackgroundTaskRunner(
     /// marks the task succeeded in the transaction that writes the items; a refusal (rows with errors, the campaign
     /// launched meanwhile, the upload already imported) fails the task with the same errors a direct import gives.
     /// </summary>
-    private async Task<(string Name, string Type, byte[] Bytes)?> ImportAsync(Guid taskId, Claimed task, CancellationToken ct)
+    private async Task ImportAsync(Guid taskId, Claimed task, CancellationToken ct)
     {
         var p = JsonSerializer.Deserialize<ImportTaskParameters>(task.Parameters, JsonSerializerOptions.Web)
             ?? throw new InvalidOperationException($"import task {taskId} has no parameters");
         CurrentUser? user;
         await using (var connection = await db.OpenConnectionAsync(ct))
             user = await RequesterAsync(connection, task, ct);
-        if (user is null) throw new TaskProblem("发起导入的账号已不存在或已停用，未导入任何问题 / the account that started the import is gone or disabled");
+        if (user is null) throw new BackgroundTaskProblem("发起导入的账号已不存在或已停用，未导入任何问题 / the account that started the import is gone or disabled");
         var progress = new ProgressWriter(db, taskId, ProgressStep);
         var outcome = await imports.RunTaskAsync(taskId, task.CampaignId!.Value, p.UploadId, user, p.Choices ?? [], progress.Report, ct);
-        return outcome switch
+        switch (outcome)
         {
-            ImportDone => null,
-            ImportRefused r => throw new TaskProblem(r.Detail, new ImportResult(0, r.Errors, [])),
-            _ => throw new InvalidOperationException($"import task {taskId}: {outcome.GetType().Name}"),
-        };
+            case ImportDone: return;
+            case ImportRefused r: throw new BackgroundTaskProblem(r.Detail, new ImportResult(0, r.Errors, []));
+            default: throw new InvalidOperationException($"import task {taskId}: {outcome.GetType().Name}");
+        }
     }
 
     public sealed record Claimed(string Kind, string Parameters, Guid? RequestedBy, Guid? CampaignId);
-
-    private sealed class TaskProblem(string message, object? summary = null) : Exception(message)
-    {
-        public object? Summary { get; } = summary;
-    }
 
     /// <summary>Writes "rows done / total" every <c>step</c> rows (and at 0 and at the end), on its own short statements.</summary>
     private sealed class ProgressWriter(NpgsqlDataSource db, Guid taskId, int step)
@@ -293,19 +313,24 @@ public static class BackgroundTasksApi
         tasks.MapGet("/{id:guid}", Get);
         tasks.MapGet("/{id:guid}/result", Result);
         app.MapPost("/api/campaigns/{campaignId:guid}/ledger/export", StartLedgerExport).WithTags("Documents").RequireAuthorization();
+        app.MapPost("/api/campaigns/{campaignId:guid}/archive/export", CampaignArchive.StartExport).WithTags("Documents").RequireAuthorization();
         return app;
     }
 
     public static async Task<Results<Ok<BackgroundTaskDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, BackgroundTasks store, CancellationToken ct) =>
         await store.FindAsync(id, CurrentUser.From(http.User), ct) is { } task ? TypedResults.Ok(task) : Problems.NotFound("后台任务");
 
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Result(Guid id, HttpContext http, BackgroundTasks store, CancellationToken ct)
+    /// <summary>The finished file, streamed chunk by chunk from the database (a big archive never sits in memory whole).</summary>
+    public static async Task<Results<PushStreamHttpResult, FileContentHttpResult, ProblemHttpResult>> Result(
+        Guid id, HttpContext http, BackgroundTasks store, NpgsqlDataSource db, CancellationToken ct)
     {
         if (await store.FindAsync(id, CurrentUser.From(http.User), ct) is not { } task) return Problems.NotFound("后台任务");
         if (task.State != TaskStates.Succeeded || await store.ResultAsync(id, ct) is not { } file)
             return TypedResults.Problem(statusCode: 409, title: "任务尚未完成 / The task has not finished",
                 detail: task.State == TaskStates.Failed ? task.Error : $"当前状态：{task.StateName}（{task.Progress}/{task.Total?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}）");
-        return TypedResults.File(file.Bytes, file.Type, file.Name);
+        if (file.Bytes is { } legacy) return TypedResults.File(legacy, file.Type, file.Name);
+        http.Response.ContentLength = file.Size;
+        return TypedResults.Stream(body => TaskResults.CopyAsync(db, id, body, http.RequestAborted), file.Type, file.Name);
     }
 
     /// <summary>The ledger of a big campaign, built by a background job; answers 202 with the task to watch.</summary>

@@ -62,6 +62,7 @@ public static class JobsHosting
         services.AddSingleton<WeeklyProgressReport>();
         services.AddSingleton<BackgroundTasks>();
         services.AddSingleton<BackgroundTaskRunner>();
+        services.AddSingleton<CampaignArchive>();
         // After StartupTasks (always the first hosted service): the schema exists when the jobs are registered.
         services.AddHostedService<RecurringJobsRegistrar>();
         if (options.Server)

@@ -37,6 +37,11 @@ public sealed class DeliverableService(NpgsqlDataSource db, DefinitionStore defi
             $"{DeliverableSubject.Select} where d.id = @id for update of d", new { id }, tx, cancellationToken: ct));
         if (d is null) return new EventNotFound();
         if (request.ExpectedVersion is { } expected && expected != d.Version) return new EventConflict(d.Version);
+        // A closed campaign is an archive (issue 13.6); FOR SHARE, so a close in flight finishes first.
+        var campaignState = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "select state from campaigns where id = @CampaignId for share", new { d.CampaignId }, tx, cancellationToken: ct));
+        if (campaignState == Domain.CampaignStates.Closed)
+            return new EventRefused($"整改工作“{d.CampaignTitle}”已结束归档，不能再办理其中的材料 / the campaign is closed and read-only", "type");
         if (Allows(actor, d, request.Type) is { } refusal) return new EventRefused(refusal, "type");
         var attachments = request.AttachmentIds.Distinct().ToArray();
         var known = attachments.Length == 0 ? 0 : await connection.ExecuteScalarAsync<int>(new CommandDefinition(

@@ -32,7 +32,7 @@ public sealed partial class ItemEventService(NpgsqlDataSource db, DefinitionStor
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var item = await connection.QuerySingleOrDefaultAsync<ItemSubject>(new CommandDefinition(
-            $"{ItemSubject.Select} where i.id = @itemId for update of i", new { itemId }, tx, cancellationToken: ct));
+            $"{ItemSubject.Select} where i.id = @itemId {ItemSubject.LockForChange}", new { itemId }, tx, cancellationToken: ct));
         if (item is null) return new EventNotFound();
         if (request.ExpectedVersion is { } expected && expected != item.Version) return new EventConflict(item.Version);
         // A closed campaign is an archive (issue 13): nothing happens to its items any more.

@@ -23,7 +23,7 @@ public sealed partial class LaunchedItems
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var item = await connection.QuerySingleOrDefaultAsync<ItemSubject>(new CommandDefinition(
-            $"{ItemSubject.Select} where i.id = @itemId for update of i", new { itemId }, tx, cancellationToken: ct));
+            $"{ItemSubject.Select} where i.id = @itemId {ItemSubject.LockForChange}", new { itemId }, tx, cancellationToken: ct));
         if (item is null) return new EditNotFound();
         var d = (await definitions.GetAsync(connection, item.WorkflowId, item.WorkflowVersion, ct))!.Definition;
         if (item.CampaignState == Domain.CampaignStates.Closed)

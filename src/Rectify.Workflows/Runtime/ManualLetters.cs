@@ -24,7 +24,7 @@ public sealed class ManualLetters(NpgsqlDataSource db, DefinitionStore definitio
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var item = await connection.QuerySingleOrDefaultAsync<ItemSubject>(new CommandDefinition(
-            $"{ItemSubject.Select} where i.id = @itemId for update of i", new { itemId }, tx, cancellationToken: ct));
+            $"{ItemSubject.Select} where i.id = @itemId {ItemSubject.LockForChange}", new { itemId }, tx, cancellationToken: ct));
         if (item is null) return new LetterRefused(404, "问题不存在 / item not found");
         var mayIssue = actor.Role == Domain.Roles.Admin || (actor.Role == Domain.Roles.Supervisor && actor.UnitCode is not null && actor.UnitCode == item.SupervisionUnit);
         if (!mayIssue) return new LetterRefused(403, "只有该整改工作的督查室可以签发督办函 / only the campaign's supervision office may issue a supervision letter");

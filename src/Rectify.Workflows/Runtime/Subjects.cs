@@ -23,6 +23,12 @@ public sealed record ItemSubject(
         from items i join campaigns c on c.id = i.campaign_id
         """;
 
+    /// <summary>
+    /// The locks of a change to one item: the item row, and its campaign's row in share mode, so closing the campaign
+    /// (which takes that row FOR UPDATE, issue 13.6) waits for changes in flight and a change after it sees the campaign closed.
+    /// </summary>
+    public const string LockForChange = "for update of i for share of c";
+
     public ItemFacts Facts => new(State, LeadUnit, Units, IssuedByUnit, SupervisionUnit, Ongoing, HardDeadline, EffectiveDeadline, PendingExtension);
 
     public TimeZoneInfo Zone => Calendar.LocalTime.Zone(TimeZone);

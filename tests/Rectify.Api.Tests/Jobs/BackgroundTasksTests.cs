@@ -61,8 +61,12 @@ public sealed class BackgroundTasksTests(JobsApp app) : IClassFixture<JobsApp>
         // The job once more (a requeue from the dashboard, a node thought dead): the finished task stays as it was.
         await using var db = app.Database.CreateDataSource();
         await using var c = await db.OpenConnectionAsync();
-        const string sql = "select attempts, finished_at, md5(result) from background_tasks where id = @id";
+        const string sql = """
+            select attempts, finished_at, (select md5(string_agg(data, ''::bytea order by seq)) from background_task_chunks where task_id = @id)
+            from background_tasks where id = @id
+            """;
         var before = await c.QuerySingleAsync<(int Attempts, DateTime Finished, string Hash)>(sql, new { id });
+        before.Hash.ShouldBe(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes)));
         await app.Services.GetRequiredService<BackgroundTaskRunner>().RunAsync(id, CancellationToken.None);
         (await c.QuerySingleAsync<(int Attempts, DateTime Finished, string Hash)>(sql, new { id })).ShouldBe(before);
         before.Attempts.ShouldBe(1);

@@ -30,6 +30,7 @@ public static class AccessMatrix
         ["GET /api/units/{code}/deadlines.ics"] = "token or signed-in scope: CalendarFeedTests",
         ["GET /api/people/{id}/deadlines.ics"] = "token or signed-in scope: CalendarFeedTests",
         ["POST /api/campaigns/{campaignId}/ledger/export"] = "the ledger's visibility, then a task of the caller's own: Jobs.BackgroundTasksTests",
+        ["POST /api/campaigns/{campaignId}/archive/export"] = "offices and administrator of a visible campaign, then a task of the caller's own: Jobs.ArchiveExportTests",
         ["GET /api/tasks"] = "lists the caller's own tasks: Jobs.BackgroundTasksTests",
         ["GET /api/tasks/{id}"] = "the caller's own task, another's is 404: Jobs.BackgroundTasksTests",
         ["GET /api/tasks/{id}/result"] = "the caller's own task, another's is 404: Jobs.BackgroundTasksTests",
@@ -107,6 +108,9 @@ public static class AccessMatrix
                 ? new MultipartFormDataContent { { new ByteArrayContent("序号,问题,牵头单位,整改时限\n1,越权导入,m-fp,2026-09-30\n"u8.ToArray()), "file", "清单.csv" } }
                 : new MultipartFormDataContent { { new StringContent("x"), "note" } }),
         new("POST /api/campaigns/{id}/launch", "/api/campaigns/{campaign}/launch", CampaignColumns, Manage, None),
+        // Closing (issue 13.6): the issuing office and the administrator; the world's campaigns have open items, so an
+        // allowed caller is refused for them (422 listing them) and nothing closes.
+        new("POST /api/campaigns/{id}/close", "/api/campaigns/{campaign}/close", CampaignColumns, Manage, Bodies(new { note = "越权结束" })),
         new("GET /api/campaigns/{id}/units", "/api/campaigns/{campaign}/units", CampaignColumns, Read, None),
         new("GET /api/campaigns/{campaignId}/ledger.xlsx", "/api/campaigns/{campaign}/ledger.xlsx", CampaignColumns, Read, None),
         new("GET /api/campaigns/{campaignId}/report.docx", "/api/campaigns/{campaign}/report.docx", CampaignColumns, Read, None),

@@ -22,7 +22,8 @@ public sealed record CampaignStats(long Total, IReadOnlyDictionary<string, long>
 public sealed record CampaignDto(
     Guid Id, string Title, string? DocumentNumber, string IssuedByUnit, string? SupervisionUnit, string TimeZone,
     WorkflowRef Workflow, DateOnly? NoticeDate, IReadOnlyList<Phase> Phases, string State,
-    DateTimeOffset CreatedAt, DateTimeOffset? LaunchedAt, int Version, CampaignStats Stats);
+    DateTimeOffset CreatedAt, DateTimeOffset? LaunchedAt, int Version, CampaignStats Stats,
+    DateTimeOffset? ClosedAt = null, string? ClosedBy = null, string? CloseNote = null);
 
 /// <summary>Campaigns: create and edit while draft, read with live statistics.</summary>
 public static partial class CampaignsApi
@@ -37,6 +38,7 @@ public static partial class CampaignsApi
         group.MapGet("/{id:guid}/units", UnitScores.Get);
         group.MapPost("/", Create).RequireAuthorization(Policies.ManageOrganisation);
         group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.ManageOrganisation);
+        group.MapPost("/{id:guid}/close", CampaignClosing.Close);
         return app;
     }
 
@@ -115,6 +117,8 @@ public static partial class CampaignsApi
         if (existing is null) return Problems.NotFound("整改工作");
         if (!Access.CanManageCampaign(user, existing.IssuedByUnit) || !Access.CanManageCampaign(user, c.IssuedByUnit))
             return Problems.Forbidden("只有发起单位可以修改整改工作 / only the issuing office may change a campaign");
+        if (existing.State == CampaignStates.Closed)
+            return Problems.Unprocessable("整改工作已结束归档，不能再修改 / the campaign is closed and read-only");
         if (existing.State != CampaignStates.Draft)
             return Problems.Unprocessable("整改工作已启动，不能再修改基本信息 / a launched campaign cannot be edited");
         var refusal = await CheckReferencesAsync(connection, c, ct);

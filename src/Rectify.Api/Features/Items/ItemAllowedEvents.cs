@@ -11,6 +11,8 @@ public static class ItemAllowedEvents
     public static async Task<IReadOnlyList<string>> ForAsync(
         NpgsqlConnection connection, DefinitionStore definitions, ItemRow row, CurrentUser user, IReadOnlyList<Assignment> assignments, CancellationToken ct)
     {
+        // A closed campaign is an archive (issue 13.6): nothing can be sent to its items, not even a reopen.
+        if (row.CampaignState == Rectify.Workflows.Domain.CampaignStates.Closed) return [];
         var published = await definitions.GetAsync(connection, row.WorkflowId, row.WorkflowVersion, ct);
         if (published is null) return [];
         var actor = Actor(user);

@@ -112,6 +112,15 @@ public static partial class RuntimeApi
 
         var results = new List<AttachmentDto>();
         await using var tx = await connection.BeginTransactionAsync(ct);
+        // A closed campaign is an archive (issue 13.6): its evidence is what it was when it closed. FOR SHARE, so a close
+        // in flight finishes first (it takes the campaign row FOR UPDATE).
+        var campaign = await connection.QuerySingleOrDefaultAsync<(string Title, string State)?>(new CommandDefinition("""
+            select c.title, c.state from campaigns c
+            where c.id = coalesce((select campaign_id from items where id = @itemId), (select campaign_id from deliverables where id = @deliverableId))
+            for share of c
+            """, new { itemId, deliverableId }, tx, cancellationToken: ct));
+        if (campaign is { State: CampaignStates.Closed } closed)
+            return Problems.Unprocessable($"整改工作“{closed.Title}”已结束归档，不能再上传材料 / the campaign is closed and read-only", "file");
         foreach (var (_, name, contentType, bytes) in accepted)
         {
             var dto = new AttachmentDto(Guid.CreateVersion7(now), name, bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)));

@@ -61,6 +61,8 @@ public static class TalksApi
         if (!MayRecord(user, item)) return Problems.Forbidden("只有督查室、领导小组办公室或管理员可以记录约谈 / not allowed to record a talk");
         if (await ItemValidation.CheckReachAsync(connection, item.CampaignId, heldOn, "heldOn", ct) is { } beyond) return beyond;
         if (item.State == ItemStates.Draft) return Problems.Unprocessable("问题尚未交办，不能记录约谈 / the item is not assigned yet");
+        if (item.CampaignState == CampaignStates.Closed)
+            return Problems.Unprocessable("整改工作已结束归档，不能再记录约谈 / the campaign is closed and read-only");
         if (heldOn > ItemStatus.LocalToday(clock.GetUtcNow(), item.TimeZone))
             return Problems.Unprocessable("约谈日期不能晚于今天 / the talk cannot be in the future", "heldOn");
 

@@ -16,6 +16,11 @@ public sealed class DashboardModel(NpgsqlDataSource db, TimeProvider clock, Camp
     public CampaignDashboard Data { get; private set; } = null!;
     public UnitNames Names => names;
     public bool CanManage { get; private set; }
+    /// <summary>The offices and the administrator may export the archive (a unit sees only its own part of a campaign).</summary>
+    public bool CanExportArchive { get; private set; }
+    /// <summary>What kept the campaign from closing, when a close was refused.</summary>
+    public IReadOnlyList<OpenItem> OpenItems { get; private set; } = [];
+    [BindProperty] public string? CloseNote { get; set; }
     [BindProperty(SupportsGet = true, Name = "allUnits")] public bool ShowAllUnits { get; set; }
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
@@ -41,6 +46,45 @@ public sealed class DashboardModel(NpgsqlDataSource db, TimeProvider clock, Camp
         return Redirect($"/tasks/{task}");
     }
 
+    /// <summary>Ends the campaign (issue 13.6) through the API's own close; a refusal lists the items still open.</summary>
+    public async Task<IActionResult> OnPostCloseAsync(Guid id, [FromServices] Rectify.Workflows.Definitions.DefinitionStore definitions, CancellationToken ct)
+    {
+        var me = CurrentUser.From(User);
+        var v = new Validator();
+        var note = v.OptionalMultiline("note", CloseNote, 2000);
+        if (!v.IsValid)
+        {
+            foreach (var (_, messages) in v.Errors)
+                foreach (var message in messages) ModelState.AddModelError(nameof(CloseNote), text.Pick(message));
+            return await LoadAsync(id, ct) ? Page() : NotFound();
+        }
+        var outcome = me.IsAdmin || me.IsLeadingGroup
+            ? await CampaignClosing.CloseAsync(db, definitions, id, me, note, clock.GetUtcNow(), ct)
+            : new CloseRefused(403, "只有发起整改工作的领导小组办公室或管理员可以结束整改工作 / only the issuing office may close a campaign", []);
+        switch (outcome)
+        {
+            case CloseDone:
+                TempData["Flash"] = text["整改工作已结束归档，整改情况报告已生成；此后只能查看和导出。"];
+                return Redirect($"/campaigns/{id}");
+            case CloseRefused { Status: 404 }:
+                return NotFound();
+            case CloseRefused r:
+                ModelState.AddModelError("", text.Pick(r.Message));
+                OpenItems = r.OpenItems;
+                break;
+        }
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
+    /// <summary>The archive (.zip) as a background task; the task page shows its progress and the file when done.</summary>
+    public async Task<IActionResult> OnPostExportArchiveAsync(Guid id, [FromServices] Rectify.Api.Jobs.BackgroundTasks tasks, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        if (!CanExportArchive) return Forbid();
+        var task = await tasks.StartAsync(Rectify.Api.Jobs.TaskKinds.ArchiveExport, $"导出归档包：{Campaign.Title}", CurrentUser.From(User).Id, id, new { }, ct);
+        return Redirect($"/tasks/{task}");
+    }
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
         var me = CurrentUser.From(User);
@@ -50,6 +94,7 @@ public sealed class DashboardModel(NpgsqlDataSource db, TimeProvider clock, Camp
         if (campaign is null) return false;
         Campaign = campaign;
         CanManage = Access.CanManageCampaign(me, campaign.IssuedByUnit);
+        CanExportArchive = !me.IsUnit;
         Data = await CampaignDashboard.LoadAsync(connection, id, campaign.TimeZone, campaign.Phases, me, now, ct);
         await names.AllAsync(ct);
         return true;
