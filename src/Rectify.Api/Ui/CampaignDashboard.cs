@@ -122,16 +122,14 @@ public sealed record CampaignDashboard(
             """;
         // The late units read every overdue item's assignments: on a large campaign that costs enough for PostgreSQL to
         // compile the statement (JIT), seconds for a query that runs in less.
-        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
-        await connection.ExecuteAsync(new CommandDefinition("set local jit = off", transaction: tx, cancellationToken: ct));
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { campaignId, today, shown = OverdueShown }, tx, cancellationToken: ct));
+        await using var noJit = await NoJit.OffAsync(connection, ct);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { campaignId, today, shown = OverdueShown }, cancellationToken: ct));
         var lights = (await grid.ReadAsync<LightRow>()).ToList();
         var leads = (await grid.ReadAsync<LeadRow>()).ToList();
         var series = (await grid.ReadAsync<SeriesRow>()).ToList();
         var sources = (await grid.ReadAsync<SourceRow>()).ToList();
         var top = (await grid.ReadAsync<DashboardItem>()).ToList();
         var late = (await grid.ReadAsync<LateRow>()).ToList();
-        await tx.CommitAsync(ct);
 
         long red = 0, yellow = 0, green = 0, overdueCount = 0;
         foreach (var l in lights)

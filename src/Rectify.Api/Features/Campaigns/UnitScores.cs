@@ -156,10 +156,9 @@ public static class AssignmentFacts
             "select time_zone from campaigns where id = @campaignId", new { campaignId }, cancellationToken: ct)) ?? "Asia/Shanghai";
         // A pass over every assignment costs enough for PostgreSQL to compile the statement (JIT): seconds, for a query that
         // takes less than that to run.
-        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
-        await connection.ExecuteAsync(new CommandDefinition("set local jit = off", transaction: tx, cancellationToken: ct));
-        var rows = (await connection.QueryAsync<RecordRow>(new CommandDefinition(sql, new { campaignId, today, timeZone }, tx, cancellationToken: ct))).ToList();
-        await tx.CommitAsync(ct);
+        List<RecordRow> rows;
+        await using (await NoJit.OffAsync(connection, ct))
+            rows = (await connection.QueryAsync<RecordRow>(new CommandDefinition(sql, new { campaignId, today, timeZone }, cancellationToken: ct))).ToList();
         return rows.GroupBy(r => r.Unit, StringComparer.Ordinal)
             .Select(g => new UnitRecord(g.Key, g.Sum(r => r.Assigned), g.Sum(r => r.Acknowledged), g.Sum(r => r.Completed), g.Sum(r => r.Overdue),
                 g.Sum(r => r.ClosedOnTime), g.Sum(r => r.ClosedLate),

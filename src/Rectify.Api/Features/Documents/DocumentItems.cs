@@ -96,14 +96,11 @@ public static class DocumentItems
     public static async Task<int> CountAsync(
         NpgsqlConnection connection, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now, CancellationToken ct)
     {
-        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
-        await connection.ExecuteAsync(new CommandDefinition("set local jit = off", transaction: tx, cancellationToken: ct));
-        var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition($"""
+        await using var noJit = await NoJit.OffAsync(connection, ct);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition($"""
             select count(*)::int from items i join campaigns c on c.id = i.campaign_id
             {Where}
-            """, Parameters(campaignId, user, filters, now), tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return count;
+            """, Parameters(campaignId, user, filters, now), cancellationToken: ct));
     }
 
     /// <summary>
@@ -129,13 +126,9 @@ public static class DocumentItems
             """;
         // One statement over every item of a campaign costs enough for PostgreSQL to compile it (JIT), which took seconds
         // before the first row on the bench; a row-by-row read gains nothing from it.
-        await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
-        await connection.ExecuteAsync(new CommandDefinition("set local jit = off", transaction: tx, cancellationToken: ct));
-        await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, Parameters(campaignId, user, filters, now), tx, cancellationToken: ct)))
-        {
-            var parse = reader.GetRowParser<DocumentItem>();
-            while (await reader.ReadAsync(ct)) yield return parse(reader);
-        }
-        await tx.CommitAsync(ct);
+        await using var noJit = await NoJit.OffAsync(connection, ct);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, Parameters(campaignId, user, filters, now), cancellationToken: ct));
+        var parse = reader.GetRowParser<DocumentItem>();
+        while (await reader.ReadAsync(ct)) yield return parse(reader);
     }
 }
