@@ -188,6 +188,26 @@ public sealed class ImportTaskTests(ImportTaskApp app) : IClassFixture<ImportTas
     }
 
     [Fact]
+    public async Task ATaskStartedWithoutTheRowsInMemory_ReadsTheKeptUpload()
+    {
+        // A task run by another node (or after a restart) has only the kept upload: it reads the file itself.
+        var admin = await app.AdminAsync();
+        await DocumentsSeed.OrganisationAsync(admin);
+        var campaign = await DocumentsSeed.CampaignAsync(admin, "另一节点导入");
+        var preview = await (await DocumentsSeed.ImportAsync(admin, campaign, List(70), "另一节点.xlsx", dryRun: true)).ShouldHaveStatusAsync(HttpStatusCode.OK);
+        var upload = preview.GetProperty("uploadId").GetGuid();
+        await using var db = app.Database.CreateDataSource();
+        await using var c = await db.OpenConnectionAsync();
+        var adminId = await c.ExecuteScalarAsync<Guid>("select id from users where user_name = 'admin'");
+        var id = await app.Services.GetRequiredService<BackgroundTasks>().StartImportAsync("导入问题清单：另一节点", adminId, campaign,
+            new ImportTaskParameters(upload, "另一节点.xlsx", []), CancellationToken.None);
+        var done = await FinishedAsync(admin, id);
+        done.GetProperty("state").GetString().ShouldBe("succeeded", done.ToString());
+        done.GetProperty("summary").GetProperty("imported").GetInt32().ShouldBe(70);
+        (await CountAsync("select count(*) from items where campaign_id = @campaign", new { campaign })).ShouldBe(70);
+    }
+
+    [Fact]
     public async Task AShortPreview_ConfirmedTwiceAtOnce_IsImportedOnce()
     {
         var admin = await app.AdminAsync();

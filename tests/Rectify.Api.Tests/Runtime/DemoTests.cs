@@ -79,5 +79,34 @@ public sealed class DemoTests(DemoApp app) : IClassFixture<DemoApp>
         units.EnumerateArray().Single(u => u.Str("unit") == "myx").Str("grade").ShouldNotBe("好");
     }
 
+    [Fact]
+    public async Task Demo_OnItsFirstDay_ShowsEveryLightAndLevel_AndSomethingWaitsForEveryDemoUser()
+    {
+        // Issue 13: whatever the day `run` first starts, a newcomer sees a live campaign, and each demo role's 待办 has work.
+        var admin = await app.AdminAsync();
+        (await admin.PostAsJsonAsync("/api/admin/clock", new { advanceBy = "PT0S" })).EnsureSuccessStatusCode();
+        var lgo = await app.ClientAsAsync("lgo", RectifyApp_DemoPassword);
+        var items = (await (await lgo.GetAsync("/api/items?pageSize=100")).JsonAsync()).GetProperty("items").EnumerateArray().ToList();
+        var open = items.Where(i => i.Str("state") is not ("closed" or "withdrawn")).ToList();
+        string.Join(",", open.Select(i => i.Str("light")).Distinct().Order()).ShouldBe("green,red,yellow", $"lights of the open demo items: {string.Join(", ", open.Select(i => i.Str("light")))}");
+        var levels = open.Select(i => i.Str("escalationLevel")).ToHashSet();
+        foreach (var level in Rectify.Workflows.Definitions.EscalationLevels.Ordered)
+            levels.ShouldContain(level, $"levels of the open demo items: {string.Join(", ", levels)}");
+        // Some due this week, some already closed.
+        var today = LocalToday();
+        var deadlines = open.Select(i => i.GetProperty("effectiveDeadline")).Where(d => d.ValueKind == JsonValueKind.String)
+            .Select(d => DateOnly.Parse(d.GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        deadlines.Count(d => d >= today && d <= today.AddDays(7)).ShouldBeGreaterThan(0, $"deadlines of the open demo items: {string.Join(", ", deadlines)}");
+        items.ShouldContain(i => i.Str("state") == "closed");
+
+        foreach (var user in new[] { "lgo", "fpb", "zfz", "dcs" })
+        {
+            var client = await app.ClientAsAsync(user, RectifyApp_DemoPassword);
+            var todo = await (await client.GetAsync("/api/todo")).JsonAsync();
+            todo.GetProperty("items").GetArrayLength().ShouldBeGreaterThan(0, $"待办 of demo user {user}: {todo}");
+            todo.GetProperty("counts").EnumerateObject().Sum(c => c.Value.GetInt32()).ShouldBeGreaterThan(0, user);
+        }
+    }
+
     private const string RectifyApp_DemoPassword = Rectify.TestSupport.RectifyApp.DemoPassword;
 }
