@@ -188,6 +188,39 @@ public sealed class ImportTaskTests(ImportTaskApp app) : IClassFixture<ImportTas
     }
 
     [Fact]
+    public async Task TheImportPage_ConfirmingALongList_ShowsTheTasksProgress_ThenWhatItCreated()
+    {
+        var admin = await app.AdminAsync();
+        await DocumentsSeed.OrganisationAsync(admin);
+        var campaign = await DocumentsSeed.CampaignAsync(admin, "页面后台导入");
+        var preview = await (await DocumentsSeed.ImportAsync(admin, campaign, List(90), "页面.xlsx", dryRun: true)).ShouldHaveStatusAsync(HttpStatusCode.OK);
+        var upload = preview.GetProperty("uploadId").GetGuid();
+        // The page's own client: antiforgery cookie and bearer token, and the redirect looked at rather than followed
+        // (a followed redirect drops the Authorization header).
+        var browser = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        browser.DefaultRequestHeaders.Authorization = admin.DefaultRequestHeaders.Authorization;
+        var page = await (await browser.GetAsync($"/campaigns/{campaign}/import")).Content.ReadAsStringAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        token.ShouldNotBeEmpty();
+
+        var confirmed = await browser.PostAsync($"/campaigns/{campaign}/import?handler=Confirm",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["uploadId"] = upload.ToString() }));
+        confirmed.StatusCode.ShouldBeOneOf(HttpStatusCode.Redirect, HttpStatusCode.Found);
+        var at = new Uri(new Uri("http://localhost"), confirmed.Headers.Location!);
+        at.AbsolutePath.ShouldBe($"/campaigns/{campaign}/import");
+        var task = Guid.Parse(System.Web.HttpUtility.ParseQueryString(at.Query)["task"]!);
+        var shown = await (await admin.GetAsync(at.PathAndQuery)).Content.ReadAsStringAsync();
+        shown.ShouldContain("data-testid=\"import-task\"");
+        shown.ShouldContain("导入问题清单：页面后台导入（页面.xlsx）");
+
+        (await FinishedAsync(admin, task)).GetProperty("state").GetString().ShouldBe("succeeded");
+        var result = await (await admin.GetAsync($"/campaigns/{campaign}/import?task={task}")).Content.ReadAsStringAsync();
+        result.ShouldContain("已导入 90 个问题");
+        var taskPage = await (await admin.GetAsync($"/tasks/{task}")).Content.ReadAsStringAsync();
+        taskPage.ShouldContain("data-testid=\"task-imported\"");
+    }
+
+    [Fact]
     public async Task ATaskStartedWithoutTheRowsInMemory_ReadsTheKeptUpload()
     {
         // A task run by another node (or after a restart) has only the kept upload: it reads the file itself.
