@@ -33,15 +33,40 @@ public sealed record DayPoint(DateOnly Date, int Open, int Closed);
 /// <summary>
 /// The campaign dashboard's figures, computed from the items the caller may see (the same visibility predicate as the
 /// API) with the same overdue and light rules as the API (<see cref="ItemStatus"/>), so the two never disagree.
+/// <see cref="Overdue"/> holds the most overdue items first; <see cref="OverdueCount"/> is how many there are in all (an
+/// office's dashboard reads only the first <see cref="OverdueShown"/> of them).
 /// </summary>
 public sealed record CampaignDashboard(
     DateOnly Today, int Red, int Yellow, int Green, IReadOnlyList<OverdueRow> Overdue, IReadOnlyList<LateUnit> LateUnits,
     IReadOnlyList<UnitProgress> ByLeadUnit, IReadOnlyList<DayPoint> Series)
 {
+    /// <summary>How many of the most overdue items the page lists (the rest are one link away, in the item list).</summary>
+    public const int OverdueShown = 50;
+
     /// <summary>清零 per source (issue 15.5); empty when no item names a source.</summary>
     public IReadOnlyList<Features.Items.SourceFigure> BySource { get; init; } = [];
 
+    /// <summary>Overdue items in all.</summary>
+    public int OverdueCount { get; init; }
+
+    private const string OpenStates = "('closed', 'draft', 'withdrawn')";
+
+    /// <summary>
+    /// An office that sees every item of the campaign (the administrator, the issuing office, the supervision office) gets
+    /// the figures from the maintained aggregate (item_dashboard_counts, migration 0940) and a few index ranges (the most
+    /// overdue items, the late units of the overdue items); a unit, which sees only its own items, gets them counted.
+    /// </summary>
     public static async Task<CampaignDashboard> LoadAsync(
+        NpgsqlConnection connection, Guid campaignId, string timeZone, IReadOnlyList<Phase> phases, CurrentUser user, DateTimeOffset now, CancellationToken ct)
+    {
+        var seesAll = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            select coalesce(bool_or(@role = 'admin' or (@role = 'leadingGroup' and c.issued_by_unit = @unit) or (@role = 'supervisor' and c.supervision_unit = @unit)), false)
+            from campaigns c where c.id = @campaignId
+            """, new { campaignId, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
+        return seesAll ? await FromAggregateAsync(connection, campaignId, timeZone, phases, now, ct) : await CountedAsync(connection, campaignId, timeZone, phases, user, now, ct);
+    }
+
+    internal static async Task<CampaignDashboard> CountedAsync(
         NpgsqlConnection connection, Guid campaignId, string timeZone, IReadOnlyList<Phase> phases, CurrentUser user, DateTimeOffset now, CancellationToken ct)
     {
         const string sql = $"""
@@ -58,6 +83,98 @@ public sealed record CampaignDashboard(
         return Compute(items, timeZone, phases, now);
     }
 
+    private sealed record LightRow(string State, DateOnly? Deadline, DateOnly? AssignedOn, DateTime? AssignedAt, long N);
+    private sealed record LeadRow(string Unit, string Cls, DateOnly? Deadline, long N);
+    private sealed record SeriesRow(DateOnly OpenedOn, DateOnly? ClosedOn, long N);
+    private sealed record SourceRow(string? Source, string Cls, long N, int? FirstSeq);
+    private sealed record LateRow(string Code, int AsLead, int AsResponsible, int MaxDays, int TotalDays);
+
+    private static async Task<CampaignDashboard> FromAggregateAsync(
+        NpgsqlConnection connection, Guid campaignId, string timeZone, IReadOnlyList<Phase> phases, DateTimeOffset now, CancellationToken ct)
+    {
+        var today = ItemStatus.LocalToday(now, timeZone);
+        const string sql = $"""
+            select state, deadline, day1 as AssignedOn, at as AssignedAt, sum(n)::bigint as N from item_dashboard_counts
+            where campaign_id = @campaignId and kind = 'light' group by 1, 2, 3, 4 having sum(n) <> 0;
+            select unit, state as Cls, deadline, sum(n)::bigint as N from item_dashboard_counts
+            where campaign_id = @campaignId and kind = 'lead' group by 1, 2, 3 having sum(n) <> 0;
+            select day1 as OpenedOn, day2 as ClosedOn, sum(n)::bigint as N from item_dashboard_counts
+            where campaign_id = @campaignId and kind = 'series' group by 1, 2 having sum(n) <> 0;
+            select s.source, s.cls, s.n, f.first_seq as FirstSeq
+            from (select source, state as cls, sum(n)::bigint as n from item_dashboard_counts
+                  where campaign_id = @campaignId and kind = 'source' group by 1, 2 having sum(n) <> 0) s
+            left join lateral (select min(i.seq) as first_seq from items i where i.campaign_id = @campaignId and i.source = s.source) f on true;
+            select i.id, i.number, i.title, i.state, i.lead_unit as LeadUnit, i.units, i.effective_deadline as EffectiveDeadline,
+                   i.ongoing, i.escalation_level as EscalationLevel, i.assigned_at as AssignedAt, i.closed_at as ClosedAt, i.created_at as CreatedAt,
+                   array(select a.unit_code from assignments a where a.item_id = i.id and a.state in ('assigned', 'inProgress') order by a.unit_code) as BehindUnits,
+                   i.source
+            from items i
+            where i.campaign_id = @campaignId and i.state not in {OpenStates} and i.effective_deadline < @today
+            order by i.effective_deadline, i.number collate "C" nulls first, i.seq
+            limit @shown;
+            select a.unit_code as Code,
+                   (count(*) filter (where a.unit_code = i.lead_unit))::int as AsLead,
+                   (count(*) filter (where a.unit_code <> i.lead_unit))::int as AsResponsible,
+                   max(@today - i.effective_deadline)::int as MaxDays, sum(@today - i.effective_deadline)::int as TotalDays
+            from items i join assignments a on a.item_id = i.id and a.state in ('assigned', 'inProgress')
+            where i.campaign_id = @campaignId and i.state not in {OpenStates} and i.effective_deadline < @today
+            group by a.unit_code;
+            """;
+        // The late units read every overdue item's assignments: on a large campaign that costs enough for PostgreSQL to
+        // compile the statement (JIT), seconds for a query that runs in less.
+        await using var noJit = await NoJit.OffAsync(connection, ct);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { campaignId, today, shown = OverdueShown }, cancellationToken: ct));
+        var lights = (await grid.ReadAsync<LightRow>()).ToList();
+        var leads = (await grid.ReadAsync<LeadRow>()).ToList();
+        var series = (await grid.ReadAsync<SeriesRow>()).ToList();
+        var sources = (await grid.ReadAsync<SourceRow>()).ToList();
+        var top = (await grid.ReadAsync<DashboardItem>()).ToList();
+        var late = (await grid.ReadAsync<LateRow>()).ToList();
+
+        long red = 0, yellow = 0, green = 0, overdueCount = 0;
+        foreach (var l in lights)
+        {
+            var unacknowledged = l.State == ItemStates.Assigned && l.AssignedAt is { } at
+                && now - new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) > TimeSpan.FromDays(1);
+            switch (ItemStatus.Light(l.State, l.Deadline, l.AssignedOn, unacknowledged, today))
+            {
+                case ItemStatus.Red: red += l.N; break;
+                case ItemStatus.Yellow: yellow += l.N; break;
+                default: green += l.N; break;
+            }
+            if (ItemStatus.OverdueDays(l.State, l.Deadline, today) > 0) overdueCount += l.N;
+        }
+        var overdue = top.Select(i => new OverdueRow(i, ItemStatus.OverdueDays(i.State, i.EffectiveDeadline, today))).ToList();
+        var lateUnits = OrderLateUnits(late.Select(r => new LateUnit(r.Code, r.AsLead, r.AsResponsible, r.MaxDays, r.TotalDays)));
+        var byLead = OrderByLead(leads.GroupBy(r => r.Unit, StringComparer.Ordinal).Select(g => new UnitProgress(g.Key,
+            (int)g.Sum(r => r.N), (int)g.Where(r => r.Cls == "closed").Sum(r => r.N),
+            (int)g.Where(r => r.Cls == "open" && r.Deadline is { } d && d < today).Sum(r => r.N))));
+        var points = BuildSeries(series.Select(r => (r.OpenedOn, r.ClosedOn, r.N)).ToList(), phases, today);
+
+        // 清零 per source in the order the sources first appear in the list (their first seq), items without one last.
+        IReadOnlyList<Features.Items.SourceFigure> bySource = [];
+        if (sources.Any(s => s.Source is not null))
+        {
+            bySource = sources.GroupBy(s => s.Source ?? Features.Items.SourceFigure.Unnamed, StringComparer.Ordinal)
+                .Select(g => (First: g.Min(s => s.Source is null ? int.MaxValue : s.FirstSeq ?? int.MaxValue),
+                    Figure: new Features.Items.SourceFigure(g.Key, (int)g.Sum(s => s.N), (int)g.Where(s => s.Cls == "closed").Sum(s => s.N),
+                        (int)g.Where(s => s.Cls == "other").Sum(s => s.N))))
+                .OrderBy(x => x.Figure.Source == Features.Items.SourceFigure.Unnamed).ThenBy(x => x.First)
+                .Select(x => x.Figure).ToList();
+        }
+        return new CampaignDashboard(today, (int)red, (int)yellow, (int)green, overdue, lateUnits, byLead, points)
+        {
+            BySource = bySource, OverdueCount = (int)overdueCount,
+        };
+    }
+
+    private static List<LateUnit> OrderLateUnits(IEnumerable<LateUnit> units) =>
+        units.OrderByDescending(u => u.AsLead).ThenByDescending(u => u.MaxDays).ThenByDescending(u => u.AsResponsible).ThenBy(u => u.Code, StringComparer.Ordinal).ToList();
+
+    private static List<UnitProgress> OrderByLead(IEnumerable<UnitProgress> units) =>
+        units.OrderByDescending(u => u.Overdue).ThenBy(u => u.ClosedShare).ThenBy(u => u.Code, StringComparer.Ordinal).ToList();
+
+    /// <summary>The figures from the items themselves (a unit's own items; the recount the aggregate is checked against).</summary>
     public static CampaignDashboard Compute(IReadOnlyList<DashboardItem> items, string timeZone, IReadOnlyList<Phase> phases, DateTimeOffset now)
     {
         var today = ItemStatus.LocalToday(now, timeZone);
@@ -91,54 +208,62 @@ public sealed record CampaignDashboard(
                 late[code] = (e.Lead + (isLead ? 1 : 0), e.Resp + (isLead ? 0 : 1), Math.Max(e.Max, o.Days), e.Sum + o.Days);
             }
         }
-        var lateUnits = late.Select(kv => new LateUnit(kv.Key, kv.Value.Lead, kv.Value.Resp, kv.Value.Max, kv.Value.Sum))
-            .OrderByDescending(u => u.AsLead).ThenByDescending(u => u.MaxDays).ThenByDescending(u => u.AsResponsible).ThenBy(u => u.Code, StringComparer.Ordinal)
-            .ToList();
+        var lateUnits = OrderLateUnits(late.Select(kv => new LateUnit(kv.Key, kv.Value.Lead, kv.Value.Resp, kv.Value.Max, kv.Value.Sum)));
 
         var overdueIds = overdue.Select(o => o.Item.Id).ToHashSet();
-        var byLead = items.GroupBy(i => i.LeadUnit)
-            .Select(g => new UnitProgress(g.Key, g.Count(), g.Count(i => i.State == ItemStates.Closed), g.Count(i => overdueIds.Contains(i.Id))))
-            .OrderByDescending(u => u.Overdue).ThenBy(u => u.ClosedShare).ThenBy(u => u.Code, StringComparer.Ordinal)
-            .ToList();
+        var byLead = OrderByLead(items.GroupBy(i => i.LeadUnit)
+            .Select(g => new UnitProgress(g.Key, g.Count(), g.Count(i => i.State == ItemStates.Closed), g.Count(i => overdueIds.Contains(i.Id)))));
 
-        return new CampaignDashboard(today, red, yellow, green, overdue, lateUnits, byLead, BuildSeries(items, phases, today, Local))
+        var series = items.Select(i => (Local(i.AssignedAt ?? i.CreatedAt), i.ClosedAt is { } c ? Local(c) : (DateOnly?)null, 1L)).ToList();
+        return new CampaignDashboard(today, red, yellow, green, overdue, lateUnits, byLead, BuildSeries(series, phases, today))
         {
             BySource = Features.Items.SourceFigure.Of(items, i => i.Source, i => i.State == ItemStates.Closed, i => i.State is not (ItemStates.Closed or "withdrawn")),
+            OverdueCount = overdue.Count,
         };
     }
 
-    /// <summary>Open and closed counts per day from the campaign's first date to today (weekly when the span is long).</summary>
-    private static List<DayPoint> BuildSeries(IReadOnlyList<DashboardItem> items, IReadOnlyList<Phase> phases, DateOnly today, Func<DateTime, DateOnly> local)
+    /// <summary>
+    /// Open and closed counts per day from the campaign's first date to today (weekly when the span is long), from the
+    /// items' opening and closing dates, each with how many items share it.
+    /// </summary>
+    private static List<DayPoint> BuildSeries(IReadOnlyList<(DateOnly Opened, DateOnly? Closed, long N)> items, IReadOnlyList<Phase> phases, DateOnly today)
     {
-        if (items.Count == 0) return [];
-        var opened = items.Select(i => local(i.AssignedAt ?? i.CreatedAt)).ToList();
-        var closed = items.Where(i => i.ClosedAt is not null).Select(i => local(i.ClosedAt!.Value)).ToList();
-        var first = new[] { opened.Min(), phases.Count > 0 ? phases.Min(p => p.Start) : today }.Min();
+        if (items.Sum(i => i.N) == 0) return [];
+        var opened = Cumulative(items.Where(i => i.N != 0).Select(i => (i.Opened, i.N)));
+        var closed = Cumulative(items.Where(i => i.Closed is not null && i.N != 0).Select(i => (i.Closed!.Value, i.N)));
+        var first = new[] { opened[0].Date, phases.Count > 0 ? phases.Min(p => p.Start) : today }.Min();
         if (first > today) first = today;
         var span = today.DayNumber - first.DayNumber;
         var step = span > 120 ? 7 : 1;
-        var openedSorted = opened.Order().ToArray();
-        var closedSorted = closed.Order().ToArray();
         var points = new List<DayPoint>();
         for (var d = first; ; d = d.AddDays(step))
         {
             if (d > today) d = today;
-            var o = UpperBound(openedSorted, d);
-            var c = UpperBound(closedSorted, d);
-            points.Add(new DayPoint(d, o - c, c));
+            var o = UpTo(opened, d);
+            var c = UpTo(closed, d);
+            points.Add(new DayPoint(d, (int)(o - c), (int)c));
             if (d == today) break;
         }
         return points;
     }
 
-    private static int UpperBound(DateOnly[] sorted, DateOnly value)
+    /// <summary>Dates in order, each with the number of items on or before it.</summary>
+    private static (DateOnly Date, long Total)[] Cumulative(IEnumerable<(DateOnly Date, long N)> dates)
+    {
+        var result = dates.GroupBy(x => x.Date).OrderBy(g => g.Key).Select(g => (Date: g.Key, Total: g.Sum(x => x.N))).ToArray();
+        for (var n = 1; n < result.Length; n++) result[n].Total += result[n - 1].Total;
+        return result;
+    }
+
+    /// <summary>How many items fall on or before <paramref name="value"/>.</summary>
+    private static long UpTo((DateOnly Date, long Total)[] sorted, DateOnly value)
     {
         int lo = 0, hi = sorted.Length;
         while (lo < hi)
         {
             var mid = (lo + hi) / 2;
-            if (sorted[mid] <= value) lo = mid + 1; else hi = mid;
+            if (sorted[mid].Date <= value) lo = mid + 1; else hi = mid;
         }
-        return lo;
+        return lo == 0 ? 0 : sorted[lo - 1].Total;
     }
 }

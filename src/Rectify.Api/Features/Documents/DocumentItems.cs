@@ -17,7 +17,8 @@ public sealed record DocumentItem(
     Guid Id, int Seq, string? Number, string? Category, string Title, string? Description, string? Measures, string? Target,
     string? ResponsibleLeaderName, string LeadUnit, string LeadUnitName, string[] Units, string? UnitNames,
     DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string State, string EscalationLevel,
-    DateTime? AssignedAt, DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime UpdatedAt, int Version, string TimeZone, string? Source)
+    DateTime? AssignedAt, DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime UpdatedAt, int Version, string TimeZone, string? Source,
+    string? Behind = null, string? LatestNote = null)
 {
     private DateOnly? Local(DateTime? utc) => utc is { } t
         ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(t, DateTimeKind.Utc), TimeZoneInfo.FindSystemTimeZoneById(TimeZone)))
@@ -39,37 +40,95 @@ public sealed record DocumentItem(
     }
 }
 
+/// <remarks>
+/// <see cref="DocumentItem.Behind"/> (the units whose own part is not done, 未签收 marked) and <see cref="DocumentItem.LatestNote"/>
+/// (the latest progress note) are read only for the ledger (<see cref="DocumentItems.StreamAsync"/>).
+/// </remarks>
 public static class DocumentItems
 {
+    // The same predicates as ItemsApi.List, so the ledger and the list never disagree.
+    private const string Where = $"""
+        where i.campaign_id = @campaignId and {Access.ItemVisible}
+          and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units))
+          and (@state::text is null or i.state = @state)
+          and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft', 'withdrawn') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
+          and (@q::text is null or i.title ilike @qLike or i.number = @q or i.description ilike @qLike)
+        """;
+
+    private const string Columns = """
+        select i.id, i.seq, i.number, i.category, i.title, i.description, i.measures, i.target,
+               p.name as ResponsibleLeaderName, i.lead_unit as LeadUnit, coalesce(lu.name, i.lead_unit) as LeadUnitName, i.units,
+               (select string_agg(coalesce((select u.name from units u where u.code = x.code), x.code), '、' order by x.n)
+                from unnest(i.units) with ordinality as x(code, n)) as UnitNames,
+               i.deadline, i.effective_deadline as EffectiveDeadline, i.ongoing, i.state, i.escalation_level as EscalationLevel,
+               i.assigned_at as AssignedAt, i.acknowledged_at as AcknowledgedAt, i.closed_at as ClosedAt, i.updated_at as UpdatedAt,
+               i.version, c.time_zone as TimeZone, i.source
+        """;
+
+    private const string From = """
+        from items i
+        join campaigns c on c.id = i.campaign_id
+        left join people p on p.id = i.responsible_leader_id
+        left join units lu on lu.code = i.lead_unit
+        """;
+
+    private static object Parameters(Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now) => new
+    {
+        campaignId, role = user.Role, unit = user.UnitCode, unitFilter = filters.Unit, state = filters.State,
+        overdue = filters.Overdue, q = filters.Q, qLike = SqlLike.Contains(filters.Q), now,
+    };
+
     /// <summary>The campaign's items the caller may see, filtered like the item list, in the campaign's order.</summary>
     public static async Task<IReadOnlyList<DocumentItem>> LoadAsync(
         NpgsqlConnection connection, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now, CancellationToken ct)
     {
-        // The same predicates as ItemsApi.List, so the ledger and the list never disagree.
         const string sql = $"""
-            select i.id, i.seq, i.number, i.category, i.title, i.description, i.measures, i.target,
-                   p.name as ResponsibleLeaderName, i.lead_unit as LeadUnit, coalesce(lu.name, i.lead_unit) as LeadUnitName, i.units,
-                   (select string_agg(coalesce(u.name, x.code), '、' order by x.n)
-                    from unnest(i.units) with ordinality as x(code, n) left join units u on u.code = x.code) as UnitNames,
-                   i.deadline, i.effective_deadline as EffectiveDeadline, i.ongoing, i.state, i.escalation_level as EscalationLevel,
-                   i.assigned_at as AssignedAt, i.acknowledged_at as AcknowledgedAt, i.closed_at as ClosedAt, i.updated_at as UpdatedAt,
-                   i.version, c.time_zone as TimeZone, i.source
-            from items i
-            join campaigns c on c.id = i.campaign_id
-            left join people p on p.id = i.responsible_leader_id
-            left join units lu on lu.code = i.lead_unit
-            where i.campaign_id = @campaignId and {Access.ItemVisible}
-              and (@unitFilter::text is null or i.lead_unit = @unitFilter or @unitFilter = any(i.units))
-              and (@state::text is null or i.state = @state)
-              and (@overdue::boolean is null or @overdue = coalesce(i.state not in ('closed', 'draft', 'withdrawn') and i.effective_deadline < (@now at time zone c.time_zone)::date, false))
-              and (@q::text is null or i.title ilike @qLike or i.number = @q or i.description ilike @qLike)
+            {Columns}, null::text as Behind, null::text as LatestNote
+            {From}
+            {Where}
             order by i.seq
             """;
-        var rows = await connection.QueryAsync<DocumentItem>(new CommandDefinition(sql, new
-        {
-            campaignId, role = user.Role, unit = user.UnitCode, unitFilter = filters.Unit, state = filters.State,
-            overdue = filters.Overdue, q = filters.Q, qLike = SqlLike.Contains(filters.Q), now,
-        }, cancellationToken: ct));
+        var rows = await connection.QueryAsync<DocumentItem>(new CommandDefinition(sql, Parameters(campaignId, user, filters, now), cancellationToken: ct));
         return rows.ToList();
+    }
+
+    /// <summary>How many items <see cref="StreamAsync"/> will give (the ledger's title says it before the rows).</summary>
+    public static async Task<int> CountAsync(
+        NpgsqlConnection connection, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var noJit = await NoJit.OffAsync(connection, ct);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition($"""
+            select count(*)::int from items i join campaigns c on c.id = i.campaign_id
+            {Where}
+            """, Parameters(campaignId, user, filters, now), cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// The same items one by one as the database sends them (the ledger streams them into the workbook: memory does not
+    /// grow with the campaign), each with the units still behind on their own part and its latest progress note.
+    /// </summary>
+    public static async IAsyncEnumerable<DocumentItem> StreamAsync(
+        NpgsqlConnection connection, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        const string sql = $"""
+            {Columns},
+                   (select string_agg(coalesce((select u.name from units u where u.code = a.unit_code), a.unit_code)
+                                      || case when a.state = 'assigned' then '（未签收）' else '' end, '、' order by a.role, a.unit_code)
+                    from assignments a
+                    where a.item_id = i.id and a.state in ('assigned', 'inProgress')) as Behind,
+                   (select j.note from {ProgressNotes.Table} j
+                    where j.item_id = i.id and j.type = 'progress' and coalesce(j.note, '') <> ''
+                    order by j.at desc limit 1) as LatestNote
+            {From}
+            {Where}
+            order by i.seq
+            """;
+        // One statement over every item of a campaign costs enough for PostgreSQL to compile it (JIT), which took seconds
+        // before the first row on the bench; a row-by-row read gains nothing from it.
+        await using var noJit = await NoJit.OffAsync(connection, ct);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, Parameters(campaignId, user, filters, now), cancellationToken: ct));
+        var parse = reader.GetRowParser<DocumentItem>();
+        while (await reader.ReadAsync(ct)) yield return parse(reader);
     }
 }

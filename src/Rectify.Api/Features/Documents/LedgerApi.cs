@@ -32,7 +32,12 @@ public static class LedgerApi
     public static readonly IReadOnlyList<(string Header, double Width)> SourceColumns =
         [("问题来源", 16), ("问题数", 8), ("已销号", 8), ("未销号", 8), ("销号率", 8), ("清零", 8)];
 
-    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Ledger(
+    /// <summary>
+    /// The ledger as a download that streams: the campaign is checked first (404 before anything is sent), then the
+    /// workbook is written row by row as the database sends the items, so the first bytes leave at once and the service's
+    /// memory does not grow with the campaign.
+    /// </summary>
+    public static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> Ledger(
         Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions,
         string? unit, string? state, bool? overdue, string? q, CancellationToken ct)
     {
@@ -42,10 +47,19 @@ public static class LedgerApi
         var query = v.Optional("q", q, 200);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var ledger = await BuildAsync(connection, definitions, campaignId, user, new ItemFilters(unit, state, overdue, query), clock.GetUtcNow(), null, ct);
-        if (ledger is null) return Problems.NotFound("整改工作");
-        return TypedResults.File(ledger.Value.Bytes, XlsxBuilder.ContentType, ledger.Value.FileName);
+        var now = clock.GetUtcNow();
+        CampaignDto? campaign;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
+        if (campaign is null) return Problems.NotFound("整改工作");
+        var filters = new ItemFilters(unit, state, overdue, query);
+        var fileName = FileName(campaign.Title, "整改台账", ItemStatus.LocalToday(now, campaign.TimeZone), "xlsx");
+        return TypedResults.Stream(async body =>
+        {
+            var aborted = http.RequestAborted;
+            await using var connection = await db.OpenConnectionAsync(aborted);
+            await WriteAsync(connection, definitions, new LedgerRequest(campaign, user, filters, now), body, null, aborted);
+        }, XlsxBuilder.ContentType, fileName);
     }
 
     /// <summary>
@@ -56,54 +70,101 @@ public static class LedgerApi
         NpgsqlConnection connection, DefinitionStore definitions, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now,
         Action<int, int>? progress, CancellationToken ct)
     {
-        var unit = filters.Unit;
         var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
         if (campaign is null) return null;
-        var items = await DocumentItems.LoadAsync(connection, campaignId, user, filters, now, ct);
-        var notes = await ProgressNotes.LatestAsync(connection, items.Select(i => i.Id).ToArray(), null, ct);
+        using var stream = new MemoryStream();
+        await WriteAsync(connection, definitions, new LedgerRequest(campaign, user, filters, now), stream, progress, ct);
+        return (stream.ToArray(), FileName(campaign.Title, "整改台账", ItemStatus.LocalToday(now, campaign.TimeZone), "xlsx"));
+    }
+
+    /// <summary>
+    /// Writes the workbook into <paramref name="output"/>: the ledger (one row per item, streamed), each unit's score and
+    /// grade, and 清零 per source when any item names one (counted as the rows pass).
+    /// </summary>
+    public static async Task WriteAsync(
+        NpgsqlConnection connection, DefinitionStore definitions, LedgerRequest request, Stream output, Action<int, int>? progress, CancellationToken ct)
+    {
+        var (campaign, user, filters, now) = request;
+        var unit = filters.Unit;
         var today = ItemStatus.LocalToday(now, campaign.TimeZone);
         var calendar = await LoadCalendarAsync(connection, ct);
-        var facts = await AssignmentFacts.LoadAsync(connection, campaignId, ct);
-        var names = await AssignmentFacts.UnitNamesAsync(connection, facts.Select(f => f.Unit).Distinct().ToArray(), ct);
-        var behind = facts.Where(f => f.State is AssignmentStates.Assigned or AssignmentStates.InProgress)
-            .GroupBy(f => f.ItemId)
-            .ToDictionary(g => g.Key, g => string.Join("、", g.Select(f =>
-                (names.GetValueOrDefault(f.Unit) ?? f.Unit) + (f.State == AssignmentStates.Assigned ? "（未签收）" : ""))));
+        var total = await DocumentItems.CountAsync(connection, campaign.Id, user, filters, now, ct);
+        var sources = new SourceTally(today);
+        using var xlsx = new XlsxStreamWriter(output);
+
+        progress?.Invoke(0, total);
+        var written = 0;
+        async IAsyncEnumerable<IReadOnlyList<object?>> Rows()
+        {
+            await foreach (var i in DocumentItems.StreamAsync(connection, campaign.Id, user, filters, now, ct))
+            {
+                sources.Add(i);
+                progress?.Invoke(++written, Math.Max(total, written));
+                yield return
+                [
+                    i.Number, i.Category, i.Title, i.Description, i.Measures, i.Target, i.ResponsibleLeaderName, i.LeadUnitName, i.UnitNames,
+                    i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
+                    Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
+                    i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
+                    i.State is ItemStates.Closed or ItemStates.Draft or ItemStates.Withdrawn ? null : i.Behind, i.Source,
+                    i.LatestNote,
+                ];
+            }
+        }
+        var title = $"{campaign.Title} 整改台账（截至{Labels.Date(today)}，共{total}项）";
+        await xlsx.WriteSheetAsync("整改台账", title, Columns, Rows(), ct);
+        if (written != total) progress?.Invoke(written, written);
+
         var scores = UnitScores.Visible(await UnitScores.ForCampaignAsync(connection, definitions, campaign, now, ct), user)
             .Where(s => unit is null || s.Unit == unit).ToList();
-
-        progress?.Invoke(0, items.Count);
-        var rows = items.Select((i, n) =>
-        {
-            progress?.Invoke(n + 1, items.Count);
-            return (IReadOnlyList<object?>)
-            [
-                i.Number, i.Category, i.Title, i.Description, i.Measures, i.Target, i.ResponsibleLeaderName, i.LeadUnitName, i.UnitNames,
-                i.Ongoing ? "长期坚持" : Labels.IsoDate(i.Deadline), i.Ongoing ? "" : Labels.IsoDate(i.EffectiveDeadline),
-                Labels.State(i.State), Labels.IsoDate(i.AssignedOn), Labels.IsoDate(i.AcknowledgedOn), Labels.IsoDate(i.ClosedOn),
-                i.WorkingDaysOverdue(calendar, today) is var late and > 0 ? late : null, Labels.Escalation(i.EscalationLevel),
-                i.State is ItemStates.Closed or ItemStates.Draft or ItemStates.Withdrawn ? null : behind.GetValueOrDefault(i.Id), i.Source,
-                notes.GetValueOrDefault(i.Id),
-            ];
-        });
-        var unitRows = scores.Select(s => (IReadOnlyList<object?>)
-        [
-            s.Rank, s.UnitName, s.Assigned, s.Acknowledged, s.Completed, s.ClosedOnTime, s.ClosedLate, s.Overdue, s.OverdueDays,
-            s.LevelsReached.GetValueOrDefault("urge"), s.LevelsReached.GetValueOrDefault("supervisionLetter"),
-            s.LevelsReached.GetValueOrDefault("listedSupervision"), s.LevelsReached.GetValueOrDefault("admonitoryTalk"), s.MissedReports,
-            s.Score, s.Grade, Arithmetic(s),
-        ]);
-        var title = $"{campaign.Title} 整改台账（截至{Labels.Date(today)}，共{items.Count}项）";
         var unitTitle = $"{campaign.Title} 各单位得分与等次（截至{Labels.Date(today)}）";
-        var sheets = new List<XlsxSheet> { new("整改台账", title, Columns, rows), new("单位得分", unitTitle, UnitColumns, unitRows) };
-        var sources = ReportFigures.BySource(items, today);
-        if (sources.Count > 0)
+        xlsx.BeginSheet("单位得分", unitTitle, UnitColumns);
+        foreach (var s in scores)
         {
-            sheets.Add(new XlsxSheet("按来源清零", $"{campaign.Title} 各来源问题清零情况（截至{Labels.Date(today)}）", SourceColumns,
-                sources.Select(x => (IReadOnlyList<object?>)[x.Source, x.Total, x.Closed, x.Open, x.ClosedShare, x.Cleared ? "已清零" : "未清零"])));
+            xlsx.Row(
+            [
+                s.Rank, s.UnitName, s.Assigned, s.Acknowledged, s.Completed, s.ClosedOnTime, s.ClosedLate, s.Overdue, s.OverdueDays,
+                s.LevelsReached.GetValueOrDefault("urge"), s.LevelsReached.GetValueOrDefault("supervisionLetter"),
+                s.LevelsReached.GetValueOrDefault("listedSupervision"), s.LevelsReached.GetValueOrDefault("admonitoryTalk"), s.MissedReports,
+                s.Score, s.Grade, Arithmetic(s),
+            ]);
         }
-        var bytes = XlsxBuilder.Build(sheets);
-        return (bytes, FileName(campaign.Title, "整改台账", today, "xlsx"));
+        xlsx.EndSheet();
+        var bySource = sources.Figures();
+        if (bySource.Count > 0)
+        {
+            xlsx.BeginSheet("按来源清零", $"{campaign.Title} 各来源问题清零情况（截至{Labels.Date(today)}）", SourceColumns);
+            foreach (var x in bySource) xlsx.Row([x.Source, x.Total, x.Closed, x.Open, x.ClosedShare, x.Cleared ? "已清零" : "未清零"]);
+            xlsx.EndSheet();
+        }
+        await xlsx.FinishAsync(ct);
+    }
+
+    /// <summary>Whose ledger of which campaign, filtered how, as of when.</summary>
+    public sealed record LedgerRequest(CampaignDto Campaign, CurrentUser User, ItemFilters Filters, DateTimeOffset Now);
+
+    /// <summary>
+    /// 清零 per source counted as the ledger's rows pass (the rules of <see cref="ReportFigures.BySource"/>: closed by the
+    /// date, open unless withdrawn), in the order the sources first appear, items without a source last.
+    /// </summary>
+    private sealed class SourceTally(DateOnly asOf)
+    {
+        private readonly Dictionary<string, (int Order, int Total, int Closed, int Open)> bySource = new(StringComparer.Ordinal);
+        private bool named;
+
+        public void Add(DocumentItem item)
+        {
+            named |= item.Source is not null;
+            var key = item.Source ?? Items.SourceFigure.Unnamed;
+            (int Order, int Total, int Closed, int Open) e = bySource.TryGetValue(key, out var found) ? found : (bySource.Count, 0, 0, 0);
+            var closed = item.ClosedBy(asOf);
+            bySource[key] = (e.Order, e.Total + 1, e.Closed + (closed ? 1 : 0), e.Open + (!closed && item.State != "withdrawn" ? 1 : 0));
+        }
+
+        public IReadOnlyList<Items.SourceFigure> Figures() => !named ? [] : bySource
+            .OrderBy(kv => kv.Key == Items.SourceFigure.Unnamed).ThenBy(kv => kv.Value.Order)
+            .Select(kv => new Items.SourceFigure(kv.Key, kv.Value.Total, kv.Value.Closed, kv.Value.Open))
+            .ToList();
     }
 
     /// <summary>A score's arithmetic in one line: "基础分 100；按时完成 3×1=+3；逾期工作日 6×1=−6 → 97 好".</summary>

@@ -16,32 +16,22 @@ public sealed record XlsxSheet(string Name, string? Title, IReadOnlyList<(string
 public static class XlsxBuilder
 {
     public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    private const uint TitleStyle = 1, HeaderStyle = 2, BodyStyle = 3, NumberStyle = 4;
+    internal const uint TitleStyle = 1, HeaderStyle = 2, BodyStyle = 3, NumberStyle = 4;
 
+    /// <summary>The whole workbook in memory (small workbooks: the import template). The ledger streams: <see cref="XlsxStreamWriter"/>.</summary>
     public static byte[] Build(IReadOnlyList<XlsxSheet> sheets)
     {
         using var stream = new MemoryStream();
-        using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
+        using (var writer = new XlsxStreamWriter(stream))
         {
-            var workbook = document.AddWorkbookPart();
-            workbook.Workbook = new Workbook();
-            var styles = workbook.AddNewPart<WorkbookStylesPart>();
-            styles.Stylesheet = Styles();
-            var sheetList = workbook.Workbook.AppendChild(new Sheets());
-            var printTitles = new DefinedNames();
-            for (var n = 0; n < sheets.Count; n++)
+            foreach (var sheet in sheets)
             {
-                var part = workbook.AddNewPart<WorksheetPart>();
-                WriteSheet(part, sheets[n], selected: n == 0);
-                var name = SafeText.ForXml(sheets[n].Name);
-                sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = (uint)(n + 1), Name = name });
-                // The title and header rows are printed again at the top of every page.
-                var headerRow = sheets[n].Title is null ? 1 : 2;
-                printTitles.Append(new DefinedName($"'{name.Replace("'", "''", StringComparison.Ordinal)}'!$1:${headerRow}")
-                    { Name = "_xlnm.Print_Titles", LocalSheetId = (uint)n });
+                writer.BeginSheet(sheet.Name, sheet.Title, sheet.Columns);
+                foreach (var row in sheet.Rows) writer.Row(row);
+                writer.EndSheet();
             }
-            workbook.Workbook.Append(printTitles);
-            workbook.Workbook.Save();
+            writer.Finish();
+            writer.Drain();
         }
         return stream.ToArray();
     }
@@ -53,10 +43,9 @@ public static class XlsxBuilder
     public static string Neutralise(string text) =>
         text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
 
-    private static void WriteSheet(WorksheetPart part, XlsxSheet sheet, bool selected)
+    /// <summary>Everything of a worksheet before its rows: print properties, the frozen panes, the column widths.</summary>
+    internal static void WriteSheetStart(OpenXmlWriter writer, uint headerRow, IReadOnlyList<(string Header, double Width)> columns, bool selected)
     {
-        var headerRow = sheet.Title is null ? 1u : 2u;
-        using var writer = OpenXmlWriter.Create(part);
         writer.WriteStartElement(new Worksheet());
         // Printed fitted to the page width (every column on the page, as many pages down as the rows need).
         writer.WriteStartElement(new SheetProperties());
@@ -72,25 +61,20 @@ public static class XlsxBuilder
         writer.WriteEndElement();
         writer.WriteEndElement();
         writer.WriteStartElement(new Columns());
-        for (var c = 0; c < sheet.Columns.Count; c++)
-            writer.WriteElement(new Column { Min = (uint)(c + 1), Max = (uint)(c + 1), Width = sheet.Columns[c].Width, CustomWidth = true });
+        for (var c = 0; c < columns.Count; c++)
+            writer.WriteElement(new Column { Min = (uint)(c + 1), Max = (uint)(c + 1), Width = columns[c].Width, CustomWidth = true });
         writer.WriteEndElement();
-
         writer.WriteStartElement(new SheetData());
-        var rowIndex = 1u;
-        if (sheet.Title is not null)
-        {
-            WriteRow(writer, rowIndex++, [sheet.Title], TitleStyle, height: 30);
-        }
-        var headers = sheet.Columns.Select(c => (object?)c.Header).ToList();
-        WriteRow(writer, rowIndex++, headers, HeaderStyle, height: Math.Max(24, WrappedHeight(headers, sheet.Columns)));
-        foreach (var row in sheet.Rows) WriteRow(writer, rowIndex++, row, BodyStyle, height: WrappedHeight(row, sheet.Columns));
-        writer.WriteEndElement();
+    }
 
-        if (sheet.Title is not null && sheet.Columns.Count > 1)
+    /// <summary>Everything of a worksheet after its rows: the merged title, the print settings (A3 landscape, fit to width), the footer.</summary>
+    internal static void WriteSheetEnd(OpenXmlWriter writer, bool hasTitle, int columnCount)
+    {
+        writer.WriteEndElement();
+        if (hasTitle && columnCount > 1)
         {
             writer.WriteStartElement(new MergeCells { Count = 1 });
-            writer.WriteElement(new MergeCell { Reference = $"A1:{ColumnName(sheet.Columns.Count - 1)}1" });
+            writer.WriteElement(new MergeCell { Reference = $"A1:{ColumnName(columnCount - 1)}1" });
             writer.WriteEndElement();
         }
         writer.WriteElement(new PrintOptions { HorizontalCentered = true });
@@ -103,7 +87,7 @@ public static class XlsxBuilder
         writer.WriteEndElement();
     }
 
-    private static void WriteRow(OpenXmlWriter writer, uint rowIndex, IReadOnlyList<object?> values, uint style, double? height)
+    internal static void WriteRow(OpenXmlWriter writer, uint rowIndex, IReadOnlyList<object?> values, uint style, double? height)
     {
         var attributes = new List<OpenXmlAttribute> { new("r", "", rowIndex.ToString(CultureInfo.InvariantCulture)) };
         if (height is { } h)
@@ -174,7 +158,7 @@ public static class XlsxBuilder
         return name;
     }
 
-    private static Stylesheet Styles()
+    internal static Stylesheet Styles()
     {
         static Font Font(double size, bool bold)
         {

@@ -33,26 +33,38 @@ public static class SupervisionInbox
 {
     private static readonly IReadOnlySet<string> Levels = EscalationLevels.Ordered.Skip(1).ToHashSet(StringComparer.Ordinal);
 
-    private const string Visible = """
-        with v as (
-            select e.id, e.item_id, e.deliverable_id, e.campaign_id, e.level, e.opened_at, e.resolved_at, e.letter_number,
-                   coalesce(e.item_id, e.deliverable_id) as subject_id,
+    /// <summary>Who sees an escalation <c>e</c> of campaign <c>c</c> (a unit: of its own items and deliverables).</summary>
+    private const string VisibleE = """
+        (@role = 'admin'
+         or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
+         or (@role = 'supervisor' and (c.supervision_unit = @unit or e.office_unit = @unit))
+         or (@role = 'unit' and (exists (select 1 from items i where i.id = e.item_id and (i.lead_unit = @unit or @unit = any(i.units)))
+                                 or exists (select 1 from deliverables d where d.id = e.deliverable_id and d.unit_code = @unit))))
+        and (@campaignId::uuid is null or e.campaign_id = @campaignId)
+        """;
+
+    /// <summary>The same for an escalation <c>h</c> of campaign <c>hc</c> (the levels a subject went through).</summary>
+    private const string VisibleH = """
+        (@role = 'admin'
+         or (@role = 'leadingGroup' and hc.issued_by_unit = @unit)
+         or (@role = 'supervisor' and (hc.supervision_unit = @unit or h.office_unit = @unit))
+         or (@role = 'unit' and (exists (select 1 from items i where i.id = h.item_id and (i.lead_unit = @unit or @unit = any(i.units)))
+                                 or exists (select 1 from deliverables d where d.id = h.deliverable_id and d.unit_code = @unit))))
+        and (@campaignId::uuid is null or h.campaign_id = @campaignId)
+        """;
+
+    /// <summary>
+    /// The current level of every subject under open escalation the caller may see: only open escalations are read (the
+    /// partial index escalations_open_subject), the levels a subject went through are looked up for the page's rows alone.
+    /// </summary>
+    private const string Current = $"""
+        with cur as (
+            select distinct on (coalesce(e.item_id, e.deliverable_id)) coalesce(e.item_id, e.deliverable_id) as subject_id, e.id, e.level, e.opened_at,
                    array_position(array['urge','supervisionLetter','listedSupervision','admonitoryTalk']::text[], e.level) as rank
-            from escalations e
-            join campaigns c on c.id = e.campaign_id
-            left join items i on i.id = e.item_id
-            left join deliverables d on d.id = e.deliverable_id
-            where coalesce(e.item_id, e.deliverable_id) is not null
-              and (@role = 'admin'
-                   or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
-                   or (@role = 'supervisor' and (c.supervision_unit = @unit or e.office_unit = @unit))
-                   or (@role = 'unit' and (i.lead_unit = @unit or @unit = any(i.units) or d.unit_code = @unit)))
-              and (@campaignId::uuid is null or e.campaign_id = @campaignId)
-        ),
-        cur as (
-            select distinct on (subject_id) subject_id, id, level, opened_at, rank
-            from v where resolved_at is null
-            order by subject_id, rank desc, opened_at desc, id desc
+            from escalations e join campaigns c on c.id = e.campaign_id
+            where e.resolved_at is null and coalesce(e.item_id, e.deliverable_id) is not null and {VisibleE}
+            order by coalesce(e.item_id, e.deliverable_id),
+                     array_position(array['urge','supervisionLetter','listedSupervision','admonitoryTalk']::text[], e.level) desc, e.opened_at desc, e.id desc
         )
         """;
 
@@ -72,9 +84,8 @@ public static class SupervisionInbox
         var user = CurrentUser.From(http.User);
         var paging = Paging.From(page, pageSize);
         const string sql = $"""
-            {Visible} select count(*) from cur where @level::text is null or level = @level;
-            {Visible} select level, count(*) from cur group by level;
-            {Visible}
+            {Current} select level, count(*) from cur group by level;
+            {Current}
             select cur.subject_id as SubjectId, cur.id as EscalationId, cur.level, cur.opened_at as Since, e.campaign_id as CampaignId,
                    e.item_id as ItemId, e.deliverable_id as DeliverableId, i.number as ItemNumber, i.title as ItemTitle, i.lead_unit as LeadUnit,
                    d.kind as DeliverableKind, d.unit_code as DeliverableUnit, e.letter_number as LetterNumber,
@@ -82,7 +93,9 @@ public static class SupervisionInbox
                    c.time_zone as TimeZone,
                    (select jsonb_agg(jsonb_build_object('id', h.id, 'level', h.level, 'openedAt', h.opened_at, 'resolvedAt', h.resolved_at,
                                                         'letterNumber', h.letter_number) order by h.opened_at, h.id)
-                    from v h where h.subject_id = cur.subject_id)::text as History
+                    from escalations h join campaigns hc on hc.id = h.campaign_id
+                    where (h.item_id = cur.subject_id or h.deliverable_id = cur.subject_id)
+                      and coalesce(h.item_id, h.deliverable_id) = cur.subject_id and {VisibleH})::text as History
             from cur
             join escalations e on e.id = cur.id
             join campaigns c on c.id = e.campaign_id
@@ -97,8 +110,8 @@ public static class SupervisionInbox
         {
             role = user.Role, unit = user.UnitCode, campaignId, level, limit = paging.PageSize, offset = paging.Offset,
         }, cancellationToken: ct));
-        var total = await grid.ReadSingleAsync<long>();
         var byLevel = (await grid.ReadAsync<(string Level, long Count)>()).ToDictionary(x => x.Level, x => x.Count);
+        var total = level is null ? byLevel.Values.Sum() : byLevel.GetValueOrDefault(level);
         var rows = await grid.ReadAsync<Row>();
         var now = clock.GetUtcNow();
         static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
