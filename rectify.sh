@@ -191,7 +191,16 @@ cmd_test() {
   pg_start "$tmp/pg" "$port" throwaway
   export RECTIFY_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=20"
   build Debug
-  local results="$tmp/results" rc=0
+  local results="$tmp/results" rc=0 style=0
+  # The whole suite also checks the code style (.editorconfig, issue 18): drift fails the run like a failed test.
+  if [ $# -eq 0 ]; then
+    log "checking the code style (dotnet format --verify-no-changes)"
+    if ! dotnet format Rectify.sln --verify-no-changes --no-restore >"$tmp/format.log" 2>&1; then
+      grep -E ' (error|warning) ' "$tmp/format.log" | sed "s|$ROOT/||" | head -40 >&2
+      log "the code style drifted: 'dotnet format Rectify.sln' fixes it"
+      style=1
+    fi
+  fi
   log "running the tests"
   # Extra arguments narrow the run, e.g. ./rectify.sh test tests/Rectify.Workflows.Tests --filter Calendar
   dotnet test "${@:-Rectify.sln}" -c Debug --no-build --results-directory "$results" --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true || rc=$?
@@ -206,6 +215,7 @@ cmd_test() {
     s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${s:-0}))
   done
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "the test run failed outside any test (exit $rc)"; fi
+  failed=$((failed + style))
   if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "no test ran"; fi
   if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
   [ "$failed" -eq 0 ]

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.Json;
-using Rectify.Api.Features.Auth;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Security;
 using Rectify.Workflows.Clock;

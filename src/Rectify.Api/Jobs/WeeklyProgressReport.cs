@@ -73,7 +73,8 @@ public sealed class WeeklyProgressReport(
         foreach (var c in campaigns)
         {
             var message = new WeeklyReportMessage(new CampaignRef(c.CampaignId), asOf, c.Total, c.Closed, c.InProgress, c.Overdue,
-                c.Escalated, c.DueWithinWeek, c.ClosedThisWeek) { DueAt = at };
+                c.Escalated, c.DueWithinWeek, c.ClosedThisWeek)
+            { DueAt = at };
             requests.AddRange(recipients[c.CampaignId].Select(p => new NotificationRequest(SubjectKey(c.CampaignId, asOf), message, p, now, false)));
         }
         var written = await outbox.EnqueueAsync(connection, tx, requests, now, ct);

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using MailKit.Net.Smtp;
-using Rectify.Workflows.Domain;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Notifications.Channels;
 

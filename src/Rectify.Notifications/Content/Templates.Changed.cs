@@ -34,14 +34,33 @@ public static partial class Templates
 
     private static string FieldZh(string field) => field switch
     {
-        "number" => "编号", "category" => "类别", "title" => "问题表述", "description" => "问题描述", "measures" => "整改措施", "target" => "整改目标",
-        "responsibleLeader" => "责任领导", "leadUnit" => "牵头单位", "units" => "责任单位", "milestones" => "阶段性节点", "source" => "问题来源", _ => "内容",
+        "number" => "编号",
+        "category" => "类别",
+        "title" => "问题表述",
+        "description" => "问题描述",
+        "measures" => "整改措施",
+        "target" => "整改目标",
+        "responsibleLeader" => "责任领导",
+        "leadUnit" => "牵头单位",
+        "units" => "责任单位",
+        "milestones" => "阶段性节点",
+        "source" => "问题来源",
+        _ => "内容",
     };
 
     private static string FieldEn(string field) => field switch
     {
-        "number" => "number", "category" => "category", "title" => "wording", "description" => "description", "measures" => "measures", "target" => "target",
-        "responsibleLeader" => "responsible leader", "leadUnit" => "lead unit", "units" => "responsible units", "milestones" => "milestones", "source" => "source",
+        "number" => "number",
+        "category" => "category",
+        "title" => "wording",
+        "description" => "description",
+        "measures" => "measures",
+        "target" => "target",
+        "responsibleLeader" => "responsible leader",
+        "leadUnit" => "lead unit",
+        "units" => "responsible units",
+        "milestones" => "milestones",
+        "source" => "source",
         _ => "content",
     };
 }

@@ -43,8 +43,15 @@ public sealed partial class ItemEventService
                     timers.AddRange(UnacknowledgedTimer(item, d, calendar, cycle, now));
                 return none with
                 {
-                    Extend = true, Deadline = deadline, Level = floor, Cycle = cycle, PendingExtension = null, PendingNote = null,
-                    DeleteAllTimers = true, ResolveAbove = floor, Timers = timers,
+                    Extend = true,
+                    Deadline = deadline,
+                    Level = floor,
+                    Cycle = cycle,
+                    PendingExtension = null,
+                    PendingNote = null,
+                    DeleteAllTimers = true,
+                    ResolveAbove = floor,
+                    Timers = timers,
                 };
             }
             case "reopen":
@@ -57,15 +64,26 @@ public sealed partial class ItemEventService
                     : PeriodicTimers(item, d, calendar, cycle, now).ToList();
                 return none with
                 {
-                    Reopen = true, Deadline = deadline, Level = floor, Cycle = cycle, PendingExtension = null, PendingNote = null,
-                    DeleteAllTimers = true, ResolveAbove = floor, Timers = timers,
+                    Reopen = true,
+                    Deadline = deadline,
+                    Level = floor,
+                    Cycle = cycle,
+                    PendingExtension = null,
+                    PendingNote = null,
+                    DeleteAllTimers = true,
+                    ResolveAbove = floor,
+                    Timers = timers,
                 };
             }
             case OfficeEvents.Withdraw:
                 // 撤销: the item is taken off the campaign; timers end and open pressure is resolved, but it is not 销号.
                 return none with
                 {
-                    Level = EscalationLevels.None, PendingExtension = null, PendingNote = null, DeleteAllTimers = true, ResolveAbove = EscalationLevels.None,
+                    Level = EscalationLevels.None,
+                    PendingExtension = null,
+                    PendingNote = null,
+                    DeleteAllTimers = true,
+                    ResolveAbove = EscalationLevels.None,
                 };
             case OfficeEvents.Urge:
                 // A manual 催办 pushes, it does not climb the ladder (API.md): the level and the timers stay as they are.
@@ -75,8 +93,12 @@ public sealed partial class ItemEventService
                 {
                     return none with
                     {
-                        Close = true, Level = EscalationLevels.None, PendingExtension = null, PendingNote = null,
-                        DeleteAllTimers = true, ResolveAbove = EscalationLevels.None,
+                        Close = true,
+                        Level = EscalationLevels.None,
+                        PendingExtension = null,
+                        PendingNote = null,
+                        DeleteAllTimers = true,
+                        ResolveAbove = EscalationLevels.None,
                     };
                 }
                 return none;

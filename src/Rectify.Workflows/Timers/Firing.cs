@@ -163,7 +163,8 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var phase = d.Phases.FirstOrDefault(p => p.Key == phaseKey);
         var dates = campaign.PhaseList().FirstOrDefault(p => p.Key == phaseKey);
         var message = new PhaseMessage(new CampaignRef(campaign.Id), phaseKey, phase?.Name ?? phaseKey, phase?.NameEn, dates?.Start, dates?.End,
-            timer.Step.EndsWith(":end", StringComparison.Ordinal) ? "end" : "start") { DueAt = timer.Due };
+            timer.Step.EndsWith(":end", StringComparison.Ordinal) ? "end" : "start")
+        { DueAt = timer.Due };
         var people = contacts.People(units.Append(campaign.IssuedByUnit));
         Send(key, message, null, people, false);
         Journal(new Target(campaign.Id, null, null, campaign.IssuedByUnit, null), "phaseStarted", timer, key, "fired", phase?.Name);

@@ -1,5 +1,5 @@
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
 using Rectify.TestSupport;
 
 namespace Rectify.Api.Tests.Foundation;

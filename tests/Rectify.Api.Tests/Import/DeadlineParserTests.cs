@@ -1,6 +1,6 @@
-using Rectify.Workflows.Calendar;
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Features.Import;
+using Rectify.Workflows.Calendar;
 
 namespace Rectify.Api.Tests.Import;
 

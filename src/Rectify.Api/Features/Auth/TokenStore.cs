@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using Rectify.Api.Security;
 using System.Text;
 using Dapper;
 using Npgsql;
+using Rectify.Api.Security;
 
 namespace Rectify.Api.Features.Auth;
 

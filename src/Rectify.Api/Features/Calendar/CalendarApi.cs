@@ -89,7 +89,12 @@ public static class CalendarApi
 
     private static string Weekday(DateOnly day) => day.DayOfWeek switch
     {
-        DayOfWeek.Monday => "星期一", DayOfWeek.Tuesday => "星期二", DayOfWeek.Wednesday => "星期三", DayOfWeek.Thursday => "星期四",
-        DayOfWeek.Friday => "星期五", DayOfWeek.Saturday => "星期六", _ => "星期日",
+        DayOfWeek.Monday => "星期一",
+        DayOfWeek.Tuesday => "星期二",
+        DayOfWeek.Wednesday => "星期三",
+        DayOfWeek.Thursday => "星期四",
+        DayOfWeek.Friday => "星期五",
+        DayOfWeek.Saturday => "星期六",
+        _ => "星期日",
     };
 }

@@ -1,8 +1,8 @@
-using Rectify.Workflows.Calendar;
 using Dapper;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Calendar;
 
 namespace Rectify.Api.Features.Documents;
 

@@ -1,9 +1,9 @@
-using Rectify.Workflows.Calendar;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Domain;
 using Rectify.Workflows.Runtime;

@@ -1,4 +1,3 @@
-using Rectify.Workflows.Calendar;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -6,6 +5,7 @@ using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Domain;
 
@@ -72,7 +72,10 @@ public static class ReportApi
             var stats = (await CampaignStatistics.ForAsync(connection, [campaign.Id], now, user, ct))[campaign.Id];
             summary = summary with
             {
-                Total = (int)stats.Total, ClosedOnTime = (int)stats.ClosedOnTime, ClosedLate = (int)stats.ClosedLate, Overdue = (int)stats.Overdue,
+                Total = (int)stats.Total,
+                ClosedOnTime = (int)stats.ClosedOnTime,
+                ClosedLate = (int)stats.ClosedLate,
+                Overdue = (int)stats.Overdue,
             };
         }
         var issuer = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(

@@ -110,7 +110,7 @@ public sealed class XlsxStreamWriter : IDisposable
             list.Append(new Sheet { Id = $"rId{n + 1}", SheetId = (uint)(n + 1), Name = name });
             // The title and header rows are printed again at the top of every page.
             printTitles.Append(new DefinedName($"'{name.Replace("'", "''", StringComparison.Ordinal)}'!$1:${headerRow}")
-                { Name = "_xlnm.Print_Titles", LocalSheetId = (uint)n });
+            { Name = "_xlnm.Print_Titles", LocalSheetId = (uint)n });
         }
         workbook.Append(printTitles);
         Part("xl/workbook.xml", workbook.OuterXml);

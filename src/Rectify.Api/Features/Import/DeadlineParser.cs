@@ -1,8 +1,8 @@
-using Rectify.Workflows.Calendar;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Rectify.Api.Features.Documents;
+using Rectify.Workflows.Calendar;
 
 namespace Rectify.Api.Features.Import;
 

@@ -126,7 +126,7 @@ public static partial class HeaderMatcher
         var sb = new StringBuilder(nfkc.Length);
         foreach (var c in nfkc)
         {
-            if (char.IsWhiteSpace(c) || c is '*' or ':' or '"' or '“' or '”' or '\'' ) continue;
+            if (char.IsWhiteSpace(c) || c is '*' or ':' or '"' or '“' or '”' or '\'') continue;
             sb.Append(c);
         }
         return sb.ToString();

@@ -226,8 +226,17 @@ public static partial class ImportMapper
         {
             // Deadline and unit problems were already reported in the words of the sheet.
             if (field is "deadline" or "leadUnit" || field.StartsWith("units", StringComparison.Ordinal)) continue;
-            var column = field switch { "number" => ImportFields.Number, "category" => ImportFields.Category, "title" => ImportFields.Title,
-                "description" => ImportFields.Description, "measures" => ImportFields.Measures, "target" => ImportFields.Target, "source" => ImportFields.Source, _ => ImportFields.Title };
+            var column = field switch
+            {
+                "number" => ImportFields.Number,
+                "category" => ImportFields.Category,
+                "title" => ImportFields.Title,
+                "description" => ImportFields.Description,
+                "measures" => ImportFields.Measures,
+                "target" => ImportFields.Target,
+                "source" => ImportFields.Source,
+                _ => ImportFields.Title
+            };
             foreach (var message in messages) Fail(field, column, field == "title" && message.StartsWith("必填", StringComparison.Ordinal) ? "问题内容为空" : message);
         }
         var text = Cell(ImportFields.Deadline).Trim();

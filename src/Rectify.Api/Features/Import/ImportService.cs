@@ -247,7 +247,8 @@ public sealed class ImportService(
         IReadOnlyList<ImportChoice> choices, CancellationToken ct)
     {
         var deadlines = await DeadlineContextAsync(connection, campaign, clock.GetUtcNow(), options.Value, ct)
-            with { ReachBasis = await ItemValidation.ReachBasisAsync(connection, campaignId, ct) };
+            with
+        { ReachBasis = await ItemValidation.ReachBasisAsync(connection, campaignId, ct) };
         var directory = await ImportApi.UnitDirectoryAsync(connection, ct);
         var leaderNames = header.ColumnOf(ImportFields.Leader) is { } leaderColumn
             ? rows.Skip(header.FirstDataRowIndex).SelectMany(r => LeaderDirectory.Candidates(r.Cell(leaderColumn))).Distinct().ToArray()

@@ -112,7 +112,9 @@ public static class PeopleApi
     /// <summary>The person as answers show it: robot URLs masked.</summary>
     public static PersonDto Masked(PersonDto p) => p with
     {
-        WecomWebhook = SecretUrl.Mask(p.WecomWebhook), DingtalkWebhook = SecretUrl.Mask(p.DingtalkWebhook), FeishuWebhook = SecretUrl.Mask(p.FeishuWebhook),
+        WecomWebhook = SecretUrl.Mask(p.WecomWebhook),
+        DingtalkWebhook = SecretUrl.Mask(p.DingtalkWebhook),
+        FeishuWebhook = SecretUrl.Mask(p.FeishuWebhook),
     };
 
     /// <summary>A masked value sent back (the form or client echoing what it read) means "unchanged"; any other masked value is refused by <see cref="RobotRefusal"/>.</summary>

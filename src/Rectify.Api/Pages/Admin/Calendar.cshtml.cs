@@ -51,8 +51,13 @@ public sealed class CalendarModel(NpgsqlDataSource db, WorkingCalendar calendar,
 
     public string Weekday(DateOnly d) => d.DayOfWeek switch
     {
-        DayOfWeek.Monday => "周一", DayOfWeek.Tuesday => "周二", DayOfWeek.Wednesday => "周三", DayOfWeek.Thursday => "周四",
-        DayOfWeek.Friday => "周五", DayOfWeek.Saturday => "周六", _ => "周日",
+        DayOfWeek.Monday => "周一",
+        DayOfWeek.Tuesday => "周二",
+        DayOfWeek.Wednesday => "周三",
+        DayOfWeek.Thursday => "周四",
+        DayOfWeek.Friday => "周五",
+        DayOfWeek.Saturday => "周六",
+        _ => "周日",
     };
 
     private async Task LoadAsync(CancellationToken ct)

@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Npgsql;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Rectify.Api.Features.Notifications;
 using Rectify.Api.Features.People;
-using Rectify.Notifications;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
+using Rectify.Notifications;
 
 namespace Rectify.Api.Pages.Admin;
 

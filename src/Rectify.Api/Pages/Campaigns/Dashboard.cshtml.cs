@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
-using Rectify.Api.Infrastructure;
 using Rectify.Api.Features.Runtime;
+using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 using Rectify.Workflows.Runtime;
 
