@@ -225,13 +225,19 @@ public static class ItemsApi
     }
 
     internal static async Task<ItemDto?> FindVisibleAsync(
+        NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct, DefinitionStore? definitions = null) =>
+        (await ReadVisibleAsync(connection, id, user, now, ct, definitions))?.Item;
+
+    /// <summary>An item the caller may see, as its row and as the API shows it (its parts, milestones and, given the definitions, the
+    /// events the caller may send): what the item's pages read.</summary>
+    internal static async Task<(ItemRow Row, ItemDto Item)?> ReadVisibleAsync(
         NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct, DefinitionStore? definitions = null)
     {
         var row = await FindRowAsync(connection, id, user, ct);
         if (row is null) return null;
         var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
         var milestones = (await Milestones.LoadAsync(connection, [row.Id], ct)).GetValueOrDefault(row.Id);
-        return row.ToDto(now, definitions is null ? [] : await ItemAllowedEvents.ForAsync(connection, definitions, row, user, parts, ct), parts,
-            ItemAllowedEvents.ViewerUnit(user), milestones);
+        return (row, row.ToDto(now, definitions is null ? [] : await ItemAllowedEvents.ForAsync(connection, definitions, row, user, parts, ct), parts,
+            ItemAllowedEvents.ViewerUnit(user), milestones));
     }
 }

@@ -122,11 +122,9 @@ public sealed class DecideModel(
         var now = clock.GetUtcNow();
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            var row = await ItemsApi.FindRowAsync(connection, id, me, ct);
-            if (row is null) return false;
-            var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
-            var milestones = (await Milestones.LoadAsync(connection, [row.Id], ct)).GetValueOrDefault(row.Id);
-            Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, parts, ct), parts, ItemAllowedEvents.ViewerUnit(me), milestones);
+            if (await ItemsApi.ReadVisibleAsync(connection, id, me, now, ct, definitions) is not { } found) return false;
+            var (row, item) = found;
+            Item = item;
             TimeZone = row.TimeZone;
             CampaignTitle = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition(
                 "select title from campaigns where id = @CampaignId", new { row.CampaignId }, cancellationToken: ct)) ?? "";

@@ -208,11 +208,9 @@ public sealed partial class DetailModel(
         var now = clock.GetUtcNow();
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            var row = await ItemsApi.FindRowAsync(connection, id, me, ct);
-            if (row is null) return false;
-            var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
-            var milestones = (await Milestones.LoadAsync(connection, [row.Id], ct)).GetValueOrDefault(row.Id);
-            Item = row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, me, parts, ct), parts, ItemAllowedEvents.ViewerUnit(me), milestones);
+            if (await ItemsApi.ReadVisibleAsync(connection, id, me, now, ct, definitions) is not { } found) return false;
+            var (row, item) = found;
+            Item = item;
             CanMarkMilestones = row.State is not (ItemStates.Draft or "closed" or "withdrawn")
                 && ((me.Role == Roles.Unit && me.UnitCode is { } own && (row.LeadUnit == own || row.Units.Contains(own))) || Access.CanManageCampaign(me, row.IssuedByUnit));
             TimeZone = row.TimeZone;
