@@ -41,18 +41,7 @@ public sealed partial class ItemEventService
                 var timers = DeadlineTimers(item, d, calendar, deadline, floor, cycle, now).ToList();
                 if (item.State == d.Item.LaunchState && item.AcknowledgedAt is null)
                     timers.AddRange(UnacknowledgedTimer(item, d, calendar, cycle, now));
-                return none with
-                {
-                    Extend = true,
-                    Deadline = deadline,
-                    Level = floor,
-                    Cycle = cycle,
-                    PendingExtension = null,
-                    PendingNote = null,
-                    DeleteAllTimers = true,
-                    ResolveAbove = floor,
-                    Timers = timers,
-                };
+                return Restart(none, floor) with { Extend = true, Deadline = deadline, Cycle = cycle, Timers = timers };
             }
             case "reopen":
             {
@@ -62,44 +51,18 @@ public sealed partial class ItemEventService
                 var timers = deadline is { } dl
                     ? DeadlineTimers(item, d, calendar, dl, floor, cycle, now).ToList()
                     : PeriodicTimers(item, d, calendar, cycle, now).ToList();
-                return none with
-                {
-                    Reopen = true,
-                    Deadline = deadline,
-                    Level = floor,
-                    Cycle = cycle,
-                    PendingExtension = null,
-                    PendingNote = null,
-                    DeleteAllTimers = true,
-                    ResolveAbove = floor,
-                    Timers = timers,
-                };
+                return Restart(none, floor) with { Reopen = true, Deadline = deadline, Cycle = cycle, Timers = timers };
             }
             case OfficeEvents.Withdraw:
                 // 撤销: the item is taken off the campaign; timers end and open pressure is resolved, but it is not 销号.
-                return none with
-                {
-                    Level = EscalationLevels.None,
-                    PendingExtension = null,
-                    PendingNote = null,
-                    DeleteAllTimers = true,
-                    ResolveAbove = EscalationLevels.None,
-                };
+                return Restart(none, EscalationLevels.None);
             case OfficeEvents.Urge:
                 // A manual 催办 pushes, it does not climb the ladder (API.md): the level and the timers stay as they are.
                 return none;
             default:
                 if (d.IsClosed(allowed.ToState))
                 {
-                    return none with
-                    {
-                        Close = true,
-                        Level = EscalationLevels.None,
-                        PendingExtension = null,
-                        PendingNote = null,
-                        DeleteAllTimers = true,
-                        ResolveAbove = EscalationLevels.None,
-                    };
+                    return Restart(none, EscalationLevels.None) with { Close = true };
                 }
                 return none;
         }
@@ -110,6 +73,11 @@ public sealed partial class ItemEventService
         var first = Schedule.FirstStep(Schedule.DeadlineSteps(d, calendar, item.Zone, deadline, level), level, now);
         if (first is not null) yield return new NewTimer(first.DueAt, "item", item.Id, item.CampaignId, cycle, first.Name);
     }
+
+    /// <summary>Every timer of the item ends, open pressure above <paramref name="level"/> is resolved and no extension stays
+    /// pending (an extension, a reopening, a withdrawal, a closure); the caller adds what starts anew.</summary>
+    private static Change Restart(Change none, string level) =>
+        none with { Level = level, PendingExtension = null, PendingNote = null, DeleteAllTimers = true, ResolveAbove = level };
 
     private static IEnumerable<NewTimer> UnacknowledgedTimer(ItemSubject item, WorkflowDefinition d, CalendarSnapshot calendar, int cycle, DateTimeOffset now)
     {
