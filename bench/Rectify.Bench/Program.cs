@@ -67,6 +67,8 @@ await host.StartAsync();
 // 2. Firing throughput: 50 000 due reminders, each: journal row, item, outbox rows, next timer.
 // Made due in one statement while the node sleeps (a wake-up far ahead), then the node is woken by NOTIFY.
 await Exec($"update timers set due_at = now() - interval '1 second' where id in (select id from timers where step like 'reminder:T-%' order by id limit {firingCount})");
+var serverCpu = await ServerCpu.FindAsync(source);
+var serverCpuBefore = serverCpu?.Used() ?? TimeSpan.Zero;
 var firingBefore = Interlocked.Read(ref firedTotal);
 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var allocatedBefore = GC.GetTotalAllocatedBytes();
@@ -77,6 +79,7 @@ await WaitUntil(() => Interlocked.Read(ref firedTotal) - firingBefore >= firingC
 var firingSeconds = watch.Elapsed.TotalSeconds;
 var firedPerSecond = firingCount / firingSeconds;
 var nodeCpuPerTimer = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / firingCount;
+var serverCpuPerTimer = serverCpu is null ? 0 : (serverCpu.Used() - serverCpuBefore).TotalMicroseconds / firingCount;
 var allocatedPerTimer = (GC.GetTotalAllocatedBytes() - allocatedBefore) / firingCount;
 var gen0 = GC.CollectionCount(0) - gcBefore;
 var outboxPerTimer = (await Scalar("select count(*) from outbox where kind = 'reminder'")) / (double)firingCount;
@@ -93,7 +96,17 @@ var expectedParts = await Scalar("""
     """);
 var exactlyOnce = twice == 0 && firedParts == expectedParts && firedParts == firingCount * (assignments / items);
 Say($"exactly once: {firedParts} (item, unit) parts reminded of {expectedParts} assignments of the fired items, {twice} twice");
-Say($"firing: {firingCount} timers in {firingSeconds:F2} s = {firedPerSecond:F0}/s ({outboxPerTimer:F1} outbox rows each), {workers} workers × batch {batch}, node CPU {nodeCpuPerTimer:F0} µs and {allocatedPerTimer / 1024} KiB allocated per timer ({gen0} gen0 GCs), load {Report.LoadAverage()}");
+Say($"firing: {firingCount} timers in {firingSeconds:F2} s = {firedPerSecond:F0}/s ({outboxPerTimer:F1} outbox rows each), {workers} workers × batch {batch}, node CPU {nodeCpuPerTimer:F0} µs, PostgreSQL CPU {serverCpuPerTimer:F0} µs and {allocatedPerTimer / 1024} KiB allocated per timer ({gen0} gen0 GCs), load {Report.LoadAverage()}");
+
+// 2b. The ceiling: the same writes as one statement per batch, same workers and batch size, no node work (Ceiling.cs).
+var ceilingLoad = Report.LoadAverage();
+var ceilingCpuBefore = serverCpu?.Used() ?? TimeSpan.Zero;
+var ceilingPerSecond = await Ceiling.RunAsync(source, firingCount, workers, batch);
+var ceilingCpuPerTimer = serverCpu is null ? 0 : (serverCpu.Used() - ceilingCpuBefore).TotalMicroseconds / firingCount;
+Say($"ceiling: one statement per batch of the same shape, {workers} workers × batch {batch}: {ceilingPerSecond:F0}/s, PostgreSQL CPU {ceilingCpuPerTimer:F0} µs per timer; the sweep got {firedPerSecond / ceilingPerSecond:P0} of it, load {ceilingLoad}");
+// The baseline commit's firing, measured by scripts/bench.sh just before this run on the same server (BENCH_BASELINE).
+var baseline = Report.Baseline.FromEnvironment();
+if (baseline is not null) Say($"baseline {baseline.Name}: {baseline.FiredPerSecond:F0}/s → this code {firedPerSecond:F0}/s = {firedPerSecond / baseline.FiredPerSecond:F2}×");
 // BENCH_FIRING_ONLY=1: a quick before/after look at firing alone (no lateness, idle, Quartz or report).
 if (Environment.GetEnvironmentVariable("BENCH_FIRING_ONLY") == "1") return 0;
 
@@ -163,7 +176,14 @@ Say($"hangfire peer: {hangfire.Timers} jobs, scheduled {hangfire.ScheduledPerSec
 
 var figures = new Report.Figures(
     DateTimeOffset.UtcNow, Environment.ProcessorCount, Report.MemoryGiB(), pgVersion, fsync, items, assignments, draftSeconds, launched.Timers, launchOutbox, launchSeconds,
-    firingCount, firedPerSecond, outboxPerTimer, firedParts, twice, exactlyOnce, workers, batch, late.Length, P(0.5), P(0.99), late[^1], idlePerSecond, idleWithoutHangfire, quartz, hangfire, loadBefore, Report.LoadAverage());
+    firingCount, firedPerSecond, outboxPerTimer, firedParts, twice, exactlyOnce, workers, batch, late.Length, P(0.5), P(0.99), late[^1], idlePerSecond, idleWithoutHangfire, quartz, hangfire, loadBefore, Report.LoadAverage())
+{
+    CeilingPerSecond = ceilingPerSecond,
+    NodeCpuPerTimer = nodeCpuPerTimer,
+    ServerCpuPerTimer = serverCpuPerTimer,
+    CeilingCpuPerTimer = ceilingCpuPerTimer,
+    Baseline = baseline,
+};
 var report = Report.Markdown(figures);
 Console.WriteLine();
 Console.WriteLine(report);

@@ -14,7 +14,37 @@ public static class Report
         int LaunchTimers, long LaunchOutbox, double LaunchSeconds, int Firing, double FiredPerSecond, double OutboxPerTimer,
         long FiredParts, long Twice, bool ExactlyOnce, int Workers, int Batch, int Simultaneous,
         double P50, double P99, double Last, double IdlePerSecond, double IdleWithoutHangfire, QuartzBaseline.Result Quartz,
-        HangfireBaseline.Result Hangfire, string LoadBefore, string LoadAfter);
+        HangfireBaseline.Result Hangfire, string LoadBefore, string LoadAfter)
+    {
+        /// <summary>One statement per batch doing the same writes (Ceiling.cs), same workers and batch size.</summary>
+        public double CeilingPerSecond { get; init; }
+
+        /// <summary>CPU per fired timer: the node process, the PostgreSQL server (all its processes), and the ceiling's server CPU.</summary>
+        public double NodeCpuPerTimer { get; init; }
+
+        public double ServerCpuPerTimer { get; init; }
+
+        public double CeilingCpuPerTimer { get; init; }
+
+        /// <summary>The baseline commit's firing in the same run (scripts/bench.sh, BENCH_BASELINE), when it was measured.</summary>
+        public Baseline? Baseline { get; init; }
+    }
+
+    /// <summary>
+    /// The firing figure of the baseline commit's own bench, run by scripts/bench.sh on the same server just before this
+    /// one (BENCH_BASELINE, default the main before issue 17.3), handed over as BENCH_BASELINE_NAME / _FIRED / _OUTBOX / _LOAD.
+    /// </summary>
+    public sealed record Baseline(string Name, double FiredPerSecond, double OutboxPerTimer, string Load)
+    {
+        public static Baseline? FromEnvironment()
+        {
+            var name = Environment.GetEnvironmentVariable("BENCH_BASELINE_NAME");
+            var fired = Environment.GetEnvironmentVariable("BENCH_BASELINE_FIRED");
+            if (string.IsNullOrEmpty(name) || !double.TryParse(fired, NumberStyles.Float, CultureInfo.InvariantCulture, out var perSecond) || perSecond <= 0) return null;
+            var outbox = double.TryParse(Environment.GetEnvironmentVariable("BENCH_BASELINE_OUTBOX"), NumberStyles.Float, CultureInfo.InvariantCulture, out var o) ? o : 0;
+            return new Baseline(name, perSecond, outbox, Environment.GetEnvironmentVariable("BENCH_BASELINE_LOAD") ?? "n/a");
+        }
+    }
 
     /// <summary>The 1/5/15-minute load averages: on a shared machine they say how much of it the bench had.</summary>
     public static string LoadAverage() =>
@@ -42,6 +72,11 @@ public static class Report
         s.AppendLine(CultureInfo.InvariantCulture, $"| (set-up, not timed against a target) draft of {f.Items:N0} items × {perItem:0.#} units: one insert, {f.Assignments:N0} assignments by the statement trigger, units, people, `analyze` | — | {f.DraftSeconds:F2} s | |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| launch of one campaign: {f.Items:N0} items with {f.Assignments:N0} assignments → {f.LaunchTimers:N0} timers, {f.LaunchOutbox:N0} `assigned` outbox rows, one transaction | ≤ 15 s | {f.LaunchSeconds:F2} s | {Ok(f.LaunchSeconds <= 15)} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| firing on one node ({f.Workers} workers × batch {f.Batch}): {f.Firing:N0} due reminders, each journal row + item + {f.OutboxPerTimer:F1} outbox rows (each of its {perItem:0.#} units' contact × 2 channels) + next timer | ≥ 5,000/s | {f.FiredPerSecond:N0} timers/s = {f.FiredPerSecond * perItem:N0} assignments reminded/s | {Ok(f.FiredPerSecond >= 5000)} |");
+        s.AppendLine(CultureInfo.InvariantCulture, $"| issue 17.3: firing on one node, the same run; CPU per fired timer: node / PostgreSQL (all its processes) | ≥ 10,000/s (goal 15,000/s) | {f.FiredPerSecond:N0} timers/s; {f.NodeCpuPerTimer:N0} / {f.ServerCpuPerTimer:N0} µs | {Ok(f.FiredPerSecond >= 10000)} |");
+        if (f.Baseline is { } b)
+            s.AppendLine(CultureInfo.InvariantCulture, $"| the same firing by the baseline commit `{b.Name}` (its own bench, run just before on this server, {b.OutboxPerTimer:F1} outbox rows per timer, load {b.Load}) | — | {b.FiredPerSecond:N0} timers/s; this code {f.FiredPerSecond / b.FiredPerSecond:F2}× | |");
+        if (f.CeilingPerSecond > 0)
+            s.AppendLine(CultureInfo.InvariantCulture, $"| ceiling: the same writes as one SQL statement per batch ({f.Workers} workers × batch {f.Batch}, no node work, `bench/Rectify.Bench/Ceiling.cs`) | — | {f.CeilingPerSecond:N0} timers/s, PostgreSQL CPU {f.CeilingCpuPerTimer:N0} µs per timer; the sweep gets {f.FiredPerSecond / f.CeilingPerSecond:P0} of it | |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| exactly once per assignment: (item, unit) parts with a reminder, and (item, unit, channel) with more than one | = {f.Firing * perItem:N0}, 0 | {f.FiredParts:N0}, {f.Twice:N0} | {Ok(f.ExactlyOnce)} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| baseline: one Quartz 4.7.3 trigger per timer, clustered AdoJobStore on PostgreSQL, same work per firing ({f.Quartz.Timers:N0} timers) | — | scheduled {f.Quartz.ScheduledPerSecond:N0}/s, fired {f.Quartz.FiredPerSecond:N0}/s | |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| peer: one delayed Hangfire.PostgreSql 1.21.1 job per timer (Hangfire 1.8.25, 10 workers, delayed jobs polled each second, long polling), same work per firing ({f.Hangfire.Timers:N0} timers) | — | scheduled {f.Hangfire.ScheduledPerSecond:N0}/s, fired {f.Hangfire.FiredPerSecond:N0}/s, {f.Hangfire.CommitsPerJob:F1} commits per job | |");
@@ -70,6 +105,10 @@ public static class Report
         s.AppendLine(CultureInfo.InvariantCulture, $"| `timers` table, batched `FOR UPDATE SKIP LOCKED` sweep ({f.Workers} workers × batch {f.Batch}; {f.Items:N0} items, {f.Firing:N0} firings) | {sweepSchedules:N0} | {f.FiredPerSecond:N0} | 1 |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| Quartz 4.7.3, one trigger per timer, clustered AdoJobStore ({f.Quartz.Timers:N0} timers) | {f.Quartz.ScheduledPerSecond:N0} | {f.Quartz.FiredPerSecond:N0} | 1 / {f.FiredPerSecond / Math.Max(1, f.Quartz.FiredPerSecond):N0} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| Hangfire 1.8.25 on Hangfire.PostgreSql 1.21.1, one delayed job per timer, 10 workers ({f.Hangfire.Timers:N0} timers, {f.Hangfire.CommitsPerJob:F1} commits per job) | {f.Hangfire.ScheduledPerSecond:N0} | {f.Hangfire.FiredPerSecond:N0} | 1 / {f.FiredPerSecond / Math.Max(1, f.Hangfire.FiredPerSecond):N0} |");
+        if (f.CeilingPerSecond > 0)
+            s.AppendLine(CultureInfo.InvariantCulture, $"| ceiling: the sweep's writes as one SQL statement per batch, no node work (`bench/Rectify.Bench/Ceiling.cs`) | — | {f.CeilingPerSecond:N0} | {f.CeilingPerSecond / Math.Max(1, f.FiredPerSecond):F2} |");
+        if (f.Baseline is { } b)
+            s.AppendLine(CultureInfo.InvariantCulture, $"| the sweep of the baseline commit `{b.Name}` (same run, just before; load {b.Load}) | — | {b.FiredPerSecond:N0} | 1 / {f.FiredPerSecond / b.FiredPerSecond:F2} |");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"An idle node (nothing due) with Hangfire's server running for the recurring work: {f.IdlePerSecond:F2} tx/s; the timers alone: {f.IdleWithoutHangfire:F2} tx/s.");
         s.AppendLine(PeersEnd);
