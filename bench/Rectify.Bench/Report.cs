@@ -26,6 +26,13 @@ public static class Report
 
         public double CeilingCpuPerTimer { get; init; }
 
+        /// <summary>The same burst again on the same (now warm) node, and its CPU per timer: node / PostgreSQL.</summary>
+        public double WarmPerSecond { get; init; }
+
+        public double WarmNodeCpuPerTimer { get; init; }
+
+        public double WarmServerCpuPerTimer { get; init; }
+
         /// <summary>The baseline commit's firing in the same run (scripts/bench.sh, BENCH_BASELINE), when it was measured.</summary>
         public Baseline? Baseline { get; init; }
     }
@@ -72,7 +79,9 @@ public static class Report
         s.AppendLine(CultureInfo.InvariantCulture, $"| (set-up, not timed against a target) draft of {f.Items:N0} items × {perItem:0.#} units: one insert, {f.Assignments:N0} assignments by the statement trigger, units, people, `analyze` | — | {f.DraftSeconds:F2} s | |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| launch of one campaign: {f.Items:N0} items with {f.Assignments:N0} assignments → {f.LaunchTimers:N0} timers, {f.LaunchOutbox:N0} `assigned` outbox rows, one transaction | ≤ 15 s | {f.LaunchSeconds:F2} s | {Ok(f.LaunchSeconds <= 15)} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| firing on one node ({f.Workers} workers × batch {f.Batch}): {f.Firing:N0} due reminders, each journal row + item + {f.OutboxPerTimer:F1} outbox rows (each of its {perItem:0.#} units' contact × 2 channels) + next timer | ≥ 5,000/s | {f.FiredPerSecond:N0} timers/s = {f.FiredPerSecond * perItem:N0} assignments reminded/s | {Ok(f.FiredPerSecond >= 5000)} |");
-        s.AppendLine(CultureInfo.InvariantCulture, $"| issue 17.3: firing on one node, the same run; CPU per fired timer: node / PostgreSQL (all its processes) | ≥ 10,000/s (goal 15,000/s) | {f.FiredPerSecond:N0} timers/s; {f.NodeCpuPerTimer:N0} / {f.ServerCpuPerTimer:N0} µs | {Ok(f.FiredPerSecond >= 10000)} |");
+        s.AppendLine(CultureInfo.InvariantCulture, $"| issue 17.3: the firing above, a fresh node (its first burst); CPU per fired timer: node / PostgreSQL (all its processes) | ≥ 10,000/s (goal 15,000/s) | {f.FiredPerSecond:N0} timers/s; {f.NodeCpuPerTimer:N0} / {f.ServerCpuPerTimer:N0} µs | {Ok(f.FiredPerSecond >= 10000)} |");
+        if (f.WarmPerSecond > 0)
+            s.AppendLine(CultureInfo.InvariantCulture, $"| the same burst again on the same node, now warm (the first burst of a fresh process pays the JIT; see ADR 0001); CPU per timer: node / PostgreSQL | ≥ 10,000/s (goal 15,000/s) | {f.WarmPerSecond:N0} timers/s; {f.WarmNodeCpuPerTimer:N0} / {f.WarmServerCpuPerTimer:N0} µs | {Ok(f.WarmPerSecond >= 10000)} |");
         if (f.Baseline is { } b)
             s.AppendLine(CultureInfo.InvariantCulture, $"| the same firing by the baseline commit `{b.Name}` (its own bench, run just before on this server, {b.OutboxPerTimer:F1} outbox rows per timer, load {b.Load}) | — | {b.FiredPerSecond:N0} timers/s; this code {f.FiredPerSecond / b.FiredPerSecond:F2}× | |");
         if (f.CeilingPerSecond > 0)
@@ -105,10 +114,12 @@ public static class Report
         s.AppendLine(CultureInfo.InvariantCulture, $"| `timers` table, batched `FOR UPDATE SKIP LOCKED` sweep ({f.Workers} workers × batch {f.Batch}; {f.Items:N0} items, {f.Firing:N0} firings) | {sweepSchedules:N0} | {f.FiredPerSecond:N0} | 1 |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| Quartz 4.7.3, one trigger per timer, clustered AdoJobStore ({f.Quartz.Timers:N0} timers) | {f.Quartz.ScheduledPerSecond:N0} | {f.Quartz.FiredPerSecond:N0} | 1 / {f.FiredPerSecond / Math.Max(1, f.Quartz.FiredPerSecond):N0} |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| Hangfire 1.8.25 on Hangfire.PostgreSql 1.21.1, one delayed job per timer, 10 workers ({f.Hangfire.Timers:N0} timers, {f.Hangfire.CommitsPerJob:F1} commits per job) | {f.Hangfire.ScheduledPerSecond:N0} | {f.Hangfire.FiredPerSecond:N0} | 1 / {f.FiredPerSecond / Math.Max(1, f.Hangfire.FiredPerSecond):N0} |");
+        if (f.WarmPerSecond > 0)
+            s.AppendLine(CultureInfo.InvariantCulture, $"| the same sweep, its second burst on the same node (warm) | — | {f.WarmPerSecond:N0} | {f.WarmPerSecond / Math.Max(1, f.FiredPerSecond):F2} |");
         if (f.CeilingPerSecond > 0)
             s.AppendLine(CultureInfo.InvariantCulture, $"| ceiling: the sweep's writes as one SQL statement per batch, no node work (`bench/Rectify.Bench/Ceiling.cs`) | — | {f.CeilingPerSecond:N0} | {f.CeilingPerSecond / Math.Max(1, f.FiredPerSecond):F2} |");
         if (f.Baseline is { } b)
-            s.AppendLine(CultureInfo.InvariantCulture, $"| the sweep of the baseline commit `{b.Name}` (same run, just before; load {b.Load}) | — | {b.FiredPerSecond:N0} | 1 / {f.FiredPerSecond / b.FiredPerSecond:F2} |");
+            s.AppendLine(CultureInfo.InvariantCulture, $"| the sweep of the baseline commit `{b.Name}` (same run, just before; load {b.Load}) | — | {b.FiredPerSecond:N0} | {b.FiredPerSecond / Math.Max(1, f.FiredPerSecond):F2} |");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"An idle node (nothing due) with Hangfire's server running for the recurring work: {f.IdlePerSecond:F2} tx/s; the timers alone: {f.IdleWithoutHangfire:F2} tx/s.");
         s.AppendLine(PeersEnd);
