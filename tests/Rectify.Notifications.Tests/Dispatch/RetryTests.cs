@@ -47,14 +47,14 @@ public sealed class RetryTests(DatabaseFixture f) : IClassFixture<DatabaseFixtur
             return (200, "{}");
         };
         await using var host = await NotifyHost.StartAsync(f.ConnectionString,
-            new Dictionary<string, string?> { ["Rectify:Notifications:SendTimeout"] = "00:00:01" }, NotifyHost.MondayMorning);
+            new Dictionary<string, string?> { ["Rectify:Notifications:SendTimeout"] = "00:00:05" }, NotifyHost.MondayMorning);
         var (_, _, key) = await EnqueueWebhookAsync("hang", host.Clock.GetUtcNow());
 
         var row = (await f.Seed.WaitForAsync(key, r => r.Status == "sent", expected: 1)).Single();
         row.Attempts.ShouldBe(2);
         var attempts = await f.Seed.AttemptsAsync(row.Id);
         attempts.Select(a => a.Outcome).ShouldBe(["failed", "sent"]);
-        attempts[0].Error!.ShouldContain("timed out after 1 s");
+        attempts[0].Error!.ShouldContain("timed out after 5 s");
         receiver.Requests.Count(r => r.Accepted).ShouldBe(1);
     }
 

@@ -98,7 +98,7 @@ public sealed class SmtpDeliveryOutcomeTests(DatabaseFixture f) : IClassFixture<
     public async Task ReplyNeverComes_DeadAsUnconfirmed_NotResent()
     {
         await using var smtp = await SmtpSink.CreateAsync(true, null, null, "--hang-after-data");
-        var (key, host) = await SendOneAsync(smtp, "noreply", extra: new Dictionary<string, string?> { ["Rectify:Smtp:IoTimeout"] = "00:00:02" });
+        var (key, host) = await SendOneAsync(smtp, "noreply", extra: new Dictionary<string, string?> { ["Rectify:Smtp:IoTimeout"] = "00:00:05" });
         await using (host)
         {
             var row = (await f.Seed.WaitForAsync(key, r => r.Status == "dead", expected: 1)).Single();
