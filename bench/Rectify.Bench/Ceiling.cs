@@ -27,11 +27,12 @@ public static class Ceiling
             with claimed as (
                 select t.id, t.subject_id, t.campaign_id, t.cycle, t.step, t.due_at from timers t
                 where t.step like 'reminder:T-%' and t.subject_kind = 'item' and t.due_at > now() + interval '8 days' and not t.quarantined
-                order by t.due_at, t.id limit @batch for update skip locked
+                order by t.id limit @batch for update skip locked
             ), locked as (
-                select i.id, i.campaign_id, i.deadline from items i join claimed c on c.subject_id = i.id for update of i skip locked
+                -- one row per claimed timer whose item this statement could lock (the sweep leaves the others, too)
+                select c.id, i.deadline from claimed c join items i on i.id = c.subject_id for update of i skip locked
             ), fired as (
-                delete from timers t using claimed c join locked l on l.id = c.subject_id where t.id = c.id
+                delete from timers t using locked l where t.id = l.id
                 returning t.id, t.subject_id, t.campaign_id, t.cycle, t.step, t.due_at, l.deadline
             ), journal_rows as (
                 insert into journal(campaign_id, item_id, at, actor, type, note, subject_key, data)
