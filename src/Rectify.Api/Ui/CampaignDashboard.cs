@@ -120,9 +120,6 @@ public sealed record CampaignDashboard(
             where i.campaign_id = @campaignId and i.state not in {OpenStates} and i.effective_deadline < @today
             group by a.unit_code;
             """;
-        // The late units read every overdue item's assignments: on a large campaign that costs enough for PostgreSQL to
-        // compile the statement (JIT), seconds for a query that runs in less.
-        await using var noJit = await NoJit.OffAsync(connection, ct);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { campaignId, today, shown = OverdueShown }, cancellationToken: ct));
         var lights = (await grid.ReadAsync<LightRow>()).ToList();
         var leads = (await grid.ReadAsync<LeadRow>()).ToList();

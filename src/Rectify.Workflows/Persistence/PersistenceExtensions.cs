@@ -19,6 +19,13 @@ public static class PersistenceExtensions
         {
             var builder = new NpgsqlDataSourceBuilder(connectionString);
             builder.ConnectionStringBuilder.ApplicationName ??= "rectify";
+            // PostgreSQL compiles a statement whose estimated cost is above jit_above_cost (JIT): on a statement over
+            // every item or assignment of a million-item campaign that took seconds before the first row on the scale
+            // bench (issue 17), more than it ever saved. Off for every connection of the service (a session option set at
+            // connect, so no round trip), unless the operator's connection string says otherwise.
+            var options = builder.ConnectionStringBuilder.Options;
+            if (options is null || !options.Contains("jit", StringComparison.Ordinal))
+                builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(options) ? "-c jit=off" : options + " -c jit=off";
             return builder.Build();
         });
         services.AddSingleton<MigrationRunner>();

@@ -96,7 +96,6 @@ public static class DocumentItems
     public static async Task<int> CountAsync(
         NpgsqlConnection connection, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now, CancellationToken ct)
     {
-        await using var noJit = await NoJit.OffAsync(connection, ct);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition($"""
             select count(*)::int from items i join campaigns c on c.id = i.campaign_id
             {Where}
@@ -124,9 +123,6 @@ public static class DocumentItems
             {Where}
             order by i.seq
             """;
-        // One statement over every item of a campaign costs enough for PostgreSQL to compile it (JIT), which took seconds
-        // before the first row on the bench; a row-by-row read gains nothing from it.
-        await using var noJit = await NoJit.OffAsync(connection, ct);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, Parameters(campaignId, user, filters, now), cancellationToken: ct));
         var parse = reader.GetRowParser<DocumentItem>();
         while (await reader.ReadAsync(ct)) yield return parse(reader);
