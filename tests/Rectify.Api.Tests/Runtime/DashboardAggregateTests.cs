@@ -88,6 +88,7 @@ public sealed class DashboardAggregateTests(RuntimeApp app) : IClassFixture<Runt
             await connection.OpenAsync();
             await connection.ExecuteAsync("update campaigns set time_zone = 'America/Los_Angeles' where id = @campaign", new { campaign });
             (await SnapshotAsync(connection, campaign)).ShouldBe(await RecountAsync(connection, campaign), "after a change of time zone");
+            (await UnitSnapshotAsync(connection, campaign)).ShouldBe(await UnitRecountAsync(connection, campaign), "unit rows after a change of time zone");
             await connection.ExecuteAsync("update campaigns set time_zone = 'Asia/Shanghai' where id = @campaign", new { campaign });
         }
     }
@@ -97,6 +98,7 @@ public sealed class DashboardAggregateTests(RuntimeApp app) : IClassFixture<Runt
         await using var connection = new NpgsqlConnection(app.Database.ConnectionString);
         await connection.OpenAsync();
         (await SnapshotAsync(connection, campaign)).ShouldBe(await RecountAsync(connection, campaign), $"aggregate rows {when}");
+        (await UnitSnapshotAsync(connection, campaign)).ShouldBe(await UnitRecountAsync(connection, campaign), $"unit aggregate rows {when}");
 
         var (aggregate, counted) = await DashboardsAsync(campaign);
         aggregate.Today.ShouldBe(counted.Today, when);
@@ -147,6 +149,30 @@ public sealed class DashboardAggregateTests(RuntimeApp app) : IClassFixture<Runt
             where campaign_id = @campaign group by kind, state, unit, deadline, day1, day2, at, source having sum(n) <> 0
             order by 1
             """, new { campaign }, tx)).ToList();
+        await tx.RollbackAsync();
+        rows.ShouldNotBeEmpty();
+        return rows;
+    }
+
+    private const string UnitRows = """
+        select concat_ws('|', unit, acknowledged, completed, item_open, deadline, completed_on, sum(n), sum(missed_reports), sum(urge),
+                         sum(supervision_letter), sum(listed_supervision), sum(admonitory_talk))
+        from assignment_unit_counts where campaign_id = @campaign
+        group by unit, acknowledged, completed, item_open, deadline, completed_on
+        having sum(n) <> 0 or sum(missed_reports) <> 0 or sum(urge) <> 0 or sum(supervision_letter) <> 0 or sum(listed_supervision) <> 0
+            or sum(admonitory_talk) <> 0
+        order by 1
+        """;
+
+    private static async Task<List<string>> UnitSnapshotAsync(NpgsqlConnection connection, Guid campaign) =>
+        (await connection.QueryAsync<string>(UnitRows, new { campaign })).ToList();
+
+    /// <summary>The per-unit aggregate counted again from the campaign's assignments (in a transaction rolled back).</summary>
+    private static async Task<List<string>> UnitRecountAsync(NpgsqlConnection connection, Guid campaign)
+    {
+        await using var tx = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync("select assignment_counts_rebuild(@campaign)", new { campaign }, tx);
+        var rows = (await connection.QueryAsync<string>(UnitRows, new { campaign }, tx)).ToList();
         await tx.RollbackAsync();
         rows.ShouldNotBeEmpty();
         return rows;

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
@@ -29,9 +30,13 @@ public static class UnitScores
 {
     public const int MaxPageSize = 500;
 
+    /// <summary>The paging of <c>GET /api/campaigns/{id}/units</c>: without either, the whole ranking.</summary>
+    public sealed record UnitPage([FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
+
     public static async Task<Results<Ok<IReadOnlyList<UnitScoreDto>>, ValidationProblem, ProblemHttpResult>> Get(
-        Guid id, HttpContext http, NpgsqlDataSource db, DefinitionStore definitions, TimeProvider clock, int? page, int? pageSize, CancellationToken ct)
+        Guid id, HttpContext http, NpgsqlDataSource db, DefinitionStore definitions, TimeProvider clock, [AsParameters] UnitPage paging, CancellationToken ct)
     {
+        var (page, pageSize) = (paging.Page, paging.PageSize);
         var v = new Validator();
         if (page is < 1) v.Add("page", "页码应不小于 1 / page must be at least 1");
         if (pageSize is < 1 or > MaxPageSize) v.Add("pageSize", $"每页条数应在 1 到 {MaxPageSize} 之间 / pageSize must be 1 to {MaxPageSize}");
@@ -115,50 +120,37 @@ public static class AssignmentFacts
         int ClosedOnTime, int ClosedLate, int MissedReports, int Urge, int SupervisionLetter, int ListedSupervision, int AdmonitoryTalk);
 
     /// <summary>
-    /// Each unit's own record (the rules of <see cref="UnitRecords.From"/>) counted by the database in one pass over the
-    /// campaign's assignments, one hashed group per (unit, deadline, end date) of its late parts (and one per unit for the
-    /// parts that are not late): a few hundred rows, summed per unit here, with the working days late counted on the
-    /// calendar once per group instead of once per part.
+    /// Each unit's own record (the rules of <see cref="UnitRecords.From"/>) read from the maintained aggregate
+    /// <c>assignment_unit_counts</c> (migration 0970, kept by triggers on assignments and items): one row per (unit,
+    /// signed, done, item open, deadline, done on), summed here into one group per (unit, deadline, end date) of its
+    /// late parts (and one per unit for the parts that are not late), with the working days late counted on the
+    /// calendar once per group instead of once per part. Today is applied here: the rows hold the dates.
     /// </summary>
     public static async Task<IReadOnlyList<UnitRecord>> RecordsAsync(
         NpgsqlConnection connection, Guid campaignId, DateOnly today, CalendarSnapshot calendar, CancellationToken ct)
     {
         const string sql = """
             select p.unit as Unit,
-                   case when p.completed and p.completed_on > p.deadline then p.deadline
+                   case when p.completed and p.completed_on is not null then p.deadline
                         when not p.completed and p.item_open and p.deadline < @today then p.deadline end as Deadline,
-                   case when p.completed and p.completed_on > p.deadline then p.completed_on
+                   case when p.completed and p.completed_on is not null then p.completed_on
                         when not p.completed and p.item_open and p.deadline < @today then @today end as EndOn,
-                   count(*)::int as Assigned,
-                   (count(*) filter (where p.acknowledged))::int as Acknowledged,
-                   (count(*) filter (where p.completed))::int as Completed,
-                   (count(*) filter (where not p.completed and p.item_open and p.deadline < @today))::int as Overdue,
-                   (count(*) filter (where p.completed and (p.deadline is null or p.completed_on is null or p.completed_on <= p.deadline)))::int as ClosedOnTime,
-                   (count(*) filter (where p.completed and p.completed_on > p.deadline))::int as ClosedLate,
-                   coalesce(sum(p.missed_reports), 0)::int as MissedReports,
-                   coalesce(sum(cardinality(array_positions(p.levels, 'urge'))) filter (where p.any_level), 0)::int as Urge,
-                   coalesce(sum(cardinality(array_positions(p.levels, 'supervisionLetter'))) filter (where p.any_level), 0)::int as SupervisionLetter,
-                   coalesce(sum(cardinality(array_positions(p.levels, 'listedSupervision'))) filter (where p.any_level), 0)::int as ListedSupervision,
-                   coalesce(sum(cardinality(array_positions(p.levels, 'admonitoryTalk'))) filter (where p.any_level), 0)::int as AdmonitoryTalk
-            from (
-                select a.unit_code as unit, a.acknowledged_at is not null as acknowledged, a.state = 'completed' as completed,
-                       case when a.state = 'completed' then (a.completed_at at time zone @timeZone)::date end as completed_on,
-                       i.effective_deadline as deadline, i.state not in ('closed', 'draft', 'withdrawn') as item_open,
-                       a.missed_reports, a.levels_reached as levels, a.levels_reached <> '{}' as any_level
-                from assignments a join items i on i.id = a.item_id
-                where a.campaign_id = @campaignId and i.campaign_id = @campaignId
-                  and a.state <> 'withdrawn' and i.state not in ('draft', 'withdrawn')
-                offset 0
-            ) p
+                   sum(p.n)::int as Assigned,
+                   coalesce(sum(p.n) filter (where p.acknowledged), 0)::int as Acknowledged,
+                   coalesce(sum(p.n) filter (where p.completed), 0)::int as Completed,
+                   coalesce(sum(p.n) filter (where not p.completed and p.item_open and p.deadline < @today), 0)::int as Overdue,
+                   coalesce(sum(p.n) filter (where p.completed and p.completed_on is null), 0)::int as ClosedOnTime,
+                   coalesce(sum(p.n) filter (where p.completed and p.completed_on is not null), 0)::int as ClosedLate,
+                   sum(p.missed_reports)::int as MissedReports,
+                   sum(p.urge)::int as Urge,
+                   sum(p.supervision_letter)::int as SupervisionLetter,
+                   sum(p.listed_supervision)::int as ListedSupervision,
+                   sum(p.admonitory_talk)::int as AdmonitoryTalk
+            from assignment_unit_counts p
+            where p.campaign_id = @campaignId and p.n <> 0
             group by 1, 2, 3
             """;
-        var timeZone = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
-            "select time_zone from campaigns where id = @campaignId", new { campaignId }, cancellationToken: ct)) ?? "Asia/Shanghai";
-        // A pass over every assignment costs enough for PostgreSQL to compile the statement (JIT): seconds, for a query that
-        // takes less than that to run.
-        List<RecordRow> rows;
-        await using (await NoJit.OffAsync(connection, ct))
-            rows = (await connection.QueryAsync<RecordRow>(new CommandDefinition(sql, new { campaignId, today, timeZone }, cancellationToken: ct))).ToList();
+        var rows = (await connection.QueryAsync<RecordRow>(new CommandDefinition(sql, new { campaignId, today }, cancellationToken: ct))).ToList();
         return rows.GroupBy(r => r.Unit, StringComparer.Ordinal)
             .Select(g => new UnitRecord(g.Key, g.Sum(r => r.Assigned), g.Sum(r => r.Acknowledged), g.Sum(r => r.Completed), g.Sum(r => r.Overdue),
                 g.Sum(r => r.ClosedOnTime), g.Sum(r => r.ClosedLate),
