@@ -54,7 +54,8 @@ public sealed record CampaignDashboard(
     /// <summary>
     /// An office that sees every item of the campaign (the administrator, the issuing office, the supervision office) gets
     /// the figures from the maintained aggregate (item_dashboard_counts, migration 0940) and a few index ranges (the most
-    /// overdue items, the late units of the overdue items); a unit, which sees only its own items, gets them counted.
+    /// overdue items) and the late units from the per-unit aggregate (assignment_unit_counts, migration 0970); a unit,
+    /// which sees only its own items, gets them counted.
     /// </summary>
     public static async Task<CampaignDashboard> LoadAsync(
         NpgsqlConnection connection, Guid campaignId, string timeZone, IReadOnlyList<Phase> phases, CurrentUser user, DateTimeOffset now, CancellationToken ct)
@@ -112,13 +113,13 @@ public sealed record CampaignDashboard(
             where i.campaign_id = @campaignId and i.state not in {OpenStates} and i.effective_deadline < @today
             order by i.effective_deadline, i.number collate "C" nulls first, i.seq
             limit @shown;
-            select a.unit_code as Code,
-                   (count(*) filter (where a.unit_code = i.lead_unit))::int as AsLead,
-                   (count(*) filter (where a.unit_code <> i.lead_unit))::int as AsResponsible,
-                   max(@today - i.effective_deadline)::int as MaxDays, sum(@today - i.effective_deadline)::int as TotalDays
-            from items i join assignments a on a.item_id = i.id and a.state in ('assigned', 'inProgress')
-            where i.campaign_id = @campaignId and i.state not in {OpenStates} and i.effective_deadline < @today
-            group by a.unit_code;
+            select p.unit as Code,
+                   coalesce(sum(p.n) filter (where p.is_lead), 0)::int as AsLead,
+                   coalesce(sum(p.n) filter (where not p.is_lead), 0)::int as AsResponsible,
+                   max(@today - p.deadline)::int as MaxDays, sum(p.n * (@today - p.deadline))::int as TotalDays
+            from assignment_unit_counts p
+            where p.campaign_id = @campaignId and p.n > 0 and not p.completed and p.item_open and p.deadline < @today
+            group by p.unit;
             """;
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { campaignId, today, shown = OverdueShown }, cancellationToken: ct));
         var lights = (await grid.ReadAsync<LightRow>()).ToList();

@@ -155,10 +155,10 @@ public sealed class DashboardAggregateTests(RuntimeApp app) : IClassFixture<Runt
     }
 
     private const string UnitRows = """
-        select concat_ws('|', unit, acknowledged, completed, item_open, deadline, completed_on, sum(n), sum(missed_reports), sum(urge),
+        select concat_ws('|', unit, is_lead, acknowledged, completed, item_open, deadline, completed_on, sum(n), sum(missed_reports), sum(urge),
                          sum(supervision_letter), sum(listed_supervision), sum(admonitory_talk))
         from assignment_unit_counts where campaign_id = @campaign
-        group by unit, acknowledged, completed, item_open, deadline, completed_on
+        group by unit, is_lead, acknowledged, completed, item_open, deadline, completed_on
         having sum(n) <> 0 or sum(missed_reports) <> 0 or sum(urge) <> 0 or sum(supervision_letter) <> 0 or sum(listed_supervision) <> 0
             or sum(admonitory_talk) <> 0
         order by 1

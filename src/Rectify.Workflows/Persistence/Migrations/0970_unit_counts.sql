@@ -1,18 +1,20 @@
 -- National scale (issue 17): the per-unit figures (GET /api/campaigns/{id}/units, the unit ranking of the documents)
 -- from a maintained aggregate instead of a pass over every assignment of the campaign joined to its item.
 -- Like item_stat_counts (0901) and item_dashboard_counts (0940) nothing here depends on the clock: the rows hold the
--- dates, the reader applies today. One row per (campaign, unit, signed?, done?, item open?, deadline, done on) with the
+-- dates, the reader applies today. One row per (campaign, unit, lead?, signed?, done?, item open?, deadline, done on) with the
 -- number of the unit's parts so and the sums of what they carry (missed reports, each escalation level reached). Only
 -- the dates the rules need are kept: the deadline of a part not done on an open item (overdue is deadline < today)
 -- and of a part done late, with the day it was done (the working days late); every other part has neither, so a
 -- million-item campaign has a few tens of thousands of rows at most. Parts withdrawn and parts of draft or withdrawn
--- items are not counted (the rules of UnitRecords.From).
+-- items are not counted (the rules of UnitRecords.From). The dashboard's late units (各单位逾期情况: parts not done of
+-- overdue items, as lead or responsible unit, days late) are read from it too.
 -- Kept by statement-level triggers: on assignments (insert, update, delete; each part beside its item as it is now),
 -- and on items for the two item columns of the key (state, effective deadline; each part of a changed item beside the
 -- item before and after). A statement that changes none of the key columns writes nothing.
 create table assignment_unit_counts (
     campaign_id        uuid not null,
     unit               text not null,
+    is_lead            boolean not null,
     acknowledged       boolean not null,
     completed          boolean not null,
     item_open          boolean not null,
@@ -24,19 +26,19 @@ create table assignment_unit_counts (
     supervision_letter bigint not null,
     listed_supervision bigint not null,
     admonitory_talk    bigint not null,
-    constraint assignment_unit_counts_key unique nulls not distinct (campaign_id, unit, acknowledged, completed, item_open, deadline, completed_on)
+    constraint assignment_unit_counts_key unique nulls not distinct (campaign_id, unit, is_lead, acknowledged, completed, item_open, deadline, completed_on)
 );
 
 do $do$
 declare
     -- The key and values of each counted part of %1$s (assignments) beside %2$s (items), signed %3$s, filtered by %4$s.
     rows_of constant text := $r$
-        select p.campaign_id, p.unit, p.acknowledged, p.completed, p.item_open,
+        select p.campaign_id, p.unit, p.is_lead, p.acknowledged, p.completed, p.item_open,
                case when p.done_late or (not p.completed and p.item_open) then p.item_deadline end as deadline,
                case when p.done_late then p.done_on end as completed_on,
                %3$s as k, p.missed_reports, p.urge, p.supervision_letter, p.listed_supervision, p.admonitory_talk
         from (
-            select a.campaign_id, a.unit_code as unit, a.acknowledged_at is not null as acknowledged, a.state = 'completed' as completed,
+            select a.campaign_id, a.unit_code as unit, a.role = 'lead' as is_lead, a.acknowledged_at is not null as acknowledged, a.state = 'completed' as completed,
                    i.state not in ('closed', 'draft', 'withdrawn') as item_open, i.effective_deadline as item_deadline,
                    d.done_on, coalesce(d.done_on > i.effective_deadline, false) as done_late,
                    a.missed_reports,
@@ -52,15 +54,15 @@ declare
         ) p
         $r$;
     apply constant text := $a$
-        insert into assignment_unit_counts as s (campaign_id, unit, acknowledged, completed, item_open, deadline, completed_on,
+        insert into assignment_unit_counts as s (campaign_id, unit, is_lead, acknowledged, completed, item_open, deadline, completed_on,
                                                  n, missed_reports, urge, supervision_letter, listed_supervision, admonitory_talk)
-        select campaign_id, unit, acknowledged, completed, item_open, deadline, completed_on,
+        select campaign_id, unit, is_lead, acknowledged, completed, item_open, deadline, completed_on,
                sum(k), sum(k * missed_reports), sum(k * urge), sum(k * supervision_letter), sum(k * listed_supervision), sum(k * admonitory_talk)
         from (%s) d
-        group by 1, 2, 3, 4, 5, 6, 7
+        group by 1, 2, 3, 4, 5, 6, 7, 8
         having sum(k) <> 0 or sum(k * missed_reports) <> 0 or sum(k * urge) <> 0 or sum(k * supervision_letter) <> 0
             or sum(k * listed_supervision) <> 0 or sum(k * admonitory_talk) <> 0
-        order by 1, 2, 3, 4, 5, 6, 7
+        order by 1, 2, 3, 4, 5, 6, 7, 8
         on conflict on constraint assignment_unit_counts_key do update
             set n = s.n + excluded.n, missed_reports = s.missed_reports + excluded.missed_reports, urge = s.urge + excluded.urge,
                 supervision_letter = s.supervision_letter + excluded.supervision_letter,
