@@ -98,7 +98,7 @@ public static class Documents
         }
         catch (TaskCanceledException)
         {
-            status = -1; // the client's time limit
+            status = -1; // the client's time limit (the first byte, when it came, is kept)
         }
         var total = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         await sampling.CancelAsync();

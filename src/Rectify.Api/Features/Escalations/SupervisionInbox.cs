@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
@@ -58,7 +59,7 @@ public static class SupervisionInbox
     /// partial index escalations_open_subject), the levels a subject went through are looked up for the page's rows alone.
     /// </summary>
     private const string Current = $"""
-        with cur as (
+        with cur as materialized (
             select distinct on (coalesce(e.item_id, e.deliverable_id)) coalesce(e.item_id, e.deliverable_id) as subject_id, e.id, e.level, e.opened_at,
                    array_position(array['urge','supervisionLetter','listedSupervision','admonitoryTalk']::text[], e.level) as rank
             from escalations e join campaigns c on c.id = e.campaign_id
@@ -68,64 +69,81 @@ public static class SupervisionInbox
         )
         """;
 
+    /// <summary>A row of the one statement: a count of one level (part 0) or a row of the page (part 1).</summary>
     private sealed record Row(
-        Guid SubjectId, Guid EscalationId, string Level, DateTime Since, Guid CampaignId, Guid? ItemId, Guid? DeliverableId,
+        int Part, string Level, long N, int? Ord, Guid? SubjectId, Guid? EscalationId, DateTime? Since, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId,
         string? ItemNumber, string? ItemTitle, string? LeadUnit, string? DeliverableKind, string? DeliverableUnit, string? LetterNumber,
-        DateTime? TalkAt, string? TalkPlace, string? TalkAttendees, int TalkRevision, string TimeZone, string History);
+        DateTime? TalkAt, string? TalkPlace, string? TalkAttendees, int TalkRevision, string? TimeZone, string? History);
 
     private sealed record HistoryRow(Guid Id, string Level, DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? LetterNumber);
 
+    /// <summary>The query of <c>GET /api/escalations/subjects</c>: by current level, by campaign; paged.</summary>
+    public sealed record InboxQuery(
+        [FromQuery(Name = "level")] string? Level = null, [FromQuery(Name = "campaignId")] Guid? CampaignId = null,
+        [FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
+
     public static async Task<Results<Ok<InboxPage>, ValidationProblem>> List(
-        HttpContext http, NpgsqlDataSource db, TimeProvider clock, string? level, Guid? campaignId, int? page, int? pageSize, CancellationToken ct)
+        HttpContext http, NpgsqlDataSource db, TimeProvider clock, [AsParameters] InboxQuery query, CancellationToken ct)
     {
+        var (level, campaignId, page, pageSize) = query;
         var v = new Validator();
         if (level is not null) v.OneOf("level", level, Levels);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         var user = CurrentUser.From(http.User);
         var paging = Paging.From(page, pageSize);
+        // The current levels are found once (materialized) for both the counts and the page: on a national campaign
+        // they are every open escalation of it.
         const string sql = $"""
-            {Current} select level, count(*) from cur group by level;
-            {Current}
-            select cur.subject_id as SubjectId, cur.id as EscalationId, cur.level, cur.opened_at as Since, e.campaign_id as CampaignId,
-                   e.item_id as ItemId, e.deliverable_id as DeliverableId, i.number as ItemNumber, i.title as ItemTitle, i.lead_unit as LeadUnit,
-                   d.kind as DeliverableKind, d.unit_code as DeliverableUnit, e.letter_number as LetterNumber,
-                   e.talk_at as TalkAt, e.talk_place as TalkPlace, e.talk_attendees as TalkAttendees, e.talk_revision as TalkRevision,
-                   c.time_zone as TimeZone,
+            {Current},
+            pg as (
+                select cur.* from cur where @level::text is null or cur.level = @level
+                order by cur.rank desc, cur.opened_at, cur.subject_id
+                limit @limit offset @offset)
+            select 0 as Part, level as Level, count(*) as N, null::int as Ord, null::uuid as SubjectId, null::uuid as EscalationId, null::timestamptz as Since,
+                   null::uuid as CampaignId, null::uuid as ItemId, null::uuid as DeliverableId, null::text as ItemNumber, null::text as ItemTitle,
+                   null::text as LeadUnit, null::text as DeliverableKind, null::text as DeliverableUnit, null::text as LetterNumber,
+                   null::timestamptz as TalkAt, null::text as TalkPlace, null::text as TalkAttendees, 0 as TalkRevision, null::text as TimeZone,
+                   null::text as History
+            from cur group by level
+            union all
+            select 1, pg.level, 0, pg.rank, pg.subject_id, pg.id, pg.opened_at, e.campaign_id,
+                   e.item_id, e.deliverable_id, i.number, i.title, i.lead_unit,
+                   d.kind, d.unit_code, e.letter_number,
+                   e.talk_at, e.talk_place, e.talk_attendees, e.talk_revision,
+                   c.time_zone,
                    (select jsonb_agg(jsonb_build_object('id', h.id, 'level', h.level, 'openedAt', h.opened_at, 'resolvedAt', h.resolved_at,
                                                         'letterNumber', h.letter_number) order by h.opened_at, h.id)
                     from escalations h join campaigns hc on hc.id = h.campaign_id
-                    where (h.item_id = cur.subject_id or h.deliverable_id = cur.subject_id)
-                      and coalesce(h.item_id, h.deliverable_id) = cur.subject_id and {VisibleH})::text as History
-            from cur
-            join escalations e on e.id = cur.id
+                    where (h.item_id = pg.subject_id or h.deliverable_id = pg.subject_id)
+                      and coalesce(h.item_id, h.deliverable_id) = pg.subject_id and {VisibleH})::text
+            from pg
+            join escalations e on e.id = pg.id
             join campaigns c on c.id = e.campaign_id
             left join items i on i.id = e.item_id
             left join deliverables d on d.id = e.deliverable_id
-            where @level::text is null or cur.level = @level
-            order by cur.rank desc, cur.opened_at, cur.subject_id
-            limit @limit offset @offset;
+            order by 1, 4 desc, 7, 5;
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
+        var all = (await connection.QueryAsync<Row>(new CommandDefinition(sql, new
         {
             role = user.Role, unit = user.UnitCode, campaignId, level, limit = paging.PageSize, offset = paging.Offset,
-        }, cancellationToken: ct));
-        var byLevel = (await grid.ReadAsync<(string Level, long Count)>()).ToDictionary(x => x.Level, x => x.Count);
+        }, cancellationToken: ct))).ToList();
+        var byLevel = all.Where(r => r.Part == 0).ToDictionary(x => x.Level, x => x.N);
         var total = level is null ? byLevel.Values.Sum() : byLevel.GetValueOrDefault(level);
-        var rows = await grid.ReadAsync<Row>();
+        var rows = all.Where(r => r.Part == 1);
         var now = clock.GetUtcNow();
         static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
         var items = rows.Select(r =>
         {
-            var zone = LocalTime.Zone(r.TimeZone);
-            var history = (JsonSerializer.Deserialize<List<HistoryRow>>(r.History, JsonSerializerOptions.Web) ?? [])
+            var zone = LocalTime.Zone(r.TimeZone!);
+            var history = (JsonSerializer.Deserialize<List<HistoryRow>>(r.History ?? "[]", JsonSerializerOptions.Web) ?? [])
                 .Select(h => new InboxLevel(h.Id, h.Level, LocalTime.InZone(h.OpenedAt, zone), h.ResolvedAt is { } x ? LocalTime.InZone(x, zone) : null, h.LetterNumber))
                 .ToList();
-            var since = Utc(r.Since);
-            return new InboxRow(r.ItemId is not null ? "item" : "deliverable", r.SubjectId, r.CampaignId, r.ItemId, r.DeliverableId, r.ItemNumber,
-                r.ItemTitle, r.LeadUnit, r.DeliverableKind, r.DeliverableUnit, r.EscalationId, r.Level, LocalTime.InZone(since, zone),
+            var since = Utc(r.Since!.Value);
+            return new InboxRow(r.ItemId is not null ? "item" : "deliverable", r.SubjectId!.Value, r.CampaignId!.Value, r.ItemId, r.DeliverableId, r.ItemNumber,
+                r.ItemTitle, r.LeadUnit, r.DeliverableKind, r.DeliverableUnit, r.EscalationId!.Value, r.Level, LocalTime.InZone(since, zone),
                 Math.Max(0, (int)(now - since).TotalDays), r.LetterNumber,
-                EscalationsApi.TalkOf(r.TalkAt, r.TalkPlace, r.TalkAttendees, r.TalkRevision, r.TimeZone), history);
+                EscalationsApi.TalkOf(r.TalkAt, r.TalkPlace, r.TalkAttendees, r.TalkRevision, r.TimeZone!), history);
         }).ToList();
         return TypedResults.Ok(new InboxPage(items, total, byLevel));
     }

@@ -63,7 +63,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
     private async Task LoadAsync(CancellationToken ct)
     {
         var level = Level is not null && Levels.Contains(Level) ? Level : null;
-        var inbox = ApiOutcome.Value<InboxPage>((await SupervisionInbox.List(HttpContext, db, clock, level, CampaignId, Math.Max(1, InboxPage), PagerModel.DefaultSize, ct)).Result)
+        var inbox = ApiOutcome.Value<InboxPage>((await SupervisionInbox.List(HttpContext, db, clock, new SupervisionInbox.InboxQuery(level, CampaignId, Math.Max(1, InboxPage), PagerModel.DefaultSize), ct)).Result)
             ?? new InboxPage([], 0, new Dictionary<string, long>());
         OpenByLevel = inbox.ByLevel;
         Open = inbox.Items;
