@@ -46,8 +46,8 @@ public static class Dataset
                           deadline, effective_deadline, state, created_at, updated_at)
         select gen_random_uuid(), @campaign, n, 'ZG' || lpad(n::text, 7, '0'),
                (array['生态环境','安全生产','民生保障','作风建设','基础设施','乡村振兴'])[1 + n % 6],
-               w.place[1 + (n / 7) % 40] || w.problem[1 + (n * 7919) % 50] || '问题',
-               '群众反映' || w.place[1 + (n / 7) % 40] || '存在' || w.problem[1 + (n * 7919) % 50] || '情况，经现场核查属实，涉及第' || (1 + n % 97) || '片区。',
+               w.place[1 + (n / 7) % 40] || w.problem[1 + (n::bigint * 7919) % 50] || '问题',
+               '群众反映' || w.place[1 + (n / 7) % 40] || '存在' || w.problem[1 + (n::bigint * 7919) % 50] || '情况，经现场核查属实，涉及第' || (1 + n % 97) || '片区。',
                '制定整改方案，明确责任人和完成时限，逐项销号。', '问题整改到位，群众满意。',
                'u' || (1 + n % 300),
                array['u' || (1 + n % 300), 'u' || (1 + (n + 101) % 300), 'u' || (1 + (n + 202) % 300)],
