@@ -14,7 +14,7 @@ public sealed record PathFigure(string Key, string What, double TargetP95, int S
 /// Times requests as a client on loopback: from sending the request to the last byte of the response (the service and
 /// this client share the machine; no network in between). Sequential, after two warm-up requests.
 /// </summary>
-public sealed class Probe(HttpClient http, int repetitions, TimeSpan budget)
+public sealed class Probe(HttpClient http, int repetitions, TimeSpan budget, TimeSpan limit)
 {
     public async Task<PathFigure> TimeAsync(string key, string what, double targetP95, string token, Func<int, string> url, bool optional = false)
     {
@@ -27,15 +27,16 @@ public sealed class Probe(HttpClient http, int repetitions, TimeSpan budget)
             using var request = new HttpRequestMessage(HttpMethod.Get, url(i + 2));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             HttpResponseMessage response;
+            using var deadline = new CancellationTokenSource(limit);
             try
             {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-                await using var body = await response.Content.ReadAsStreamAsync();
-                await body.CopyToAsync(Stream.Null);
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                await using var body = await response.Content.ReadAsStreamAsync(deadline.Token);
+                await body.CopyToAsync(Stream.Null, deadline.Token);
             }
-            catch (TaskCanceledException)
+            catch (OperationCanceledException)
             {
-                return new PathFigure(key, what, targetP95, 0, 0, 0, $"a request did not finish within the client's time limit ({http.Timeout.TotalSeconds:F0} s)");
+                return new PathFigure(key, what, targetP95, 0, 0, 0, $"a request did not finish within the client's time limit ({limit.TotalSeconds:F0} s)");
             }
             using var _ = response;
             var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -63,7 +64,7 @@ public sealed record DocumentFigure(string What, int Status, double FirstByteMs,
 
 public static class Documents
 {
-    public static async Task<DocumentFigure> DownloadAsync(HttpClient http, ApiProcess api, string token, string url, string what)
+    public static async Task<DocumentFigure> DownloadAsync(HttpClient http, ApiProcess api, string token, string url, string what, TimeSpan limit)
     {
         GC.Collect();
         var before = api.Memory().Rss;
@@ -86,17 +87,18 @@ public static class Documents
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var deadline = new CancellationTokenSource(limit);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             status = (int)response.StatusCode;
-            await using var body = await response.Content.ReadAsStreamAsync();
+            await using var body = await response.Content.ReadAsStreamAsync(deadline.Token);
             var buffer = new byte[81920];
-            var first = await body.ReadAsync(buffer);
+            var first = await body.ReadAsync(buffer, deadline.Token);
             firstByte = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             bytes = first;
             int n;
-            while ((n = await body.ReadAsync(buffer)) > 0) bytes += n;
+            while ((n = await body.ReadAsync(buffer, deadline.Token)) > 0) bytes += n;
         }
-        catch (TaskCanceledException)
+        catch (OperationCanceledException)
         {
             status = -1; // the client's time limit (the first byte, when it came, is kept)
         }
