@@ -40,7 +40,10 @@ public static class Endpoints
         app.MapCampaignsApi();              // /api/campaigns
         app.MapItemsApi();                  // /api/items, /api/campaigns/{id}/items, milestones
         app.MapSourcesApi();                // /api/item-sources
-        app.MapRuntimeApi();                // launch, item events, attachments, timeline
+        app.MapRuntimeApi();                // /api/campaigns/{id}/launch
+        app.MapItemEventsApi();             // /api/items/{id}/events
+        app.MapAttachmentsApi();            // /api/items/{id}/attachments, /api/attachments/{id}
+        app.MapTimelineApi();               // /api/items/{id}/timeline
         app.MapEscalationsApi();            // /api/escalations, …/subjects (inbox), …/{id}/talk (约谈 appointment)
         app.MapManualLettersApi();          // /api/items/{id}/letters (督办函 by hand)
         app.MapDeliverablesApi();           // /api/deliverables

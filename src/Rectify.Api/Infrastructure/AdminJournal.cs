@@ -7,15 +7,19 @@ using Npgsql;
 
 namespace Rectify.Api.Infrastructure;
 
+/// <summary>One administrative change: what was done (<c>put</c>, <c>talk.recorded</c>) to which entity, with what data.</summary>
+public sealed record AdminChange(string Action, string Entity, string EntityId, object? Data = null);
+
 /// <summary>Records every administrative change with its actor and time (wall clock).</summary>
 public sealed class AdminJournal([FromKeyedServices("wall")] TimeProvider wall, IOptions<JsonOptions> json)
 {
-    public Task RecordAsync(NpgsqlConnection connection, HttpContext http, string action, string entity, string entityId, object? data, CancellationToken ct, NpgsqlTransaction? tx = null) =>
-        RecordAsync(connection, http.User.FindFirstValue(ClaimTypes.Name) ?? "system", action, entity, entityId, data, ct, tx);
+    public Task RecordAsync(NpgsqlConnection connection, HttpContext http, AdminChange change, CancellationToken ct, NpgsqlTransaction? tx = null) =>
+        RecordAsync(connection, http.User.FindFirstValue(ClaimTypes.Name) ?? "system", change, ct, tx);
 
     /// <summary>The same, for work done on a user's behalf outside a request (an import run as a background job).</summary>
-    public async Task RecordAsync(NpgsqlConnection connection, string actor, string action, string entity, string entityId, object? data, CancellationToken ct, NpgsqlTransaction? tx = null)
+    public async Task RecordAsync(NpgsqlConnection connection, string actor, AdminChange change, CancellationToken ct, NpgsqlTransaction? tx = null)
     {
+        var (action, entity, entityId, data) = change;
         const string sql = """
             insert into admin_journal(at, actor, action, entity, entity_id, data)
             values (@at, @actor, @action, @entity, @entityId, @data::jsonb)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
@@ -334,10 +335,16 @@ public static class BackgroundTasksApi
     }
 
     /// <summary>The ledger of a big campaign, built by a background job; answers 202 with the task to watch.</summary>
+    /// <summary>The query string of POST /api/campaigns/{id}/ledger/export: the ledger's filter.</summary>
+    public sealed record LedgerExportQuery(
+        [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "state")] string? State, [FromQuery(Name = "overdue")] bool? Overdue,
+        [FromQuery(Name = "q")] string? Q);
+
     public static async Task<Results<Accepted<BackgroundTaskDto>, ValidationProblem, ProblemHttpResult>> StartLedgerExport(
-        Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, BackgroundTasks store,
-        string? unit, string? state, bool? overdue, string? q, CancellationToken ct)
+        Guid campaignId, [AsParameters] LedgerExportQuery filter, [AsParameters] ApiRequest api, BackgroundTasks store, CancellationToken ct)
     {
+        var (unit, state, overdue, q) = filter;
+        var (http, db, clock) = api;
         var user = CurrentUser.From(http.User);
         var v = new Validator();
         if (state is not null) v.OneOf("state", state, ItemStates.All);

@@ -16,14 +16,8 @@ public sealed class CodeShapeTests
 
     private static readonly string[] StillTooLong =
     [
-        "Rectify.Api.Features.Campaigns.CampaignsApi.List",
-        "Rectify.Api.Features.Deliverables.DeliverablesApi.List", "Rectify.Api.Features.Deliverables.DeliverablesApi.SendEvent",
         "Rectify.Api.Features.Documents.LedgerApi.BuildAsync",
         "Rectify.Api.Features.Documents.LedgerApi.Ledger", "Rectify.Api.Features.Documents.ReportApi.LoadAsync",
-        "Rectify.Api.Features.Items.ItemsApi.List", "Rectify.Api.Features.Items.ItemsApi.Update",
-        "Rectify.Api.Features.Items.ItemsApi.UpdateLaunchedAsync", "Rectify.Api.Features.Runtime.RuntimeApi.SendEvent",
-        "Rectify.Api.Features.Talks.TalksApi.Record", "Rectify.Api.Infrastructure.AdminJournal.RecordAsync",
-        "Rectify.Api.Jobs.BackgroundTasksApi.StartLedgerExport",
     ];
 
     private static readonly Assembly[] Ours =

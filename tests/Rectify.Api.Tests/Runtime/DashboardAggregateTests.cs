@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Pages.Campaigns;
 using Rectify.Api.Ui;
 using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Definitions;

@@ -38,7 +38,7 @@ public sealed class IncidentRetry(NpgsqlDataSource db, TimerSweeper sweeper, Tim
                 if (result.Quarantined > 0)
                 {
                     var again = (await IncidentsApi.FindAsync(connection, id, ct))!;
-                    await journal.RecordAsync(connection, http, "incident.retryFailed", "incident", IncidentsApi.Key(id), new { again.Attempts }, ct);
+                    await journal.RecordAsync(connection, http, new AdminChange("incident.retryFailed", "incident", IncidentsApi.Key(id), new { again.Attempts }), ct);
                     return Problems.Conflict($"重试仍然失败（第 {again.Attempts} 次），请先修正数据后再试 / the retry failed again: {IncidentsApi.FirstLine(again.Error)}");
                 }
                 if (result.Deferred > 0) return Problems.Conflict("该事项正被其他操作占用，请稍后重试 / the subject is busy, try again shortly");
@@ -65,7 +65,7 @@ public sealed class IncidentRetry(NpgsqlDataSource db, TimerSweeper sweeper, Tim
             update incidents set resolved_at = coalesce(resolved_at, @now), resolved_by = @user, resolution = coalesce(resolution, @resolution)
             where id = @id
             """, new { id, now, user, resolution }, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, "incident.retried", "incident", IncidentsApi.Key(id), new { incident.Source, incident.TimerId, incident.OutboxId, resolution }, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("incident.retried", "incident", IncidentsApi.Key(id), new { incident.Source, incident.TimerId, incident.OutboxId, resolution }), ct);
         return TypedResults.Ok((await IncidentsApi.FindAsync(connection, id, ct))!);
     }
 }

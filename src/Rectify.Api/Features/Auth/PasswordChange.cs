@@ -36,7 +36,7 @@ public sealed class PasswordChange(
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
             await AuthApi.SetPasswordAsync(connection, tokens, user.Id, request.NewPassword!, "password-changed", wall, ct);
-            await journal.RecordAsync(connection, http, "user.password-changed", "user", user.Id.ToString(), new { user.UserName }, ct);
+            await journal.RecordAsync(connection, http, new AdminChange("user.password-changed", "user", user.Id.ToString(), new { user.UserName }), ct);
         }
         if (http.User.Identity?.AuthenticationType == CookieSessions.Scheme)
         {

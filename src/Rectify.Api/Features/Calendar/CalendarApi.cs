@@ -65,7 +65,7 @@ public static class CalendarApi
             update calendar_state set version = version + 1 where id = 1;
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, new { day, kind, name }, tx, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, "put", "calendarDay", day.ToString("yyyy-MM-dd"), new { kind, name }, ct, tx);
+        await journal.RecordAsync(connection, http, new AdminChange("put", "calendarDay", day.ToString("yyyy-MM-dd"), new { kind, name }), ct, tx);
         await tx.CommitAsync(ct);
         calendar.Invalidate();
         return TypedResults.Ok(new CalendarDayDto(day, kind!, name, false));
@@ -81,7 +81,7 @@ public static class CalendarApi
         var deleted = await connection.ExecuteAsync(new CommandDefinition("delete from calendar_days where day = @day", new { day }, tx, cancellationToken: ct));
         if (deleted == 0) return Problems.NotFound($"{day:yyyy-MM-dd} 的日历例外");
         await connection.ExecuteAsync(new CommandDefinition("update calendar_state set version = version + 1 where id = 1", transaction: tx, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, "delete", "calendarDay", day.ToString("yyyy-MM-dd"), null, ct, tx);
+        await journal.RecordAsync(connection, http, new AdminChange("delete", "calendarDay", day.ToString("yyyy-MM-dd"), null), ct, tx);
         await tx.CommitAsync(ct);
         calendar.Invalidate();
         return TypedResults.NoContent();

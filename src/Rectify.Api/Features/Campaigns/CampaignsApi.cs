@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Units;
@@ -42,9 +43,15 @@ public static partial class CampaignsApi
         return app;
     }
 
+    /// <summary>The query string of GET /api/campaigns.</summary>
+    public sealed record CampaignListQuery(
+        [FromQuery(Name = "state")] string? State, [FromQuery(Name = "q")] string? Q, [FromQuery(Name = "page")] int? Page,
+        [FromQuery(Name = "pageSize")] int? PageSize);
+
     public static async Task<Ok<Page<CampaignDto>>> List(
-        HttpContext http, NpgsqlDataSource db, TimeProvider clock, string? state, string? q, int? page, int? pageSize, CancellationToken ct)
+        HttpContext http, NpgsqlDataSource db, TimeProvider clock, [AsParameters] CampaignListQuery query, CancellationToken ct)
     {
+        var (state, q, page, pageSize) = query;
         var user = CurrentUser.From(http.User);
         var paging = Paging.From(page, pageSize);
         const string where = $"""

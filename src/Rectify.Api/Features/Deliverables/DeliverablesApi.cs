@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Items;
@@ -53,10 +54,16 @@ public static class DeliverablesApi
         return app;
     }
 
+    /// <summary>The query string of GET /api/deliverables.</summary>
+    public sealed record DeliverableListQuery(
+        [FromQuery(Name = "campaignId")] Guid? CampaignId, [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "state")] string? State,
+        [FromQuery(Name = "page")] int? Page, [FromQuery(Name = "pageSize")] int? PageSize);
+
     public static async Task<Ok<Page<DeliverableDto>>> List(
-        HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, Guid? campaignId, string? unit, string? state,
-        int? page, int? pageSize, CancellationToken ct)
+        [AsParameters] DeliverableListQuery query, [AsParameters] ApiRequest api, DefinitionStore definitions, CancellationToken ct)
     {
+        var (http, db, clock) = api;
+        var (campaignId, unit, state, page, pageSize) = query;
         var user = CurrentUser.From(http.User);
         var paging = Paging.From(page, pageSize);
         const string where = $"""
@@ -120,9 +127,9 @@ public static class DeliverablesApi
     }
 
     public static async Task<Results<Ok<DeliverableDto>, ValidationProblem, ProblemHttpResult>> SendEvent(
-        Guid id, EventBody body, HttpContext http, NpgsqlDataSource db, DeliverableService service, DefinitionStore definitions, TimeProvider clock,
-        CancellationToken ct)
+        Guid id, EventBody body, [AsParameters] ApiRequest api, DeliverableService service, DefinitionStore definitions, CancellationToken ct)
     {
+        var (http, db, clock) = api;
         var user = CurrentUser.From(http.User);
         var v = new Validator();
         var type = v.OneOf("type", body.Type, DeliverableEvents.All);
@@ -148,7 +155,7 @@ public static class DeliverablesApi
         var row = await FindAsync(connection, id, user, ct);
         if (row is null) return Problems.NotFound("材料");
         if (!user.IsAdmin && user.UnitCode != row.UnitCode) return Problems.Forbidden("只有报送单位可以上传 / only the owning unit may upload");
-        return await RuntimeApi.StoreAttachmentsAsync(http, connection, user, null, id, clock.GetUtcNow(), ct);
+        return await AttachmentsApi.StoreAttachmentsAsync(http, connection, user, null, id, clock.GetUtcNow(), ct);
     }
 
     private static async Task<DeliverableSubject?> FindAsync(NpgsqlConnection connection, Guid id, CurrentUser user, CancellationToken ct) =>

@@ -189,8 +189,8 @@ public sealed class ImportService(
             await tx.RollbackAsync(ct);
             return ConsumedRefusal;
         }
-        await journal.RecordAsync(connection, user.UserName, "import", "campaign", campaignId.ToString(),
-            new { fileName, imported, milestones = plan.Items.Sum(p => p.Item.Milestones?.Count ?? 0), task = task?.TaskId }, ct, tx);
+        await journal.RecordAsync(connection, user.UserName, new AdminChange("import", "campaign", campaignId.ToString(),
+            new { fileName, imported, milestones = plan.Items.Sum(p => p.Item.Milestones?.Count ?? 0), task = task?.TaskId }), ct, tx);
         var result = new ImportResult(imported, [], plan.Collectives);
         if (task is not null) await BackgroundTasks.SucceedAsync(connection, tx, task.TaskId, result, clock.GetUtcNow(), ct);
         await tx.CommitAsync(ct);

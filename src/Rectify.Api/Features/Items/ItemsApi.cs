@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
@@ -66,57 +67,38 @@ public static class ItemsApi
         return TypedResults.Created($"/api/items/{ids[0]}", dto!);
     }
 
+    /// <summary>The query string of GET /api/items.</summary>
+    public sealed record ItemListQuery(
+        [FromQuery(Name = "campaignId")] Guid? CampaignId, [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "state")] string? State,
+        [FromQuery(Name = "overdue")] bool? Overdue, [FromQuery(Name = "q")] string? Q, [FromQuery(Name = "page")] int? Page,
+        [FromQuery(Name = "pageSize")] int? PageSize, [FromQuery(Name = "assignmentState")] string? AssignmentState = null,
+        [FromQuery(Name = "light")] string? Light = null, [FromQuery(Name = "after")] string? After = null);
+
     public static async Task<Results<Ok<Page<ItemDto>>, ValidationProblem>> List(
-        HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions,
-        Guid? campaignId, string? unit, string? state, bool? overdue, string? q, int? page, int? pageSize, CancellationToken ct,
-        string? assignmentState = null, string? light = null, string? after = null)
+        [AsParameters] ItemListQuery query, [AsParameters] ApiRequest api, DefinitionStore definitions, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User);
+        var user = CurrentUser.From(api.Http.User);
         var v = new Validator();
-        if (state is not null) v.OneOf("state", state, ItemStates.All);
-        if (light is not null) v.OneOf("light", light, ItemLights.All);
-        if (assignmentState is not null)
+        if (query.State is not null) v.OneOf("state", query.State, ItemStates.All);
+        if (query.Light is not null) v.OneOf("light", query.Light, ItemLights.All);
+        if (query.AssignmentState is not null)
         {
-            v.OneOf("assignmentState", assignmentState, AssignmentStates.All);
-            if (unit is null) v.Add("assignmentState", "按单位办理状态筛选时须同时指定单位（unit）/ assignmentState needs unit");
+            v.OneOf("assignmentState", query.AssignmentState, AssignmentStates.All);
+            if (query.Unit is null) v.Add("assignmentState", "按单位办理状态筛选时须同时指定单位（unit）/ assignmentState needs unit");
         }
         int? afterSeq = null;
-        if (after is not null)
+        if (query.After is not null)
         {
-            if (!int.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
+            if (!int.TryParse(query.After, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
                 v.Add("after", "after 应为上一页返回的 next 值 / after must be the next value of the previous page");
-            else if (campaignId is null) v.Add("after", "按游标翻页时须同时指定整改工作（campaignId）/ after needs campaignId");
+            else if (query.CampaignId is null) v.Add("after", "按游标翻页时须同时指定整改工作（campaignId）/ after needs campaignId");
             else afterSeq = seq;
         }
-        var query = v.Optional("q", q, 200);
+        var q = v.Optional("q", query.Q, 200);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
-        var paging = Paging.From(page, pageSize);
-        var now = clock.GetUtcNow();
-        var parameters = new
-        {
-            role = user.Role, unit = user.UnitCode, campaignId, unitFilter = unit, state, overdue, q = query, qLike = SqlLike.Contains(query), now, assignmentState,
-            light, after = afterSeq, limit = paging.PageSize, offset = afterSeq is null ? paging.Offset : 0, cap = ItemListing.ExactCountUpTo + 1,
-        };
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var (sql, countSql, estimateSql) = ItemListing.Sql(campaignId is not null);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(countSql + ";\n" + sql, parameters, cancellationToken: ct));
-        var counted = await grid.ReadSingleAsync<long>();
-        var rows = (await grid.ReadAsync<ItemRow>()).ToList();
-        // Counting every match of a million-item campaign on every page costs more than the page: up to ExactCountUpTo
-        // matches the total is exact, beyond it the planner's estimate, marked (totalEstimated) so a screen can say 约.
-        var estimated = counted > ItemListing.ExactCountUpTo;
-        var total = estimated ? Math.Max(counted, await ItemListing.EstimateAsync(connection, estimateSql, parameters, ct)) : counted;
-        var dtos = new List<ItemDto>(rows.Count);
-        var parts = await Assignment.LoadAsync(connection, null, rows.Select(r => r.Id).ToList(), ct);
-        var milestones = await Milestones.LoadAsync(connection, rows.Select(r => r.Id).ToList(), ct);
-        foreach (var row in rows)
-        {
-            var own = parts.GetValueOrDefault(row.Id, []);
-            dtos.Add(row.ToDto(now, await ItemAllowedEvents.ForAsync(connection, definitions, row, user, own, ct), own, ItemAllowedEvents.ViewerUnit(user),
-                milestones.GetValueOrDefault(row.Id)));
-        }
-        var next = campaignId is not null && rows.Count == paging.PageSize ? rows[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new Page<ItemDto>(dtos, total) { TotalEstimated = estimated ? true : null, Next = next });
+        var filter = new ItemFilter(query.CampaignId, query.Unit, query.State, query.Overdue, q, query.AssignmentState, query.Light, afterSeq);
+        await using var connection = await api.Db.OpenConnectionAsync(ct);
+        return TypedResults.Ok(await ItemQueries.ListAsync(connection, user, filter, Paging.From(query.Page, query.PageSize), api.Clock.GetUtcNow(), definitions, ct));
     }
 
     public static async Task<Results<Ok<ItemDto>, ProblemHttpResult>> Get(
@@ -128,9 +110,9 @@ public static class ItemsApi
     }
 
     public static async Task<Results<Ok<ItemDto>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, ItemRequest request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, LaunchedItems launched, DefinitionStore definitions,
-        CancellationToken ct)
+        Guid id, ItemRequest request, [AsParameters] ApiRequest api, LaunchedItems launched, DefinitionStore definitions, CancellationToken ct)
     {
+        var (http, db, clock) = api;
         var user = CurrentUser.From(http.User);
         var v = new Validator();
         var item = ItemValidation.Validate(v, request);
@@ -142,7 +124,7 @@ public static class ItemsApi
         if (row.State != ItemStates.Draft)
         {
             if (await ItemValidation.CheckReferencesAsync(connection, item, ct) is { } unknown) return unknown;
-            return await UpdateLaunchedAsync(connection, row, item, request.Note, user, launched, definitions, clock.GetUtcNow(), ct);
+            return await UpdateLaunchedAsync(connection, row, item, request.Note, new LaunchedEdit(user, launched, definitions, clock.GetUtcNow()), ct);
         }
         var refusal = await ItemValidation.CheckReferencesAsync(connection, item, ct)
             ?? await ItemValidation.CheckItemReachAsync(connection, row.CampaignId, item, ct);
@@ -167,15 +149,18 @@ public static class ItemsApi
         return TypedResults.Ok((await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
     }
 
+    /// <summary>Who edits a launched item, through what, and when.</summary>
+    private sealed record LaunchedEdit(CurrentUser User, LaunchedItems Launched, DefinitionStore Definitions, DateTimeOffset Now);
+
     /// <summary>
     /// After launch (API.md): title, measures, target, leader, lead unit and units may change (改派), the source and the
     /// milestones too, with a reason; the deadline, the ongoing flag and the cadence move only through events (延期), so a
     /// request that changes them is refused.
     /// </summary>
     private static async Task<Results<Ok<ItemDto>, ValidationProblem, ProblemHttpResult>> UpdateLaunchedAsync(
-        NpgsqlConnection connection, ItemRow row, ValidItem item, string? note, CurrentUser user, LaunchedItems launched, DefinitionStore definitions,
-        DateTimeOffset now, CancellationToken ct)
+        NpgsqlConnection connection, ItemRow row, ValidItem item, string? note, LaunchedEdit by, CancellationToken ct)
     {
+        var (user, launched, definitions, now) = by;
         if (item.Ongoing != row.Ongoing)
             return Problems.Unprocessable("问题已交办，不能更改是否长期坚持 / ongoing cannot change after launch", "ongoing");
         if (!item.Ongoing && item.Deadline != row.EffectiveDeadline && item.Deadline != row.Deadline)

@@ -54,7 +54,7 @@ public static class SourcesApi
             select s.name, s.sort, (select count(*) from items i where i.source = s.name) as items from item_sources s where s.name = @source;
             """;
         var dto = await connection.QuerySingleAsync<ItemSourceDto>(new CommandDefinition(sql, new { source, sort }, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, "itemSource.saved", "itemSource", source, new { source, sort }, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("itemSource.saved", "itemSource", source, new { source, sort }), ct);
         return TypedResults.Ok(dto);
     }
 
@@ -66,7 +66,7 @@ public static class SourcesApi
             detail: $"有 {used} 项问题的来源是“{name}”，不能删除 / {used} items have this source");
         var deleted = await connection.ExecuteAsync(new CommandDefinition("delete from item_sources where name = @name", new { name }, cancellationToken: ct));
         if (deleted == 0) return Problems.NotFound("问题来源");
-        await journal.RecordAsync(connection, http, "itemSource.deleted", "itemSource", name, new { name }, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("itemSource.deleted", "itemSource", name, new { name }), ct);
         return TypedResults.NoContent();
     }
 

@@ -105,7 +105,7 @@ public static class PreferencesApi
         }, cancellationToken: ct));
         if (changed == 0) return Problems.NotFound("人员");
         var dto = (await SecretsAsync(connection, id, ct))!;
-        await journal.RecordAsync(connection, http, "person.channelSecrets", "person", id.ToString(), dto, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("person.channelSecrets", "person", id.ToString(), dto), ct);
         return TypedResults.Ok(dto);
     }
 

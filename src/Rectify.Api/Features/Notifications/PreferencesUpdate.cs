@@ -62,7 +62,7 @@ public sealed class PreferencesUpdate(NpgsqlDataSource db, AdminJournal journal,
                 """;
             await connection.ExecuteAsync(new CommandDefinition(release, new { id, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
         }
-        await journal.RecordAsync(connection, http, "person.preferences", "person", id.ToString(), new { channels, digest, language, quietStart, quietEnd }, ct, tx);
+        await journal.RecordAsync(connection, http, new AdminChange("person.preferences", "person", id.ToString(), new { channels, digest, language, quietStart, quietEnd }), ct, tx);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(await PreferencesApi.ReadAsync(connection, person, ct));
     }

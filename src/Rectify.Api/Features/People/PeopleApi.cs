@@ -81,7 +81,7 @@ public static class PeopleApi
             values (@Id, @Name, @Title, @UnitCode, @Email, @Mobile, @WecomWebhook, @DingtalkWebhook, @FeishuWebhook, @IsUnitContact, @IsUnitHead)
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, person, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, "person.created", "person", person.Id.ToString(), Masked(person), ct);
+        await journal.RecordAsync(connection, http, new AdminChange("person.created", "person", person.Id.ToString(), Masked(person)), ct);
         return TypedResults.Created($"/api/people/{person.Id}", Masked(person));
     }
 
@@ -105,7 +105,7 @@ public static class PeopleApi
             where id = @Id
             """;
         if (await connection.ExecuteAsync(new CommandDefinition(sql, person, cancellationToken: ct)) == 0) return Problems.NotFound("人员");
-        await journal.RecordAsync(connection, http, "person.updated", "person", id.ToString(), Masked(person), ct);
+        await journal.RecordAsync(connection, http, new AdminChange("person.updated", "person", id.ToString(), Masked(person)), ct);
         return TypedResults.Ok(Masked(person));
     }
 

@@ -12,8 +12,18 @@ namespace Rectify.Api.Features.Runtime;
 
 public sealed record AttachmentDto(Guid Id, string FileName, long Size, string Sha256, string? ContentType = null, DateTimeOffset? UploadedAt = null, string? UploadedBy = null);
 
-public static partial class RuntimeApi
+/// <summary>Evidence files: uploaded to an item (or a deliverable, through DeliverablesApi), listed and downloaded.</summary>
+public static class AttachmentsApi
 {
+    public static IEndpointRouteBuilder MapAttachmentsApi(this IEndpointRouteBuilder app)
+    {
+        var items = app.MapGroup("/api/items/{id:guid}").WithTags("Items").RequireAuthorization();
+        items.MapPost("/attachments", UploadItemAttachments).DisableAntiforgery();
+        items.MapGet("/attachments", ListItemAttachments);
+        app.MapGet("/api/attachments/{id:guid}", DownloadAttachment).WithTags("Items").RequireAuthorization();
+        return app;
+    }
+
     /// <summary>Evidence for an item: anyone who plays a role on it (its units, the offices, the administrator) may upload.</summary>
     public static async Task<IResult> UploadItemAttachments(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
@@ -31,14 +41,7 @@ public static partial class RuntimeApi
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await ItemsApi.FindRowAsync(connection, id, user, ct) is null) return Problems.NotFound("问题");
-        const string sql = """
-            select id, file_name as FileName, size, sha256, content_type as ContentType, uploaded_at as UploadedAt, uploaded_by as UploadedBy
-            from attachments where item_id = @id order by uploaded_at, id
-            """;
-        var rows = await connection.QueryAsync<(Guid Id, string FileName, long Size, string Sha256, string ContentType, DateTime UploadedAt, string UploadedBy)>(
-            new CommandDefinition(sql, new { id }, cancellationToken: ct));
-        return TypedResults.Ok<IReadOnlyList<AttachmentDto>>(rows.Select(r => new AttachmentDto(r.Id, SafeText.Strip(r.FileName), r.Size, r.Sha256, r.ContentType,
-            new DateTimeOffset(DateTime.SpecifyKind(r.UploadedAt, DateTimeKind.Utc)), r.UploadedBy)).ToList());
+        return TypedResults.Ok(await ItemQueries.AttachmentsAsync(connection, id, ct));
     }
 
     /// <summary>Content types a page may show in place (<c>?inline=true</c>): images and PDF. Nothing that runs script.</summary>

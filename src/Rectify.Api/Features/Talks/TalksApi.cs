@@ -41,9 +41,10 @@ public static class TalksApi
     }
 
     public static async Task<Results<Created<TalkDto>, ValidationProblem, ProblemHttpResult>> Record(
-        Guid id, TalkRequest request, HttpContext http, NpgsqlDataSource db, AdminJournal journal, TimeProvider clock,
-        [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+        Guid id, TalkRequest request, [AsParameters] ApiRequest api, AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall,
+        CancellationToken ct)
     {
+        var (http, db, clock) = api;
         var user = CurrentUser.From(http.User);
         var v = new Validator();
         DateOnly heldOn = default;
@@ -77,12 +78,13 @@ public static class TalksApi
         {
             talkId, campaignId = item.CampaignId, id, heldOn, people, note, by = user.UserName, at = wall.GetUtcNow(),
         }, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, "talk.recorded", "item", id.ToString(), new { talkId, heldOn, people }, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("talk.recorded", "item", id.ToString(), new { talkId, heldOn, people }), ct);
         var dto = (await ListAsync(connection, id, ct)).First(t => t.Id == talkId);
         return TypedResults.Created($"/api/items/{id}/talks", dto);
     }
 
-    private static async Task<IReadOnlyList<TalkDto>> ListAsync(NpgsqlConnection connection, Guid itemId, CancellationToken ct)
+    /// <summary>The talks recorded on an item, in the order held (the caller has checked that the item is visible).</summary>
+    internal static async Task<IReadOnlyList<TalkDto>> ListAsync(NpgsqlConnection connection, Guid itemId, CancellationToken ct)
     {
         const string sql = """
             select id, item_id as ItemId, escalation_id as EscalationId, held_on as HeldOn, people, note, recorded_by as RecordedBy, recorded_at as RecordedAt

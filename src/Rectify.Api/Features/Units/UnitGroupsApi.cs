@@ -78,7 +78,7 @@ public static class UnitGroupsApi
             """;
         await connection.ExecuteAsync(new CommandDefinition(upsert, new { groupName, aliases, units }, tx, cancellationToken: ct));
         var dto = new UnitGroupDto(groupName, aliases, [.. units.Order(StringComparer.Ordinal)]);
-        await journal.RecordAsync(connection, http, "unitGroup.saved", "unitGroup", groupName, dto, ct, tx);
+        await journal.RecordAsync(connection, http, new AdminChange("unitGroup.saved", "unitGroup", groupName, dto), ct, tx);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(dto);
     }
@@ -88,7 +88,7 @@ public static class UnitGroupsApi
         await using var connection = await db.OpenConnectionAsync(ct);
         var deleted = await connection.ExecuteAsync(new CommandDefinition("delete from unit_groups where name = @name", new { name }, cancellationToken: ct));
         if (deleted == 0) return Problems.NotFound("单位分组");
-        await journal.RecordAsync(connection, http, "unitGroup.deleted", "unitGroup", name, new { name }, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("unitGroup.deleted", "unitGroup", name, new { name }), ct);
         return TypedResults.NoContent();
     }
 
@@ -114,7 +114,7 @@ public static class UnitGroupsApi
         const string sql = "insert into unit_aliases(alias, unit_code) values (@name, @code) on conflict (alias) do update set unit_code = excluded.unit_code";
         await connection.ExecuteAsync(new CommandDefinition(sql, new { name, code }, cancellationToken: ct));
         var dto = new UnitAliasDto(name, code);
-        await journal.RecordAsync(connection, http, "unitAlias.saved", "unit", code, dto, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("unitAlias.saved", "unit", code, dto), ct);
         return TypedResults.Ok(dto);
     }
 
@@ -123,7 +123,7 @@ public static class UnitGroupsApi
         await using var connection = await db.OpenConnectionAsync(ct);
         var deleted = await connection.ExecuteAsync(new CommandDefinition("delete from unit_aliases where alias = @alias", new { alias }, cancellationToken: ct));
         if (deleted == 0) return Problems.NotFound("单位别名");
-        await journal.RecordAsync(connection, http, "unitAlias.deleted", "unit", alias, new { alias }, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("unitAlias.deleted", "unit", alias, new { alias }), ct);
         return TypedResults.NoContent();
     }
 }

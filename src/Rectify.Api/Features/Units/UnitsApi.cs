@@ -70,7 +70,7 @@ public static class UnitsApi
         var inserted = await connection.ExecuteAsync(new CommandDefinition(sql, new { code, name, kind, parent }, cancellationToken: ct));
         if (inserted == 0) return Problems.Conflict($"单位代码 {code} 已存在 / unit code already exists");
         var dto = new UnitDto(code, name, kind!, parent);
-        await journal.RecordAsync(connection, http, "unit.created", "unit", code, dto, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("unit.created", "unit", code, dto), ct);
         return TypedResults.Created($"/api/units/{Uri.EscapeDataString(code)}", dto);
     }
 
@@ -100,7 +100,7 @@ public static class UnitsApi
         var updated = await connection.ExecuteAsync(new CommandDefinition(sql, new { code, name, kind, parent }, cancellationToken: ct));
         if (updated == 0) return Problems.NotFound("单位");
         var dto = new UnitDto(code, name, kind!, parent);
-        await journal.RecordAsync(connection, http, "unit.updated", "unit", code, dto, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("unit.updated", "unit", code, dto), ct);
         return TypedResults.Ok(dto);
     }
 

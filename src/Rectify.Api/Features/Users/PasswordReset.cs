@@ -17,7 +17,7 @@ public sealed class PasswordReset(NpgsqlDataSource db, TokenStore tokens, AdminJ
         if (PasswordRule.Check(user.UserName, request.NewPassword) is { } weak)
             return Problems.Invalid(new Dictionary<string, string[]> { ["newPassword"] = [weak] });
         await AuthApi.SetPasswordAsync(connection, tokens, id, request.NewPassword!, "password-reset", wall, ct);
-        await journal.RecordAsync(connection, http, "user.password-reset", "user", id.ToString(), new { user.UserName }, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("user.password-reset", "user", id.ToString(), new { user.UserName }), ct);
         return TypedResults.Ok((await UsersApi.FindAsync(connection, id, wall, ct))!);
     }
 }

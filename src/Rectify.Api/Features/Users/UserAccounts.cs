@@ -57,7 +57,7 @@ public static partial class UsersApi
             "update users set disabled_at = coalesce(disabled_at, @now) where id = @id", new { id, now = wall.GetUtcNow() }, tx, cancellationToken: ct));
         if (changed == 0) return Problems.NotFound("用户");
         var ended = await tokens.RevokeAllAsync(connection, id, "disabled", ct, tx);
-        await journal.RecordAsync(connection, http, "user.disabled", "user", id.ToString(), new { endedSessions = ended }, ct, tx);
+        await journal.RecordAsync(connection, http, new AdminChange("user.disabled", "user", id.ToString(), new { endedSessions = ended }), ct, tx);
         await tx.CommitAsync(ct);
         return TypedResults.Ok((await FindAsync(connection, id, wall, ct))!);
     }
@@ -68,7 +68,7 @@ public static partial class UsersApi
         await using var connection = await db.OpenConnectionAsync(ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition("update users set disabled_at = null where id = @id", new { id }, cancellationToken: ct));
         if (changed == 0) return Problems.NotFound("用户");
-        await journal.RecordAsync(connection, http, "user.enabled", "user", id.ToString(), null, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("user.enabled", "user", id.ToString(), null), ct);
         return TypedResults.Ok((await FindAsync(connection, id, wall, ct))!);
     }
 
@@ -96,7 +96,7 @@ public static partial class UsersApi
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await FindAsync(connection, id, wall, ct) is null) return Problems.NotFound("用户");
         var ended = await tokens.RevokeAllAsync(connection, id, "ended-by-admin", ct);
-        await journal.RecordAsync(connection, http, "user.sessions-ended", "user", id.ToString(), new { ended }, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("user.sessions-ended", "user", id.ToString(), new { ended }), ct);
         return TypedResults.Ok(new EndedSessions(ended));
     }
 }

@@ -77,7 +77,7 @@ public static partial class UsersApi
         var inserted = await connection.ExecuteAsync(new CommandDefinition(sql,
             new { user.Id, user.UserName, hash = Passwords.Hash(request.Password!), user.Role, user.UnitCode, user.PersonId }, cancellationToken: ct));
         if (inserted == 0) return Problems.Conflict($"用户名 {userName} 已存在 / user name already taken");
-        await journal.RecordAsync(connection, http, "user.created", "user", user.Id.ToString(), user, ct);
+        await journal.RecordAsync(connection, http, new AdminChange("user.created", "user", user.Id.ToString(), user), ct);
         return TypedResults.Created($"/api/users/{user.Id}", user);
     }
 }

@@ -54,7 +54,7 @@ public static class WorkflowDefinitionsApi
         var dto = ToDto(result.Published!);
         if (!result.Created) return TypedResults.Ok(dto);
         await using var connection = await db.OpenConnectionAsync(ct);
-        await journal.RecordAsync(connection, request.HttpContext, "publish", "workflowDefinition", $"{dto.Id}@{dto.Version}", new { dto.Id, dto.Version, dto.Name }, ct);
+        await journal.RecordAsync(connection, request.HttpContext, new AdminChange("publish", "workflowDefinition", $"{dto.Id}@{dto.Version}", new { dto.Id, dto.Version, dto.Name }), ct);
         return TypedResults.Created($"/api/workflow-definitions/{dto.Id}?version={dto.Version}", dto);
     }
 

@@ -43,8 +43,8 @@ public sealed class OutboxModel(NpgsqlDataSource db, TimeProvider clock, AdminJo
         await using (var log = await db.OpenConnectionAsync(ct))
         {
             foreach (var status in Labels.NotificationStatus.Keys)
-                counts[status] = (await NotificationsApi.ListAsync(log, user, new NotificationFilter(Status: status), Paging.From(1, 1), ct)).Total;
-            Dead = (await NotificationsApi.ListAsync(log, user, new NotificationFilter(Status: "dead"), Paging.From(1, 100), ct)).Items;
+                counts[status] = (await NotificationQueries.ListAsync(log, user, new NotificationFilter(Status: status), Paging.From(1, 1), ct)).Total;
+            Dead = (await NotificationQueries.ListAsync(log, user, new NotificationFilter(Status: "dead"), Paging.From(1, 100), ct)).Items;
         }
         Counts = counts;
         const string sql = """

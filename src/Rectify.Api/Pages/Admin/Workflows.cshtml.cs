@@ -51,8 +51,8 @@ public sealed class WorkflowsModel(DefinitionStore store, AdminJournal journal, 
         if (result.Created)
         {
             await using var connection = await db.OpenConnectionAsync(ct);
-            await journal.RecordAsync(connection, HttpContext, "publish", "workflowDefinition", $"{published.Id}@{published.Version}",
-                new { published.Id, published.Version, published.Name }, ct);
+            await journal.RecordAsync(connection, HttpContext, new AdminChange("publish", "workflowDefinition", $"{published.Id}@{published.Version}",
+                new { published.Id, published.Version, published.Name }), ct);
         }
         TempData["Flash"] = result.Created ? text.Format("已发布 {0} 第 {1} 版", published.Id, published.Version) : text["内容与最新版本相同，未产生新版本"];
         return Redirect($"/admin/workflows?id={Uri.EscapeDataString(published.Id)}&version={published.Version}#json-h");

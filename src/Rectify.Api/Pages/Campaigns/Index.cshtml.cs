@@ -23,7 +23,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock) : PageMo
         CanCreate = me.IsAdmin || me.IsLeadingGroup;
         var state = Labels.CampaignState.ContainsKey(State ?? "") ? State : null;
         var q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim()[..Math.Min(Q.Trim().Length, 200)];
-        var result = await CampaignsApi.List(HttpContext, db, clock, state, q, PageNumber, PagerModel.DefaultSize, ct);
+        var result = await CampaignsApi.List(HttpContext, db, clock, new CampaignsApi.CampaignListQuery(state, q, PageNumber, PagerModel.DefaultSize), ct);
         Campaigns = result.Value!.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, result.Value.Total);
     }

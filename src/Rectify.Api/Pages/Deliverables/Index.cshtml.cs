@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Deliverables;
+using Rectify.Api.Features.Items;
 using Rectify.Api.Features.Runtime;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
@@ -50,7 +51,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Delivera
             };
         }
         var body = new EventBody(Event.Type, Event.Note, null, attachmentIds, Event.ExpectedVersion);
-        var result = (await DeliverablesApi.SendEvent(Event.Id, body, HttpContext, db, service, definitions, clock, ct)).Result;
+        var result = (await DeliverablesApi.SendEvent(Event.Id, body, new ApiRequest(HttpContext, db, clock), service, definitions, ct)).Result;
         if (!ApiOutcome.Apply(result, ModelState, text, "Event.")) return await RefusedAsync(ct);
         TempData["Flash"] = text.Format("已{0}", Labels.Journal.Of(Event.Type, text));
         return Redirect(Request.Path + Request.QueryString);
@@ -69,7 +70,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Delivera
     {
         var me = CurrentUser.From(User);
         IsUnit = me.IsUnit;
-        var page = (await DeliverablesApi.List(HttpContext, db, clock, definitions, CampaignId, null, null, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        var page = (await DeliverablesApi.List(new DeliverablesApi.DeliverableListQuery(CampaignId, null, null, PageNumber, PagerModel.DefaultSize), new ApiRequest(HttpContext, db, clock), definitions, ct)).Value!;
         Items = page.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
         await names.AllAsync(ct);

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
 using Rectify.Api.Features.Deliverables;
+using Rectify.Api.Features.Items;
 using Rectify.Api.Features.Runtime;
+using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Runtime;
@@ -47,7 +49,7 @@ public sealed class ShowModel(NpgsqlDataSource db, TimeProvider clock, Deliverab
             };
         }
         var body = new EventBody(Event.Type, Event.Note, null, attachmentIds, Event.ExpectedVersion);
-        var result = (await DeliverablesApi.SendEvent(id, body, HttpContext, db, service, definitions, clock, ct)).Result;
+        var result = (await DeliverablesApi.SendEvent(id, body, new ApiRequest(HttpContext, db, clock), service, definitions, ct)).Result;
         if (!ApiOutcome.Apply(result, ModelState, text, "Event.")) return await RefusedAsync(id, ct);
         TempData["Flash"] = text.Format("已{0}", Labels.Journal.Of(Event.Type, text));
         return Redirect($"/deliverables/{id}");

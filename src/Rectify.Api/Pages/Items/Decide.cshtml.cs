@@ -5,6 +5,7 @@ using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Features.Runtime;
+using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Definitions;
@@ -81,7 +82,7 @@ public sealed class DecideModel(
             // No version check: the decision is on the request shown (checked above), and a request already decided is the
             // state machine's refusal (422, in words: 当前状态“已销号”…), not a bare version conflict (issue 13).
             var body = new EventBody(type, Decision.Note, null, [], null, null, type == "returnClosure" ? Decision.Units : null);
-            var result = (await RuntimeApi.SendEvent(id, body, HttpContext, db, events, definitions, clock, ct)).Result;
+            var result = (await ItemEventsApi.SendEvent(id, body, new ApiRequest(HttpContext, db, clock), events, definitions, ct)).Result;
             if (ApiOutcome.Apply(result, ModelState, text, "Decision."))
             {
                 TempData["Flash"] = text.Format("已{0}", Labels.Event.Of(type, text));
@@ -128,9 +129,9 @@ public sealed class DecideModel(
             TimeZone = row.TimeZone;
             CampaignTitle = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition(
                 "select title from campaigns where id = @CampaignId", new { row.CampaignId }, cancellationToken: ct)) ?? "";
+            Timeline = await ItemQueries.TimelineAsync(connection, row, definitions, ct);
+            Attachments = await ItemQueries.AttachmentsAsync(connection, id, ct);
         }
-        Timeline = ApiOutcome.Value<IReadOnlyList<TimelineEntry>>((await RuntimeApi.Timeline(id, HttpContext, db, definitions, ct)).Result) ?? [];
-        Attachments = ApiOutcome.Value<IReadOnlyList<AttachmentDto>>((await RuntimeApi.ListItemAttachments(id, HttpContext, db, ct)).Result) ?? [];
         var requestType = IsClosure ? "requestClosure" : "requestExtension";
         var decisions = IsClosure ? ClosureEvents : ExtensionEvents;
         Asked = Timeline.LastOrDefault(e => e.Type == requestType);

@@ -140,7 +140,7 @@ public sealed partial class DetailModel(
         IReadOnlyList<Guid> attachmentIds = [];
         if (TakesFiles(type) && Request.HasFormContentType && Request.Form.Files.GetFiles("file").Count > 0)
         {
-            var upload = await RuntimeApi.UploadItemAttachments(id, HttpContext, db, clock, ct);
+            var upload = await AttachmentsApi.UploadItemAttachments(id, HttpContext, db, clock, ct);
             if (!ApiOutcome.Apply(upload, ModelState, text, "Event.", f => f.StartsWith("file", StringComparison.Ordinal) ? "Files" : ApiOutcome.FieldName(f)))
                 return await RefusedAsync(id, type, ct);
             attachmentIds = upload switch
@@ -152,7 +152,7 @@ public sealed partial class DetailModel(
         }
         var body = new EventBody(type, Event.Note, Event.NewDeadline, attachmentIds, Event.ExpectedVersion,
             string.IsNullOrWhiteSpace(Event.Unit) ? null : Event.Unit, type == "returnClosure" ? Event.Units : null);
-        var result = (await RuntimeApi.SendEvent(id, body, HttpContext, db, events, definitions, clock, ct)).Result;
+        var result = (await ItemEventsApi.SendEvent(id, body, new ApiRequest(HttpContext, db, clock), events, definitions, ct)).Result;
         if (!ApiOutcome.Apply(result, ModelState, text, "Event.", f => f == "attachmentIds" ? "Files" : ApiOutcome.FieldName(f)))
             return await RefusedAsync(id, type, ct);
         TempData["Flash"] = text.Format("已{0}", Labels.Event.Of(type, text));
@@ -175,7 +175,7 @@ public sealed partial class DetailModel(
     public async Task<IActionResult> OnPostTalkAsync(Guid id, CancellationToken ct)
     {
         var request = new TalkRequest(Talk.HeldOn, Talk.People, Talk.Note);
-        var result = (await TalksApi.Record(id, request, HttpContext, db, journal, clock, wall, ct)).Result;
+        var result = (await TalksApi.Record(id, request, new ApiRequest(HttpContext, db, clock), journal, wall, ct)).Result;
         if (ApiOutcome.Apply(result, ModelState, text, "Talk."))
         {
             TempData["Flash"] = text["约谈已记录"];
@@ -218,18 +218,18 @@ public sealed partial class DetailModel(
             CanRecordTalk = row.State != ItemStates.Draft && TalksApi.MayRecord(me, row);
             CampaignTitle = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition(
                 "select title from campaigns where id = @CampaignId", new { row.CampaignId }, cancellationToken: ct)) ?? "";
+            Timeline = await ItemQueries.TimelineAsync(connection, row, definitions, ct);
+            Attachments = await ItemQueries.AttachmentsAsync(connection, id, ct);
+            Talks = await TalksApi.ListAsync(connection, id, ct);
         }
         var snapshot = await calendar.GetAsync(ct);
         DaysLeft = WorkingDays.Left(Item.EffectiveDeadline, ItemStatus.LocalToday(now, TimeZone), snapshot.IsWorkingDay);
-        Timeline = ApiOutcome.Value<IReadOnlyList<TimelineEntry>>((await RuntimeApi.Timeline(id, HttpContext, db, definitions, ct)).Result) ?? [];
         Page<NotificationDto> sent;
         await using (var log = await db.OpenConnectionAsync(ct))
-            sent = await NotificationsApi.ListAsync(log, me, new NotificationFilter(ItemId: id), Paging.From(1, 100), ct);
+            sent = await NotificationQueries.ListAsync(log, me, new NotificationFilter(ItemId: id), Paging.From(1, 100), ct);
         Notifications = sent.Items;
         NotificationsTotal = sent.Total;
-        Attachments = ApiOutcome.Value<IReadOnlyList<AttachmentDto>>((await RuntimeApi.ListItemAttachments(id, HttpContext, db, ct)).Result) ?? [];
         Escalations = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, new EscalationsApi.EscalationFilter(ItemId: id, PageSize: 100), ct)).Result)?.Items ?? [];
-        Talks = ApiOutcome.Value<IReadOnlyList<TalkDto>>((await TalksApi.List(id, HttpContext, db, ct)).Result) ?? [];
         Event.ExpectedVersion = Item.Version;
         await names.AllAsync(ct);
         return true;

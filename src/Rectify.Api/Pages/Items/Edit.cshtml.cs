@@ -88,7 +88,7 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
             Input.ResponsibleLeaderId, Input.LeadUnit, Input.Units.Cast<string?>().ToList(), Input.Deadline, Input.Ongoing,
             Input.ReportEvery, Input.HardDeadline, Input.Note, string.IsNullOrWhiteSpace(Input.Source) ? null : Input.Source, milestones);
         var result = Id is { } itemId
-            ? (await ItemsApi.Update(itemId, request, HttpContext, db, clock, launched, definitions, ct)).Result
+            ? (await ItemsApi.Update(itemId, request, new ApiRequest(HttpContext, db, clock), launched, definitions, ct)).Result
             : (await ItemsApi.Create(CampaignId, request, HttpContext, db, clock, launched, ct)).Result;
         string Rename(string field)
         {

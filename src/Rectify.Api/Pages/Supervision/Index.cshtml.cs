@@ -69,8 +69,10 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
         Open = inbox.Items;
         OpenTotal = inbox.Total;
         InboxPager = new PagerModel(Request, Math.Max(1, InboxPage), PagerModel.DefaultSize, inbox.Total, "ipage");
-        var result = await ItemsApi.List(HttpContext, db, clock, definitions, null, null, null, true, null, PageNumber, PagerModel.DefaultSize, ct);
-        var page = ApiOutcome.Value<Page<ItemDto>>(result.Result) ?? new Page<ItemDto>([], 0);
+        Page<ItemDto> page;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            page = await ItemQueries.ListAsync(connection, Features.Auth.CurrentUser.From(User), new ItemFilter(Overdue: true),
+                Paging.From(PageNumber, PagerModel.DefaultSize), clock.GetUtcNow(), definitions, ct);
         Overdue = page.Items.OrderByDescending(i => i.OverdueDays).ToList();
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total) { Estimated = page.TotalEstimated == true };
         await names.AllAsync(ct);

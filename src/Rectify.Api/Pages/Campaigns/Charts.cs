@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
+using Rectify.Api.Ui;
 using Rectify.Workflows.Domain;
 
-namespace Rectify.Api.Ui;
+namespace Rectify.Api.Pages.Campaigns;
 
 /// <summary>
 /// Charts drawn on the server as SVG: no script, no library, readable by screen readers through title and desc,

@@ -2,9 +2,10 @@ using Dapper;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
+using Rectify.Api.Ui;
 using Rectify.Workflows.Domain;
 
-namespace Rectify.Api.Ui;
+namespace Rectify.Api.Pages.Campaigns;
 
 /// <summary>
 /// One item as the dashboard needs it: dates and units, no long texts. <paramref name="BehindUnits"/> are the units whose
