@@ -99,12 +99,6 @@ public sealed class LegacyPayload
     public IReadOnlyList<string> Strings(string path) => Find(path) is { ValueKind: JsonValueKind.Array } e
         ? e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList()
         : [];
-
-    public IReadOnlyList<long> Longs(string path)
-    {
-        if (Find(path) is not { ValueKind: JsonValueKind.Array } e) return [];
-        return e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt64(out _)).Select(x => x.GetInt64()).ToList();
-    }
 }
 
 /// <summary>

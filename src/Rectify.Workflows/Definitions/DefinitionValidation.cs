@@ -14,12 +14,6 @@ public sealed record DefinitionCheck(WorkflowDefinition? Definition, string? Jso
 /// </summary>
 public sealed class DefinitionValidator(JsonSchemaValidator schema)
 {
-    public static DefinitionValidator FromFile(string schemaPath)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(schemaPath));
-        return new DefinitionValidator(new JsonSchemaValidator(doc.RootElement.Clone()));
-    }
-
     public DefinitionCheck Check(string json)
     {
         JsonElement root;

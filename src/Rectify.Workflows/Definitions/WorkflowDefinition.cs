@@ -18,20 +18,6 @@ public sealed record WorkflowDefinition(
 
     public bool IsClosed(string state) => Item.ClosedStates.Contains(state);
 
-    /// <summary>The ladder step after <paramref name="level"/> (or the first one for "none"); null at the top.</summary>
-    public LadderStep? NextLadderStep(string level)
-    {
-        var ladder = Escalation.Ladder;
-        if (level == EscalationLevels.None) return ladder.Count > 0 ? ladder[0] : null;
-        var index = ladder.ToList().FindIndex(s => s.Level == level);
-        if (index < 0)
-        {
-            // The item starts above some steps (launchEscalationLevel): the next step is the first one ranked higher.
-            return ladder.FirstOrDefault(s => EscalationLevels.Rank(s.Level) > EscalationLevels.Rank(level));
-        }
-        return index + 1 < ladder.Count ? ladder[index + 1] : null;
-    }
-
     public TimeSpan ReminderMaxLateness => Iso.TimeOfDuration(CatchUp.ReminderMaxLateness);
 
     /// <summary>

@@ -81,12 +81,6 @@ public static class IncidentsApi
     public static Task<Results<Ok<IncidentDto>, ProblemHttpResult>> Retry(long id, HttpContext http, IncidentRetry retry, CancellationToken ct) =>
         retry.RunAsync(http, id, ct);
 
-    public static async Task<long> OpenCountAsync(NpgsqlDataSource db, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("select count(*) from incidents where resolved_at is null", cancellationToken: ct));
-    }
-
     internal static string Key(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     internal static string FirstLine(string error) => error.Split('\n', 2)[0].Trim();

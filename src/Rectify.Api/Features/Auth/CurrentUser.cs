@@ -30,9 +30,6 @@ public sealed record CurrentUser(Guid Id, string UserName, string Role, string? 
             person is null ? null : Guid.Parse(person));
     }
 
-    public static Guid? SessionIdOf(ClaimsPrincipal principal) =>
-        Guid.TryParse(principal.FindFirstValue(SessionIdClaim), out var sid) ? sid : null;
-
     public static ClaimsIdentity ToIdentity(UserRow user, Guid sessionId, string scheme)
     {
         var identity = ToIdentity(user.Id, user.UserName, user.Role, user.UnitCode, user.PersonId, scheme);

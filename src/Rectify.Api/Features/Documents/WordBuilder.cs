@@ -31,8 +31,6 @@ public sealed class WordBuilder
 
     public WordBuilder Heading(string text) { body.Append(Paragraph(text, Hei, BodySize, JustificationValues.Both, indent: true)); return this; }
 
-    public WordBuilder SubHeading(string text) { body.Append(Paragraph(text, Kai, BodySize, JustificationValues.Both, indent: true)); return this; }
-
     public WordBuilder Para(string text) { body.Append(Paragraph(text, Fang, BodySize, JustificationValues.Both, indent: true)); return this; }
 
     public WordBuilder Right(string text) { body.Append(Paragraph(text, Fang, BodySize, JustificationValues.Right, indent: false)); return this; }
