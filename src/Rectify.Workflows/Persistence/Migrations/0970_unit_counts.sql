@@ -83,10 +83,12 @@ begin
     -- in one statement on a counted item (an edit after launch changes units, a decision state or deadline).
     execute format($f$create function assignment_counts_after_item_update() returns trigger language plpgsql as $b$
         begin
-            if exists (select from old_items o join new_items n on n.id = o.id
-                       where (o.lead_unit, o.units) is distinct from (n.lead_unit, n.units)
-                         and (o.state, o.effective_deadline) is distinct from (n.state, n.effective_deadline)
-                         and (o.state not in ('draft', 'withdrawn') or n.state not in ('draft', 'withdrawn'))) then
+            -- A count, not exists(): an exists() is planned for its first row (a nested loop), which over two transition
+            -- tables of a launch that match nothing is quadratic; a count is planned as a hash join.
+            if (select count(*) from old_items o join new_items n on n.id = o.id
+                where (o.lead_unit, o.units) is distinct from (n.lead_unit, n.units)
+                  and (o.state, o.effective_deadline) is distinct from (n.state, n.effective_deadline)
+                  and (o.state not in ('draft', 'withdrawn') or n.state not in ('draft', 'withdrawn'))) > 0 then
                 perform assignment_counts_rebuild(x.campaign_id) from (select distinct campaign_id from new_items) x;
                 return null;
             end if;
