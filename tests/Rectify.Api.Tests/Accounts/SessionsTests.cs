@@ -210,7 +210,7 @@ public sealed class SessionsTests(RectifyApp app) : IClassFixture<RectifyApp>
     public async Task NonAdministrators_CannotTouchAccounts()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("s-unit", "测试单位");
         await org.UserAsync("s-unit-user", "unit", "s-unit");
         var victim = await UserAsync("s-victim");

@@ -84,7 +84,7 @@ public sealed class SignInLimitsTests(SignInLimitsApp app) : IClassFixture<SignI
     public async Task RepeatedWrongPasswordsForOneName_BackOffThatSourceOnly_WithRetryAfterInChinese()
     {
         var admin = await app.AdminAsync();
-        await new Foundation.Org(admin).UserAsync("l-backoff", "admin", null, "Right-Passw0rd");
+        await new OrgBuilder(admin).UserAsync("l-backoff", "admin", null, "Right-Passw0rd");
         for (var n = 0; n < 5; n++) (await SignInFromAsync("192.0.2.50", "l-backoff", $"guess{n}-xx")).ShouldHave(StatusCodes.Status401Unauthorized);
         var waiting = await SignInFromAsync("192.0.2.50", "l-backoff", "Right-Passw0rd");
         waiting.ShouldHave(StatusCodes.Status429TooManyRequests);
@@ -110,7 +110,7 @@ public sealed class SignInLimitsTests(SignInLimitsApp app) : IClassFixture<SignI
     public async Task UnknownName_CostsTheSamePasswordWork_AsAKnownNameWithAWrongPassword()
     {
         var admin = await app.AdminAsync();
-        await new Foundation.Org(admin).UserAsync("l-known", "admin", null, "Right-Passw0rd");
+        await new OrgBuilder(admin).UserAsync("l-known", "admin", null, "Right-Passw0rd");
         var passwords = app.Services.GetRequiredService<Passwords>();
 
         var before = passwords.Verifications;
@@ -125,7 +125,7 @@ public sealed class SignInLimitsTests(SignInLimitsApp app) : IClassFixture<SignI
     public async Task UnknownName_TakesAboutAsLongAsAKnownOne()
     {
         var admin = await app.AdminAsync();
-        await new Foundation.Org(admin).UserAsync("l-timed", "admin", null, "Right-Passw0rd");
+        await new OrgBuilder(admin).UserAsync("l-timed", "admin", null, "Right-Passw0rd");
         // Every try from its own source, so no limit is reached; the medians of 7 tries each.
         async Task<double> MedianAsync(string userName, int octet)
         {

@@ -16,7 +16,7 @@ public sealed class AuthorizationWorld : RectifyApp
     {
         await base.InitializeAsync();
         var admin = await AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("a-lg", "甲县领导小组办公室", "leadingGroup");
         await org.UnitAsync("b-lg", "乙县领导小组办公室", "leadingGroup");
         await org.UnitAsync("a-dc", "甲县督查室", "supervisionOffice");

@@ -7,12 +7,12 @@ namespace Rectify.Api.Tests.Foundation;
 public sealed class CampaignsAndItemsTests(RectifyApp app) : IClassFixture<RectifyApp>, IAsyncLifetime
 {
     private HttpClient admin = null!;
-    private Org org = null!;
+    private OrgBuilder org = null!;
 
     public async Task InitializeAsync()
     {
         admin = await app.AdminAsync();
-        org = new Org(admin);
+        org = new OrgBuilder(admin);
         // Idempotent per class: units shared by the tests below.
         foreach (var (code, name, kind) in new[] { ("c-lg", "县领导小组办公室", "leadingGroup"), ("c-dc", "县委督查室", "supervisionOffice"), ("c-fp", "县扶贫办", "department"), ("c-cz", "县财政局", "department") })
         {

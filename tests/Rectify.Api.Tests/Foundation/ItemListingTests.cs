@@ -12,12 +12,12 @@ namespace Rectify.Api.Tests.Foundation;
 public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>, IAsyncLifetime
 {
     private HttpClient admin = null!;
-    private Org org = null!;
+    private OrgBuilder org = null!;
 
     public async Task InitializeAsync()
     {
         admin = await app.AdminAsync();
-        org = new Org(admin);
+        org = new OrgBuilder(admin);
         foreach (var (code, name, kind) in new[] { ("l-lg", "领导小组办公室", "leadingGroup"), ("l-a", "甲局", "department"), ("l-b", "乙镇", "township") })
         {
             if ((await admin.GetAsync($"/api/units/{code}")).StatusCode == HttpStatusCode.NotFound) await org.UnitAsync(code, name, kind);

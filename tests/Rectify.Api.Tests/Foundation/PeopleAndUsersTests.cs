@@ -10,7 +10,7 @@ public sealed class PeopleAndUsersTests(RectifyApp app) : IClassFixture<RectifyA
     public async Task Person_CreateGetUpdate_RoundTrips()
     {
         var admin = await app.AdminAsync();
-        await new Org(admin).UnitAsync("p-u1", "县民政局");
+        await new OrgBuilder(admin).UnitAsync("p-u1", "县民政局");
         var created = await (await admin.PostJsonAsync("/api/people", new
         {
             name = "王小明", title = "副局长", unitCode = "p-u1", email = "wxm@mz.example.cn", mobile = "13800000001", isUnitContact = true,
@@ -39,7 +39,7 @@ public sealed class PeopleAndUsersTests(RectifyApp app) : IClassFixture<RectifyA
     {
         var admin = await app.AdminAsync();
         var unit = "p-" + field.ToLowerInvariant();
-        await new Org(admin).UnitAsync(unit, "县教育局");
+        await new OrgBuilder(admin).UnitAsync(unit, "县教育局");
         var body = new Dictionary<string, object> { ["name"] = "张三", ["unitCode"] = unit, [field] = value };
         await (await admin.PostJsonAsync("/api/people", body)).ShouldBeProblemAsync(HttpStatusCode.BadRequest, field);
     }
@@ -56,7 +56,7 @@ public sealed class PeopleAndUsersTests(RectifyApp app) : IClassFixture<RectifyA
     public async Task People_ListFiltersByUnit()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("p-a", "甲局");
         await org.UnitAsync("p-b", "乙局");
         await org.PersonAsync("甲一", "p-a");
@@ -69,7 +69,7 @@ public sealed class PeopleAndUsersTests(RectifyApp app) : IClassFixture<RectifyA
     public async Task User_CreatedByAdmin_CanSignIn()
     {
         var admin = await app.AdminAsync();
-        await new Org(admin).UnitAsync("p-lg", "领导小组办公室", "leadingGroup");
+        await new OrgBuilder(admin).UnitAsync("p-lg", "领导小组办公室", "leadingGroup");
         await (await admin.PostJsonAsync("/api/users", new { userName = "office1", password = "Sup3rSecret!", role = "leadingGroup", unitCode = "p-lg" }))
             .ShouldHaveStatusAsync(HttpStatusCode.Created);
         var client = await app.ClientAsAsync("office1", "Sup3rSecret!");
@@ -99,8 +99,8 @@ public sealed class PeopleAndUsersTests(RectifyApp app) : IClassFixture<RectifyA
     public async Task User_CreatedByNonAdmin_Returns403()
     {
         var admin = await app.AdminAsync();
-        await new Org(admin).UnitAsync("p-lg2", "领导小组办公室二", "leadingGroup");
-        await new Org(admin).UserAsync("office2", "leadingGroup", "p-lg2");
+        await new OrgBuilder(admin).UnitAsync("p-lg2", "领导小组办公室二", "leadingGroup");
+        await new OrgBuilder(admin).UserAsync("office2", "leadingGroup", "p-lg2");
         var office = await app.ClientAsAsync("office2", "Passw0rd!x");
         await (await office.PostJsonAsync("/api/users", new { userName = "sneaky", password = "Sup3rSecret!", role = "admin" }))
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden);

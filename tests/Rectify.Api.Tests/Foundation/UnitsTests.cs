@@ -21,7 +21,7 @@ public sealed class UnitsTests(RectifyApp app) : IClassFixture<RectifyApp>
     public async Task Create_DuplicateCode_Returns409()
     {
         var admin = await app.AdminAsync();
-        await new Org(admin).UnitAsync("u-dup", "县甲局");
+        await new OrgBuilder(admin).UnitAsync("u-dup", "县甲局");
         var problem = await (await admin.PostJsonAsync("/api/units", new { code = "u-dup", name = "县乙局", kind = "department" }))
             .ShouldBeProblemAsync(HttpStatusCode.Conflict);
         problem.Str("detail").ShouldContain("已存在");
@@ -77,7 +77,7 @@ public sealed class UnitsTests(RectifyApp app) : IClassFixture<RectifyApp>
     public async Task Update_ChangesNameAndRefusesCycles()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("u-town", "某镇", "township");
         await org.UnitAsync("u-vil", "某村", "village", "u-town");
         (await admin.PutAsJsonAsync("/api/units/u-vil", new { name = "某某村", kind = "village", parentCode = "u-town" })).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -97,7 +97,7 @@ public sealed class UnitsTests(RectifyApp app) : IClassFixture<RectifyApp>
     public async Task List_FiltersByKindAndPages()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         for (var n = 0; n < 3; n++) await org.UnitAsync($"u-tw{n}", $"第{n}镇", "township");
         var page = await (await admin.GetAsync("/api/units?kind=township&pageSize=2")).ShouldHaveStatusAsync(HttpStatusCode.OK);
         page.GetProperty("total").GetInt64().ShouldBeGreaterThanOrEqualTo(3);
@@ -109,7 +109,7 @@ public sealed class UnitsTests(RectifyApp app) : IClassFixture<RectifyApp>
     public async Task Create_ByUnitUser_Returns403()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("u-own", "本单位");
         await org.UserAsync("unit-own", "unit", "u-own");
         var unitUser = await app.ClientAsAsync("unit-own", "Passw0rd!x");
@@ -120,7 +120,7 @@ public sealed class UnitsTests(RectifyApp app) : IClassFixture<RectifyApp>
     public async Task Changes_AreJournaledWithActor()
     {
         var admin = await app.AdminAsync();
-        await new Org(admin).UnitAsync("u-journal", "县审计局");
+        await new OrgBuilder(admin).UnitAsync("u-journal", "县审计局");
         await using var db = app.Database.CreateDataSource();
         await using var cmd = db.CreateCommand("select actor from admin_journal where entity = 'unit' and entity_id = 'u-journal'");
         ((string?)await cmd.ExecuteScalarAsync()).ShouldBe("admin");

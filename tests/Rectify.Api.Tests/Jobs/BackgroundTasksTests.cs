@@ -21,7 +21,7 @@ public sealed class BackgroundTasksTests(JobsApp app) : IClassFixture<JobsApp>
     public async Task LedgerExport_RunsOnAWorker_WithProgress_ThenDownloads_AndASecondRunChangesNothing()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("bt-lg", "后台任务测试领导小组办公室", "leadingGroup");
         await org.UnitAsync("bt-fpb", "后台任务测试扶贫办");
         await org.UnitAsync("bt-jyj", "后台任务测试教育局");
@@ -92,7 +92,7 @@ public sealed class BackgroundTasksTests(JobsApp app) : IClassFixture<JobsApp>
 
         var unknownCampaign = await admin.PostAsync($"/api/campaigns/{Guid.NewGuid()}/ledger/export", null);
         (await unknownCampaign.ShouldHaveStatusAsync(HttpStatusCode.NotFound)).GetProperty("title").GetString()!.ShouldContain("整改工作");
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("bt-bad", "后台任务坏输入测试办");
         var campaign = await org.CampaignAsync("bt-bad");
         var badState = await admin.PostAsync($"/api/campaigns/{campaign}/ledger/export?state=nonsense", null);

@@ -58,7 +58,7 @@ public sealed class JobsTests(JobsApp app) : IClassFixture<JobsApp>
     public async Task ClockMovedPast0830_BuildsTheDigest_AndRunningTheJobAgainAddsNothing()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("jb-lg", "任务测试领导小组办公室", "leadingGroup");
         await org.UnitAsync("jb-fpb", "任务测试扶贫办");
         var reader = await org.PersonAsync("任务测试汇总读者", "jb-fpb", "digest@jb.example.cn");
@@ -93,7 +93,7 @@ public sealed class JobsTests(JobsApp app) : IClassFixture<JobsApp>
     public async Task WeeklyReport_RunTwice_OneMessagePerLeadingGroupContactAndChannel_WithTheFigures()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("wr-lg", "周报测试领导小组办公室", "leadingGroup");
         await org.UnitAsync("wr-fpb", "周报测试扶贫办");
         var office = await org.PersonAsync("周报测试办公室主任", "wr-lg", "office@wr.example.cn");

@@ -18,7 +18,7 @@ public sealed class BackupRestoreTests(ControllableApp app) : IClassFixture<Cont
     public async Task DumpRestoredIntoNewDatabase_StartsANode_AndEveryPendingTimerStillFires()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("br-lg", "县领导小组办公室", "leadingGroup");
         await org.UnitAsync("br-dc", "县委督查室", "supervisionOffice");
         await org.UnitAsync("br-fp", "县扶贫办");

@@ -25,7 +25,7 @@ public sealed class RetentionTests(RetentionApp app) : IClassFixture<RetentionAp
     public async Task RunOnce_RemovesOnlyWhatIsPastItsPeriod_AndKeepsInboxAndUndelivered()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("rt-fpb", "保留测试扶贫办");
         var person = await org.PersonAsync("保留测试联络员", "rt-fpb", "rt@fpb.example.cn");
         var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();

@@ -51,15 +51,13 @@ public sealed record Org(HttpClient Admin, HttpClient Lgo, HttpClient Dcs, HttpC
     public static async Task<Org> CreateAsync(RectifyApp app, string prefix)
     {
         var admin = await app.AdminAsync();
-        async Task Unit(string code, string name, string kind) =>
-            (await admin.PostAsJsonAsync("/api/units", new { code = prefix + code, name, kind })).EnsureSuccessStatusCode();
+        var org = new OrgBuilder(admin);
+        Task Unit(string code, string name, string kind) => org.UnitAsync(prefix + code, name, kind);
         await Unit("lgo", "县整改领导小组办公室", "leadingGroup");
         await Unit("dcs", "县委督查室", "supervisionOffice");
         await Unit("ua", "县测试局", "department");
         await Unit("ub", "测试镇", "township");
-        async Task<Guid> Person(string name, string unit, bool contact, string? email) =>
-            (await (await admin.PostAsJsonAsync("/api/people", new { name, unitCode = prefix + unit, isUnitContact = contact, email }))
-                .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        Task<Guid> Person(string name, string unit, bool contact, string? email) => org.PersonAsync(name, prefix + unit, email, contact);
         var contactLgo = await Person("王办公", "lgo", true, $"{prefix}lgo@example.cn");
         var contactDcs = await Person("李督查", "dcs", true, $"{prefix}dcs@example.cn");
         var contactA = await Person("张联络", "ua", true, $"{prefix}ua@example.cn");
@@ -67,7 +65,7 @@ public sealed record Org(HttpClient Admin, HttpClient Lgo, HttpClient Dcs, HttpC
         var leader = await Person("陈副县长", "lgo", false, $"{prefix}leader@example.cn");
         async Task<HttpClient> User(string name, string role, string unit)
         {
-            (await admin.PostAsJsonAsync("/api/users", new { userName = prefix + name, password = Password, role, unitCode = prefix + unit })).EnsureSuccessStatusCode();
+            await org.UserAsync(prefix + name, role, prefix + unit, Password);
             return await app.ClientAsAsync(prefix + name, Password);
         }
         return new Org(admin, await User("lg", "leadingGroup", "lgo"), await User("sup", "supervisor", "dcs"),

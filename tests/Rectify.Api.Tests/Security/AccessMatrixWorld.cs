@@ -29,7 +29,7 @@ public sealed class AccessMatrixWorld : RuntimeApp
         await base.InitializeAsync();
         var admin = await AdminAsync();
         (await admin.PostAsJsonAsync("/api/admin/clock", new { now = Local(2026, 5, 11, 9) })).EnsureSuccessStatusCode();
-        var org = new Foundation.Org(admin);
+        var org = new OrgBuilder(admin);
         Task Unit(string code, string name, string kind) => org.UnitAsync(code, name, kind);
         Task<Guid> Person(string name, string unit) => org.PersonAsync(name, unit, $"{unit}@example.cn");
         Task User(string name, string role, string unit, Guid? personId = null) => org.UserAsync(name, role, unit, Password, personId);

@@ -22,7 +22,7 @@ public sealed class AdminJournalTests(AdminJournalApp app) : IClassFixture<Admin
     public async Task EveryAdministrativeChange_IsJournaledWithActorAndTime()
     {
         var admin = await app.AdminAsync();
-        var org = new Org(admin);
+        var org = new OrgBuilder(admin);
         await org.UnitAsync("aj-lg", "审计县领导小组办公室", "leadingGroup");
         await org.UserAsync("aj-office", "leadingGroup", "aj-lg");
         var office = await app.ClientAsAsync("aj-office", "Passw0rd!x");

@@ -18,7 +18,7 @@ public sealed class OutboundApiTests(RectifyApp app) : IClassFixture<RectifyApp>
     {
         var admin = await app.AdminAsync();
         // Theory cases share the unit.
-        if ((await admin.GetAsync($"/api/units/{unit}")).StatusCode == HttpStatusCode.NotFound) await new Org(admin).UnitAsync(unit, "县测试局");
+        if ((await admin.GetAsync($"/api/units/{unit}")).StatusCode == HttpStatusCode.NotFound) await new OrgBuilder(admin).UnitAsync(unit, "县测试局");
         return (admin, unit);
     }
 
@@ -45,7 +45,7 @@ public sealed class OutboundApiTests(RectifyApp app) : IClassFixture<RectifyApp>
     public async Task WebhookUrl_ToLoopbackOrPrivateRanges_Is422InChinese(string url)
     {
         var (admin, unit) = await OrgAsync("o-hook");
-        var person = await new Org(admin).PersonAsync("赵敏", unit);
+        var person = await new OrgBuilder(admin).PersonAsync("赵敏", unit);
         var problem = await (await admin.PutAsJsonAsync($"/api/people/{person}/channel-secrets", new { webhookUrl = url }))
             .ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "webhookUrl");
         problem.Str("detail").ShouldContain("不能指向本机");
@@ -69,7 +69,7 @@ public sealed class OutboundApiTests(RectifyApp app) : IClassFixture<RectifyApp>
         created.Str("dingtalkWebhook").ShouldBe("https://oapi.dingtalk.com/robot/send?access_token=****");
 
         // Any signed-in user reads the directory: never the secret.
-        await new Org(admin).UserAsync("o-mask-unit", "unit", unit);
+        await new OrgBuilder(admin).UserAsync("o-mask-unit", "unit", unit);
         var unitUser = await app.ClientAsAsync("o-mask-unit", "Passw0rd!x");
         foreach (var client in new[] { admin, unitUser })
         {
@@ -109,7 +109,7 @@ public sealed class OutboundApiTests(RectifyApp app) : IClassFixture<RectifyApp>
     public async Task WebhookUrlToken_IsMaskedInChannelSecrets_AndKeptWhenSentBack()
     {
         var (admin, unit) = await OrgAsync("o-secret");
-        var person = await new Org(admin).PersonAsync("周瑜", unit);
+        var person = await new OrgBuilder(admin).PersonAsync("周瑜", unit);
         var saved = await (await admin.PutAsJsonAsync($"/api/people/{person}/channel-secrets", new { webhookUrl = "https://hooks.example.com/rectify?token=s3cr3t-t0ken", webhookSecret = "hmac-secret" }))
             .ShouldHaveStatusAsync(HttpStatusCode.OK);
         saved.Str("webhookUrl").ShouldBe("https://hooks.example.com/rectify?token=****");

@@ -20,7 +20,7 @@ public sealed class SecurityBasicsTests(RectifyApp app) : IClassFixture<RectifyA
     public async Task RepeatedWrongPasswords_LockTheAccountTemporarily_EvenForTheRightPassword()
     {
         var admin = await app.AdminAsync();
-        await new Foundation.Org(admin).UserAsync("victim", "admin", null, "Right-Passw0rd");
+        await new OrgBuilder(admin).UserAsync("victim", "admin", null, "Right-Passw0rd");
         var client = app.CreateClient();
         for (var n = 0; n < 5; n++)
             (await client.PostJsonAsync("/api/auth/token", new { userName = "victim", password = $"guess{n}xx" })).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -34,7 +34,7 @@ public sealed class SecurityBasicsTests(RectifyApp app) : IClassFixture<RectifyA
     public async Task SuccessfulSignIn_ClearsEarlierFailures()
     {
         var admin = await app.AdminAsync();
-        await new Foundation.Org(admin).UserAsync("forgetful", "admin", null, "Right-Passw0rd");
+        await new OrgBuilder(admin).UserAsync("forgetful", "admin", null, "Right-Passw0rd");
         var client = app.CreateClient();
         for (var round = 0; round < 2; round++)
         {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Rectify.Notifications.Tests.Email;
 using Rectify.Notifications.Tests.Support;
+using Rectify.TestSupport;
 
 namespace Rectify.Notifications.Tests.Api;
 
@@ -36,7 +37,7 @@ public sealed class NotificationsApiTests(NotifyApp app) : IClassFixture<NotifyA
         (await admin.GetFromJsonAsync<JsonElement>($"/api/notifications?recipient={w.ContactId}")).GetProperty("total").GetInt64().ShouldBe(0);
         (await admin.GetAsync("/api/notifications?status=bogus")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
-        await app.Seed.UnitAsync("other-log", "县教育局", "department");
+        await app.Seed.Org.UnitAsync("other-log", "县教育局", "department");
         var outsider = await app.UserAsync("edu-log", "unit", "other-log", null);
         (await outsider.GetFromJsonAsync<JsonElement>($"/api/notifications?itemId={w.ItemId}")).GetProperty("total").GetInt64().ShouldBe(0);
         var insider = await app.UserAsync("fpb-log", "unit", w.LeadUnit, null);
@@ -49,7 +50,10 @@ public sealed class NotificationsApiTests(NotifyApp app) : IClassFixture<NotifyA
         var w = await app.Seed.WorldAsync("retry");
         var healthy = false;
         app.Receiver.Respond = (_, _, _) => Task.FromResult(healthy ? (200, "{}") : (500, "down"));
-        var person = await app.Seed.PersonAsync("冯涛", w.LeadUnit, webhookUrl: $"{app.Receiver.BaseUrl}/hooks/retry");
+        var person = await app.Seed.Org.PersonAsync(new PersonRow("冯涛", w.LeadUnit, IsContact: false)
+        {
+            WebhookUrl = $"{app.Receiver.BaseUrl}/hooks/retry",
+        });
         await app.Seed.PreferencesAsync(person, ["webhook"]);
         var key = $"item:{w.ItemId}:escalation:urge:c1";
         await app.Seed.EnqueueAsync(Now, Seed.Request(key, "escalation", "urge", w, person, Now));
@@ -155,7 +159,7 @@ public sealed class NotificationsApiTests(NotifyApp app) : IClassFixture<NotifyA
         again.StatusCode.ShouldBe(HttpStatusCode.OK);
         again.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe("督办函县委督查室〔2026〕1号.docx");
 
-        await app.Seed.UnitAsync("other-dl", "县交通局", "department");
+        await app.Seed.Org.UnitAsync("other-dl", "县交通局", "department");
         var other = await app.UserAsync("jt-dl", "unit", "other-dl", null);
         (await other.GetAsync($"/api/escalations/{escalation}/letter.docx")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await office.GetAsync($"/api/escalations/{urge}/letter.docx")).StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);

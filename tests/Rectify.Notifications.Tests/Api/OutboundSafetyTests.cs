@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Rectify.Notifications.Channels;
 using Rectify.Notifications.Tests.Support;
+using Rectify.TestSupport;
 
 namespace Rectify.Notifications.Tests.Api;
 
@@ -81,7 +82,10 @@ public sealed class OutboundSafetyTests(NotifyApp app) : IClassFixture<NotifyApp
         var w = await app.Seed.WorldAsync("robot-ssrf");
         var port = new Uri(app.Receiver.BaseUrl).Port;
         // 127.0.0.2 is loopback but not the allowed 127.0.0.1.
-        var person = await app.Seed.PersonAsync("周强", w.LeadUnit, wecom: $"http://127.0.0.2:{port}/robot/ssrf");
+        var person = await app.Seed.Org.PersonAsync(new PersonRow("周强", w.LeadUnit, IsContact: false)
+        {
+            Wecom = $"http://127.0.0.2:{port}/robot/ssrf",
+        });
         await app.Seed.PreferencesAsync(person, ["wecom"]);
         var key = $"item:{w.ItemId}:escalation:urge:ssrf";
         await app.Seed.EnqueueAsync(Now, Seed.Request(key, "escalation", "urge", w, person, Now));
@@ -96,7 +100,10 @@ public sealed class OutboundSafetyTests(NotifyApp app) : IClassFixture<NotifyApp
     {
         var w = await app.Seed.WorldAsync("reply");
         app.Receiver.Respond = (r, _, _) => Task.FromResult(r.Path == "/hooks/reply" ? (500, "SECRET-INTERNAL-REPLY root:x:0:0") : (200, "{}"));
-        var person = await app.Seed.PersonAsync("孙伟", w.LeadUnit, webhookUrl: $"{app.Receiver.BaseUrl}/hooks/reply");
+        var person = await app.Seed.Org.PersonAsync(new PersonRow("孙伟", w.LeadUnit, IsContact: false)
+        {
+            WebhookUrl = $"{app.Receiver.BaseUrl}/hooks/reply",
+        });
         await app.Seed.PreferencesAsync(person, ["webhook"]);
         var key = $"item:{w.ItemId}:escalation:urge:reply";
         await app.Seed.EnqueueAsync(Now, Seed.Request(key, "escalation", "urge", w, person, Now));
@@ -141,7 +148,7 @@ public sealed class OutboundSafetyTests(NotifyApp app) : IClassFixture<NotifyApp
         errors.ShouldBeEmpty();
         text.ShouldContain("县扶贫办：");
 
-        await app.Seed.UnitAsync("other-dlv", "县交通局", "department");
+        await app.Seed.Org.UnitAsync("other-dlv", "县交通局", "department");
         var other = await app.UserAsync("jt-dlv", "unit", "other-dlv", null);
         (await other.GetAsync($"/api/escalations/{escalation}/letter.docx")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }

@@ -1,6 +1,7 @@
 using Dapper;
 using Rectify.Notifications.Dispatch;
 using Rectify.Notifications.Tests.Support;
+using Rectify.TestSupport;
 
 namespace Rectify.Notifications.Tests.Dispatch;
 
@@ -16,7 +17,10 @@ public sealed class ClusterTests(DatabaseFixture f) : IClassFixture<DatabaseFixt
     private async Task<(Guid Person, Seed.World W)> WebhookPersonAsync(string suffix)
     {
         var w = await f.Seed.WorldAsync(suffix);
-        var person = await f.Seed.PersonAsync("郑洁", w.LeadUnit, webhookUrl: $"{receiver.BaseUrl}/hooks/{suffix}");
+        var person = await f.Seed.Org.PersonAsync(new PersonRow("郑洁", w.LeadUnit, IsContact: false)
+        {
+            WebhookUrl = $"{receiver.BaseUrl}/hooks/{suffix}",
+        });
         await f.Seed.PreferencesAsync(person, ["webhook"]);
         return (person, w);
     }
@@ -52,7 +56,7 @@ public sealed class ClusterTests(DatabaseFixture f) : IClassFixture<DatabaseFixt
         await using var a = await NotifyHost.StartAsync(f.ConnectionString, settings, NotifyHost.MondayMorning);
         await using var b = await NotifyHost.StartAsync(f.ConnectionString, settings);
         var w = await f.Seed.WorldAsync("inbox-storm");
-        var person = await f.Seed.PersonAsync("吴敏", w.LeadUnit);
+        var person = await f.Seed.Org.PersonAsync(new PersonRow("吴敏", w.LeadUnit, IsContact: false));
         await f.Seed.PreferencesAsync(person, ["inbox"]);
         var now = a.Clock.GetUtcNow();
         await f.Seed.EnqueueAsync(now, Requests(600, w, person, now, "inbox-storm:"));

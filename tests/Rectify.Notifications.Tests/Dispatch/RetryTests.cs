@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rectify.Notifications.Tests.Support;
+using Rectify.TestSupport;
 
 namespace Rectify.Notifications.Tests.Dispatch;
 
@@ -15,8 +16,12 @@ public sealed class RetryTests(DatabaseFixture f) : IClassFixture<DatabaseFixtur
     private async Task<(Seed.World W, Guid Person, string Key)> EnqueueWebhookAsync(string suffix, DateTimeOffset now, string channel = "webhook")
     {
         var w = await f.Seed.WorldAsync(suffix);
-        var person = await f.Seed.PersonAsync("周敏", w.LeadUnit, mobile: "13800001234", webhookUrl: $"{receiver.BaseUrl}/hooks/{suffix}",
-            dingtalk: $"{receiver.BaseUrl}/robot/send?access_token={suffix}");
+        var person = await f.Seed.Org.PersonAsync(new PersonRow("周敏", w.LeadUnit, IsContact: false)
+        {
+            Mobile = "13800001234",
+            WebhookUrl = $"{receiver.BaseUrl}/hooks/{suffix}",
+            Dingtalk = $"{receiver.BaseUrl}/robot/send?access_token={suffix}",
+        });
         await f.Seed.PreferencesAsync(person, [channel]);
         var key = $"item:{w.ItemId}:reminder:T-7:{suffix}";
         await f.Seed.EnqueueAsync(now, Seed.Request(key, "reminder", null, w, person, now));
@@ -82,7 +87,10 @@ public sealed class RetryTests(DatabaseFixture f) : IClassFixture<DatabaseFixtur
         await using var host = await NotifyHost.StartAsync(f.ConnectionString,
             new Dictionary<string, string?> { ["Rectify:Notifications:RobotPerMinute"] = "5" }, NotifyHost.MondayMorning.AddSeconds(5));
         var w = await f.Seed.WorldAsync("rate");
-        var person = await f.Seed.PersonAsync("吴刚", w.LeadUnit, dingtalk: $"{receiver.BaseUrl}/robot/send?access_token=rate");
+        var person = await f.Seed.Org.PersonAsync(new PersonRow("吴刚", w.LeadUnit, IsContact: false)
+        {
+            Dingtalk = $"{receiver.BaseUrl}/robot/send?access_token=rate",
+        });
         await f.Seed.PreferencesAsync(person, ["dingtalk"]);
         var now = host.Clock.GetUtcNow();
         await f.Seed.EnqueueAsync(now, Enumerable.Range(1, 8)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Web;
 using Rectify.Notifications.Tests.Support;
+using Rectify.TestSupport;
 
 namespace Rectify.Notifications.Tests.Robots;
 
@@ -69,10 +70,14 @@ public sealed class RobotChannelTests(MailFixture f) : IClassFixture<MailFixture
     {
         receiver.Respond = Platform;
         var w = await f.Seed.WorldAsync("sig");
-        var person = await f.Seed.PersonAsync("赵强", w.LeadUnit,
-            dingtalk: $"{receiver.BaseUrl}/robot/send?access_token=ding-token-1", dingtalkSecret: DingSecret,
-            feishu: $"{receiver.BaseUrl}/open-apis/bot/v2/hook/feishu-1", feishuSecret: FeishuSecret,
-            wecom: $"{receiver.BaseUrl}/cgi-bin/webhook/send?key=wecom-1");
+        var person = await f.Seed.Org.PersonAsync(new PersonRow("赵强", w.LeadUnit, IsContact: false)
+        {
+            Dingtalk = $"{receiver.BaseUrl}/robot/send?access_token=ding-token-1",
+            DingtalkSecret = DingSecret,
+            Feishu = $"{receiver.BaseUrl}/open-apis/bot/v2/hook/feishu-1",
+            FeishuSecret = FeishuSecret,
+            Wecom = $"{receiver.BaseUrl}/cgi-bin/webhook/send?key=wecom-1",
+        });
         await f.Seed.PreferencesAsync(person, ["dingtalk", "feishu", "wecom"]);
         var key = $"item:{w.ItemId}:escalation:urge:c1";
         await f.Seed.EnqueueAsync(Now, Seed.Request(key, "escalation", "urge", w, person, Now, Seed.Typed("escalation", "urge", w, deadline: new DateOnly(2026, 11, 16))));
@@ -99,8 +104,11 @@ public sealed class RobotChannelTests(MailFixture f) : IClassFixture<MailFixture
     {
         receiver.Respond = Platform;
         var w = await f.Seed.WorldAsync("bad");
-        var person = await f.Seed.PersonAsync("钱芳", w.LeadUnit,
-            dingtalk: $"{receiver.BaseUrl}/robot/send?access_token=ding-token-1", dingtalkSecret: "SECnot-the-right-one");
+        var person = await f.Seed.Org.PersonAsync(new PersonRow("钱芳", w.LeadUnit, IsContact: false)
+        {
+            Dingtalk = $"{receiver.BaseUrl}/robot/send?access_token=ding-token-1",
+            DingtalkSecret = "SECnot-the-right-one",
+        });
         await f.Seed.PreferencesAsync(person, ["dingtalk"]);
         var key = $"item:{w.ItemId}:reminder:T-1:c1";
         await f.Seed.EnqueueAsync(Now, Seed.Request(key, "reminder", null, w, person, Now));
@@ -117,7 +125,11 @@ public sealed class RobotChannelTests(MailFixture f) : IClassFixture<MailFixture
     {
         receiver.Respond = Platform;
         var w = await f.Seed.WorldAsync("hook");
-        var person = await f.Seed.PersonAsync("孙磊", w.LeadUnit, webhookUrl: $"{receiver.BaseUrl}/hooks/rectify", webhookSecret: HookSecret);
+        var person = await f.Seed.Org.PersonAsync(new PersonRow("孙磊", w.LeadUnit, IsContact: false)
+        {
+            WebhookUrl = $"{receiver.BaseUrl}/hooks/rectify",
+            WebhookSecret = HookSecret,
+        });
         await f.Seed.PreferencesAsync(person, ["webhook"]);
         var key = $"item:{w.ItemId}:assigned";
         await f.Seed.EnqueueAsync(Now, Seed.Request(key, "assigned", null, w, person, Now));

@@ -1,13 +1,17 @@
 using Dapper;
 using Npgsql;
+using Rectify.TestSupport;
 using Rectify.Workflows.Notifications;
 
 namespace Rectify.Notifications.Tests.Support;
 
-/// <summary>Realistic rows for tests, written with SQL (units, people, a campaign with its items, escalations) and
-/// outbox rows enqueued through the runtime's port, exactly as the runtime does.</summary>
+/// <summary>Realistic rows for tests, written with SQL (the organisation through <see cref="OrgBuilder"/>, a campaign with
+/// its items, escalations) and outbox rows enqueued through the runtime's port, exactly as the runtime does.</summary>
 public sealed class Seed(NpgsqlDataSource db)
 {
+    /// <summary>Units and people, written as rows.</summary>
+    public OrgBuilder Org { get; } = new(db);
+
     public const string CampaignTitle = "龙川县脱贫攻坚考核反馈问题整改工作";
     public const string DocumentNumber = "龙整改〔2026〕3号";
 
@@ -18,37 +22,17 @@ public sealed class Seed(NpgsqlDataSource db)
     public async Task<World> WorldAsync(string suffix = "", DateOnly? deadline = null, string? leaderEmail = null)
     {
         var lg = $"lgo{suffix}"; var office = $"dcs{suffix}"; var unit = $"fpb{suffix}";
-        await UnitAsync(lg, "龙川县脱贫攻坚领导小组办公室", "leadingGroup");
-        await UnitAsync(office, "县委督查室", "supervisionOffice");
-        await UnitAsync(unit, "县扶贫办", "department");
-        var leader = await PersonAsync("王建国", unit, email: leaderEmail ?? $"wangjianguo{suffix}@fpb.example.cn", title: "副县长");
-        var contact = await PersonAsync("李娜", unit, email: $"lina{suffix}@fpb.example.cn", isContact: true);
+        await Org.UnitAsync(lg, "龙川县脱贫攻坚领导小组办公室", "leadingGroup");
+        await Org.UnitAsync(office, "县委督查室", "supervisionOffice");
+        await Org.UnitAsync(unit, "县扶贫办", "department");
+        var leader = await Org.PersonAsync(
+            new PersonRow("王建国", unit, IsContact: false) { Email = leaderEmail ?? $"wangjianguo{suffix}@fpb.example.cn", Title = "副县长" });
+        var contact = await Org.PersonAsync(new PersonRow("李娜", unit, IsContact: true) { Email = $"lina{suffix}@fpb.example.cn" });
         var campaign = await CampaignAsync(CampaignTitle, DocumentNumber, lg, office);
         var item = await ItemAsync(campaign, "3", "部分贫困户“两不愁三保障”底数不清", unit, leader, deadline ?? new DateOnly(2026, 12, 4),
             description: "入户核查发现部分贫困户住房、饮水安全情况底数不清，台账与实际不符。",
             measures: "组织乡镇逐户核查，建立问题台账，11月底前完成整改并销号。");
         return new World(campaign, item, leader, contact, unit, "县扶贫办", office, "县委督查室", deadline ?? new DateOnly(2026, 12, 4));
-    }
-
-    public async Task UnitAsync(string code, string name, string kind)
-    {
-        await using var c = await db.OpenConnectionAsync();
-        await c.ExecuteAsync("insert into units(code, name, kind) values (@code, @name, @kind) on conflict (code) do nothing", new { code, name, kind });
-    }
-
-    public async Task<Guid> PersonAsync(
-        string name, string unit, string? email = null, string? mobile = null, string? title = null, bool isContact = false,
-        string? wecom = null, string? dingtalk = null, string? dingtalkSecret = null, string? feishu = null, string? feishuSecret = null,
-        string? webhookUrl = null, string? webhookSecret = null)
-    {
-        var id = Guid.CreateVersion7();
-        await using var c = await db.OpenConnectionAsync();
-        await c.ExecuteAsync("""
-            insert into people(id, name, title, unit_code, email, mobile, is_unit_contact, wecom_webhook, dingtalk_webhook, dingtalk_secret,
-                               feishu_webhook, feishu_secret, webhook_url, webhook_secret)
-            values (@id, @name, @title, @unit, @email, @mobile, @isContact, @wecom, @dingtalk, @dingtalkSecret, @feishu, @feishuSecret, @webhookUrl, @webhookSecret)
-            """, new { id, name, title, unit, email, mobile, isContact, wecom, dingtalk, dingtalkSecret, feishu, feishuSecret, webhookUrl, webhookSecret });
-        return id;
     }
 
     public async Task PreferencesAsync(Guid person, string[] channels, bool digest = false, string language = "zh")

@@ -23,9 +23,9 @@ public sealed class AppendOnlyJournalTests
             // The journal's references are checked when it is written (0101): give its row a campaign to name.
             if (table == "journal")
             {
+                await new OrgBuilder(source).UnitAsync("aoj-lg", "审计测试办公室", "leadingGroup");
                 await connection.ExecuteAsync("""
                     insert into workflow_definitions(id, version, name, definition) values ('aoj-flow', 1, '审计测试流程', '{}') on conflict do nothing;
-                    insert into units(code, name, kind) values ('aoj-lg', '审计测试办公室', 'leadingGroup') on conflict do nothing;
                     insert into campaigns(id, title, issued_by_unit, workflow_id, workflow_version)
                     values ('00000000-0000-0000-0000-00000000a0a0', '审计测试', 'aoj-lg', 'aoj-flow', 1) on conflict do nothing;
                     """);

@@ -26,10 +26,13 @@ public sealed class SetBasedReferencesTests : IAsyncLifetime
         source = db.CreateDataSource();
         var store = new DefinitionStore(source, EmbeddedSchema.Validator());
         (await store.PublishAsync(ShippedDefinitions.Json("rectification-campaign"), DateTimeOffset.UtcNow, default)).Errors.ShouldBeEmpty();
+        var org = new OrgBuilder(source);
+        await org.UnitAsync("lgo", "领导小组办公室", "leadingGroup");
+        await org.UnitAsync("ua", "县测试局", "department");
+        await org.PersonAsync(
+            new PersonRow("张联络", "ua", IsContact: true) { Id = Guid.Parse("00000000-0000-0000-0000-0000000000a1"), Email = "ua@example.cn" });
         await using var c = await source.OpenConnectionAsync();
         await c.ExecuteAsync("""
-            insert into units(code, name, kind) values ('lgo', '领导小组办公室', 'leadingGroup'), ('ua', '县测试局', 'department');
-            insert into people(id, name, unit_code, email, is_unit_contact) values ('00000000-0000-0000-0000-0000000000a1', '张联络', 'ua', 'ua@example.cn', true);
             insert into campaigns(id, title, issued_by_unit, workflow_id, workflow_version, state, launched_at)
             values (@Campaign, '演练', 'lgo', 'rectification-campaign', 1, 'active', now());
             insert into items(id, campaign_id, seq, title, lead_unit, units, state)

@@ -30,11 +30,13 @@ public sealed class TimerDurabilityTests : IAsyncLifetime
         await using var source = db.CreateDataSource();
         var store = new DefinitionStore(source, EmbeddedSchema.Validator());
         (await store.PublishAsync(ShippedDefinitions.Json("rectification-campaign"), DateTimeOffset.UtcNow, default)).Errors.ShouldBeEmpty();
+        var org = new OrgBuilder(source);
+        await org.UnitAsync("lgo", "领导小组办公室", "leadingGroup");
+        await org.UnitAsync("ua", "县测试局", "department");
+        await org.PersonAsync(new PersonRow("张联络", "ua", IsContact: true) { Email = "ua@example.cn" });
         await using var c = await source.OpenConnectionAsync();
         // Every item's T-7 reminder is a minute overdue: a burst of due timers, each with two outbox rows (e-mail, inbox).
         await c.ExecuteAsync("""
-            insert into units(code, name, kind) values ('lgo', '领导小组办公室', 'leadingGroup'), ('ua', '县测试局', 'department');
-            insert into people(id, name, unit_code, email, is_unit_contact) values (gen_random_uuid(), '张联络', 'ua', 'ua@example.cn', true);
             insert into campaigns(id, title, issued_by_unit, workflow_id, workflow_version, state, launched_at)
             values ('00000000-0000-0000-0000-0000000000c1', '演练', 'lgo', 'rectification-campaign', 1, 'active', now());
             insert into items(id, campaign_id, seq, title, lead_unit, units, deadline, effective_deadline, state, cycle, assigned_at, acknowledged_at)
