@@ -36,7 +36,8 @@ public sealed class OrgBuilder
     public OrgBuilder(NpgsqlDataSource db) => this.db = db;
 
     private HttpClient Admin =>
-        admin ?? throw new InvalidOperationException("accounts and campaigns are made through the API: build the OrgBuilder with an admin client");
+        admin ?? throw new InvalidOperationException(
+            "accounts and campaigns are made through the API: build the OrgBuilder with an admin client");
 
     /// <summary>A unit. Written as rows, a unit that already exists is left as it is.</summary>
     public async Task<string> UnitAsync(string code, string name, string kind = "department", string? parentCode = null)
@@ -65,9 +66,11 @@ public sealed class OrgBuilder
     {
         if (admin is not null)
         {
-            if ((p.Mobile ?? p.Title ?? p.Wecom ?? p.Dingtalk ?? p.DingtalkSecret ?? p.Feishu ?? p.FeishuSecret ?? p.WebhookUrl ?? p.WebhookSecret) is not null)
+            if ((p.Mobile ?? p.Title ?? p.Wecom ?? p.Dingtalk ?? p.DingtalkSecret ?? p.Feishu ?? p.FeishuSecret
+                 ?? p.WebhookUrl ?? p.WebhookSecret) is not null)
                 throw new InvalidOperationException("through the API the builder sends only name, unit, e-mail and contact");
-            var body = await (await admin.PostJsonAsync("/api/people", new { name = p.Name, unitCode = p.UnitCode, email = p.Email, isUnitContact = p.IsContact }))
+            var person = new { name = p.Name, unitCode = p.UnitCode, email = p.Email, isUnitContact = p.IsContact };
+            var body = await (await admin.PostJsonAsync("/api/people", person))
                 .ShouldHaveStatusAsync(HttpStatusCode.Created);
             return body.GetProperty("id").GetGuid();
         }
@@ -110,7 +113,8 @@ public sealed class OrgBuilder
     public async Task<JsonElement> ItemAsync(
         Guid campaignId, string title, string leadUnit, string[]? units = null, string? deadline = "2026-06-10", bool ongoing = false)
     {
-        return await (await Admin.PostJsonAsync($"/api/campaigns/{campaignId}/items", new { title, leadUnit, units = units ?? [], deadline, ongoing }))
+        var item = new { title, leadUnit, units = units ?? [], deadline, ongoing };
+        return await (await Admin.PostJsonAsync($"/api/campaigns/{campaignId}/items", item))
             .ShouldHaveStatusAsync(HttpStatusCode.Created);
     }
 }
