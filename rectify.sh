@@ -8,6 +8,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 log() { printf '\033[1;34m[rectify]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[rectify]\033[0m %s\n' "$*" >&2; exit 1; }
 
+# on_exit FUNCTION: FUNCTION runs when the script ends, whether it finishes or is stopped (Ctrl-C, TERM): a signal ends
+# the script (it does not carry on after the handler) and the exit runs FUNCTION once.
+on_exit() {
+  trap "$1" EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
 APT_UPDATED=0
 apt_install() {
   # Installs the Debian packages named, only those missing; one apt-get update per run.
@@ -129,11 +137,12 @@ cmd_run() {
     export ConnectionStrings__Rectify="Host=127.0.0.1;Port=$port;Username=postgres;Password=$(cat "$pgdir/password");Database=rectify"
   fi
   cleanup() {
-    trap - EXIT INT TERM
+    # Once: a second Ctrl-C or TERM while stopping must not leave the database running.
+    trap - EXIT; trap '' INT TERM
     if [ -n "$RUN_APP_PID" ]; then kill "$RUN_APP_PID" 2>/dev/null || true; wait "$RUN_APP_PID" 2>/dev/null || true; fi
     if [ "$RUN_STARTED_PG" = 1 ]; then log "stopping the local PostgreSQL"; pg_stop "$RUN_PGDIR"; fi
   }
-  trap cleanup EXIT INT TERM
+  on_exit cleanup
   build Release
 
   [ -f .data/admin-password ] || python3 -c 'import secrets;print(secrets.token_urlsafe(12))' > .data/admin-password
@@ -185,8 +194,8 @@ cmd_test() {
   local tmp="$TEST_TMP"
   chmod 755 "$tmp"
   local port; port="$(free_port)"
-  cleanup() { trap - EXIT INT TERM; pg_stop "$TEST_TMP/pg"; rm -rf "$TEST_TMP"; }
-  trap cleanup EXIT INT TERM
+  cleanup() { trap - EXIT; trap '' INT TERM; pg_stop "$TEST_TMP/pg"; rm -rf "$TEST_TMP"; }
+  on_exit cleanup
   log "starting a throwaway PostgreSQL on 127.0.0.1:$port"
   pg_start "$tmp/pg" "$port" throwaway
   export RECTIFY_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=20"

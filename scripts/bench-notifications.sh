@@ -22,11 +22,12 @@ TMP="$(mktemp -d /tmp/rectify-bench-notify.XXXXXX)"
 chmod 755 "$TMP"
 PGPORT="$(free_port)"; SMTPPORT="$(free_port)"; SMTP_PID=""
 cleanup() {
+  trap - EXIT; trap '' INT TERM
   [ -n "$SMTP_PID" ] && kill "$SMTP_PID" 2>/dev/null && wait "$SMTP_PID" 2>/dev/null || true
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$TMP/pg/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
 
 mkdir -p "$TMP/pg"; chown postgres:postgres "$TMP/pg"; chmod 700 "$TMP/pg"
 runuser -u postgres -- "$PGBIN/initdb" -D "$TMP/pg/data" -U postgres -E UTF8 --locale=C.UTF-8 --auth=trust >/dev/null

@@ -16,7 +16,8 @@ bench_pg_start() {
   TMP="$(mktemp -d "/tmp/rectify-$name.XXXXXX")"
   chmod 755 "$TMP"; mkdir -p "$TMP/pg"; chown postgres:postgres "$TMP/pg"; chmod 700 "$TMP/pg"
   PORT="$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()')"
-  trap bench_pg_cleanup EXIT INT TERM
+  # A signal ends the script (it does not carry on after the handler); the exit stops the server once.
+  trap bench_pg_cleanup EXIT; trap 'exit 130' INT; trap 'exit 143' TERM
   runuser -u postgres -- "$PGBIN/initdb" -D "$TMP/pg/data" -U postgres -E UTF8 --locale=C.UTF-8 --auth=trust >"$TMP/initdb.log" 2>&1 \
     || { cat "$TMP/initdb.log"; die "initdb failed"; }
   # shellcheck disable=SC2086 # the extra options are words on purpose
@@ -27,6 +28,7 @@ bench_pg_start() {
 }
 
 bench_pg_cleanup() {
+  trap - EXIT; trap '' INT TERM
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$TMP/pg/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
