@@ -179,6 +179,14 @@ BANNER
   RUN_APP_PID=""
 }
 
+# slowest_tests DIR: the ten slowest tests of the run's .trx files, so the suite's time has names (issue 18: under 15 min).
+slowest_tests() {
+  local f
+  for f in "$1"/*.trx; do [ -f "$f" ] && grep -o '<UnitTestResult [^>]*>' "$f"; done \
+    | sed -n 's/.*testName="\([^"]*\)".*duration="\([0-9:.]*\)".*/\2 \1/p' \
+    | sort -r | sed -n '1,10s/^/  slowest: /p' >&2 || true
+}
+
 cmd_test() {
   ensure_dotnet
   ensure_postgres
@@ -212,7 +220,9 @@ cmd_test() {
   fi
   log "running the tests"
   # Extra arguments narrow the run, e.g. ./rectify.sh test tests/Rectify.Workflows.Tests --filter Calendar
-  dotnet test "${@:-Rectify.sln}" -c Debug --no-build --results-directory "$results" --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true || rc=$?
+  # The tests' temporary files (uploads, imports, browser profiles) go under the run's directory, removed with it.
+  mkdir -m 1777 "$tmp/tmp"
+  TMPDIR="$tmp/tmp" dotnet test "${@:-Rectify.sln}" -c Debug --no-build --results-directory "$results" --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true || rc=$?
   local passed=0 failed=0 skipped=0 f
   for f in "$results"/*.trx; do
     [ -f "$f" ] || continue
@@ -224,6 +234,9 @@ cmd_test() {
     s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${s:-0}))
   done
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "the test run failed outside any test (exit $rc)"; fi
+  slowest_tests "$results"
+  # RECTIFY_TEST_RESULTS=DIR keeps the .trx files (durations, failures' output) after the run.
+  if [ -n "${RECTIFY_TEST_RESULTS:-}" ]; then mkdir -p "$RECTIFY_TEST_RESULTS" && cp "$results"/*.trx "$RECTIFY_TEST_RESULTS"/ 2>/dev/null; fi
   failed=$((failed + style))
   if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "no test ran"; fi
   if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
