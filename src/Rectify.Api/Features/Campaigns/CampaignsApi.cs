@@ -51,25 +51,10 @@ public static partial class CampaignsApi
     public static async Task<Ok<Page<CampaignDto>>> List(
         HttpContext http, NpgsqlDataSource db, TimeProvider clock, [AsParameters] CampaignListQuery query, CancellationToken ct)
     {
-        var (state, q, page, pageSize) = query;
-        var user = CurrentUser.From(http.User);
-        var paging = Paging.From(page, pageSize);
-        const string where = $"""
-            where {Access.CampaignVisible}
-              and (@state::text is null or c.state = @state)
-              and (@q::text is null or c.title ilike @qLike or c.document_number ilike @qLike)
-            """;
-        const string sql = $"""
-            select count(*) from campaigns c {where};
-            select {CampaignRow.Columns} from campaigns c {where} order by c.created_at desc, c.id limit @limit offset @offset;
-            """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var scope = new { role = user.Role, unit = user.UnitCode, state, q, qLike = SqlLike.Contains(q), limit = paging.PageSize, offset = paging.Offset };
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, scope, cancellationToken: ct));
-        var total = await grid.ReadSingleAsync<long>();
-        var rows = (await grid.ReadAsync<CampaignRow>()).ToList();
-        var stats = await CampaignStatistics.ForAsync(connection, rows.Select(r => r.Id).ToArray(), clock.GetUtcNow(), user, ct);
-        return TypedResults.Ok(new Page<CampaignDto>(rows.Select(r => r.ToDto(stats[r.Id])).ToList(), total));
+        var filter = new CampaignFilter(query.State, query.Q);
+        return TypedResults.Ok(await CampaignQueries.ListAsync(
+            connection, CurrentUser.From(http.User), filter, Paging.From(query.Page, query.PageSize), clock.GetUtcNow(), ct));
     }
 
     public static async Task<Results<Ok<CampaignDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)

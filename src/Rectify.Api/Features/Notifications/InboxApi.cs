@@ -24,38 +24,11 @@ public static class InboxApi
         return app;
     }
 
-    private sealed record Row(
-        long Id, long OutboxId, string Kind, string? Level, Guid? CampaignId, Guid? ItemId, string Subject, string Body, string? Link,
-        DateTime CreatedAt, DateTime? ReadAt)
-    {
-        public InboxMessageDto ToDto() => new(Id, OutboxId, Kind, Level, CampaignId, ItemId, Subject, Body, Link,
-            new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
-            ReadAt is { } r ? new DateTimeOffset(DateTime.SpecifyKind(r, DateTimeKind.Utc)) : null);
-    }
-
-    private const string Columns = """
-        id, outbox_id as OutboxId, kind, level, campaign_id as CampaignId, item_id as ItemId, subject, body, link,
-        created_at as CreatedAt, read_at as ReadAt
-        """;
-
     public static async Task<Ok<InboxPage>> List(HttpContext http, NpgsqlDataSource db, bool? unread, int? page, int? pageSize, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User);
-        if (user.PersonId is not { } person) return TypedResults.Ok(new InboxPage([], 0, 0));
-        var paging = Paging.From(page, pageSize);
-        const string where = "where person_id = @person and (@unread::boolean is null or (read_at is null) = @unread)";
-        const string sql = $"""
-            select count(*) from inbox_messages {where};
-            select count(*) from inbox_messages where person_id = @person and read_at is null;
-            select {Columns} from inbox_messages {where} order by id desc limit @limit offset @offset;
-            """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
-            new { person, unread, limit = paging.PageSize, offset = paging.Offset }, cancellationToken: ct));
-        var total = await grid.ReadSingleAsync<long>();
-        var unreadCount = await grid.ReadSingleAsync<long>();
-        var rows = await grid.ReadAsync<Row>();
-        return TypedResults.Ok(new InboxPage(rows.Select(r => r.ToDto()).ToList(), total, unreadCount));
+        return TypedResults.Ok(await InboxQueries.ListAsync(
+            connection, CurrentUser.From(http.User), unread, Paging.From(page, pageSize), ct));
     }
 
     public static async Task<Results<Ok<InboxMessageDto>, ProblemHttpResult>> MarkRead(
@@ -65,10 +38,10 @@ public static class InboxApi
         if (user.PersonId is not { } person) return Problems.NotFound("消息");
         const string sql = $"""
             update inbox_messages set read_at = coalesce(read_at, @now) where id = @id and person_id = @person
-            returning {Columns}
+            returning {InboxQueries.Columns}
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql, new { id, person, now = wall.GetUtcNow() }, cancellationToken: ct));
+        var row = await connection.QuerySingleOrDefaultAsync<InboxQueries.Row>(new CommandDefinition(sql, new { id, person, now = wall.GetUtcNow() }, cancellationToken: ct));
         return row is null ? Problems.NotFound("消息") : TypedResults.Ok(row.ToDto());
     }
 

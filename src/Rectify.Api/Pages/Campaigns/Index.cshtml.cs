@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages.Campaigns;
@@ -23,8 +24,11 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock) : PageMo
         CanCreate = me.IsAdmin || me.IsLeadingGroup;
         var state = Labels.CampaignState.ContainsKey(State ?? "") ? State : null;
         var q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim()[..Math.Min(Q.Trim().Length, 200)];
-        var result = await CampaignsApi.List(HttpContext, db, clock, new CampaignsApi.CampaignListQuery(state, q, PageNumber, PagerModel.DefaultSize), ct);
-        Campaigns = result.Value!.Items;
-        Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, result.Value.Total);
+        Page<CampaignDto> page;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            page = await CampaignQueries.ListAsync(
+                connection, me, new CampaignFilter(state, q), Paging.From(PageNumber, PagerModel.DefaultSize), clock.GetUtcNow(), ct);
+        Campaigns = page.Items;
+        Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
     }
 }

@@ -2,11 +2,15 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
 using Rectify.Api.Features.Notifications;
+using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages.Inbox;
 
-/// <summary>The signed-in person's in-app messages (the inbox channel), through the inbox API's handlers.</summary>
+/// <summary>
+/// The signed-in person's in-app messages (the inbox channel): read through the inbox queries, marked read through the
+/// API's handlers.
+/// </summary>
 public sealed class IndexModel(NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall) : PageModel
 {
     [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
@@ -15,7 +19,9 @@ public sealed class IndexModel(NpgsqlDataSource db, [FromKeyedServices("wall")] 
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        Inbox = (await InboxApi.List(HttpContext, db, null, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            Inbox = await InboxQueries.ListAsync(
+                connection, Features.Auth.CurrentUser.From(User), null, Paging.From(PageNumber, PagerModel.DefaultSize), ct);
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, Inbox.Total);
     }
 

@@ -229,7 +229,11 @@ public sealed partial class DetailModel(
             sent = await NotificationQueries.ListAsync(log, me, new NotificationFilter(ItemId: id), Paging.From(1, 100), ct);
         Notifications = sent.Items;
         NotificationsTotal = sent.Total;
-        Escalations = ApiOutcome.Value<Page<EscalationDto>>((await EscalationsApi.List(HttpContext, db, new EscalationsApi.EscalationFilter(ItemId: id, PageSize: 100), ct)).Result)?.Items ?? [];
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            var filter = new EscalationsApi.EscalationFilter(ItemId: id, PageSize: 100);
+            Escalations = (await EscalationQueries.ListAsync(connection, me, filter, ct)).Items;
+        }
         Event.ExpectedVersion = Item.Version;
         await names.AllAsync(ct);
         return true;
