@@ -70,7 +70,10 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Delivera
     {
         var me = CurrentUser.From(User);
         IsUnit = me.IsUnit;
-        var page = (await DeliverablesApi.List(new DeliverablesApi.DeliverableListQuery(CampaignId, null, null, PageNumber, PagerModel.DefaultSize), new ApiRequest(HttpContext, db, clock), definitions, ct)).Value!;
+        Page<DeliverableDto> page;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            page = await DeliverableQueries.ListAsync(connection, me, new DeliverableFilter(CampaignId),
+                Paging.From(PageNumber, PagerModel.DefaultSize), clock.GetUtcNow(), definitions, ct);
         Items = page.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
         await names.AllAsync(ct);

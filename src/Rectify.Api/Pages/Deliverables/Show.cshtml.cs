@@ -67,7 +67,10 @@ public sealed class ShowModel(NpgsqlDataSource db, TimeProvider clock, Deliverab
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken ct)
     {
-        var found = ApiOutcome.Value<DeliverableDto>((await DeliverablesApi.Get(id, HttpContext, db, clock, definitions, ct)).Result);
+        DeliverableDto? found;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+            found = await DeliverableQueries.FindVisibleAsync(
+                connection, id, Features.Auth.CurrentUser.From(User), clock.GetUtcNow(), definitions, ct);
         if (found is null) return false;
         Deliverable = found;
         Event.ExpectedVersion = found.Version;
