@@ -23,26 +23,12 @@ public static class UnitsApi
         return app;
     }
 
-    private const string Columns = "code, name, kind, parent_code as ParentCode";
+    private const string Columns = UnitQueries.Columns;
 
     public static async Task<Ok<Page<UnitDto>>> List(NpgsqlDataSource db, string? kind, string? parent, string? q, int? page, int? pageSize, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
-        const string where = """
-            where (@kind::text is null or kind = @kind)
-              and (@parent::text is null or parent_code = @parent)
-              and (@q::text is null or name ilike @qLike or code ilike @qLike)
-            """;
-        const string sql = $"""
-            select count(*) from units {where};
-            select {Columns} from units {where} order by code limit @limit offset @offset;
-            """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
-            new { kind, parent, q, qLike = SqlLike.Contains(q), limit = paging.PageSize, offset = paging.Offset }, cancellationToken: ct));
-        var total = await grid.ReadSingleAsync<long>();
-        var items = (await grid.ReadAsync<UnitDto>()).ToList();
-        return TypedResults.Ok(new Page<UnitDto>(items, total));
+        return TypedResults.Ok(await UnitQueries.ListAsync(connection, new UnitFilter(kind, parent, q), Paging.From(page, pageSize), ct));
     }
 
     public static async Task<Results<Ok<UnitDto>, ProblemHttpResult>> Get(string code, NpgsqlDataSource db, CancellationToken ct)

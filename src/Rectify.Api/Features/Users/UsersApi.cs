@@ -38,16 +38,8 @@ public static partial class UsersApi
 
     public static async Task<Ok<Page<UserDto>>> List(NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall, int? page, int? pageSize, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
-        const string sql = $"""
-            select count(*) from users;
-            select {Columns} from users u order by user_name limit @limit offset @offset;
-            """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
-            new { limit = paging.PageSize, offset = paging.Offset, now = wall.GetUtcNow() }, cancellationToken: ct));
-        var total = await grid.ReadSingleAsync<long>();
-        return TypedResults.Ok(new Page<UserDto>((await grid.ReadAsync<UserRecord>()).Select(r => r.ToDto()).ToList(), total));
+        return TypedResults.Ok(await UserQueries.ListAsync(connection, Paging.From(page, pageSize), wall.GetUtcNow(), ct));
     }
 
     public static async Task<Results<Created<UserDto>, ValidationProblem, ProblemHttpResult>> Create(

@@ -57,10 +57,10 @@ public sealed class UnitsModel(NpgsqlDataSource db, AdminJournal journal, UnitNa
     private async Task LoadAsync(CancellationToken ct)
     {
         var q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim();
-        var page = (await UnitsApi.List(db, null, null, q, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var page = await UnitQueries.ListAsync(connection, new UnitFilter(Q: q), Paging.From(PageNumber, PagerModel.DefaultSize), ct);
         Units = page.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
-        await using var connection = await db.OpenConnectionAsync(ct);
         Parents = await Choices.UnitsAsync(connection, null, ct);
         await names.AllAsync(ct);
     }

@@ -77,10 +77,10 @@ public sealed class UsersModel(
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        var page = (await UsersApi.List(db, wall, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var page = await UserQueries.ListAsync(connection, Paging.From(PageNumber, PagerModel.DefaultSize), wall.GetUtcNow(), ct);
         Users = page.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
-        await using var connection = await db.OpenConnectionAsync(ct);
         UnitChoices = await Choices.UnitsAsync(connection, null, ct);
         PersonChoices = await Choices.PeopleAsync(connection, ct);
         await names.AllAsync(ct);
