@@ -61,9 +61,9 @@ public sealed class SignInThrottle(NpgsqlDataSource db, [FromKeyedServices("wall
             where ((scope = 'account' and key = @account) or (scope = 'source' and key = @source)) and blocked_until > @now
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var until = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(sql,
+        var until = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(sql,
             new { account = AccountKey(userName, source), source, now = wall.GetUtcNow() }, cancellationToken: ct));
-        return until is { } u ? new DateTimeOffset(DateTime.SpecifyKind(u, DateTimeKind.Utc)) : null;
+        return until;
     }
 
     /// <summary>Counts a failure for the name from this source and for the source (a new window when the last one expired).</summary>

@@ -56,8 +56,7 @@ public sealed class OutboxStore(NpgsqlDataSource db, [FromKeyedServices("wall")]
             where status in ('pending','failed') and not digest_hold and digested_in is null
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(sql, new { now, wall = realTime.GetUtcNow() }, cancellationToken: ct));
-        return next is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(sql, new { now, wall = realTime.GetUtcNow() }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyDictionary<Guid, Recipient>> RecipientsAsync(IEnumerable<Guid> ids, CancellationToken ct)

@@ -17,7 +17,7 @@ public sealed class ItemNotificationLog(NpgsqlDataSource db)
 {
     private sealed record Row(
         long Id, string Kind, string? Level, string Channel, Guid? PersonId, string? PersonName, string Status, int Attempts,
-        DateTime At, string? Subject, string? LastError);
+        DateTimeOffset At, string? Subject, string? LastError);
 
     public async Task<IReadOnlyList<NotificationTimelineEntry>> ForItemAsync(Guid itemId, CancellationToken ct)
     {
@@ -33,7 +33,7 @@ public sealed class ItemNotificationLog(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { itemId }, cancellationToken: ct));
         return rows.Select(r => new NotificationTimelineEntry(
-            new DateTimeOffset(DateTime.SpecifyKind(r.At, DateTimeKind.Utc)), "system", $"notification.{r.Status}", r.Subject, r.Id,
+            r.At, "system", $"notification.{r.Status}", r.Subject, r.Id,
             r.Kind, r.Level, r.Channel, r.PersonId, r.PersonName, r.Status, r.Attempts, r.Status == "dead" ? r.LastError : null)).ToList();
     }
 }

@@ -47,6 +47,7 @@ public static class DapperTypeHandlers
             SqlMapper.AddTypeHandler(new DateOnlyHandler());
             SqlMapper.AddTypeHandler(new NullableDateOnlyHandler());
             SqlMapper.AddTypeHandler(new StringArrayHandler());
+            SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
             registered = true;
         }
     }
@@ -99,6 +100,29 @@ public static class DapperTypeHandlers
             null or DBNull => [],
             Array a => a.Cast<object?>().Select(x => x?.ToString() ?? "").ToArray(),
             _ => [value.ToString()!],
+        };
+    }
+
+    /// <summary>
+    /// timestamptz comes back from Npgsql as a UTC <see cref="DateTime"/>; this hands it to a row as the same instant at
+    /// offset 0, so rows take <see cref="DateTimeOffset"/> columns directly (issue 18: instead of a
+    /// <c>DateTime.SpecifyKind</c> at every read). A <c>timestamp</c> without zone is taken as UTC, as those reads did.
+    /// Values are written as timestamptz, as Dapper's own mapping of DateTimeOffset did.
+    /// </summary>
+    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            parameter.Value = value;
+            if (parameter is NpgsqlParameter p) p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+        }
+
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            DateTimeOffset o => o,
+            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+            _ => DateTimeOffset.Parse(value.ToString()!, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal),
         };
     }
 }

@@ -43,13 +43,11 @@ public static class IncidentsApi
 
     private sealed record Row(
         long Id, string Source, string SubjectKind, Guid? SubjectId, Guid? CampaignId, string? CampaignTitle, string? ItemNumber, string? ItemTitle,
-        long? TimerId, long? OutboxId, string? Job, string? Step, string Error, DateTime FirstSeen, DateTime LastSeen, int Attempts,
-        DateTime? ResolvedAt, string? ResolvedBy, string? Resolution, bool TimerQuarantined)
+        long? TimerId, long? OutboxId, string? Job, string? Step, string Error, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, int Attempts,
+        DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution, bool TimerQuarantined)
     {
-        private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
-
         public IncidentDto ToDto() => new(Id, Source, SubjectKind, SubjectId, CampaignId, CampaignTitle, ItemNumber, ItemTitle, TimerId, OutboxId, Job, Step,
-            Error, Utc(FirstSeen), Utc(LastSeen), Attempts, ResolvedAt is { } r ? Utc(r) : null, ResolvedBy, Resolution, TimerQuarantined);
+            Error, FirstSeen, LastSeen, Attempts, ResolvedAt, ResolvedBy, Resolution, TimerQuarantined);
     }
 
     public static async Task<Ok<Page<IncidentDto>>> List(NpgsqlDataSource db, bool? open, int? page, int? pageSize, CancellationToken ct)

@@ -33,8 +33,7 @@ public static class FeedTokens
     public static async Task<DateTimeOffset?> CreatedAtAsync(NpgsqlConnection connection, string kind, string subjectId, CancellationToken ct)
     {
         const string sql = "select created_at from calendar_feed_tokens where subject_kind = @kind and subject_id = @subjectId";
-        var at = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(sql, new { kind, subjectId }, cancellationToken: ct));
-        return at is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(sql, new { kind, subjectId }, cancellationToken: ct));
     }
 
     public static async Task<bool> RevokeAsync(NpgsqlConnection connection, string kind, string subjectId, CancellationToken ct) =>

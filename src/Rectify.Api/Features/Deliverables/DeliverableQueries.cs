@@ -100,20 +100,19 @@ public static class DeliverableQueries
             """;
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { d.Id }, cancellationToken: ct));
         var zone = d.Zone;
-        static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
         var files = (await grid.ReadAsync<FileRow>())
             .Select(f => new AttachmentDto(
-                f.Id, SafeText.Strip(f.FileName), f.Size, f.Sha256, f.ContentType, LocalTime.InZone(Utc(f.UploadedAt), zone), f.UploadedBy))
+                f.Id, SafeText.Strip(f.FileName), f.Size, f.Sha256, f.ContentType, LocalTime.InZone(f.UploadedAt, zone), f.UploadedBy))
             .ToList();
         var history = (await grid.ReadAsync<StepRow>())
-            .Select(h => new DeliverableStep(LocalTime.InZone(Utc(h.At), zone), h.Actor, h.Type, h.FromState, h.ToState, h.Note,
+            .Select(h => new DeliverableStep(LocalTime.InZone(h.At, zone), h.Actor, h.Type, h.FromState, h.ToState, h.Note,
                 System.Text.Json.JsonSerializer.Deserialize<List<Guid>>(h.Files) ?? []))
             .ToList();
         return dto with { Files = files, History = history };
     }
 
     private sealed record FileRow(
-        Guid Id, string FileName, long Size, string Sha256, string ContentType, DateTime UploadedAt, string UploadedBy);
+        Guid Id, string FileName, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string UploadedBy);
 
-    private sealed record StepRow(DateTime At, string Actor, string Type, string? FromState, string? ToState, string? Note, string Files);
+    private sealed record StepRow(DateTimeOffset At, string Actor, string Type, string? FromState, string? ToState, string? Note, string Files);
 }

@@ -60,15 +60,15 @@ public static class ItemQueries
             select id, file_name as FileName, size, sha256, content_type as ContentType, uploaded_at as UploadedAt, uploaded_by as UploadedBy
             from attachments where item_id = @itemId order by uploaded_at, id
             """;
-        var rows = await connection.QueryAsync<(Guid Id, string FileName, long Size, string Sha256, string ContentType, DateTime UploadedAt, string UploadedBy)>(
+        var rows = await connection.QueryAsync<(Guid Id, string FileName, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string UploadedBy)>(
             new CommandDefinition(sql, new { itemId }, cancellationToken: ct));
-        return rows.Select(r => new AttachmentDto(r.Id, SafeText.Strip(r.FileName), r.Size, r.Sha256, r.ContentType,
-            new DateTimeOffset(DateTime.SpecifyKind(r.UploadedAt, DateTimeKind.Utc)), r.UploadedBy)).ToList();
+        return rows.Select(r => new AttachmentDto(r.Id, SafeText.Strip(r.FileName), r.Size, r.Sha256, r.ContentType, r.UploadedAt, r.UploadedBy))
+            .ToList();
     }
 
-    private sealed record JournalRow(long Id, DateTime At, string Actor, string Type, string? FromState, string? ToState, string? Note, string? SubjectKey, string Data);
+    private sealed record JournalRow(long Id, DateTimeOffset At, string Actor, string Type, string? FromState, string? ToState, string? Note, string? SubjectKey, string Data);
 
-    private sealed record OutboxRow(long Id, string IdempotencyKey, string Kind, string? Level, Guid? PersonId, string? PersonName, string Channel, string Status, DateTime NotBefore, DateTime? SentAt);
+    private sealed record OutboxRow(long Id, string IdempotencyKey, string Kind, string? Level, Guid? PersonId, string? PersonName, string Channel, string Status, DateTimeOffset NotBefore, DateTimeOffset? SentAt);
 
     /// <summary>
     /// Every event and every fired or skipped timer of the item in the order they were written (the journal's sequence,
@@ -89,16 +89,15 @@ public static class ItemQueries
         var outbox = (await grid.ReadAsync<OutboxRow>()).ToList();
         var zone = LocalTime.Zone(item.TimeZone);
         var definition = (await definitions.GetAsync(connection, item.WorkflowId, item.WorkflowVersion, ct))?.Definition;
-        static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
         var entries = journal.Select(j =>
         {
             var prefix = j.SubjectKey is null ? null : j.SubjectKey + ":";
             var notifications = prefix is null ? [] : outbox.Where(o => o.IdempotencyKey.StartsWith(prefix, StringComparison.Ordinal))
                 .Select(o => new TimelineNotification(o.Id, o.Kind, o.Level, o.PersonId, o.PersonName, o.Channel, o.Status,
-                    LocalTime.InZone(Utc(o.NotBefore), zone), o.SentAt is { } s ? LocalTime.InZone(Utc(s), zone) : null)).ToList();
+                    LocalTime.InZone(o.NotBefore, zone), o.SentAt is { } s ? LocalTime.InZone(s, zone) : null)).ToList();
             using var data = JsonDocument.Parse(j.Data);
             var words = TimelineWords.Describe(j.Type, data.RootElement, definition, zone);
-            return new TimelineEntry(j.Id, LocalTime.InZone(Utc(j.At), zone), j.Actor, j.Type, j.FromState, j.ToState, j.Note, data.RootElement.Clone(), notifications,
+            return new TimelineEntry(j.Id, LocalTime.InZone(j.At, zone), j.Actor, j.Type, j.FromState, j.ToState, j.Note, data.RootElement.Clone(), notifications,
                 words.Zh, words.En, words.Bookkeeping);
         }).ToList();
         return entries;

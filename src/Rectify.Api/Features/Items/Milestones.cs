@@ -20,7 +20,7 @@ public sealed record MilestoneDoneRequest(string? Note, string? Unit);
 /// </summary>
 public static class Milestones
 {
-    private sealed record Row(Guid ItemId, int Seq, DateOnly Date, string Text, DateTime? DoneAt, string? DoneUnit);
+    private sealed record Row(Guid ItemId, int Seq, DateOnly Date, string Text, DateTimeOffset? DoneAt, string? DoneUnit);
 
     public static async Task<Dictionary<Guid, List<MilestoneDto>>> LoadAsync(NpgsqlConnection connection, IReadOnlyCollection<Guid> itemIds, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ public static class Milestones
             """;
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { ids = itemIds.ToArray() }, cancellationToken: ct));
         return rows.GroupBy(r => r.ItemId).ToDictionary(g => g.Key, g => g.Select(r => new MilestoneDto(r.Seq, r.Date, r.Text,
-            r.DoneAt is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null, r.DoneUnit)).ToList());
+            r.DoneAt, r.DoneUnit)).ToList());
     }
 
     /// <summary>Replaces a draft item's milestones (numbered 1… in date order).</summary>

@@ -13,11 +13,9 @@ public static class InboxQueries
 {
     internal sealed record Row(
         long Id, long OutboxId, string Kind, string? Level, Guid? CampaignId, Guid? ItemId, string Subject, string Body, string? Link,
-        DateTime CreatedAt, DateTime? ReadAt)
+        DateTimeOffset CreatedAt, DateTimeOffset? ReadAt)
     {
-        public InboxMessageDto ToDto() => new(Id, OutboxId, Kind, Level, CampaignId, ItemId, Subject, Body, Link,
-            new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
-            ReadAt is { } r ? new DateTimeOffset(DateTime.SpecifyKind(r, DateTimeKind.Utc)) : null);
+        public InboxMessageDto ToDto() => new(Id, OutboxId, Kind, Level, CampaignId, ItemId, Subject, Body, Link, CreatedAt, ReadAt);
     }
 
     internal const string Columns = """

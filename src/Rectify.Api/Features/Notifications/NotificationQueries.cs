@@ -13,13 +13,13 @@ public static class NotificationQueries
 {
     private sealed record Row(
         long Id, Guid? ItemId, Guid? CampaignId, Guid? DeliverableId, Guid? EscalationId, string Kind, string? Level, Guid? PersonId, string? PersonName,
-        string Channel, string Status, int Attempts, DateTime CreatedAt, DateTime? SentAt, DateTime NotBefore, string? Subject,
+        string Channel, string Status, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset? SentAt, DateTimeOffset NotBefore, string? Subject,
         string? LastError, bool DigestHold, long? DigestedIn, string? ItemNumber, string? ItemTitle, string? DeliverableName, string? DeliverableUnit,
         string? CampaignTitle)
     {
         public NotificationDto ToDto() => new(
             Id, ItemId, CampaignId, DeliverableId, EscalationId, Kind, Level, new RecipientRef(PersonId, PersonName), Channel, Status, Attempts,
-            Utc(CreatedAt), SentAt is { } s ? Utc(s) : null, Utc(NotBefore), Subject, LastError, DigestHold && DigestedIn is null, DigestedIn, About());
+            CreatedAt, SentAt, NotBefore, Subject, LastError, DigestHold && DigestedIn is null, DigestedIn, About());
 
         /// <summary>The item (第3项 title), the deliverable (unit and name), the campaign, or the person's digest.</summary>
         private AboutRef About() =>
@@ -27,8 +27,6 @@ public static class NotificationQueries
             : ItemId is { } i ? new("item", i, ItemNumber is { Length: > 0 } n ? $"第{n}项 {ItemTitle}" : ItemTitle ?? "")
             : CampaignId is { } c ? new("campaign", c, CampaignTitle ?? "")
             : new("person", PersonId, $"{PersonName}的每日汇总 / daily digest");
-
-        private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
     }
 
     // The deliverable's name is the one its message carries (from its definition version); rows queued before the

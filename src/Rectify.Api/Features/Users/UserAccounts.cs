@@ -23,18 +23,16 @@ public static partial class UsersApi
         (select count(*)::int from auth_tokens t where t.user_id = u.id and t.revoked_at is null and t.expires_at > @now) as ActiveSessions
         """;
 
-    internal sealed record UserRecord(Guid Id, string UserName, string Role, string? UnitCode, Guid? PersonId, DateTime? DisabledAt, int ActiveSessions)
+    internal sealed record UserRecord(Guid Id, string UserName, string Role, string? UnitCode, Guid? PersonId, DateTimeOffset? DisabledAt, int ActiveSessions)
     {
         public UserDto ToDto() => new(Id, UserName, Role, UnitCode, PersonId)
         {
-            DisabledAt = DisabledAt is { } d ? Utc(d) : null,
+            DisabledAt = DisabledAt,
             ActiveSessions = ActiveSessions,
         };
     }
 
-    private sealed record SessionRecord(Guid Id, string Kind, DateTime CreatedAt, DateTime ExpiresAt, string? Source, string? UserAgent);
-
-    private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+    private sealed record SessionRecord(Guid Id, string Kind, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string? Source, string? UserAgent);
 
     internal static async Task<UserDto?> FindAsync(NpgsqlConnection connection, Guid id, TimeProvider wall, CancellationToken ct) =>
         (await connection.QuerySingleOrDefaultAsync<UserRecord>(new CommandDefinition($"select {Columns} from users u where u.id = @id",
@@ -86,7 +84,7 @@ public static partial class UsersApi
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await FindAsync(connection, id, wall, ct) is null) return Problems.NotFound("用户");
         var rows = await connection.QueryAsync<SessionRecord>(new CommandDefinition(sql, new { id, now = wall.GetUtcNow() }, cancellationToken: ct));
-        return TypedResults.Ok(rows.Select(r => new SessionDto(r.Id, r.Kind, Utc(r.CreatedAt), Utc(r.ExpiresAt), r.Source, r.UserAgent)).ToList());
+        return TypedResults.Ok(rows.Select(r => new SessionDto(r.Id, r.Kind, r.CreatedAt, r.ExpiresAt, r.Source, r.UserAgent)).ToList());
     }
 
     /// <summary>Ends every session of the user (e.g. a lost phone); the password stays.</summary>
