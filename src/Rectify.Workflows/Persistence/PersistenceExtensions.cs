@@ -47,7 +47,7 @@ public static class DapperTypeHandlers
             SqlMapper.AddTypeHandler(new DateOnlyHandler());
             SqlMapper.AddTypeHandler(new NullableDateOnlyHandler());
             SqlMapper.AddTypeHandler(new StringArrayHandler());
-            SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+            SqlMapper.AddTypeHandler(typeof(DateTimeOffset), new DateTimeOffsetHandler());
             registered = true;
         }
     }
@@ -107,19 +107,30 @@ public static class DapperTypeHandlers
     /// timestamptz comes back from Npgsql as a UTC <see cref="DateTime"/>; this hands it to a row as the same instant at
     /// offset 0, so rows take <see cref="DateTimeOffset"/> columns directly (issue 18: instead of a
     /// <c>DateTime.SpecifyKind</c> at every read). A <c>timestamp</c> without zone is taken as UTC, as those reads did.
-    /// Values are written as timestamptz, as Dapper's own mapping of DateTimeOffset did.
+    /// Parameters are written as timestamptz at offset 0, as Dapper's own mapping of DateTimeOffset did, <em>null
+    /// included</em>: a <see cref="SqlMapper.TypeHandler{T}"/> is not called for a null (its base sets DBNull itself and
+    /// names no type), so a null <c>DateTimeOffset?</c> went to PostgreSQL untyped (text, or "could not determine data
+    /// type" where nothing else tells). This implements <see cref="SqlMapper.ITypeHandler"/> itself, which Dapper calls for
+    /// DBNull too.
     /// </summary>
-    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    internal sealed class DateTimeOffsetHandler : SqlMapper.ITypeHandler
     {
-        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        public void SetValue(IDbDataParameter parameter, object value)
         {
-            parameter.Value = value;
+            parameter.Value = value switch
+            {
+                DateTimeOffset o => o.ToUniversalTime(),
+                null => DBNull.Value,
+                _ => value,
+            };
             if (parameter is NpgsqlParameter p) p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+            else parameter.DbType = DbType.DateTimeOffset;
         }
 
-        public override DateTimeOffset Parse(object value) => value switch
+        public object? Parse(Type destinationType, object value) => value switch
         {
-            DateTimeOffset o => o,
+            DBNull => null,
+            DateTimeOffset o => o.ToUniversalTime(),
             DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
             _ => DateTimeOffset.Parse(value.ToString()!, System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal),
