@@ -47,7 +47,7 @@ public static class DapperTypeHandlers
             SqlMapper.AddTypeHandler(new DateOnlyHandler());
             SqlMapper.AddTypeHandler(new NullableDateOnlyHandler());
             SqlMapper.AddTypeHandler(new StringArrayHandler());
-            SqlMapper.AddTypeHandler(typeof(DateTimeOffset), new DateTimeOffsetHandler());
+            SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
             registered = true;
         }
     }
@@ -107,30 +107,21 @@ public static class DapperTypeHandlers
     /// timestamptz comes back from Npgsql as a UTC <see cref="DateTime"/>; this hands it to a row as the same instant at
     /// offset 0, so rows take <see cref="DateTimeOffset"/> columns directly (issue 18: instead of a
     /// <c>DateTime.SpecifyKind</c> at every read). A <c>timestamp</c> without zone is taken as UTC, as those reads did.
-    /// Parameters are written as timestamptz at offset 0, as Dapper's own mapping of DateTimeOffset did, <em>null
-    /// included</em>: a <see cref="SqlMapper.TypeHandler{T}"/> is not called for a null (its base sets DBNull itself and
-    /// names no type), so a null <c>DateTimeOffset?</c> went to PostgreSQL untyped (text, or "could not determine data
-    /// type" where nothing else tells). This implements <see cref="SqlMapper.ITypeHandler"/> itself, which Dapper calls for
-    /// DBNull too.
+    /// Parameters never reach <see cref="SetValue"/>: Dapper's own type map names DateTimeOffset (DbType.DateTimeOffset,
+    /// timestamptz in Npgsql) and is consulted before the handlers, so parameters, a null <c>DateTimeOffset?</c>
+    /// included, are typed as before the handler (DapperTypeHandlerTests checks the null).
     /// </summary>
-    internal sealed class DateTimeOffsetHandler : SqlMapper.ITypeHandler
+    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
     {
-        public void SetValue(IDbDataParameter parameter, object value)
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
         {
-            parameter.Value = value switch
-            {
-                DateTimeOffset o => o.ToUniversalTime(),
-                null => DBNull.Value,
-                _ => value,
-            };
+            parameter.Value = value;
             if (parameter is NpgsqlParameter p) p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
-            else parameter.DbType = DbType.DateTimeOffset;
         }
 
-        public object? Parse(Type destinationType, object value) => value switch
+        public override DateTimeOffset Parse(object value) => value switch
         {
-            DBNull => null,
-            DateTimeOffset o => o.ToUniversalTime(),
+            DateTimeOffset o => o,
             DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
             _ => DateTimeOffset.Parse(value.ToString()!, System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal),

@@ -71,8 +71,8 @@ public sealed class DapperTypeHandlerTests : IAsyncLifetime
     [Fact]
     public async Task NullDateTimeOffsetParameter_StillTypedTimestamptz()
     {
-        // Dapper does not call a TypeHandler<T> for a null: the parameter went untyped (text to PostgreSQL), and a
-        // statement that gives it no type otherwise failed ("could not determine data type of parameter").
+        // A TypeHandler<T> is not called for a null; were DateTimeOffset parameters routed through the handler, a null
+        // would go untyped (text, or "could not determine data type of parameter" where nothing else gives it one).
         await using var c = await source.OpenConnectionAsync();
         DateTimeOffset? none = null;
         (await c.ExecuteScalarAsync<string>("select pg_typeof(@none)::text", new { none })).ShouldBe("timestamp with time zone");
@@ -80,17 +80,5 @@ public sealed class DapperTypeHandlerTests : IAsyncLifetime
         (await c.ExecuteScalarAsync<DateTimeOffset?>("select @none", new { none })).ShouldBeNull();
         DateTimeOffset? some = new DateTimeOffset(2026, 12, 4, 16, 0, 0, TimeSpan.Zero);
         (await c.ExecuteScalarAsync<string>("select pg_typeof(@some)::text", new { some })).ShouldBe("timestamp with time zone");
-    }
-
-    [Fact]
-    public async Task DateTimeOffsetParameter_WithAnOffset_WrittenAsTheSameInstantInUtc()
-    {
-        // Npgsql writes only offset 0 to timestamptz; the handler turns a local offset into the same instant in UTC.
-        await using var c = await source.OpenConnectionAsync();
-        var local = new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.FromHours(8));
-        (await c.ExecuteScalarAsync<bool>("select @local = timestamptz '2026-12-04 16:00:00+00'", new { local })).ShouldBeTrue();
-        var back = await c.QuerySingleAsync<DateTimeOffset>("select @local", new { local });
-        back.ShouldBe(local);
-        back.Offset.ShouldBe(TimeSpan.Zero);
     }
 }
