@@ -43,7 +43,8 @@ public static class IncidentsApi
 
     private sealed record Row(
         long Id, string Source, string SubjectKind, Guid? SubjectId, Guid? CampaignId, string? CampaignTitle, string? ItemNumber, string? ItemTitle,
-        long? TimerId, long? OutboxId, string? Job, string? Step, string Error, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, int Attempts,
+        long? TimerId, long? OutboxId, string? Job, string? Step, string Error, DateTimeOffset FirstSeen, DateTimeOffset LastSeen,
+        int Attempts,
         DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution, bool TimerQuarantined)
     {
         public IncidentDto ToDto() => new(Id, Source, SubjectKind, SubjectId, CampaignId, CampaignTitle, ItemNumber, ItemTitle, TimerId, OutboxId, Job, Step,

@@ -33,7 +33,8 @@ public static class FeedTokens
     public static async Task<DateTimeOffset?> CreatedAtAsync(NpgsqlConnection connection, string kind, string subjectId, CancellationToken ct)
     {
         const string sql = "select created_at from calendar_feed_tokens where subject_kind = @kind and subject_id = @subjectId";
-        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(sql, new { kind, subjectId }, cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(
+            new CommandDefinition(sql, new { kind, subjectId }, cancellationToken: ct));
     }
 
     public static async Task<bool> RevokeAsync(NpgsqlConnection connection, string kind, string subjectId, CancellationToken ct) =>

@@ -62,7 +62,8 @@ public static class ItemQueries
             """;
         var rows = await connection.QueryAsync<(Guid Id, string FileName, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string UploadedBy)>(
             new CommandDefinition(sql, new { itemId }, cancellationToken: ct));
-        return rows.Select(r => new AttachmentDto(r.Id, SafeText.Strip(r.FileName), r.Size, r.Sha256, r.ContentType, r.UploadedAt, r.UploadedBy))
+        return rows.Select(r =>
+                new AttachmentDto(r.Id, SafeText.Strip(r.FileName), r.Size, r.Sha256, r.ContentType, r.UploadedAt, r.UploadedBy))
             .ToList();
     }
 

@@ -90,8 +90,11 @@ public static class TalksApi
             select id, item_id as ItemId, escalation_id as EscalationId, held_on as HeldOn, people, note, recorded_by as RecordedBy, recorded_at as RecordedAt
             from admonitory_talks where item_id = @itemId order by held_on, recorded_at
             """;
-        var rows = await connection.QueryAsync<(Guid Id, Guid ItemId, Guid? EscalationId, DateTime HeldOn, string People, string? Note, string RecordedBy, DateTimeOffset RecordedAt)>(
+        var rows = await connection.QueryAsync<(Guid Id, Guid ItemId, Guid? EscalationId, DateTime HeldOn, string People, string? Note,
+            string RecordedBy, DateTimeOffset RecordedAt)>(
             new CommandDefinition(sql, new { itemId }, cancellationToken: ct));
-        return rows.Select(r => new TalkDto(r.Id, r.ItemId, r.EscalationId, DateOnly.FromDateTime(r.HeldOn), r.People, r.Note, r.RecordedBy, r.RecordedAt)).ToList();
+        return rows.Select(r =>
+            new TalkDto(r.Id, r.ItemId, r.EscalationId, DateOnly.FromDateTime(r.HeldOn), r.People, r.Note, r.RecordedBy, r.RecordedAt))
+            .ToList();
     }
 }
