@@ -114,5 +114,6 @@ public static class DeliverableQueries
     private sealed record FileRow(
         Guid Id, string FileName, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string UploadedBy);
 
-    private sealed record StepRow(DateTimeOffset At, string Actor, string Type, string? FromState, string? ToState, string? Note, string Files);
+    private sealed record StepRow(
+        DateTimeOffset At, string Actor, string Type, string? FromState, string? ToState, string? Note, string Files);
 }
