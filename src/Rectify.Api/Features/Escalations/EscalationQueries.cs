@@ -15,7 +15,7 @@ public static class EscalationQueries
 {
     private sealed record Row(
         Guid Id, Guid? ItemId, Guid? DeliverableId, Guid CampaignId, string Level, string? Office, string? OfficeName,
-        DateTime OpenedAt, DateTime? ResolvedAt, string? LetterNumber, string? Note,
+        DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? LetterNumber, string? Note,
         string? ItemNumber, string? ItemTitle, string? LeadUnit, string? DeliverableKind, string? DeliverableUnit,
         DateTime? TalkAt, string? TalkPlace, string? TalkAttendees, int TalkRevision, string TimeZone);
 
@@ -69,10 +69,9 @@ public static class EscalationQueries
         }, cancellationToken: ct));
         var total = await grid.ReadSingleAsync<long>();
         var rows = await grid.ReadAsync<Row>();
-        static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
         return new Page<EscalationDto>(rows.Select(r => new EscalationDto(
-            r.Id, r.ItemId, r.DeliverableId, r.CampaignId, r.Level, r.Office, r.OfficeName, Utc(r.OpenedAt),
-            r.ResolvedAt is { } x ? Utc(x) : null, r.LetterNumber, r.Note, r.ItemNumber, r.ItemTitle, r.LeadUnit, r.DeliverableKind,
+            r.Id, r.ItemId, r.DeliverableId, r.CampaignId, r.Level, r.Office, r.OfficeName, r.OpenedAt,
+            r.ResolvedAt, r.LetterNumber, r.Note, r.ItemNumber, r.ItemTitle, r.LeadUnit, r.DeliverableKind,
             r.DeliverableUnit, EscalationsApi.TalkOf(r.TalkAt, r.TalkPlace, r.TalkAttendees, r.TalkRevision, r.TimeZone))).ToList(), total);
     }
 }
