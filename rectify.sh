@@ -202,23 +202,29 @@ cmd_test() {
   local tmp="$TEST_TMP"
   chmod 755 "$tmp"
   local port; port="$(free_port)"
-  cleanup() { trap - EXIT; trap '' INT TERM; pg_stop "$TEST_TMP/pg"; rm -rf "$TEST_TMP"; }
+  FORMAT_PID=""
+  cleanup() {
+    trap - EXIT; trap '' INT TERM
+    if [ -n "$FORMAT_PID" ]; then kill "$FORMAT_PID" 2>/dev/null || true; wait "$FORMAT_PID" 2>/dev/null || true; fi
+    pg_stop "$TEST_TMP/pg"; rm -rf "$TEST_TMP"
+  }
   on_exit cleanup
   log "starting a throwaway PostgreSQL on 127.0.0.1:$port"
   pg_start "$tmp/pg" "$port" throwaway
   export RECTIFY_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Maximum Pool Size=20"
+  local started=$SECONDS
   build Debug
+  log "built in $((SECONDS - started)) s"
   local results="$tmp/results" rc=0 style=0
-  # The whole suite also checks the code style (.editorconfig, issue 18): drift fails the run like a failed test.
+  # The whole suite also checks the code style (.editorconfig, issue 18): drift fails the run like a failed test. It only
+  # reads the sources, so it runs beside the tests (most of which wait on a node, a browser or the database).
   if [ $# -eq 0 ]; then
-    log "checking the code style (dotnet format --verify-no-changes)"
-    if ! dotnet format Rectify.sln --verify-no-changes --no-restore >"$tmp/format.log" 2>&1; then
-      grep -E ' (error|warning) ' "$tmp/format.log" | sed "s|$ROOT/||" | head -40 >&2
-      log "the code style drifted: 'dotnet format Rectify.sln' fixes it"
-      style=1
-    fi
+    log "checking the code style (dotnet format --verify-no-changes) beside the tests"
+    dotnet format Rectify.sln --verify-no-changes --no-restore >"$tmp/format.log" 2>&1 &
+    FORMAT_PID=$!
   fi
   log "running the tests"
+  local tests_started=$SECONDS
   # Extra arguments narrow the run, e.g. ./rectify.sh test tests/Rectify.Workflows.Tests --filter Calendar
   # The tests' temporary files (uploads, imports, browser profiles) go under the run's directory, removed with it.
   mkdir -m 1777 "$tmp/tmp"
@@ -234,6 +240,15 @@ cmd_test() {
     s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters"); skipped=$((skipped + ${s:-0}))
   done
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; log "the test run failed outside any test (exit $rc)"; fi
+  log "tests ran in $((SECONDS - tests_started)) s; $((SECONDS - started)) s since the build started"
+  if [ -n "$FORMAT_PID" ]; then
+    local pid="$FORMAT_PID"; FORMAT_PID=""
+    if ! wait "$pid"; then
+      grep -E ' (error|warning) ' "$tmp/format.log" | sed "s|$ROOT/||" | head -40 >&2
+      log "the code style drifted: 'dotnet format Rectify.sln' fixes it"
+      style=1
+    fi
+  fi
   slowest_tests "$results"
   # RECTIFY_TEST_RESULTS=DIR keeps the .trx files (durations, failures' output) after the run.
   if [ -n "${RECTIFY_TEST_RESULTS:-}" ]; then mkdir -p "$RECTIFY_TEST_RESULTS" && cp "$results"/*.trx "$RECTIFY_TEST_RESULTS"/ 2>/dev/null; fi
