@@ -24,13 +24,12 @@ public static class WorkflowDefinitionsApi
     }
 
     public static async Task<Ok<IReadOnlyList<DefinitionSummary>>> List(DefinitionStore store, CancellationToken ct) =>
-        TypedResults.Ok(await store.ListAsync(ct));
+        TypedResults.Ok(await WorkflowDefinitionQueries.ListAsync(store, ct));
 
     public static async Task<Results<Ok<DefinitionDto>, ProblemHttpResult>> Get(string id, int? version, DefinitionStore store, CancellationToken ct)
     {
-        if (id.Length > 64) return Problems.NotFound("流程定义");
-        var published = await store.GetAsync(id, version, ct);
-        return published is null ? Problems.NotFound("流程定义") : TypedResults.Ok(ToDto(published));
+        var dto = await WorkflowDefinitionQueries.GetAsync(store, id, version, ct);
+        return dto is null ? Problems.NotFound("流程定义") : TypedResults.Ok(dto);
     }
 
     public static async Task<Results<Created<DefinitionDto>, Ok<DefinitionDto>, ValidationProblem, ProblemHttpResult>> Publish(
@@ -51,16 +50,10 @@ public static class WorkflowDefinitionsApi
                 detail: $"流程定义有 {result.Errors.Count} 处错误，请逐项修改。/ {result.Errors.Count} errors.",
                 extensions: new Dictionary<string, object?> { ["errorList"] = result.Errors });
         }
-        var dto = ToDto(result.Published!);
+        var dto = WorkflowDefinitionQueries.ToDto(result.Published!);
         if (!result.Created) return TypedResults.Ok(dto);
         await using var connection = await db.OpenConnectionAsync(ct);
         await journal.RecordAsync(connection, request.HttpContext, new AdminChange("publish", "workflowDefinition", $"{dto.Id}@{dto.Version}", new { dto.Id, dto.Version, dto.Name }), ct);
         return TypedResults.Created($"/api/workflow-definitions/{dto.Id}?version={dto.Version}", dto);
-    }
-
-    private static DefinitionDto ToDto(PublishedDefinition p)
-    {
-        using var doc = JsonDocument.Parse(p.Json);
-        return new DefinitionDto(p.Id, p.Version, p.Name, p.PublishedAt, doc.RootElement.Clone());
     }
 }

@@ -60,8 +60,7 @@ public sealed class WorkflowsModel(DefinitionStore store, AdminJournal journal, 
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Definitions = (await WorkflowDefinitionsApi.List(store, ct)).Value!;
-        if (SelectedId is not null)
-            Selected = ApiOutcome.Value<DefinitionDto>((await WorkflowDefinitionsApi.Get(SelectedId, SelectedVersion, store, ct)).Result);
+        Definitions = await WorkflowDefinitionQueries.ListAsync(store, ct);
+        if (SelectedId is not null) Selected = await WorkflowDefinitionQueries.GetAsync(store, SelectedId, SelectedVersion, ct);
     }
 }
