@@ -17,7 +17,7 @@ public sealed class IncidentRetry(NpgsqlDataSource db, TimerSweeper sweeper, Tim
     public async Task<Results<Ok<IncidentDto>, ProblemHttpResult>> RunAsync(HttpContext http, long id, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var incident = await IncidentsApi.FindAsync(connection, id, ct);
+        var incident = await IncidentQueries.FindAsync(connection, id, ct);
         if (incident is null) return Problems.NotFound("故障记录");
         if (incident.ResolvedAt is not null) return Problems.Conflict($"该故障已于 {incident.ResolvedAt:yyyy-MM-dd HH:mm} 处理完毕 / the incident is already resolved");
         var now = clock.GetUtcNow();
@@ -37,7 +37,7 @@ public sealed class IncidentRetry(NpgsqlDataSource db, TimerSweeper sweeper, Tim
                 var result = await sweeper.RetryAsync(incident.TimerId!.Value, now, ct);
                 if (result.Quarantined > 0)
                 {
-                    var again = (await IncidentsApi.FindAsync(connection, id, ct))!;
+                    var again = (await IncidentQueries.FindAsync(connection, id, ct))!;
                     await journal.RecordAsync(connection, http, new AdminChange("incident.retryFailed", "incident", IncidentsApi.Key(id), new { again.Attempts }), ct);
                     return Problems.Conflict($"重试仍然失败（第 {again.Attempts} 次），请先修正数据后再试 / the retry failed again: {IncidentsApi.FirstLine(again.Error)}");
                 }
@@ -66,6 +66,6 @@ public sealed class IncidentRetry(NpgsqlDataSource db, TimerSweeper sweeper, Tim
             where id = @id
             """, new { id, now, user, resolution }, cancellationToken: ct));
         await journal.RecordAsync(connection, http, new AdminChange("incident.retried", "incident", IncidentsApi.Key(id), new { incident.Source, incident.TimerId, incident.OutboxId, resolution }), ct);
-        return TypedResults.Ok((await IncidentsApi.FindAsync(connection, id, ct))!);
+        return TypedResults.Ok((await IncidentQueries.FindAsync(connection, id, ct))!);
     }
 }

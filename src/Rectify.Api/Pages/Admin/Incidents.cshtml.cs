@@ -35,9 +35,10 @@ public sealed class IncidentsModel(NpgsqlDataSource db, IncidentRetry retry, UiT
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        var open = (await IncidentsApi.List(db, true, 1, 200, ct)).Value!;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var open = await IncidentQueries.ListAsync(connection, true, Paging.From(1, 200), ct);
         Open = open.Items;
         OpenTotal = open.Total;
-        Resolved = (await IncidentsApi.List(db, false, 1, 20, ct)).Value!.Items;
+        Resolved = (await IncidentQueries.ListAsync(connection, false, Paging.From(1, 20), ct)).Items;
     }
 }
