@@ -39,20 +39,11 @@ public static class PreferencesApi
         return app;
     }
 
-    internal sealed record PersonAddresses(
-        Guid Id, string? Email, string? Mobile, string? WecomWebhook, string? DingtalkWebhook, string? FeishuWebhook, string? WebhookUrl);
-
-    private sealed record PreferencesRow(string Channels, bool Digest, string Language, string? QuietStart, string? QuietEnd);
-
-    internal static bool MayEdit(CurrentUser user, Guid person) => user.IsAdmin || user.IsLeadingGroup || user.PersonId == person;
-
     public static async Task<Results<Ok<PreferencesDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var person = await AddressesAsync(connection, id, ct);
-        if (person is null || !(MayEdit(user, id) || user.IsSupervisor)) return Problems.NotFound("人员");
-        return TypedResults.Ok(await ReadAsync(connection, person, ct));
+        var dto = await PreferenceQueries.GetAsync(connection, CurrentUser.From(http.User), id, ct);
+        return dto is null ? Problems.NotFound("人员") : TypedResults.Ok(dto);
     }
 
     public static Task<Results<Ok<PreferencesDto>, ValidationProblem, ProblemHttpResult>> Put(
@@ -128,25 +119,6 @@ public static class PreferencesApi
         "webhook" => !string.IsNullOrWhiteSpace(p.WebhookUrl) || !string.IsNullOrWhiteSpace(webhook.Url),
         _ => true,
     };
-
-    internal static Task<PersonAddresses?> AddressesAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
-        connection.QuerySingleOrDefaultAsync<PersonAddresses>(new CommandDefinition("""
-            select id, email, mobile, wecom_webhook as WecomWebhook, dingtalk_webhook as DingtalkWebhook, feishu_webhook as FeishuWebhook,
-                   webhook_url as WebhookUrl
-            from people where id = @id
-            """, new { id }, cancellationToken: ct));
-
-    internal static async Task<PreferencesDto> ReadAsync(NpgsqlConnection connection, PersonAddresses person, CancellationToken ct)
-    {
-        var row = await connection.QuerySingleOrDefaultAsync<PreferencesRow>(new CommandDefinition("""
-            select array_to_string(channels, ',') as Channels, digest, language, to_char(quiet_start, 'HH24:MI') as QuietStart, to_char(quiet_end, 'HH24:MI') as QuietEnd
-            from notification_preferences where person_id = @id
-            """, new { id = person.Id }, cancellationToken: ct));
-        if (row is not null) return new PreferencesDto(person.Id, row.Channels.Split(',', StringSplitOptions.RemoveEmptyEntries), row.Digest, row.Language, row.QuietStart, row.QuietEnd, false);
-        // The defaults of the notification_routes view.
-        IReadOnlyList<string> defaults = string.IsNullOrWhiteSpace(person.Email) ? ["inbox"] : ["email", "inbox"];
-        return new PreferencesDto(person.Id, defaults, false, "zh", null, null, true);
-    }
 
     private static async Task<ChannelSecretsDto?> SecretsAsync(NpgsqlConnection connection, Guid id, CancellationToken ct)
     {

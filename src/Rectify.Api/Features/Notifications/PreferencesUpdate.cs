@@ -35,9 +35,9 @@ public sealed class PreferencesUpdate(NpgsqlDataSource db, AdminJournal journal,
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
-        var person = await PreferencesApi.AddressesAsync(connection, id, ct);
+        var person = await PreferenceQueries.AddressesAsync(connection, id, ct);
         if (person is null) return Problems.NotFound("人员");
-        if (!PreferencesApi.MayEdit(user, id)) return Problems.Forbidden("只能修改本人的通知设置 / you may change only your own preferences");
+        if (!PreferenceQueries.MayEdit(user, id)) return Problems.Forbidden("只能修改本人的通知设置 / you may change only your own preferences");
         var missing = channels.Where(c => !PreferencesApi.HasAddress(person, c, webhook.Value)).ToList();
         if (missing.Count > 0)
             return Problems.Unprocessable($"该人员未登记以下通道的地址：{string.Join("、", missing)} / no address for: {string.Join(", ", missing)}", "channels");
@@ -64,6 +64,6 @@ public sealed class PreferencesUpdate(NpgsqlDataSource db, AdminJournal journal,
         }
         await journal.RecordAsync(connection, http, new AdminChange("person.preferences", "person", id.ToString(), new { channels, digest, language, quietStart, quietEnd }), ct, tx);
         await tx.CommitAsync(ct);
-        return TypedResults.Ok(await PreferencesApi.ReadAsync(connection, person, ct));
+        return TypedResults.Ok(await PreferenceQueries.ReadAsync(connection, person, ct));
     }
 }

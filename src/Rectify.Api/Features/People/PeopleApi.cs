@@ -34,35 +34,17 @@ public static class PeopleApi
         return app;
     }
 
-    internal const string Columns = """
-        id, name, title, unit_code as UnitCode, email, mobile, wecom_webhook as WecomWebhook,
-        dingtalk_webhook as DingtalkWebhook, feishu_webhook as FeishuWebhook, is_unit_contact as IsUnitContact,
-        is_unit_head as IsUnitHead
-        """;
-
     public static async Task<Ok<Page<PersonDto>>> List(NpgsqlDataSource db, string? unit, string? q, int? page, int? pageSize, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
-        const string where = """
-            where (@unit::text is null or unit_code = @unit)
-              and (@q::text is null or name ilike @qLike or email ilike @qLike)
-            """;
-        const string sql = $"""
-            select count(*) from people {where};
-            select {Columns} from people {where} order by unit_code, name, id limit @limit offset @offset;
-            """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql,
-            new { unit, q, qLike = SqlLike.Contains(q), limit = paging.PageSize, offset = paging.Offset }, cancellationToken: ct));
-        var total = await grid.ReadSingleAsync<long>();
-        return TypedResults.Ok(new Page<PersonDto>((await grid.ReadAsync<PersonDto>()).Select(Masked).ToList(), total));
+        return TypedResults.Ok(await PersonQueries.ListAsync(connection, new PersonFilter(unit, q), Paging.From(page, pageSize), ct));
     }
 
     public static async Task<Results<Ok<PersonDto>, ProblemHttpResult>> Get(Guid id, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var person = await FindAsync(connection, id, ct);
-        return person is null ? Problems.NotFound("人员") : TypedResults.Ok(Masked(person));
+        var person = await PersonQueries.GetAsync(connection, id, ct);
+        return person is null ? Problems.NotFound("人员") : TypedResults.Ok(person);
     }
 
     public static async Task<Results<Created<PersonDto>, ValidationProblem, ProblemHttpResult>> Create(
@@ -81,8 +63,9 @@ public static class PeopleApi
             values (@Id, @Name, @Title, @UnitCode, @Email, @Mobile, @WecomWebhook, @DingtalkWebhook, @FeishuWebhook, @IsUnitContact, @IsUnitHead)
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, person, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, new AdminChange("person.created", "person", person.Id.ToString(), Masked(person)), ct);
-        return TypedResults.Created($"/api/people/{person.Id}", Masked(person));
+        var shown = PersonQueries.Masked(person);
+        await journal.RecordAsync(connection, http, new AdminChange("person.created", "person", person.Id.ToString(), shown), ct);
+        return TypedResults.Created($"/api/people/{person.Id}", shown);
     }
 
     public static async Task<Results<Ok<PersonDto>, ValidationProblem, ProblemHttpResult>> Update(
@@ -92,7 +75,7 @@ public static class PeopleApi
         var person = Validate(v, id, request);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var stored = await FindAsync(connection, id, ct);
+        var stored = await PersonQueries.FindStoredAsync(connection, id, ct);
         if (stored is null) return Problems.NotFound("人员");
         person = KeepStoredSecrets(person, stored);
         if (RobotRefusal(outbound, person, stored) is { } refused) return refused;
@@ -105,17 +88,10 @@ public static class PeopleApi
             where id = @Id
             """;
         if (await connection.ExecuteAsync(new CommandDefinition(sql, person, cancellationToken: ct)) == 0) return Problems.NotFound("人员");
-        await journal.RecordAsync(connection, http, new AdminChange("person.updated", "person", id.ToString(), Masked(person)), ct);
-        return TypedResults.Ok(Masked(person));
+        var shown = PersonQueries.Masked(person);
+        await journal.RecordAsync(connection, http, new AdminChange("person.updated", "person", id.ToString(), shown), ct);
+        return TypedResults.Ok(shown);
     }
-
-    /// <summary>The person as answers show it: robot URLs masked.</summary>
-    public static PersonDto Masked(PersonDto p) => p with
-    {
-        WecomWebhook = SecretUrl.Mask(p.WecomWebhook),
-        DingtalkWebhook = SecretUrl.Mask(p.DingtalkWebhook),
-        FeishuWebhook = SecretUrl.Mask(p.FeishuWebhook),
-    };
 
     /// <summary>A masked value sent back (the form or client echoing what it read) means "unchanged"; any other masked value is refused by <see cref="RobotRefusal"/>.</summary>
     private static PersonDto KeepStoredSecrets(PersonDto p, PersonDto? stored) => p with
@@ -140,9 +116,6 @@ public static class PeopleApi
         }
         return null;
     }
-
-    internal static async Task<PersonDto?> FindAsync(NpgsqlConnection connection, Guid id, CancellationToken ct) =>
-        await connection.QuerySingleOrDefaultAsync<PersonDto>(new CommandDefinition($"select {Columns} from people where id = @id", new { id }, cancellationToken: ct));
 
     private static PersonDto Validate(Validator v, Guid id, PersonRequest r) => new(
         id,

@@ -57,7 +57,7 @@ public static partial class UsersApi
         await using var connection = await db.OpenConnectionAsync(ct);
         if (unitCode is not null && await UnitsApi.FindAsync(connection, unitCode, ct) is null)
             return Problems.Unprocessable($"单位 {unitCode} 不存在 / unit does not exist", "unitCode");
-        if (request.PersonId is { } personId && await PeopleApi.FindAsync(connection, personId, ct) is null)
+        if (request.PersonId is { } personId && await PersonQueries.FindStoredAsync(connection, personId, ct) is null)
             return Problems.Unprocessable("人员不存在 / person does not exist", "personId");
 
         var user = new UserDto(Guid.CreateVersion7(clock.GetUtcNow()), userName, role!, unitCode, request.PersonId);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Notifications;
 using Rectify.Api.Features.People;
 using Rectify.Api.Infrastructure;
@@ -55,9 +56,9 @@ public sealed class PeopleModel(
         if (Editing is { } id)
         {
             await using var connection = await db.OpenConnectionAsync(ct);
-            var p = await PeopleApi.FindAsync(connection, id, ct) is { } found ? PeopleApi.Masked(found) : null;
+            var p = await PersonQueries.GetAsync(connection, id, ct);
             if (p is null) return NotFound();
-            Preferences = ApiOutcome.Value<PreferencesDto>((await PreferencesApi.Get(id, HttpContext, db, ct)).Result);
+            Preferences = await PreferenceQueries.GetAsync(connection, CurrentUser.From(User), id, ct);
             if (Preferences is not null)
                 Prefs = new PreferencesInput
                 {
@@ -104,15 +105,15 @@ public sealed class PeopleModel(
         }
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            var p = await PeopleApi.FindAsync(connection, id, ct) is { } found ? PeopleApi.Masked(found) : null;
+            var p = await PersonQueries.GetAsync(connection, id, ct);
             if (p is null) return NotFound();
             Input = new PersonInput
             {
                 Name = p.Name, Title = p.Title, UnitCode = p.UnitCode, Email = p.Email, Mobile = p.Mobile, WecomWebhook = p.WecomWebhook,
                 DingtalkWebhook = p.DingtalkWebhook, FeishuWebhook = p.FeishuWebhook, IsUnitContact = p.IsUnitContact, IsUnitHead = p.IsUnitHead,
             };
+            Preferences = await PreferenceQueries.GetAsync(connection, CurrentUser.From(User), id, ct);
         }
-        Preferences = ApiOutcome.Value<PreferencesDto>((await PreferencesApi.Get(id, HttpContext, db, ct)).Result);
         await LoadAsync(ct);
         return Page();
     }
@@ -121,10 +122,11 @@ public sealed class PeopleModel(
     {
         var q = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim();
         var unit = string.IsNullOrWhiteSpace(Unit) ? null : Unit;
-        var page = (await PeopleApi.List(db, unit, q, PageNumber, PagerModel.DefaultSize, ct)).Value!;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var paging = Paging.From(PageNumber, PagerModel.DefaultSize);
+        var page = await PersonQueries.ListAsync(connection, new PersonFilter(unit, q), paging, ct);
         People = page.Items;
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total);
-        await using var connection = await db.OpenConnectionAsync(ct);
         UnitChoices = await Choices.UnitsAsync(connection, null, ct);
         await names.AllAsync(ct);
     }
