@@ -123,6 +123,28 @@ public sealed class LedgerTests(RectifyApp app) : IClassFixture<RectifyApp>
     }
 
     [Fact]
+    public async Task Ledger_BadQueryValues_AreProblemsNamingTheField()
+    {
+        // Checked before the campaign is looked up, so any id will do: a value of the wrong type (the binder's 400), a
+        // state that is not one, a search too long. Each is problem details, Chinese first, never a 500.
+        var admin = await app.AdminAsync();
+        var campaign = Guid.NewGuid();
+        async Task<JsonElement> Problem(string query)
+        {
+            var response = await admin.GetAsync($"/api/campaigns/{campaign}/ledger.xlsx{query}");
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, query);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json", query);
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        var wrongType = await Problem("?overdue=maybe");
+        wrongType.GetProperty("title").GetString().ShouldBe("请求格式有误 / Malformed request");
+        wrongType.GetProperty("detail").GetString().ShouldBe("请求无法解析：Failed to bind parameter \"Nullable<bool> overdue\" from \"maybe\".");
+        (await Problem("?state=nonsense")).GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(["state"]);
+        (await Problem($"?q={new string('问', 201)}")).GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(["q"]);
+    }
+
+    [Fact]
     public async Task Ledger_ImportedIntoANewCampaign_GivesTheSameItems()
     {
         var admin = await app.AdminAsync();
