@@ -2,7 +2,6 @@ using System.Text.Json;
 using Dapper;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
@@ -244,8 +243,8 @@ public sealed class BackgroundTaskRunner(
         var user = await RequesterAsync(connection, task, ct)
             ?? throw new BackgroundTaskProblem("发起导出的账号已不存在或已停用 / the account that started the export is gone or disabled");
         var progress = new ProgressWriter(db, taskId, ProgressStep);
-        var ledger = await LedgerApi.BuildAsync(connection, definitions, task.CampaignId!.Value, user, new ItemFilters(p.Unit, p.State, p.Overdue, p.Q),
-            clock.GetUtcNow(), progress.Report, ct);
+        var file = new LedgerApi.LedgerFile(task.CampaignId!.Value, user, new ItemFilters(p.Unit, p.State, p.Overdue, p.Q), clock.GetUtcNow());
+        var ledger = await LedgerApi.BuildAsync(connection, definitions, file, progress.Report, ct);
         if (ledger is null) throw new BackgroundTaskProblem("整改工作不存在或无权查看 / the campaign does not exist or is not visible");
         await output.WriteAsync(ledger.Value.Bytes, ct);
         return (ledger.Value.FileName, XlsxBuilder.ContentType);
@@ -336,12 +335,8 @@ public static class BackgroundTasksApi
 
     /// <summary>The ledger of a big campaign, built by a background job; answers 202 with the task to watch.</summary>
     /// <summary>The query string of POST /api/campaigns/{id}/ledger/export: the ledger's filter.</summary>
-    public sealed record LedgerExportQuery(
-        [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "state")] string? State, [FromQuery(Name = "overdue")] bool? Overdue,
-        [FromQuery(Name = "q")] string? Q);
-
     public static async Task<Results<Accepted<BackgroundTaskDto>, ValidationProblem, ProblemHttpResult>> StartLedgerExport(
-        Guid campaignId, [AsParameters] LedgerExportQuery filter, [AsParameters] ApiRequest api, BackgroundTasks store, CancellationToken ct)
+        Guid campaignId, [AsParameters] LedgerApi.LedgerQuery filter, [AsParameters] ApiRequest api, BackgroundTasks store, CancellationToken ct)
     {
         var (unit, state, overdue, q) = filter;
         var (http, db, clock) = api;

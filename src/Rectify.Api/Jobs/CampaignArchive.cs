@@ -64,7 +64,8 @@ public sealed class CampaignArchive(NpgsqlDataSource db, DefinitionStore definit
         var manifest = new List<ArchiveEntry>();
         using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: new UTF8Encoding(false)))
         {
-            var ledger = (await LedgerApi.BuildAsync(connection, definitions, campaignId, user, ItemFilters.None, now, null, ct))!.Value;
+            var ledgerFile = new LedgerApi.LedgerFile(campaignId, user, ItemFilters.None, now);
+            var ledger = (await LedgerApi.BuildAsync(connection, definitions, ledgerFile, null, ct))!.Value;
             manifest.Add(Add(zip, names.Unique($"{root}/台账/{ArchiveNames.Segment(ledger.FileName, 120)}"), "整改台账", ledger.Bytes, now, zone));
             progress(++done, total);
 
@@ -127,7 +128,8 @@ public sealed class CampaignArchive(NpgsqlDataSource db, DefinitionStore definit
         NpgsqlConnection connection, CampaignDto campaign, CurrentUser user, DateOnly today, DateTimeOffset now, CancellationToken ct)
     {
         if (await CampaignClosing.FinalReportAsync(connection, campaign.Id, ct) is { } kept) return (kept.Name, kept.Content, "整改情况报告（结束时留存）");
-        var data = await ReportApi.LoadAsync(connection, definitions, campaign, user, "final", today, today, now, ct);
+        var data = await ReportApi.LoadAsync(
+            connection, definitions, new ReportApi.ReportRequest("final", campaign, user, today, today, now), ct);
         return (LedgerApi.FileName(campaign.Title, "整改情况报告", today, "docx"), ReportDocument.Build(data), "整改情况报告（导出时生成）");
     }
 

@@ -14,11 +14,7 @@ public sealed class CodeShapeTests
 {
     private const int MaxParameters = 7;
 
-    private static readonly string[] StillTooLong =
-    [
-        "Rectify.Api.Features.Documents.LedgerApi.BuildAsync",
-        "Rectify.Api.Features.Documents.LedgerApi.Ledger", "Rectify.Api.Features.Documents.ReportApi.LoadAsync",
-    ];
+    private static readonly string[] StillTooLong = [];
 
     private static readonly Assembly[] Ours =
     [

@@ -106,7 +106,8 @@ public static class CampaignClosing
         // The final report as of the day of closing, from inside the transaction (the campaign reads as closed in it).
         var closed = (await CampaignsApi.FindVisibleAsync(connection, id, user, now, ct))!;
         var today = ItemStatus.LocalToday(now, closed.TimeZone);
-        var data = await ReportApi.LoadAsync(connection, definitions, closed, user, "final", today, today, now, ct);
+        var data = await ReportApi.LoadAsync(
+            connection, definitions, new ReportApi.ReportRequest("final", closed, user, today, today, now), ct);
         var name = LedgerApi.FileName(closed.Title, "整改情况报告", today, "docx");
         await connection.ExecuteAsync(new CommandDefinition("""
             insert into campaign_final_reports(campaign_id, file_name, content, created_at, created_by) values (@id, @name, @content, @now, @by)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
@@ -38,13 +39,14 @@ public static class LedgerApi
     /// memory does not grow with the campaign.
     /// </summary>
     public static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> Ledger(
-        Guid campaignId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions,
-        string? unit, string? state, bool? overdue, string? q, CancellationToken ct)
+        Guid campaignId, [AsParameters] LedgerQuery query, [AsParameters] ApiRequest api, DefinitionStore definitions, CancellationToken ct)
     {
+        var (unit, state, overdue, q) = query;
+        var (http, db, clock) = api;
         var user = CurrentUser.From(http.User);
         var v = new Validator();
         if (state is not null) v.OneOf("state", state, ItemStates.All);
-        var query = v.Optional("q", q, 200);
+        var search = v.Optional("q", q, 200);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         var now = clock.GetUtcNow();
@@ -52,7 +54,7 @@ public static class LedgerApi
         await using (var connection = await db.OpenConnectionAsync(ct))
             campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
         if (campaign is null) return Problems.NotFound("整改工作");
-        var filters = new ItemFilters(unit, state, overdue, query);
+        var filters = new ItemFilters(unit, state, overdue, search);
         var fileName = FileName(campaign.Title, "整改台账", ItemStatus.LocalToday(now, campaign.TimeZone), "xlsx");
         return TypedResults.Stream(async body =>
         {
@@ -67,9 +69,9 @@ public static class LedgerApi
     /// (rows written, rows in all) is called as the sheet is written: the background export (POST …/ledger/export) shows it.
     /// </summary>
     public static async Task<(byte[] Bytes, string FileName)?> BuildAsync(
-        NpgsqlConnection connection, DefinitionStore definitions, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now,
-        Action<int, int>? progress, CancellationToken ct)
+        NpgsqlConnection connection, DefinitionStore definitions, LedgerFile file, Action<int, int>? progress, CancellationToken ct)
     {
+        var (campaignId, user, filters, now) = file;
         var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
         if (campaign is null) return null;
         using var stream = new MemoryStream();
@@ -139,6 +141,20 @@ public static class LedgerApi
         }
         await xlsx.FinishAsync(ct);
     }
+
+    /// <summary>
+    /// The query of <c>GET /api/campaigns/{id}/ledger.xlsx</c> and <c>POST …/ledger/export</c>: the item list's filters
+    /// (<see cref="ItemFilters"/>), under the item list's names.
+    /// </summary>
+    public sealed record LedgerQuery(
+        [FromQuery(Name = "unit")] string? Unit, [FromQuery(Name = "state")] string? State, [FromQuery(Name = "overdue")] bool? Overdue,
+        [FromQuery(Name = "q")] string? Q);
+
+    /// <summary>
+    /// The ledger built whole as a file (the background export, the archive): of which campaign, whose, filtered how, as
+    /// of when.
+    /// </summary>
+    public sealed record LedgerFile(Guid CampaignId, CurrentUser User, ItemFilters Filters, DateTimeOffset Now);
 
     /// <summary>Whose ledger of which campaign, filtered how, as of when.</summary>
     public sealed record LedgerRequest(CampaignDto Campaign, CurrentUser User, ItemFilters Filters, DateTimeOffset Now);

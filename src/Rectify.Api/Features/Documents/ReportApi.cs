@@ -49,15 +49,22 @@ public static class ReportApi
         var day = date ?? today;
         if (day > today) return Problems.Unprocessable($"统计日期不能晚于今天（{Labels.IsoDate(today)}） / asOf cannot be in the future", "asOf");
 
-        var data = await LoadAsync(connection, definitions, campaign, user, reportKind!, day, today, now, ct);
+        var data = await LoadAsync(connection, definitions, new ReportRequest(reportKind!, campaign, user, day, today, now), ct);
         var bytes = ReportDocument.Build(data);
         var name = reportKind == "final" ? "整改情况报告" : "整改进度报告";
         return TypedResults.File(bytes, WordBuilder.ContentType, LedgerApi.FileName(campaign.Title, name, day, "docx"));
     }
 
-    internal static async Task<ReportData> LoadAsync(
-        NpgsqlConnection connection, DefinitionStore definitions, CampaignDto campaign, CurrentUser user, string kind, DateOnly asOf, DateOnly today, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Which report (progress or final) of which campaign, as whom, as of which day; <paramref name="Today"/> and
+    /// <paramref name="Now"/> are the campaign's local date and the clock's instant the figures are read at.
+    /// </summary>
+    internal sealed record ReportRequest(
+        string Kind, CampaignDto Campaign, CurrentUser User, DateOnly AsOf, DateOnly Today, DateTimeOffset Now);
+
+    internal static async Task<ReportData> LoadAsync(NpgsqlConnection connection, DefinitionStore definitions, ReportRequest request, CancellationToken ct)
     {
+        var (kind, campaign, user, asOf, today, now) = request;
         var items = await DocumentItems.LoadAsync(connection, campaign.Id, user, ItemFilters.None, now, ct);
         var ids = items.Select(i => i.Id).ToArray();
         var escalations = await ReportFigures.EscalationsAsync(connection, campaign.Id, ids, asOf, campaign.TimeZone, ct);
