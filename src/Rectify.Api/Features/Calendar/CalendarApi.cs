@@ -32,16 +32,8 @@ public static class CalendarApi
 
     public static async Task<Results<Ok<CalendarYearDto>, ProblemHttpResult>> GetYear(int year, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (year is < 1900 or > 2200) return Problems.NotFound("日历年份");
-        const string sql = """
-            select day, kind, name, provisional from calendar_days
-            where day >= make_date(@year, 1, 1) and day < make_date(@year + 1, 1, 1)
-              and ((kind = 'holiday' and extract(isodow from day) < 6) or (kind = 'workday' and extract(isodow from day) >= 6))
-            order by day
-            """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<(DateTime Day, string Kind, string Name, bool Provisional)>(new CommandDefinition(sql, new { year }, cancellationToken: ct));
-        return TypedResults.Ok(new CalendarYearDto(year, rows.Select(r => new CalendarDayDto(DateOnly.FromDateTime(r.Day), r.Kind, r.Name, r.Provisional)).ToList()));
+        return await CalendarQueries.GetYearAsync(connection, year, ct) is { } dto ? TypedResults.Ok(dto) : Problems.NotFound("日历年份");
     }
 
     public static async Task<Results<Ok<CalendarDayDto>, ValidationProblem, ProblemHttpResult>> PutDay(

@@ -89,27 +89,24 @@ public static class CalendarFeedApi
         TypedResults.Content(IcsWriter.Calendar(name, "Asia/Shanghai", clock.GetUtcNow(), events), IcsWriter.ContentType);
 
     /// <summary>The subject's own account (its unit, or the person's user) or an administrator manages its subscription URL.</summary>
-    private static bool MayManage(CurrentUser user, string kind, string subjectId) =>
-        user.IsAdmin || (kind == FeedTokens.Unit ? user.UnitCode == subjectId : user.PersonId?.ToString() == subjectId);
-
     public static async Task<Results<Ok<FeedSubscription>, ProblemHttpResult>> Subscription(
         string kind, string subjectId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (!MayManage(CurrentUser.From(http.User), kind, subjectId)) return Problems.Forbidden("只有本单位、本人或管理员可以管理订阅链接 / not your feed");
+        var user = CurrentUser.From(http.User);
+        if (!FeedQueries.MayManage(user, kind, subjectId)) return NotYours();
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (!await SubjectExistsAsync(connection, kind, subjectId, ct)) return Problems.NotFound(kind == FeedTokens.Unit ? "单位" : "人员");
-        var created = await FeedTokens.CreatedAtAsync(connection, kind, subjectId, ct);
-        // The URL itself is shown once, when created: only its hash is kept.
-        return TypedResults.Ok(new FeedSubscription(created is not null, created, null));
+        return await FeedQueries.SubscriptionAsync(connection, user, kind, subjectId, ct) is { } subscription
+            ? TypedResults.Ok(subscription)
+            : Problems.NotFound(Subject(kind));
     }
 
     public static async Task<Results<Ok<FeedSubscription>, ProblemHttpResult>> Rotate(
         string kind, string subjectId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
         var user = CurrentUser.From(http.User);
-        if (!MayManage(user, kind, subjectId)) return Problems.Forbidden("只有本单位、本人或管理员可以管理订阅链接 / not your feed");
+        if (!FeedQueries.MayManage(user, kind, subjectId)) return NotYours();
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (!await SubjectExistsAsync(connection, kind, subjectId, ct)) return Problems.NotFound(kind == FeedTokens.Unit ? "单位" : "人员");
+        if (!await FeedQueries.SubjectExistsAsync(connection, kind, subjectId, ct)) return Problems.NotFound(Subject(kind));
         var (token, at) = await FeedTokens.RotateAsync(connection, kind, subjectId, user.UserName, clock.GetUtcNow(), ct);
         var path = kind == FeedTokens.Unit ? $"/api/units/{Uri.EscapeDataString(subjectId)}/deadlines.ics" : $"/api/people/{subjectId}/deadlines.ics";
         return TypedResults.Ok(new FeedSubscription(true, at, $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}?token={token}"));
@@ -117,14 +114,12 @@ public static class CalendarFeedApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string kind, string subjectId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (!MayManage(CurrentUser.From(http.User), kind, subjectId)) return Problems.Forbidden("只有本单位、本人或管理员可以管理订阅链接 / not your feed");
+        if (!FeedQueries.MayManage(CurrentUser.From(http.User), kind, subjectId)) return NotYours();
         await using var connection = await db.OpenConnectionAsync(ct);
         return await FeedTokens.RevokeAsync(connection, kind, subjectId, ct) ? TypedResults.NoContent() : Problems.NotFound("订阅链接");
     }
 
-    private static async Task<bool> SubjectExistsAsync(NpgsqlConnection connection, string kind, string subjectId, CancellationToken ct) =>
-        kind == FeedTokens.Unit
-            ? await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select exists(select 1 from units where code = @subjectId)", new { subjectId }, cancellationToken: ct))
-            : Guid.TryParse(subjectId, out var id) && await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "select exists(select 1 from people where id = @id)", new { id }, cancellationToken: ct));
+    private static ProblemHttpResult NotYours() => Problems.Forbidden("只有本单位、本人或管理员可以管理订阅链接 / not your feed");
+
+    private static string Subject(string kind) => kind == FeedTokens.Unit ? "单位" : "人员";
 }

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Documents;
 using Rectify.Api.Infrastructure;
 
@@ -79,5 +80,31 @@ public static class FeedQueries
             return new IcsEvent($"deliverable-{r.Id}@rectify", r.DueDate, $"【应报材料】{what}", $"整改工作：{r.CampaignTitle}\n状态：{Labels.State(r.State)}",
                 Math.Max(0, r.Version - 1), new DateTimeOffset(DateTime.SpecifyKind(r.UpdatedAt, DateTimeKind.Utc)), "应报材料");
         }).ToList();
+    }
+
+    /// <summary>
+    /// Whether <paramref name="user"/> may see and manage the subscription URL of a unit's or a person's feed: the unit
+    /// itself, the person themselves, or an administrator.
+    /// </summary>
+    internal static bool MayManage(CurrentUser user, string kind, string subjectId) =>
+        user.IsAdmin || (kind == FeedTokens.Unit ? user.UnitCode == subjectId : user.PersonId?.ToString() == subjectId);
+
+    internal static async Task<bool> SubjectExistsAsync(NpgsqlConnection connection, string kind, string subjectId, CancellationToken ct) =>
+        kind == FeedTokens.Unit
+            ? await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "select exists(select 1 from units where code = @subjectId)", new { subjectId }, cancellationToken: ct))
+            : Guid.TryParse(subjectId, out var id) && await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "select exists(select 1 from people where id = @id)", new { id }, cancellationToken: ct));
+
+    /// <summary>
+    /// Whether a unit's or a person's feed has a subscription URL, and since when (the URL itself is shown once, when
+    /// created: only its hash is kept); null when <paramref name="user"/> may not manage it or there is no such subject.
+    /// </summary>
+    public static async Task<FeedSubscription?> SubscriptionAsync(
+        NpgsqlConnection connection, CurrentUser user, string kind, string subjectId, CancellationToken ct)
+    {
+        if (!MayManage(user, kind, subjectId) || !await SubjectExistsAsync(connection, kind, subjectId, ct)) return null;
+        var created = await FeedTokens.CreatedAtAsync(connection, kind, subjectId, ct);
+        return new FeedSubscription(created is not null, created, null);
     }
 }

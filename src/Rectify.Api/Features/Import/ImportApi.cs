@@ -95,8 +95,8 @@ public static class ImportApi
     internal static async Task<UnitDirectory> UnitDirectoryAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         var units = await connection.QueryAsync<(string Code, string Name, string Kind)>(new CommandDefinition("select code, name, kind from units order by code", cancellationToken: ct));
-        var groups = await UnitGroupsApi.ReadAsync(connection, ct);
-        var aliases = await UnitGroupsApi.ReadAliasesAsync(connection, ct);
+        var groups = await UnitGroupQueries.ListAsync(connection, ct);
+        var aliases = await UnitGroupQueries.ListAliasesAsync(connection, ct);
         return new UnitDirectory(units, groups.Select(g => (g.Name, g.Aliases, g.Units)), aliases.Select(a => (a.Alias, a.UnitCode)));
     }
 

@@ -39,18 +39,7 @@ public static class UnitGroupsApi
     public static async Task<Ok<IReadOnlyList<UnitGroupDto>>> List(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return TypedResults.Ok(await ReadAsync(connection, ct));
-    }
-
-    internal static async Task<IReadOnlyList<UnitGroupDto>> ReadAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        const string sql = """
-            select g.name, g.aliases,
-                   coalesce(array_agg(m.unit_code order by m.unit_code) filter (where m.unit_code is not null), '{}') as units
-            from unit_groups g left join unit_group_members m on m.group_name = g.name
-            group by g.name, g.aliases order by g.name
-            """;
-        return (await connection.QueryAsync<UnitGroupDto>(new CommandDefinition(sql, cancellationToken: ct))).ToList();
+        return TypedResults.Ok(await UnitGroupQueries.ListAsync(connection, ct));
     }
 
     public static async Task<Results<Ok<UnitGroupDto>, ValidationProblem, ProblemHttpResult>> Put(
@@ -95,12 +84,8 @@ public static class UnitGroupsApi
     public static async Task<Ok<IReadOnlyList<UnitAliasDto>>> ListAliases(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return TypedResults.Ok(await ReadAliasesAsync(connection, ct));
+        return TypedResults.Ok(await UnitGroupQueries.ListAliasesAsync(connection, ct));
     }
-
-    internal static async Task<IReadOnlyList<UnitAliasDto>> ReadAliasesAsync(NpgsqlConnection connection, CancellationToken ct) =>
-        (await connection.QueryAsync<UnitAliasDto>(new CommandDefinition(
-            "select alias, unit_code as UnitCode from unit_aliases order by unit_code, alias", cancellationToken: ct))).ToList();
 
     public static async Task<Results<Ok<UnitAliasDto>, ValidationProblem, ProblemHttpResult>> PutAlias(
         string alias, UnitAliasRequest request, NpgsqlDataSource db, AdminJournal journal, HttpContext http, CancellationToken ct)
@@ -110,7 +95,7 @@ public static class UnitGroupsApi
         var code = v.Code("unitCode", request.UnitCode);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (await UnitsApi.FindAsync(connection, code, ct) is null) return Problems.Unprocessable($"单位 {code} 不存在 / unknown unit", "unitCode");
+        if (await UnitQueries.FindAsync(connection, code, ct) is null) return Problems.Unprocessable($"单位 {code} 不存在 / unknown unit", "unitCode");
         const string sql = "insert into unit_aliases(alias, unit_code) values (@name, @code) on conflict (alias) do update set unit_code = excluded.unit_code";
         await connection.ExecuteAsync(new CommandDefinition(sql, new { name, code }, cancellationToken: ct));
         var dto = new UnitAliasDto(name, code);

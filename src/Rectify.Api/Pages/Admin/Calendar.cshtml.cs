@@ -62,7 +62,8 @@ public sealed class CalendarModel(NpgsqlDataSource db, WorkingCalendar calendar,
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        if (Year is < 1900 or > 2200) Year = ItemStatus.LocalToday(clock.GetUtcNow(), "Asia/Shanghai").Year;
-        Days = ApiOutcome.Value<CalendarYearDto>((await CalendarApi.GetYear(Year, db, ct)).Result)?.Days ?? [];
+        if (!CalendarQueries.IsKnownYear(Year)) Year = ItemStatus.LocalToday(clock.GetUtcNow(), "Asia/Shanghai").Year;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        Days = (await CalendarQueries.GetYearAsync(connection, Year, ct))?.Days ?? [];
     }
 }

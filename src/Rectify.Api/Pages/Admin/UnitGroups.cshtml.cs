@@ -71,8 +71,8 @@ public sealed class UnitGroupsModel(NpgsqlDataSource db, AdminJournal journal, U
     private async Task LoadAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        Groups = await UnitGroupsApi.ReadAsync(connection, ct);
-        Aliases = await UnitGroupsApi.ReadAliasesAsync(connection, ct);
+        Groups = await UnitGroupQueries.ListAsync(connection, ct);
+        Aliases = await UnitGroupQueries.ListAliasesAsync(connection, ct);
         await names.AllAsync(ct);
     }
 }

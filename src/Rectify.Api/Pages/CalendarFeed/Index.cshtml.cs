@@ -24,9 +24,11 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, UiText t
         if (subjects.Count == 0) return Forbid();
         var feeds = new List<FeedView>();
         var (freshKind, freshUrl) = (TempData["FeedKind"] as string, TempData["FeedUrl"] as string);
+        var me = CurrentUser.From(User);
+        await using var connection = await db.OpenConnectionAsync(ct);
         foreach (var (kind, id, heading, path) in subjects)
         {
-            var subscription = ApiOutcome.Value<FeedSubscription>((await CalendarFeedApi.Subscription(kind, id, HttpContext, db, ct)).Result);
+            var subscription = await FeedQueries.SubscriptionAsync(connection, me, kind, id, ct);
             if (subscription is null) continue;
             feeds.Add(new FeedView(kind, heading, path, subscription, freshKind == kind ? freshUrl : null));
         }
