@@ -153,9 +153,9 @@ public static partial class CampaignsApi
 
     private static async Task<ProblemHttpResult?> CheckReferencesAsync(NpgsqlConnection connection, ValidCampaign c, CancellationToken ct)
     {
-        var issuer = await UnitsApi.FindAsync(connection, c.IssuedByUnit, ct);
+        var issuer = await UnitQueries.FindAsync(connection, c.IssuedByUnit, ct);
         if (issuer is null) return Problems.Unprocessable($"单位 {c.IssuedByUnit} 不存在 / unit does not exist", "issuedByUnit");
-        if (c.SupervisionUnit is not null && await UnitsApi.FindAsync(connection, c.SupervisionUnit, ct) is null)
+        if (c.SupervisionUnit is not null && await UnitQueries.FindAsync(connection, c.SupervisionUnit, ct) is null)
             return Problems.Unprocessable($"单位 {c.SupervisionUnit} 不存在 / unit does not exist", "supervisionUnit");
         return null;
     }

@@ -255,7 +255,7 @@ public sealed class ImportService(
             : [];
         const string peopleSql = "select id, name from people where regexp_replace(name, '\\s', '', 'g') = any(@leaderNames)";
         var people = await connection.QueryAsync<(Guid Id, string Name)>(new CommandDefinition(peopleSql, new { leaderNames }, cancellationToken: ct));
-        var sources = (await SourcesApi.ReadAsync(connection, ct)).Select(s => s.Name).ToList();
+        var sources = (await SourceQueries.ListAsync(connection, ct)).Select(s => s.Name).ToList();
         return new MapContext(directory, new LeaderDirectory(people), deadlines, sources, choices);
     }
 

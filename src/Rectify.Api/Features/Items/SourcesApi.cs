@@ -28,16 +28,7 @@ public static class SourcesApi
     public static async Task<Ok<IReadOnlyList<ItemSourceDto>>> List(NpgsqlDataSource db, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return TypedResults.Ok(await ReadAsync(connection, ct));
-    }
-
-    internal static async Task<IReadOnlyList<ItemSourceDto>> ReadAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        const string sql = """
-            select s.name, s.sort, (select count(*) from items i where i.source = s.name) as items
-            from item_sources s order by s.sort, s.name
-            """;
-        return (await connection.QueryAsync<ItemSourceDto>(new CommandDefinition(sql, cancellationToken: ct))).ToList();
+        return TypedResults.Ok(await SourceQueries.ListAsync(connection, ct));
     }
 
     public static async Task<Results<Ok<ItemSourceDto>, ValidationProblem>> Put(

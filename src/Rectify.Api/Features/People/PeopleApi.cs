@@ -56,7 +56,7 @@ public static class PeopleApi
         person = KeepStoredSecrets(person, null);
         if (RobotRefusal(outbound, person) is { } refused) return refused;
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (await UnitsApi.FindAsync(connection, person.UnitCode, ct) is null)
+        if (await UnitQueries.FindAsync(connection, person.UnitCode, ct) is null)
             return Problems.Unprocessable($"单位 {person.UnitCode} 不存在 / unit does not exist", "unitCode");
         const string sql = """
             insert into people(id, name, title, unit_code, email, mobile, wecom_webhook, dingtalk_webhook, feishu_webhook, is_unit_contact, is_unit_head)
@@ -79,7 +79,7 @@ public static class PeopleApi
         if (stored is null) return Problems.NotFound("人员");
         person = KeepStoredSecrets(person, stored);
         if (RobotRefusal(outbound, person, stored) is { } refused) return refused;
-        if (await UnitsApi.FindAsync(connection, person.UnitCode, ct) is null)
+        if (await UnitQueries.FindAsync(connection, person.UnitCode, ct) is null)
             return Problems.Unprocessable($"单位 {person.UnitCode} 不存在 / unit does not exist", "unitCode");
         const string sql = """
             update people set name = @Name, title = @Title, unit_code = @UnitCode, email = @Email, mobile = @Mobile,

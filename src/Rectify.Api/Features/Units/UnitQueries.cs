@@ -37,4 +37,9 @@ public static class UnitQueries
         var items = (await grid.ReadAsync<UnitDto>()).ToList();
         return new Page<UnitDto>(items, total);
     }
+
+    /// <summary>One unit; null when there is none.</summary>
+    public static async Task<UnitDto?> FindAsync(NpgsqlConnection connection, string code, CancellationToken ct) =>
+        await connection.QuerySingleOrDefaultAsync<UnitDto>(
+            new CommandDefinition($"select {Columns} from units where code = @code", new { code }, cancellationToken: ct));
 }

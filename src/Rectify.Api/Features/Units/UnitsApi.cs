@@ -34,7 +34,7 @@ public static class UnitsApi
     public static async Task<Results<Ok<UnitDto>, ProblemHttpResult>> Get(string code, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var unit = await FindAsync(connection, code, ct);
+        var unit = await UnitQueries.FindAsync(connection, code, ct);
         return unit is null ? Problems.NotFound("单位") : TypedResults.Ok(unit);
     }
 
@@ -47,7 +47,7 @@ public static class UnitsApi
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (parent is not null && await FindAsync(connection, parent, ct) is null)
+        if (parent is not null && await UnitQueries.FindAsync(connection, parent, ct) is null)
             return Problems.Unprocessable($"上级单位 {parent} 不存在 / parent unit does not exist", "parentCode");
         const string sql = """
             insert into units(code, name, kind, parent_code) values (@code, @name, @kind, @parent)
@@ -72,7 +72,7 @@ public static class UnitsApi
         await using var connection = await db.OpenConnectionAsync(ct);
         if (parent is not null)
         {
-            if (await FindAsync(connection, parent, ct) is null)
+            if (await UnitQueries.FindAsync(connection, parent, ct) is null)
                 return Problems.Unprocessable($"上级单位 {parent} 不存在 / parent unit does not exist", "parentCode");
             const string cycle = """
                 with recursive up as (select code, parent_code from units where code = @parent
@@ -89,9 +89,6 @@ public static class UnitsApi
         await journal.RecordAsync(connection, http, new AdminChange("unit.updated", "unit", code, dto), ct);
         return TypedResults.Ok(dto);
     }
-
-    internal static async Task<UnitDto?> FindAsync(NpgsqlConnection connection, string code, CancellationToken ct) =>
-        await connection.QuerySingleOrDefaultAsync<UnitDto>(new CommandDefinition($"select {Columns} from units where code = @code", new { code }, cancellationToken: ct));
 
     private static (string Name, string? Kind, string? Parent) ValidateBody(Validator v, UnitRequest request) =>
         (v.Required("name", request.Name, 200),

@@ -55,7 +55,7 @@ public static partial class UsersApi
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (unitCode is not null && await UnitsApi.FindAsync(connection, unitCode, ct) is null)
+        if (unitCode is not null && await UnitQueries.FindAsync(connection, unitCode, ct) is null)
             return Problems.Unprocessable($"单位 {unitCode} 不存在 / unit does not exist", "unitCode");
         if (request.PersonId is { } personId && await PersonQueries.FindStoredAsync(connection, personId, ct) is null)
             return Problems.Unprocessable("人员不存在 / person does not exist", "personId");

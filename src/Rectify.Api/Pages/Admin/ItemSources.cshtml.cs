@@ -45,6 +45,6 @@ public sealed class ItemSourcesModel(NpgsqlDataSource db, AdminJournal journal, 
     private async Task LoadAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        Sources = await SourcesApi.ReadAsync(connection, ct);
+        Sources = await SourceQueries.ListAsync(connection, ct);
     }
 }

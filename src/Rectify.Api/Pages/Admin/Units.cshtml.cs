@@ -31,7 +31,7 @@ public sealed class UnitsModel(NpgsqlDataSource db, AdminJournal journal, UnitNa
         if (!string.IsNullOrEmpty(Editing))
         {
             await using var connection = await db.OpenConnectionAsync(ct);
-            var unit = await UnitsApi.FindAsync(connection, Editing, ct);
+            var unit = await UnitQueries.FindAsync(connection, Editing, ct);
             if (unit is null) return NotFound();
             Input = new UnitInput { Code = unit.Code, Name = unit.Name, Kind = unit.Kind, ParentCode = unit.ParentCode };
         }

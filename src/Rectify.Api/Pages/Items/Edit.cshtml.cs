@@ -165,7 +165,7 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
         CampaignTitle = await connection.ExecuteScalarAsync<string>(new CommandDefinition("select title from campaigns where id = @CampaignId", new { CampaignId }, cancellationToken: ct)) ?? "";
         Units = await Choices.UnitsAsync(connection, null, ct);
         People = await Choices.PeopleAsync(connection, ct);
-        Sources = (await SourcesApi.ReadAsync(connection, ct)).Select(s => s.Name).ToList();
+        Sources = (await SourceQueries.ListAsync(connection, ct)).Select(s => s.Name).ToList();
         if (fill) PadMilestones();
         return null;
     }
