@@ -16,7 +16,7 @@ var pgPort = Net.FreePort();
 var pg = new Postgres(options.PgBin, Path.Combine(work, "pg"), pgPort);
 await pg.InitAsync();
 await pg.StartAsync();
-await Database.CreateAsync(pg.ConnectionString("postgres"), "rectify");
+await Database.CreateAsync(pg.ConnectionString("postgres", connectTimeoutSeconds: 60), "rectify");
 var connectionString = pg.ConnectionString("rectify");
 
 var smtpPort = Net.FreePort();
@@ -68,7 +68,7 @@ try
     await chaos;
     await cluster.WaitAllReadyAsync(TimeSpan.FromMinutes(2));
     Log("faults over; waiting for the outbox to drain");
-    var ledger = new Ledger(connectionString, received, scenario.CampaignId, storms[^1].ToUniversalTime());
+    var ledger = new Ledger(pg.ConnectionString("rectify", connectTimeoutSeconds: 60), received, scenario.CampaignId, storms[^1].ToUniversalTime());
     await ledger.WaitForDrainAsync(TimeSpan.FromMinutes(options.DrainMinutes), Log);
     LedgerResult result;
     result = await ledger.CheckAsync(options);
