@@ -228,7 +228,9 @@ cmd_test() {
   # Extra arguments narrow the run, e.g. ./rectify.sh test tests/Rectify.Workflows.Tests --filter Calendar
   # The tests' temporary files (uploads, imports, browser profiles) go under the run's directory, removed with it.
   mkdir -m 1777 "$tmp/tmp"
-  TMPDIR="$tmp/tmp" dotnet test "${@:-Rectify.sln}" -c Debug --no-build --results-directory "$results" --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true || rc=$?
+  # Without tiered PGO the tests' processes (test hosts, chaos nodes) spend less CPU on instrumenting and re-compiling
+  # code they run only a few times: 38-39 vs 43 CPU s for the same tests side by side (docs/performance.md, "The suite").
+  DOTNET_TieredPGO=0 TMPDIR="$tmp/tmp" dotnet test "${@:-Rectify.sln}" -c Debug --no-build --results-directory "$results" --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true || rc=$?
   local passed=0 failed=0 skipped=0 f
   for f in "$results"/*.trx; do
     [ -f "$f" ] || continue

@@ -68,7 +68,8 @@ try
     await chaos;
     await cluster.WaitAllReadyAsync(TimeSpan.FromMinutes(2));
     Log("faults over; waiting for the outbox to drain");
-    var ledger = new Ledger(pg.ConnectionString("rectify", connectTimeoutSeconds: 60), received, scenario.CampaignId, storms[^1].ToUniversalTime());
+    var ledgerConnection = pg.ConnectionString("rectify", connectTimeoutSeconds: 60);
+    var ledger = new Ledger(ledgerConnection, received, scenario.CampaignId, storms[^1].ToUniversalTime());
     await ledger.WaitForDrainAsync(TimeSpan.FromMinutes(options.DrainMinutes), Log);
     LedgerResult result;
     result = await ledger.CheckAsync(options);
