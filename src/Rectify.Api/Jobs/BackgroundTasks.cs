@@ -138,10 +138,9 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
 
     public sealed record Row(
         Guid Id, string Kind, string State, string Title, int Progress, int? Total, Guid? RequestedBy, Guid? CampaignId,
-        string? ResultName, bool HasResult, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, string? Summary)
+        string? ResultName, bool HasResult, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+        string? Summary)
     {
-        private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
-
         public const string Select = """
             select id, kind, state, title, progress, total, requested_by as RequestedBy, campaign_id as CampaignId,
                    result_name as ResultName, (result_size is not null or result is not null) as HasResult, error, created_at as CreatedAt,
@@ -150,8 +149,7 @@ public sealed class BackgroundTasks(NpgsqlDataSource db, TimeProvider clock, IBa
             """;
 
         public BackgroundTaskDto ToDto() => new(Id, Kind, State, TaskStates.Zh(State), Title, Progress, Total, CampaignId, ResultName,
-            HasResult && State == TaskStates.Succeeded ? $"/api/tasks/{Id}/result" : null, Error, Utc(CreatedAt),
-            StartedAt is { } s ? Utc(s) : null, FinishedAt is { } f ? Utc(f) : null,
+            HasResult && State == TaskStates.Succeeded ? $"/api/tasks/{Id}/result" : null, Error, CreatedAt, StartedAt, FinishedAt,
             Summary is null ? null : JsonDocument.Parse(Summary).RootElement.Clone());
     }
 }

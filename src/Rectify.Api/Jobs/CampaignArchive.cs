@@ -35,7 +35,7 @@ public sealed class CampaignArchive(NpgsqlDataSource db, DefinitionStore definit
     public const string ContentType = "application/zip";
 
     private sealed record EvidenceRow(
-        Guid Id, string FileName, string ContentType, long Size, string Sha256, string? UploadedBy, DateTime UploadedAt,
+        Guid Id, string FileName, string ContentType, long Size, string Sha256, string? UploadedBy, DateTimeOffset UploadedAt,
         string? ItemNumber, string? ItemTitle, int? ItemSeq, string? DeliverableKind, string? DeliverableUnit);
 
     /// <summary>Writes the archive of <paramref name="campaignId"/> as <paramref name="user"/> sees it; returns the file name.</summary>
@@ -87,8 +87,7 @@ public sealed class CampaignArchive(NpgsqlDataSource db, DefinitionStore definit
                     ? $"佐证材料/{ArchiveNames.Segment($"{file.ItemNumber ?? file.ItemSeq.Value.ToString(CultureInfo.InvariantCulture)}_{file.ItemTitle}", 40)}"
                     : $"单位材料/{ArchiveNames.Segment(file.DeliverableUnit ?? "单位", 40)}/{ArchiveNames.Segment(deliverableNames.GetValueOrDefault(file.DeliverableKind ?? "") ?? file.DeliverableKind ?? "材料", 40)}";
                 var path = names.Unique($"{root}/{folder}/{ArchiveNames.Segment(file.FileName, 120)}");
-                var uploaded = new DateTimeOffset(DateTime.SpecifyKind(file.UploadedAt, DateTimeKind.Utc));
-                var entry = await AddEvidenceAsync(connection, zip, path, file, uploaded, zone, ct);
+                var entry = await AddEvidenceAsync(connection, zip, path, file, zone, ct);
                 if (entry is not null) manifest.Add(entry);
                 progress(++done, total);
             }
@@ -143,7 +142,7 @@ public sealed class CampaignArchive(NpgsqlDataSource db, DefinitionStore definit
 
     /// <summary>Streams one stored file into the archive, hashing it on the way; null when it was deleted meanwhile.</summary>
     private static async Task<ArchiveEntry?> AddEvidenceAsync(
-        NpgsqlConnection connection, ZipArchive zip, string path, EvidenceRow file, DateTimeOffset uploaded, TimeZoneInfo zone, CancellationToken ct)
+        NpgsqlConnection connection, ZipArchive zip, string path, EvidenceRow file, TimeZoneInfo zone, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("select content from attachments where id = @id", connection);
         command.Parameters.AddWithValue("id", file.Id);
@@ -153,7 +152,7 @@ public sealed class CampaignArchive(NpgsqlDataSource db, DefinitionStore definit
         var packed = file.ContentType.StartsWith("image/", StringComparison.Ordinal) || file.ContentType is "application/pdf" or "application/zip" or "application/ofd"
             || file.ContentType.StartsWith("application/vnd.openxmlformats", StringComparison.Ordinal);
         var entry = zip.CreateEntry(path, packed ? CompressionLevel.NoCompression : CompressionLevel.Optimal);
-        entry.LastWriteTime = TimeZoneInfo.ConvertTime(uploaded, zone);
+        entry.LastWriteTime = TimeZoneInfo.ConvertTime(file.UploadedAt, zone);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long size = 0;
         await using (var source = await reader.GetStreamAsync(0, ct))
@@ -170,7 +169,7 @@ public sealed class CampaignArchive(NpgsqlDataSource db, DefinitionStore definit
         }
         var unit = file.DeliverableUnit;
         return new ArchiveEntry(path, file.ItemSeq is null ? "单位报送材料" : "佐证材料", file.ItemNumber, file.ItemTitle, unit, file.FileName, size,
-            Convert.ToHexStringLower(hash.GetHashAndReset()), file.UploadedBy, uploaded);
+            Convert.ToHexStringLower(hash.GetHashAndReset()), file.UploadedBy, file.UploadedAt);
     }
 
     /// <summary>目录.csv: UTF-8 with a byte-order mark, so Excel opens the Chinese as Chinese.</summary>

@@ -6,9 +6,6 @@ public static class Format
     public static string Local(DateTimeOffset? at, string timeZone = "Asia/Shanghai") =>
         at is { } v ? TimeZoneInfo.ConvertTime(v, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "";
 
-    public static string Local(DateTime? utc, string timeZone = "Asia/Shanghai") =>
-        utc is { } v ? Local(new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)), timeZone) : "";
-
     /// <summary>A report cadence as a person says it (P1M → 每月, P2W → 每 2 周); anything else as it was written.</summary>
     public static string Cadence(string? iso, UiText t)
     {

@@ -17,7 +17,7 @@ namespace Rectify.Notifications.Letters;
 public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays workingDays, PublicLinks links, IOptions<LetterOptions> options)
 {
     private sealed record Facts(
-        Guid Id, Guid CampaignId, Guid? ItemId, string Level, string OfficeUnit, string OfficeName, DateTime OpenedAt, string? Note,
+        Guid Id, Guid CampaignId, Guid? ItemId, string Level, string OfficeUnit, string OfficeName, DateTimeOffset OpenedAt, string? Note,
         string CampaignTitle, string? DocumentNumber, string TimeZone, string? ItemNumber, string? ItemTitle, string? Description,
         string? Measures, DateOnly? Deadline, string? AddresseeUnit, string? LeaderName, string? Step, string? DeliverableName, DateOnly? DueDate, DateOnly? ReplyBy);
 
@@ -81,7 +81,7 @@ public sealed class SupervisionLetters(NpgsqlDataSource db, IWorkingDays working
             f = await connection.QuerySingleOrDefaultAsync<Facts>(new CommandDefinition(FactsSql, new { id }, cancellationToken: ct));
             if (f is null) return null;
         }
-        var letterDate = ItemStatus.LocalToday(new DateTimeOffset(DateTime.SpecifyKind(f.OpenedAt, DateTimeKind.Utc)), f.TimeZone);
+        var letterDate = ItemStatus.LocalToday(f.OpenedAt, f.TimeZone);
         // A letter issued by hand carries the reply date its office set (issue 13); the ladder's get the configured working days.
         var responseDue = f.ReplyBy ?? await workingDays.AddAsync(letterDate, options.Value.ResponseWorkingDays, ct);
 

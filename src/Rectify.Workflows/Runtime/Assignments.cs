@@ -25,8 +25,8 @@ public static class AssignmentStates
 
 /// <summary>One unit's part of an item (分解交办, issue 12): its own state, signing, last report, completion and pressure.</summary>
 public sealed record Assignment(
-    Guid ItemId, string UnitCode, string Role, string State, DateTime? AcknowledgedAt, DateTime? LastReportAt, DateTime? CompletedAt,
-    string EscalationLevel, string[] LevelsReached, int MissedReports)
+    Guid ItemId, string UnitCode, string Role, string State, DateTimeOffset? AcknowledgedAt, DateTimeOffset? LastReportAt,
+    DateTimeOffset? CompletedAt, string EscalationLevel, string[] LevelsReached, int MissedReports)
 {
     public const string Columns = """
         a.item_id as ItemId, a.unit_code as UnitCode, a.role, a.state, a.acknowledged_at as AcknowledgedAt, a.last_report_at as LastReportAt,

@@ -81,7 +81,7 @@ public sealed partial class ItemEventService
 
     private static IEnumerable<NewTimer> UnacknowledgedTimer(ItemSubject item, WorkflowDefinition d, CalendarSnapshot calendar, int cycle, DateTimeOffset now)
     {
-        var assigned = new DateTimeOffset(DateTime.SpecifyKind(item.AssignedAt!.Value, DateTimeKind.Utc));
+        var assigned = item.AssignedAt!.Value;
         var due = Schedule.AcknowledgeBy(d, calendar, item.Zone, assigned);
         if (due > now) yield return new NewTimer(due, "item", item.Id, item.CampaignId, cycle, "reminder:unacknowledged");
     }

@@ -103,7 +103,7 @@ public sealed partial class LaunchedItems
             state = signed ? Domain.ItemStates.InProgress : d.Item.LaunchState;
             await connection.ExecuteAsync(new CommandDefinition(
                 "update items set state = @state, acknowledged_at = @acknowledged where id = @itemId",
-                new { itemId, state, acknowledged = signed ? lead.AcknowledgedAt ?? now.UtcDateTime : (DateTime?)null }, tx, cancellationToken: ct));
+                new { itemId, state, acknowledged = signed ? lead.AcknowledgedAt ?? now : (DateTimeOffset?)null }, tx, cancellationToken: ct));
         }
         var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition("select version from items where id = @itemId", new { itemId }, tx, cancellationToken: ct));
 

@@ -7,8 +7,8 @@ namespace Rectify.Workflows.Runtime;
 public sealed record ItemSubject(
     Guid Id, Guid CampaignId, string? Number, string Title, string State, string LeadUnit, string[] Units,
     Guid? ResponsibleLeaderId, DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string? ReportEvery,
-    bool HardDeadline, string EscalationLevel, int Cycle, int Version, DateTime? LastProgressAt, DateTime? AssignedAt,
-    DateTime? AcknowledgedAt, DateOnly? PendingExtension, string? PendingExtensionNote,
+    bool HardDeadline, string EscalationLevel, int Cycle, int Version, DateTimeOffset? LastProgressAt, DateTimeOffset? AssignedAt,
+    DateTimeOffset? AcknowledgedAt, DateOnly? PendingExtension, string? PendingExtensionNote,
     string CampaignTitle, string TimeZone, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion,
     string CampaignState = "active")
 {

@@ -219,7 +219,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var steps = Schedule.PeriodicSteps(d, calendar, zone, due);
         var index = steps.ToList().FindIndex(s => s.Name == timer.Step);
         var next = index >= 0 && index + 1 < steps.Count ? steps[index + 1] : null;
-        var assignedOn = LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(item.AssignedAt!.Value, DateTimeKind.Utc)), zone);
+        var assignedOn = LocalTime.Date(item.AssignedAt!.Value, zone);
         void ScheduleNextPeriod()
         {
             var nextDue = Schedule.NextReportDate(d, item.ReportEvery, assignedOn, due);
@@ -229,7 +229,7 @@ internal sealed class Firing(EffectBatch batch, CalendarSnapshot calendar, Conta
         var subject = new PeriodicReportRef(item.CampaignId, item.Id, due);
         // The period a report covers is worked out only once the report is late (a reminder ahead of it does not need it).
         DateOnly PreviousDue() => Iso.TryPeriod(item.ReportEvery ?? p.Every, out var months, out var days) && months > 0 ? due.AddMonths(-months) : due.AddDays(-Math.Max(1, days));
-        bool Reported(DateTime? at, DateOnly previousDue) => at is { } last && LocalTime.Date(new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)), zone) > previousDue;
+        bool Reported(DateTimeOffset? at, DateOnly previousDue) => at is { } last && LocalTime.Date(last, zone) > previousDue;
         // A periodic report is about the report, whoever gets it; each unit's message is keyed by its unit all the same.
         void SendPeriodic(Func<Assignment, bool> owes, string k, Func<MessageSubject, OutboxMessage> message, Guid? escalationId, IReadOnlyList<string> audiences, bool urgent) =>
             ToItem(item, parts, owes)(k, _ => message(subject), escalationId, audiences, urgent);

@@ -11,9 +11,9 @@ using Rectify.Workflows.Runtime;
 namespace Rectify.Workflows.Timers;
 
 /// <summary>A pending timer row.</summary>
-public sealed record TimerRow(long Id, DateTime DueAt, string SubjectKind, Guid SubjectId, Guid CampaignId, int Cycle, string Step)
+public sealed record TimerRow(long Id, DateTimeOffset DueAt, string SubjectKind, Guid SubjectId, Guid CampaignId, int Cycle, string Step)
 {
-    public DateTimeOffset Due => new(DateTime.SpecifyKind(DueAt, DateTimeKind.Utc));
+    public DateTimeOffset Due => DueAt;
 }
 
 /// <summary>Pre-staged firing: claim what is due up to <paramref name="Until"/>, commit when it is due, by <paramref name="Clock"/>.</summary>
@@ -291,8 +291,8 @@ public sealed partial class TimerSweeper(
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition("select min(due_at) from timers where not quarantined", cancellationToken: ct));
-        return next is { } n ? new DateTimeOffset(DateTime.SpecifyKind(n, DateTimeKind.Utc)) : null;
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(
+            new CommandDefinition("select min(due_at) from timers where not quarantined", cancellationToken: ct));
     }
 
     private static Guid[] SubjectIds(List<TimerRow> timers, string kind) =>

@@ -14,7 +14,7 @@ public static class FeedQueries
 {
     private sealed record ItemDeadline(
         Guid Id, string? Number, string Title, string? Measures, string CampaignTitle, string LeadUnitName, string? UnitNames,
-        DateOnly? Deadline, DateOnly EffectiveDeadline, string State, int Version, DateTime UpdatedAt);
+        DateOnly? Deadline, DateOnly EffectiveDeadline, string State, int Version, DateTimeOffset UpdatedAt);
 
     private const string ItemSql = $"""
         select i.id, i.number, i.title, i.measures, c.title as CampaignTitle, coalesce(lu.name, i.lead_unit) as LeadUnitName,
@@ -47,11 +47,11 @@ public static class FeedQueries
             var number = string.IsNullOrEmpty(r.Number) ? "" : r.Number + ". ";
             // SEQUENCE follows the row version, which every change (an approved extension included) increments.
             return new IcsEvent($"item-{r.Id}@rectify", r.EffectiveDeadline, $"【整改时限】{number}{r.Title}", string.Join("\n", lines),
-                Math.Max(0, r.Version - 1), new DateTimeOffset(DateTime.SpecifyKind(r.UpdatedAt, DateTimeKind.Utc)), "整改时限");
+                Math.Max(0, r.Version - 1), r.UpdatedAt, "整改时限");
         }).ToList();
     }
 
-    private sealed record DeliverableDue(Guid Id, string Kind, string CampaignTitle, DateOnly DueDate, string State, int Version, DateTime UpdatedAt);
+    private sealed record DeliverableDue(Guid Id, string Kind, string CampaignTitle, DateOnly DueDate, string State, int Version, DateTimeOffset UpdatedAt);
 
     /// <summary>
     /// A unit's open deliverables (its plan, its report) from the runtime's <c>deliverables</c> table (migration 0100:
@@ -78,7 +78,7 @@ public static class FeedQueries
             // The deliverable keys of workflows/rectification-campaign.json; other definitions show their key.
             var what = r.Kind switch { "unitPlan" or "plan" => "单位整改方案", "unitReport" or "report" => "单位整改情况报告", _ => r.Kind };
             return new IcsEvent($"deliverable-{r.Id}@rectify", r.DueDate, $"【应报材料】{what}", $"整改工作：{r.CampaignTitle}\n状态：{Labels.State(r.State)}",
-                Math.Max(0, r.Version - 1), new DateTimeOffset(DateTime.SpecifyKind(r.UpdatedAt, DateTimeKind.Utc)), "应报材料");
+                Math.Max(0, r.Version - 1), r.UpdatedAt, "应报材料");
         }).ToList();
     }
 

@@ -31,6 +31,8 @@ public sealed record CloseRefused(int Status, string Message, IReadOnlyList<Open
 /// </summary>
 public static class CampaignClosing
 {
+    private sealed record ClosingState(string State, DateTimeOffset? ClosedAt);
+
     /// <summary>How many open items the refusal names in its message; the full list is in <c>openItems</c>.</summary>
     private const int NamedInMessage = 5;
 
@@ -73,11 +75,11 @@ public static class CampaignClosing
         await using var tx = await connection.BeginTransactionAsync(ct);
         // Item events take this row FOR SHARE (ItemEventService): an event in flight finishes before the check below reads
         // the items, and one that starts later sees the campaign closed. Nothing can reopen an item between check and close.
-        var state = await connection.QuerySingleAsync<(string State, DateTime? ClosedAt)>(new CommandDefinition(
+        var state = await connection.QuerySingleAsync<ClosingState>(new CommandDefinition(
             "select state, closed_at as ClosedAt from campaigns where id = @id for update", new { id }, tx, cancellationToken: ct));
         if (state.State == CampaignStates.Closed)
         {
-            var at = state.ClosedAt is { } t ? Labels.Date(ItemStatus.LocalToday(new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)), campaign.TimeZone)) : "此前";
+            var at = state.ClosedAt is { } t ? Labels.Date(ItemStatus.LocalToday(t, campaign.TimeZone)) : "此前";
             return new CloseRefused(422, $"整改工作已于{at}结束归档，不能重复结束 / the campaign is already closed", []);
         }
         if (state.State == CampaignStates.Draft)

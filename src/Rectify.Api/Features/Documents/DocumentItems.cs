@@ -3,6 +3,7 @@ using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Calendar;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Documents;
 
@@ -17,12 +18,10 @@ public sealed record DocumentItem(
     Guid Id, int Seq, string? Number, string? Category, string Title, string? Description, string? Measures, string? Target,
     string? ResponsibleLeaderName, string LeadUnit, string LeadUnitName, string[] Units, string? UnitNames,
     DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string State, string EscalationLevel,
-    DateTime? AssignedAt, DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime UpdatedAt, int Version, string TimeZone, string? Source,
+    DateTimeOffset? AssignedAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt, int Version, string TimeZone, string? Source,
     string? Behind = null, string? LatestNote = null)
 {
-    private DateOnly? Local(DateTime? utc) => utc is { } t
-        ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(t, DateTimeKind.Utc), TimeZoneInfo.FindSystemTimeZoneById(TimeZone)))
-        : null;
+    private DateOnly? Local(DateTimeOffset? at) => at is { } t ? ItemStatus.LocalToday(t, TimeZone) : null;
 
     public DateOnly? AssignedOn => Local(AssignedAt);
     public DateOnly? AcknowledgedOn => Local(AcknowledgedAt);

@@ -17,7 +17,7 @@ public static class EscalationQueries
         Guid Id, Guid? ItemId, Guid? DeliverableId, Guid CampaignId, string Level, string? Office, string? OfficeName,
         DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? LetterNumber, string? Note,
         string? ItemNumber, string? ItemTitle, string? LeadUnit, string? DeliverableKind, string? DeliverableUnit,
-        DateTime? TalkAt, string? TalkPlace, string? TalkAttendees, int TalkRevision, string TimeZone);
+        DateTimeOffset? TalkAt, string? TalkPlace, string? TalkAttendees, int TalkRevision, string TimeZone);
 
     /// <summary>A page of the escalations <paramref name="user"/> may see, newest first.</summary>
     public static Task<Page<EscalationDto>> ListAsync(

@@ -58,8 +58,8 @@ public static partial class EscalationsApi
         return await EscalationQueries.FindVisibleAsync(connection, CurrentUser.From(http.User), id, ct);
     }
 
-    internal static TalkAppointmentDto? TalkOf(DateTime? at, string? place, string? attendees, int revision, string timeZone) =>
+    internal static TalkAppointmentDto? TalkOf(DateTimeOffset? at, string? place, string? attendees, int revision, string timeZone) =>
         at is { } t && place is not null
-            ? new TalkAppointmentDto(LocalTime.InZone(new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)), LocalTime.Zone(timeZone)), place, attendees ?? "", revision)
+            ? new TalkAppointmentDto(LocalTime.InZone(t, LocalTime.Zone(timeZone)), place, attendees ?? "", revision)
             : null;
 }

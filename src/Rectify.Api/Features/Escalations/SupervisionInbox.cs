@@ -71,9 +71,9 @@ public static class SupervisionInbox
 
     /// <summary>A row of the one statement: a count of one level (part 0) or a row of the page (part 1).</summary>
     private sealed record Row(
-        int Part, string Level, long N, int? Ord, Guid? SubjectId, Guid? EscalationId, DateTime? Since, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId,
+        int Part, string Level, long N, int? Ord, Guid? SubjectId, Guid? EscalationId, DateTimeOffset? Since, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId,
         string? ItemNumber, string? ItemTitle, string? LeadUnit, string? DeliverableKind, string? DeliverableUnit, string? LetterNumber,
-        DateTime? TalkAt, string? TalkPlace, string? TalkAttendees, int TalkRevision, string? TimeZone, string? History);
+        DateTimeOffset? TalkAt, string? TalkPlace, string? TalkAttendees, int TalkRevision, string? TimeZone, string? History);
 
     private sealed record HistoryRow(Guid Id, string Level, DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, string? LetterNumber);
 
@@ -132,14 +132,13 @@ public static class SupervisionInbox
         var total = level is null ? byLevel.Values.Sum() : byLevel.GetValueOrDefault(level);
         var rows = all.Where(r => r.Part == 1);
         var now = clock.GetUtcNow();
-        static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
         var items = rows.Select(r =>
         {
             var zone = LocalTime.Zone(r.TimeZone!);
             var history = (JsonSerializer.Deserialize<List<HistoryRow>>(r.History ?? "[]", JsonSerializerOptions.Web) ?? [])
                 .Select(h => new InboxLevel(h.Id, h.Level, LocalTime.InZone(h.OpenedAt, zone), h.ResolvedAt is { } x ? LocalTime.InZone(x, zone) : null, h.LetterNumber))
                 .ToList();
-            var since = Utc(r.Since!.Value);
+            var since = r.Since!.Value;
             return new InboxRow(r.ItemId is not null ? "item" : "deliverable", r.SubjectId!.Value, r.CampaignId!.Value, r.ItemId, r.DeliverableId, r.ItemNumber,
                 r.ItemTitle, r.LeadUnit, r.DeliverableKind, r.DeliverableUnit, r.EscalationId!.Value, r.Level, LocalTime.InZone(since, zone),
                 Math.Max(0, (int)(now - since).TotalDays), r.LetterNumber,

@@ -23,9 +23,10 @@ public sealed record ItemRow(
     Guid Id, Guid CampaignId, int Seq, string? Number, string? Category, string Title, string? Description, string? Measures,
     string? Target, Guid? ResponsibleLeaderId, string? ResponsibleLeaderName, string LeadUnit, string[] Units,
     DateOnly? Deadline, DateOnly? EffectiveDeadline, bool Ongoing, string? ReportEvery, bool HardDeadline, string State,
-    string EscalationLevel, int Version, DateTime? AssignedAt, DateTime? AcknowledgedAt, DateTime? ClosedAt, DateTime CreatedAt,
+    string EscalationLevel, int Version, DateTimeOffset? AssignedAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? ClosedAt,
+    DateTimeOffset CreatedAt,
     string TimeZone, string CampaignState, string IssuedByUnit, string? SupervisionUnit, string WorkflowId, int WorkflowVersion,
-    DateTime? AckDueAt, DateOnly? PendingExtension, int Cycle, string? Source, string? DeadlineText)
+    DateTimeOffset? AckDueAt, DateOnly? PendingExtension, int Cycle, string? Source, string? DeadlineText)
 {
     public const string Select = """
         select i.id, i.campaign_id as CampaignId, i.seq, i.number, i.category, i.title, i.description, i.measures, i.target,
@@ -45,8 +46,6 @@ public sealed record ItemRow(
     /// <summary>What the state machine needs to know about this item.</summary>
     public ItemFacts Facts => new(State, LeadUnit, Units, IssuedByUnit, SupervisionUnit, Ongoing, HardDeadline, EffectiveDeadline, PendingExtension);
 
-    private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
-
     /// <summary>
     /// The item with its units' parts. A unit user that is not the lead unit sees its own part and the lead unit's
     /// (分解交办: the lead unit consolidates and sees every unit).
@@ -55,17 +54,17 @@ public sealed record ItemRow(
         IReadOnlyList<MilestoneDto>? milestones = null)
     {
         var today = ItemStatus.LocalToday(now, TimeZone);
-        var assignedOn = AssignedAt is { } a ? ItemStatus.LocalToday(Utc(a)!.Value, TimeZone) : (DateOnly?)null;
+        var assignedOn = AssignedAt is { } a ? ItemStatus.LocalToday(a, TimeZone) : (DateOnly?)null;
         // Still unacknowledged one working day after assignment (ack_due_at, computed at launch from the calendar) turns it yellow.
-        var ackOverdue = State != ItemStates.Draft && AckDueAt is { } due && now >= Utc(due)!.Value;
+        var ackOverdue = State != ItemStates.Draft && AckDueAt is { } due && now >= due;
         var unacknowledged = ackOverdue && (State == ItemStates.Assigned || assignments.Any(x => x.IsUnacknowledged));
         var shown = viewerUnit is not null && viewerUnit != LeadUnit
             ? assignments.Where(x => x.UnitCode == viewerUnit || x.IsLead)
             : assignments;
         var parts = shown.Select(x => new AssignmentDto(
-            x.UnitCode, x.IsLead ? "lead" : "responsible", x.State, Utc(x.AcknowledgedAt), Utc(x.LastReportAt), Utc(x.CompletedAt),
+            x.UnitCode, x.IsLead ? "lead" : "responsible", x.State, x.AcknowledgedAt, x.LastReportAt, x.CompletedAt,
             ItemStatus.AssignmentLight(State, x.State, EffectiveDeadline, assignedOn, ackOverdue && x.IsUnacknowledged, today),
-            ItemStatus.AssignmentOverdueDays(State, x.State, EffectiveDeadline, x.CompletedAt is { } c ? ItemStatus.LocalToday(Utc(c)!.Value, TimeZone) : null, today),
+            ItemStatus.AssignmentOverdueDays(State, x.State, EffectiveDeadline, x.CompletedAt is { } c ? ItemStatus.LocalToday(c, TimeZone) : null, today),
             x.EscalationLevel, x.LevelsReached, x.MissedReports)).ToList();
         return new ItemDto(
             Id, CampaignId, Number, Category, Title, Description, Measures, Target,
@@ -73,7 +72,7 @@ public sealed record ItemRow(
             LeadUnit, Units, Deadline, EffectiveDeadline, Ongoing, ReportEvery, HardDeadline, State,
             ItemStatus.OverdueDays(State, EffectiveDeadline, today), EscalationLevel,
             ItemStatus.Light(State, EffectiveDeadline, assignedOn, unacknowledged, today),
-            Version, allowedEvents, Utc(AssignedAt), Utc(AcknowledgedAt), Utc(ClosedAt), Utc(CreatedAt)!.Value, PendingExtension, Cycle, parts,
+            Version, allowedEvents, AssignedAt, AcknowledgedAt, ClosedAt, CreatedAt, PendingExtension, Cycle, parts,
             Source, DeadlineText, milestones ?? []);
     }
 }

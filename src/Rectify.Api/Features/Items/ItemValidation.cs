@@ -54,11 +54,12 @@ public static class ItemValidation
     /// <summary>A campaign's basis for <see cref="Reach"/> (its notice date, else its creation day), or null when it does not exist.</summary>
     public static async Task<DateOnly?> ReachBasisAsync(NpgsqlConnection connection, Guid campaignId, CancellationToken ct, NpgsqlTransaction? tx = null)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(DateTime? NoticeDate, DateTime CreatedAt, string TimeZone)?>(new CommandDefinition(
-            "select notice_date, created_at, time_zone from campaigns where id = @campaignId", new { campaignId }, tx, cancellationToken: ct));
-        if (row is not { } r) return null;
-        return Reach.Basis(r.NoticeDate is { } n ? DateOnly.FromDateTime(n) : null, new DateTimeOffset(DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc)), r.TimeZone);
+        var row = await connection.QuerySingleOrDefaultAsync<ReachRow>(new CommandDefinition(
+            "select notice_date as NoticeDate, created_at as CreatedAt, time_zone as TimeZone from campaigns where id = @campaignId", new { campaignId }, tx, cancellationToken: ct));
+        return row is null ? null : Reach.Basis(row.NoticeDate, row.CreatedAt, row.TimeZone);
     }
+
+    private sealed record ReachRow(DateOnly? NoticeDate, DateTimeOffset CreatedAt, string TimeZone);
 
     /// <summary>
     /// 422 naming the first of the item's dates (deadline, milestones) beyond its campaign's reach, or the first

@@ -164,8 +164,8 @@ public static class TodoQuery
 
     private sealed record Row(
         int Part, string Kind, long N, long Ord, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId, Guid? EscalationId, string? Unit, string? Role,
-        DateOnly? DueDate, DateTime? DueAt, DateOnly? Deadline, DateOnly? Requested, string? Level, string? State, string? CampaignTitle,
-        string? TimeZone, string? Number, string? Title, string? Note);
+        DateOnly? DueDate, DateTimeOffset? DueAt, DateOnly? Deadline, DateOnly? Requested, string? Level, string? State,
+        string? CampaignTitle, string? TimeZone, string? Number, string? Title, string? Note);
 
     private static object Parameters(CurrentUser user, DateTimeOffset now, string? kind = null, Paging? paging = null) => new
     {
@@ -202,7 +202,7 @@ public static class TodoQuery
             var zone = LocalTime.Zone(r.TimeZone!);
             var today = LocalTime.Date(now, zone);
             DateTimeOffset? dueAt = r.DueAt is { } at
-                ? LocalTime.InZone(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)), zone)
+                ? LocalTime.InZone(at, zone)
                 : r.DueDate is { } date ? LocalTime.InZone(LocalTime.At(date.AddDays(1), TimeOnly.MinValue, zone).AddSeconds(-1), zone) : null;
             var overdue = r.DueDate is { } due ? due < today : dueAt is { } instant && instant < now;
             items.Add(new TodoItem(r.Kind, r.CampaignId!.Value, r.CampaignTitle ?? "", r.ItemId, r.DeliverableId, r.EscalationId, r.Number, r.Title ?? "",

@@ -9,7 +9,7 @@ using Rectify.Notifications.Dispatch;
 
 namespace Rectify.Api.Pages.Admin;
 
-public sealed record DueTimer(long Id, DateTime DueAt, string SubjectKind, Guid SubjectId, string Step, string CampaignTitle, string? ItemNumber, string? ItemTitle);
+public sealed record DueTimer(long Id, DateTimeOffset DueAt, string SubjectKind, Guid SubjectId, string Step, string CampaignTitle, string? ItemNumber, string? ItemTitle);
 
 /// <summary>
 /// The scheduler and the outbox as an operator sees them: timers due next (read from the runtime's timers table),

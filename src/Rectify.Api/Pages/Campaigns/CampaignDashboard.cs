@@ -13,7 +13,8 @@ namespace Rectify.Api.Pages.Campaigns;
 /// </summary>
 public sealed record DashboardItem(
     Guid Id, string? Number, string Title, string State, string LeadUnit, string[] Units, DateOnly? EffectiveDeadline,
-    bool Ongoing, string EscalationLevel, DateTime? AssignedAt, DateTime? ClosedAt, DateTime CreatedAt, string[] BehindUnits, string? Source = null);
+    bool Ongoing, string EscalationLevel, DateTimeOffset? AssignedAt, DateTimeOffset? ClosedAt, DateTimeOffset CreatedAt, string[] BehindUnits,
+    string? Source = null);
 
 public sealed record OverdueRow(DashboardItem Item, int Days);
 
@@ -85,7 +86,7 @@ public sealed record CampaignDashboard(
         return Compute(items, timeZone, phases, now);
     }
 
-    private sealed record LightRow(string State, DateOnly? Deadline, DateOnly? AssignedOn, DateTime? AssignedAt, long N);
+    private sealed record LightRow(string State, DateOnly? Deadline, DateOnly? AssignedOn, DateTimeOffset? AssignedAt, long N);
     private sealed record LeadRow(string Unit, string Cls, DateOnly? Deadline, long N);
     private sealed record SeriesRow(DateOnly OpenedOn, DateOnly? ClosedOn, long N);
     private sealed record SourceRow(string? Source, string Cls, long N, int? FirstSeq);
@@ -134,7 +135,7 @@ public sealed record CampaignDashboard(
         foreach (var l in lights)
         {
             var unacknowledged = l.State == ItemStates.Assigned && l.AssignedAt is { } at
-                && now - new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) > TimeSpan.FromDays(1);
+                && now - at > TimeSpan.FromDays(1);
             switch (ItemStatus.Light(l.State, l.Deadline, l.AssignedOn, unacknowledged, today))
             {
                 case ItemStatus.Red: red += l.N; break;
@@ -177,7 +178,7 @@ public sealed record CampaignDashboard(
     public static CampaignDashboard Compute(IReadOnlyList<DashboardItem> items, string timeZone, IReadOnlyList<Phase> phases, DateTimeOffset now)
     {
         var today = ItemStatus.LocalToday(now, timeZone);
-        DateOnly Local(DateTime utc) => ItemStatus.LocalToday(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), timeZone);
+        DateOnly Local(DateTimeOffset at) => ItemStatus.LocalToday(at, timeZone);
 
         int red = 0, yellow = 0, green = 0;
         var overdue = new List<OverdueRow>();
@@ -185,7 +186,7 @@ public sealed record CampaignDashboard(
         {
             var assignedOn = i.AssignedAt is { } a ? Local(a) : (DateOnly?)null;
             var unacknowledged = i.State == ItemStates.Assigned && i.AssignedAt is { } at
-                && now - new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) > TimeSpan.FromDays(1);
+                && now - at > TimeSpan.FromDays(1);
             switch (ItemStatus.Light(i.State, i.EffectiveDeadline, assignedOn, unacknowledged, today))
             {
                 case ItemStatus.Red: red++; break;
