@@ -151,7 +151,20 @@ internal static class XmlPart
                 throw SheetRejectedException.Malformed($"{what}含有 DTD（<!DOCTYPE>），出于安全原因不予读取 / XML with a DTD is refused");
         }
         var whole = new ConcatenatedStream(new MemoryStream(head, 0, length, writable: false), stream);
-        return XmlReader.Create(whole, Settings);
+        // The reader decodes its first bytes as it is made: a part in no encoding it can read fails here, not in Read.
+        try
+        {
+            return XmlReader.Create(whole, Settings);
+        }
+        catch (XmlException e)
+        {
+            throw SheetRejectedException.Malformed(
+                $"{what}的 XML 无法按其编码读取（第 {e.LineNumber} 行第 {e.LinePosition} 列），文件可能已损坏 / XML in an encoding that cannot be read");
+        }
+        catch (InvalidDataException)
+        {
+            throw Corrupt(what);
+        }
     }
 
     /// <summary><see cref="XmlReader.Read"/>, with malformed XML (and a DTD past the first bytes) as a 400.</summary>
