@@ -345,7 +345,7 @@ public static class BackgroundTasksApi
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         CampaignDto? campaign;
         await using (var connection = await db.OpenConnectionAsync(ct))
-            campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, clock.GetUtcNow(), ct);
+            campaign = await CampaignQueries.FindVisibleAsync(connection, campaignId, user, clock.GetUtcNow(), ct);
         if (campaign is null) return Problems.NotFound("整改工作");
         var id = await store.StartAsync(TaskKinds.LedgerExport, $"导出整改台账：{campaign.Title}", user.Id, campaignId,
             new LedgerExportParameters(unit, state, overdue, query), ct);

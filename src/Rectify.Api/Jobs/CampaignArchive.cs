@@ -43,7 +43,7 @@ public sealed class CampaignArchive(NpgsqlDataSource db, DefinitionStore definit
     {
         var now = clock.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(ct);
-        var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct)
+        var campaign = await CampaignQueries.FindVisibleAsync(connection, campaignId, user, now, ct)
             ?? throw new BackgroundTaskProblem("整改工作不存在或无权查看 / the campaign does not exist or is not visible");
         var zone = TimeZoneInfo.FindSystemTimeZoneById(campaign.TimeZone);
         var today = ItemStatus.LocalToday(now, campaign.TimeZone);
@@ -201,7 +201,7 @@ public sealed class CampaignArchive(NpgsqlDataSource db, DefinitionStore definit
             return Problems.Forbidden("归档包含整改工作的全部材料，只能由领导小组办公室、督查室或管理员导出 / only the offices or an administrator may export the archive");
         CampaignDto? campaign;
         await using (var connection = await db.OpenConnectionAsync(ct))
-            campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, clock.GetUtcNow(), ct);
+            campaign = await CampaignQueries.FindVisibleAsync(connection, campaignId, user, clock.GetUtcNow(), ct);
         if (campaign is null) return Problems.NotFound("整改工作");
         var id = await store.StartAsync(TaskKinds.ArchiveExport, $"导出归档包：{campaign.Title}", user.Id, campaignId, new { }, ct);
         return TypedResults.Accepted($"/api/tasks/{id}", (await store.FindAsync(id, user, ct))!);

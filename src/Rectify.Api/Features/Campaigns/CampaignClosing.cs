@@ -67,7 +67,7 @@ public static class CampaignClosing
         NpgsqlDataSource db, DefinitionStore definitions, Guid id, CurrentUser user, string? note, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var campaign = await CampaignsApi.FindVisibleAsync(connection, id, user, now, ct);
+        var campaign = await CampaignQueries.FindVisibleAsync(connection, id, user, now, ct);
         if (campaign is null) return new CloseRefused(404, "", []);
         if (!Access.CanManageCampaign(user, campaign.IssuedByUnit))
             return new CloseRefused(403, "只有发起单位可以结束整改工作 / only the issuing office may close a campaign", []);
@@ -106,7 +106,7 @@ public static class CampaignClosing
             """, new { id, now, by = user.UserName, note, data = JsonSerializer.Serialize(new { items = campaign.Stats.Total }) }, tx, cancellationToken: ct));
 
         // The final report as of the day of closing, from inside the transaction (the campaign reads as closed in it).
-        var closed = (await CampaignsApi.FindVisibleAsync(connection, id, user, now, ct))!;
+        var closed = (await CampaignQueries.FindVisibleAsync(connection, id, user, now, ct))!;
         var today = ItemStatus.LocalToday(now, closed.TimeZone);
         var data = await ReportApi.LoadAsync(
             connection, definitions, new ReportApi.ReportRequest("final", closed, user, today, today, now), ct);

@@ -38,4 +38,17 @@ public static class CampaignQueries
         var stats = await CampaignStatistics.ForAsync(connection, rows.Select(r => r.Id).ToArray(), now, user, ct);
         return new Page<CampaignDto>(rows.Select(r => r.ToDto(stats[r.Id])).ToList(), total);
     }
+
+    /// <summary>One campaign <paramref name="user"/> may see, with its live statistics; null when there is none or it is not
+    /// visible.</summary>
+    public static async Task<CampaignDto?> FindVisibleAsync(
+        NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct)
+    {
+        const string sql = $"select {CampaignRow.Columns} from campaigns c where c.id = @id and {Access.CampaignVisible}";
+        var row = await connection.QuerySingleOrDefaultAsync<CampaignRow>(
+            new CommandDefinition(sql, new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
+        if (row is null) return null;
+        var stats = await CampaignStatistics.ForAsync(connection, [id], now, user, ct);
+        return row.ToDto(stats[id]);
+    }
 }

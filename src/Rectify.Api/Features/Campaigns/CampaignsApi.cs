@@ -61,7 +61,7 @@ public static partial class CampaignsApi
     {
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var dto = await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
+        var dto = await CampaignQueries.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
         return dto is null ? Problems.NotFound("整改工作") : TypedResults.Ok(dto);
     }
 
@@ -92,7 +92,7 @@ public static partial class CampaignsApi
             id, c.Title, c.DocumentNumber, c.IssuedByUnit, c.SupervisionUnit, c.TimeZone, c.WorkflowId, version,
             c.NoticeDate, phases = JsonSerializer.Serialize(c.Phases, CampaignRow.PhaseJson), now = clock.GetUtcNow(),
         }, cancellationToken: ct));
-        var dto = await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
+        var dto = await CampaignQueries.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
         return TypedResults.Created($"/api/campaigns/{id}", dto!);
     }
 
@@ -105,7 +105,7 @@ public static partial class CampaignsApi
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
-        var existing = await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
+        var existing = await CampaignQueries.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
         if (existing is null) return Problems.NotFound("整改工作");
         if (!Access.CanManageCampaign(user, existing.IssuedByUnit) || !Access.CanManageCampaign(user, c.IssuedByUnit))
             return Problems.Forbidden("只有发起单位可以修改整改工作 / only the issuing office may change a campaign");
@@ -133,16 +133,7 @@ public static partial class CampaignsApi
             c.NoticeDate, phases = JsonSerializer.Serialize(c.Phases, CampaignRow.PhaseJson),
         }, cancellationToken: ct));
         if (updated == 0) return Problems.Unprocessable("整改工作已启动，不能再修改基本信息 / a launched campaign cannot be edited");
-        return TypedResults.Ok((await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
-    }
-
-    internal static async Task<CampaignDto?> FindVisibleAsync(NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct)
-    {
-        const string sql = $"select {CampaignRow.Columns} from campaigns c where c.id = @id and {Access.CampaignVisible}";
-        var row = await connection.QuerySingleOrDefaultAsync<CampaignRow>(new CommandDefinition(sql, new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
-        if (row is null) return null;
-        var stats = await CampaignStatistics.ForAsync(connection, [id], now, user, ct);
-        return row.ToDto(stats[id]);
+        return TypedResults.Ok((await CampaignQueries.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
     }
 
     private static async Task<int?> ResolveWorkflowVersionAsync(NpgsqlConnection connection, string workflowId, int? version, CancellationToken ct)

@@ -45,7 +45,7 @@ public static class UnitScores
         var user = CurrentUser.From(http.User);
         var now = clock.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(ct);
-        var campaign = await CampaignsApi.FindVisibleAsync(connection, id, user, now, ct);
+        var campaign = await CampaignQueries.FindVisibleAsync(connection, id, user, now, ct);
         if (campaign is null) return Problems.NotFound("整改工作");
         var visible = Visible(await ForCampaignAsync(connection, definitions, campaign, now, ct), user);
         // Without paging parameters the whole ranking, as API.md's array; with them one slice of it, the total in a header.

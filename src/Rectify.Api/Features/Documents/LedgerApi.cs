@@ -52,7 +52,7 @@ public static class LedgerApi
         var now = clock.GetUtcNow();
         CampaignDto? campaign;
         await using (var connection = await db.OpenConnectionAsync(ct))
-            campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
+            campaign = await CampaignQueries.FindVisibleAsync(connection, campaignId, user, now, ct);
         if (campaign is null) return Problems.NotFound("整改工作");
         var filters = new ItemFilters(unit, state, overdue, search);
         var fileName = FileName(campaign.Title, "整改台账", ItemStatus.LocalToday(now, campaign.TimeZone), "xlsx");
@@ -72,7 +72,7 @@ public static class LedgerApi
         NpgsqlConnection connection, DefinitionStore definitions, LedgerFile file, Action<int, int>? progress, CancellationToken ct)
     {
         var (campaignId, user, filters, now) = file;
-        var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
+        var campaign = await CampaignQueries.FindVisibleAsync(connection, campaignId, user, now, ct);
         if (campaign is null) return null;
         using var stream = new MemoryStream();
         await WriteAsync(connection, definitions, new LedgerRequest(campaign, user, filters, now), stream, progress, ct);

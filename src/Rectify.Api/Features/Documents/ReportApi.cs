@@ -43,7 +43,7 @@ public static class ReportApi
 
         var now = clock.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(ct);
-        var campaign = await CampaignsApi.FindVisibleAsync(connection, campaignId, user, now, ct);
+        var campaign = await CampaignQueries.FindVisibleAsync(connection, campaignId, user, now, ct);
         if (campaign is null) return Problems.NotFound("整改工作");
         var today = ItemStatus.LocalToday(now, campaign.TimeZone);
         var day = date ?? today;

@@ -1,9 +1,17 @@
 using Dapper;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
 
 namespace Rectify.Api.Features.Escalations;
+
+/// <summary>The query of <c>GET /api/escalations</c>: by unit, level, open or not, campaign, item; paged.</summary>
+public sealed record EscalationFilter(
+    [FromQuery(Name = "unit")] string? Unit = null, [FromQuery(Name = "level")] string? Level = null,
+    [FromQuery(Name = "open")] bool? Open = null,
+    [FromQuery(Name = "campaignId")] Guid? CampaignId = null, [FromQuery(Name = "itemId")] Guid? ItemId = null,
+    [FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
 
 /// <summary>
 /// The reads of escalation records that the API (<c>GET /api/escalations</c>, the talk) and the item page share
@@ -21,16 +29,16 @@ public static class EscalationQueries
 
     /// <summary>A page of the escalations <paramref name="user"/> may see, newest first.</summary>
     public static Task<Page<EscalationDto>> ListAsync(
-        NpgsqlConnection connection, CurrentUser user, EscalationsApi.EscalationFilter filter, CancellationToken ct) =>
+        NpgsqlConnection connection, CurrentUser user, EscalationFilter filter, CancellationToken ct) =>
         QueryAsync(connection, user, filter, null, ct);
 
     /// <summary>One escalation <paramref name="user"/> may see, or null.</summary>
     public static async Task<EscalationDto?> FindVisibleAsync(
         NpgsqlConnection connection, CurrentUser user, Guid id, CancellationToken ct) =>
-        (await QueryAsync(connection, user, new EscalationsApi.EscalationFilter(PageSize: 1), id, ct)).Items.FirstOrDefault();
+        (await QueryAsync(connection, user, new EscalationFilter(PageSize: 1), id, ct)).Items.FirstOrDefault();
 
     private static async Task<Page<EscalationDto>> QueryAsync(
-        NpgsqlConnection connection, CurrentUser user, EscalationsApi.EscalationFilter filter, Guid? escalationId, CancellationToken ct)
+        NpgsqlConnection connection, CurrentUser user, EscalationFilter filter, Guid? escalationId, CancellationToken ct)
     {
         var (unit, level, open, campaignId, itemId, page, pageSize) = filter;
         var paging = Paging.From(page, pageSize);

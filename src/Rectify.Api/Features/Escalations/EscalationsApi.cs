@@ -34,12 +34,6 @@ public static partial class EscalationsApi
         return app;
     }
 
-    /// <summary>The query of <c>GET /api/escalations</c>: by unit, level, open or not, campaign, item; paged.</summary>
-    public sealed record EscalationFilter(
-        [FromQuery(Name = "unit")] string? Unit = null, [FromQuery(Name = "level")] string? Level = null, [FromQuery(Name = "open")] bool? Open = null,
-        [FromQuery(Name = "campaignId")] Guid? CampaignId = null, [FromQuery(Name = "itemId")] Guid? ItemId = null,
-        [FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
-
     public static async Task<Results<Ok<Page<EscalationDto>>, ValidationProblem>> List(
         HttpContext http, NpgsqlDataSource db, [AsParameters] EscalationFilter filter, CancellationToken ct)
     {

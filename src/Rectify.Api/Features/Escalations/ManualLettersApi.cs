@@ -36,7 +36,7 @@ public static class ManualLettersApi
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            if (await ItemsApi.FindRowAsync(connection, id, user, ct) is null) return Problems.NotFound("问题");
+            if (await ItemQueries.FindRowAsync(connection, id, user, ct) is null) return Problems.NotFound("问题");
         }
         var outcome = await letters.IssueAsync(id, ItemAllowedEvents.Actor(user), replyBy, note, unit, clock.GetUtcNow(), ct);
         return outcome switch

@@ -50,13 +50,14 @@ public static class ItemEventsApi
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (await ItemsApi.FindRowAsync(connection, id, user, ct) is not { } row) return Problems.NotFound("问题");
+        if (await ItemQueries.FindRowAsync(connection, id, user, ct) is not { } row) return Problems.NotFound("问题");
         if (await ItemValidation.CheckReachAsync(connection, row.CampaignId, newDeadline, "newDeadline", ct) is { } beyond) return beyond;
         var request = new EventRequest(type!, note, newDeadline, body.AttachmentIds ?? [], body.ExpectedVersion, unit, body.Units);
         var outcome = await events.ApplyAsync(id, ItemAllowedEvents.Actor(user), request, clock.GetUtcNow(), notify: true, ct);
         return outcome switch
         {
-            EventApplied => TypedResults.Ok((await ItemsApi.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct, definitions))!),
+            EventApplied => TypedResults.Ok(
+                (await ItemQueries.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct, definitions))!),
             EventConflict c => TypedResults.Problem(statusCode: 409, title: "冲突 / Conflict",
                 detail: $"问题已被他人修改（当前版本 {c.CurrentVersion}，您提交的是 {body.ExpectedVersion}），请刷新后重试。/ version mismatch",
                 extensions: new Dictionary<string, object?> { ["currentVersion"] = c.CurrentVersion }),

@@ -53,6 +53,35 @@ public static class ItemQueries
         return new Page<ItemDto>(dtos, total) { TotalEstimated = estimated ? true : null, Next = next };
     }
 
+    /// <summary>The row of an item <paramref name="user"/> may see; null when there is none or it is not visible.</summary>
+    public static async Task<ItemRow?> FindRowAsync(NpgsqlConnection connection, Guid id, CurrentUser user, CancellationToken ct)
+    {
+        const string sql = $"{ItemRow.Select} where i.id = @id and {Access.ItemVisible}";
+        return await connection.QuerySingleOrDefaultAsync<ItemRow>(
+            new CommandDefinition(sql, new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
+    }
+
+    /// <summary>An item <paramref name="user"/> may see as the API shows it; null when there is none or it is not visible.</summary>
+    public static async Task<ItemDto?> FindVisibleAsync(
+        NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct,
+        DefinitionStore? definitions = null) =>
+        (await ReadVisibleAsync(connection, id, user, now, ct, definitions))?.Item;
+
+    /// <summary>An item the caller may see, as its row and as the API shows it (its parts, milestones and, given the
+    /// definitions, the events the caller may send): what the item's pages read.</summary>
+    public static async Task<(ItemRow Row, ItemDto Item)?> ReadVisibleAsync(
+        NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct,
+        DefinitionStore? definitions = null)
+    {
+        var row = await FindRowAsync(connection, id, user, ct);
+        if (row is null) return null;
+        var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
+        var milestones = (await Milestones.LoadAsync(connection, [row.Id], ct)).GetValueOrDefault(row.Id);
+        IReadOnlyList<string> allowed =
+            definitions is null ? [] : await ItemAllowedEvents.ForAsync(connection, definitions, row, user, parts, ct);
+        return (row, row.ToDto(now, allowed, parts, ItemAllowedEvents.ViewerUnit(user), milestones));
+    }
+
     /// <summary>The evidence files of an item, oldest first (the caller has checked that the item is visible).</summary>
     public static async Task<IReadOnlyList<AttachmentDto>> AttachmentsAsync(NpgsqlConnection connection, Guid itemId, CancellationToken ct)
     {

@@ -63,7 +63,7 @@ public static class ItemsApi
         if (campaign.State == CampaignStates.Active)
             await launched.LaunchAddedAsync(connection, tx, campaignId, ids, ItemAllowedEvents.Actor(user), now, ct);
         await tx.CommitAsync(ct);
-        var dto = await FindVisibleAsync(connection, ids[0], user, clock.GetUtcNow(), ct);
+        var dto = await ItemQueries.FindVisibleAsync(connection, ids[0], user, clock.GetUtcNow(), ct);
         return TypedResults.Created($"/api/items/{ids[0]}", dto!);
     }
 
@@ -105,7 +105,7 @@ public static class ItemsApi
         Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var dto = await FindVisibleAsync(connection, id, CurrentUser.From(http.User), clock.GetUtcNow(), ct, definitions);
+        var dto = await ItemQueries.FindVisibleAsync(connection, id, CurrentUser.From(http.User), clock.GetUtcNow(), ct, definitions);
         return dto is null ? Problems.NotFound("问题") : TypedResults.Ok(dto);
     }
 
@@ -118,7 +118,7 @@ public static class ItemsApi
         var item = ItemValidation.Validate(v, request);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await FindRowAsync(connection, id, user, ct);
+        var row = await ItemQueries.FindRowAsync(connection, id, user, ct);
         if (row is null) return Problems.NotFound("问题");
         if (!Access.CanManageCampaign(user, row.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以修改问题 / only the issuing office may edit items");
         if (row.State != ItemStates.Draft)
@@ -146,7 +146,7 @@ public static class ItemsApi
         // Milestones sent replace the item's; a request without them (the edit page, older clients) leaves them as they are.
         if (item.Milestones is { } milestones) await Milestones.ReplaceAsync(connection, tx, id, milestones, ct);
         await tx.CommitAsync(ct);
-        return TypedResults.Ok((await FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
+        return TypedResults.Ok((await ItemQueries.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
     }
 
     /// <summary>Who edits a launched item, through what, and when.</summary>
@@ -177,7 +177,7 @@ public static class ItemsApi
         {
             EditRefused r => Problems.Unprocessable(r.Message, r.Field),
             EditNotFound => Problems.NotFound("问题"),
-            _ => TypedResults.Ok((await FindVisibleAsync(connection, row.Id, user, now, ct, definitions))!),
+            _ => TypedResults.Ok((await ItemQueries.FindVisibleAsync(connection, row.Id, user, now, ct, definitions))!),
         };
     }
 
@@ -185,7 +185,7 @@ public static class ItemsApi
     {
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await FindRowAsync(connection, id, user, ct);
+        var row = await ItemQueries.FindRowAsync(connection, id, user, ct);
         if (row is null) return Problems.NotFound("问题");
         if (!Access.CanManageCampaign(user, row.IssuedByUnit)) return Problems.Forbidden("只有发起单位可以删除问题 / only the issuing office may delete items");
         // The deletion is recorded in the (append-only) journal, which keeps the item's history after the row is gone:
@@ -201,28 +201,5 @@ public static class ItemsApi
         await connection.ExecuteAsync(new CommandDefinition("delete from items where id = @id", new { id }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return TypedResults.NoContent();
-    }
-
-    internal static async Task<ItemRow?> FindRowAsync(NpgsqlConnection connection, Guid id, CurrentUser user, CancellationToken ct)
-    {
-        const string sql = $"{ItemRow.Select} where i.id = @id and {Access.ItemVisible}";
-        return await connection.QuerySingleOrDefaultAsync<ItemRow>(new CommandDefinition(sql, new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
-    }
-
-    internal static async Task<ItemDto?> FindVisibleAsync(
-        NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct, DefinitionStore? definitions = null) =>
-        (await ReadVisibleAsync(connection, id, user, now, ct, definitions))?.Item;
-
-    /// <summary>An item the caller may see, as its row and as the API shows it (its parts, milestones and, given the definitions, the
-    /// events the caller may send): what the item's pages read.</summary>
-    internal static async Task<(ItemRow Row, ItemDto Item)?> ReadVisibleAsync(
-        NpgsqlConnection connection, Guid id, CurrentUser user, DateTimeOffset now, CancellationToken ct, DefinitionStore? definitions = null)
-    {
-        var row = await FindRowAsync(connection, id, user, ct);
-        if (row is null) return null;
-        var parts = (await Assignment.LoadAsync(connection, null, [row.Id], ct)).GetValueOrDefault(row.Id, []);
-        var milestones = (await Milestones.LoadAsync(connection, [row.Id], ct)).GetValueOrDefault(row.Id);
-        return (row, row.ToDto(now, definitions is null ? [] : await ItemAllowedEvents.ForAsync(connection, definitions, row, user, parts, ct), parts,
-            ItemAllowedEvents.ViewerUnit(user), milestones));
     }
 }

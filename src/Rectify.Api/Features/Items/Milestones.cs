@@ -60,7 +60,7 @@ public static class Milestones
         var note = v.OptionalMultiline("note", request?.Note, 2_000);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await ItemsApi.FindRowAsync(connection, id, user, ct);
+        var row = await ItemQueries.FindRowAsync(connection, id, user, ct);
         if (row is null) return Problems.NotFound("问题");
         string unit;
         if (user.Role == "unit" && user.UnitCode is { } own && (row.LeadUnit == own || row.Units.Contains(own))) unit = own;
@@ -98,6 +98,6 @@ public static class Milestones
             text = done.Value.Text, unit,
         }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
-        return TypedResults.Ok((await ItemsApi.FindVisibleAsync(connection, id, user, now, ct))!);
+        return TypedResults.Ok((await ItemQueries.FindVisibleAsync(connection, id, user, now, ct))!);
     }
 }

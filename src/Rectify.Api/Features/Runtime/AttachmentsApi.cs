@@ -29,7 +29,7 @@ public static class AttachmentsApi
     {
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var item = await ItemsApi.FindRowAsync(connection, id, user, ct);
+        var item = await ItemQueries.FindRowAsync(connection, id, user, ct);
         if (item is null) return Problems.NotFound("问题");
         if (ActorRoles.Of(ItemAllowedEvents.Actor(user), item.Facts).Count == 0)
             return Problems.Forbidden("只有该问题的责任单位、领导小组办公室或督查室可以上传佐证材料 / not allowed to upload for this item");
@@ -40,18 +40,9 @@ public static class AttachmentsApi
     {
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (await ItemsApi.FindRowAsync(connection, id, user, ct) is null) return Problems.NotFound("问题");
+        if (await ItemQueries.FindRowAsync(connection, id, user, ct) is null) return Problems.NotFound("问题");
         return TypedResults.Ok(await ItemQueries.AttachmentsAsync(connection, id, ct));
     }
-
-    /// <summary>Content types a page may show in place (<c>?inline=true</c>): images and PDF. Nothing that runs script.</summary>
-    private static readonly IReadOnlySet<string> ShownInPlace = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
-    };
-
-    /// <summary>Whether a file of this content type opens in place (an image, a PDF) rather than as a download.</summary>
-    public static bool OpensInPlace(string? contentType) => contentType is not null && ShownInPlace.Contains(contentType);
 
     /// <summary>
     /// Downloads a file the caller may see (through its item or deliverable). With <c>inline=true</c> an image or a PDF is
@@ -72,7 +63,7 @@ public static class AttachmentsApi
         var file = await connection.QuerySingleOrDefaultAsync<(string FileName, string ContentType, byte[] Content)?>(new CommandDefinition(sql,
             new { id, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
         if (file is not { } f) return Problems.NotFound("附件");
-        if (inline == true && OpensInPlace(f.ContentType))
+        if (inline == true && EvidenceFiles.OpensInPlace(f.ContentType))
         {
             Rectify.Api.Security.SecurityHeaders.AllowFramingBySelf(http);
             var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("inline");

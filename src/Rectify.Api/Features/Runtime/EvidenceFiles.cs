@@ -12,6 +12,15 @@ public static partial class EvidenceFiles
     public const long MaxBytes = 20 * 1024 * 1024;
     public const int MaxFilesPerRequest = 20;
 
+    /// <summary>Content types a page may show in place (<c>?inline=true</c>): images and PDF. Nothing that runs script.</summary>
+    private static readonly IReadOnlySet<string> ShownInPlace = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
+    };
+
+    /// <summary>Whether a file of this content type opens in place (an image, a PDF) rather than as a download.</summary>
+    public static bool OpensInPlace(string? contentType) => contentType is not null && ShownInPlace.Contains(contentType);
+
     private static readonly (string Extension, string ContentType, string Family)[] Types =
     [
         (".pdf", "application/pdf", "pdf"),

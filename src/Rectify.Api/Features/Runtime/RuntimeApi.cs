@@ -22,13 +22,13 @@ public static class RuntimeApi
     {
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var campaign = await CampaignsApi.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
+        var campaign = await CampaignQueries.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct);
         if (campaign is null) return Problems.NotFound("整改工作");
         if (!Access.CanManageCampaign(user, campaign.IssuedByUnit))
             return Problems.Forbidden("只有发起单位可以启动整改工作 / only the issuing office may launch");
         var outcome = await launcher.LaunchAsync(id, ItemAllowedEvents.Actor(user), clock.GetUtcNow(), notify: true, ct);
         if (outcome is LaunchRefused refused)
             return refused.Status == 404 ? Problems.NotFound("整改工作") : Problems.Unprocessable(refused.Message);
-        return TypedResults.Ok((await CampaignsApi.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
+        return TypedResults.Ok((await CampaignQueries.FindVisibleAsync(connection, id, user, clock.GetUtcNow(), ct))!);
     }
 }

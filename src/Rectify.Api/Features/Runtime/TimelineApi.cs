@@ -35,7 +35,7 @@ public static class TimelineApi
     {
         var user = CurrentUser.From(http.User);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var item = await ItemsApi.FindRowAsync(connection, id, user, ct);
+        var item = await ItemQueries.FindRowAsync(connection, id, user, ct);
         if (item is null) return Problems.NotFound("问题");
         return TypedResults.Ok(await ItemQueries.TimelineAsync(connection, item, definitions, ct));
     }

@@ -27,17 +27,11 @@ public static class TalksApi
         return app;
     }
 
-    /// <summary>The supervision office of the item's campaign, its leading-group office, or the administrator.</summary>
-    public static bool MayRecord(CurrentUser user, ItemRow item) =>
-        user.IsAdmin
-        || (user.IsSupervisor && user.UnitCode == item.SupervisionUnit)
-        || (user.IsLeadingGroup && user.UnitCode == item.IssuedByUnit);
-
     public static async Task<Results<Ok<IReadOnlyList<TalkDto>>, ProblemHttpResult>> List(Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (await ItemsApi.FindRowAsync(connection, id, CurrentUser.From(http.User), ct) is null) return Problems.NotFound("问题");
-        return TypedResults.Ok(await ListAsync(connection, id, ct));
+        if (await ItemQueries.FindRowAsync(connection, id, CurrentUser.From(http.User), ct) is null) return Problems.NotFound("问题");
+        return TypedResults.Ok(await TalkQueries.ListAsync(connection, id, ct));
     }
 
     public static async Task<Results<Created<TalkDto>, ValidationProblem, ProblemHttpResult>> Record(
@@ -57,9 +51,9 @@ public static class TalksApi
         if (!v.IsValid) return Problems.Invalid(v.Errors);
 
         await using var connection = await db.OpenConnectionAsync(ct);
-        var item = await ItemsApi.FindRowAsync(connection, id, user, ct);
+        var item = await ItemQueries.FindRowAsync(connection, id, user, ct);
         if (item is null) return Problems.NotFound("问题");
-        if (!MayRecord(user, item)) return Problems.Forbidden("只有督查室、领导小组办公室或管理员可以记录约谈 / not allowed to record a talk");
+        if (!TalkQueries.MayRecord(user, item)) return Problems.Forbidden("只有督查室、领导小组办公室或管理员可以记录约谈 / not allowed to record a talk");
         if (await ItemValidation.CheckReachAsync(connection, item.CampaignId, heldOn, "heldOn", ct) is { } beyond) return beyond;
         if (item.State == ItemStates.Draft) return Problems.Unprocessable("问题尚未交办，不能记录约谈 / the item is not assigned yet");
         if (item.CampaignState == CampaignStates.Closed)
@@ -79,22 +73,7 @@ public static class TalksApi
             talkId, campaignId = item.CampaignId, id, heldOn, people, note, by = user.UserName, at = wall.GetUtcNow(),
         }, cancellationToken: ct));
         await journal.RecordAsync(connection, http, new AdminChange("talk.recorded", "item", id.ToString(), new { talkId, heldOn, people }), ct);
-        var dto = (await ListAsync(connection, id, ct)).First(t => t.Id == talkId);
+        var dto = (await TalkQueries.ListAsync(connection, id, ct)).First(t => t.Id == talkId);
         return TypedResults.Created($"/api/items/{id}/talks", dto);
-    }
-
-    /// <summary>The talks recorded on an item, in the order held (the caller has checked that the item is visible).</summary>
-    internal static async Task<IReadOnlyList<TalkDto>> ListAsync(NpgsqlConnection connection, Guid itemId, CancellationToken ct)
-    {
-        const string sql = """
-            select id, item_id as ItemId, escalation_id as EscalationId, held_on as HeldOn, people, note, recorded_by as RecordedBy, recorded_at as RecordedAt
-            from admonitory_talks where item_id = @itemId order by held_on, recorded_at
-            """;
-        var rows = await connection.QueryAsync<(Guid Id, Guid ItemId, Guid? EscalationId, DateTime HeldOn, string People, string? Note,
-            string RecordedBy, DateTimeOffset RecordedAt)>(
-            new CommandDefinition(sql, new { itemId }, cancellationToken: ct));
-        return rows.Select(r =>
-            new TalkDto(r.Id, r.ItemId, r.EscalationId, DateOnly.FromDateTime(r.HeldOn), r.People, r.Note, r.RecordedBy, r.RecordedAt))
-            .ToList();
     }
 }

@@ -90,7 +90,7 @@ public sealed class DashboardModel(NpgsqlDataSource db, TimeProvider clock, Camp
         var me = CurrentUser.From(User);
         var now = clock.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(ct);
-        var campaign = await CampaignsApi.FindVisibleAsync(connection, id, me, now, ct);
+        var campaign = await CampaignQueries.FindVisibleAsync(connection, id, me, now, ct);
         if (campaign is null) return false;
         Campaign = campaign;
         CanManage = Access.CanManageCampaign(me, campaign.IssuedByUnit);

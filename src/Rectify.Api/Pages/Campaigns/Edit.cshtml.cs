@@ -45,7 +45,7 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
         if (id is { } existingId)
         {
             await using var connection = await db.OpenConnectionAsync(ct);
-            var c = await CampaignsApi.FindVisibleAsync(connection, existingId, me, clock.GetUtcNow(), ct);
+            var c = await CampaignQueries.FindVisibleAsync(connection, existingId, me, clock.GetUtcNow(), ct);
             if (c is null) return NotFound();
             if (!Access.CanManageCampaign(me, c.IssuedByUnit)) return Forbid();
             Input = new CampaignInput

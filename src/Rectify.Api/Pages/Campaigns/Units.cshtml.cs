@@ -23,7 +23,7 @@ public sealed class UnitsModel(NpgsqlDataSource db, TimeProvider clock, Definiti
         var me = CurrentUser.From(User);
         var now = clock.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(ct);
-        var campaign = await CampaignsApi.FindVisibleAsync(connection, id, me, now, ct);
+        var campaign = await CampaignQueries.FindVisibleAsync(connection, id, me, now, ct);
         if (campaign is null) return NotFound();
         Campaign = campaign;
         Rules = (await definitions.GetAsync(connection, campaign.Workflow.Id!, campaign.Workflow.Version ?? 1, ct))?.Definition.ScoringRules

@@ -123,7 +123,7 @@ public sealed class DecideModel(
         var now = clock.GetUtcNow();
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            if (await ItemsApi.ReadVisibleAsync(connection, id, me, now, ct, definitions) is not { } found) return false;
+            if (await ItemQueries.ReadVisibleAsync(connection, id, me, now, ct, definitions) is not { } found) return false;
             var (row, item) = found;
             Item = item;
             TimeZone = row.TimeZone;

@@ -208,19 +208,19 @@ public sealed partial class DetailModel(
         var now = clock.GetUtcNow();
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            if (await ItemsApi.ReadVisibleAsync(connection, id, me, now, ct, definitions) is not { } found) return false;
+            if (await ItemQueries.ReadVisibleAsync(connection, id, me, now, ct, definitions) is not { } found) return false;
             var (row, item) = found;
             Item = item;
             CanMarkMilestones = row.State is not (ItemStates.Draft or "closed" or "withdrawn")
                 && ((me.Role == Roles.Unit && me.UnitCode is { } own && (row.LeadUnit == own || row.Units.Contains(own))) || Access.CanManageCampaign(me, row.IssuedByUnit));
             TimeZone = row.TimeZone;
             CanEdit = !ItemStates.IsFinished(row.State) && row.CampaignState != CampaignStates.Closed && Access.CanManageCampaign(me, row.IssuedByUnit);
-            CanRecordTalk = row.State != ItemStates.Draft && TalksApi.MayRecord(me, row);
+            CanRecordTalk = row.State != ItemStates.Draft && TalkQueries.MayRecord(me, row);
             CampaignTitle = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, new Dapper.CommandDefinition(
                 "select title from campaigns where id = @CampaignId", new { row.CampaignId }, cancellationToken: ct)) ?? "";
             Timeline = await ItemQueries.TimelineAsync(connection, row, definitions, ct);
             Attachments = await ItemQueries.AttachmentsAsync(connection, id, ct);
-            Talks = await TalksApi.ListAsync(connection, id, ct);
+            Talks = await TalkQueries.ListAsync(connection, id, ct);
         }
         var snapshot = await calendar.GetAsync(ct);
         DaysLeft = WorkingDays.Left(Item.EffectiveDeadline, ItemStatus.LocalToday(now, TimeZone), snapshot.IsWorkingDay);
@@ -231,7 +231,7 @@ public sealed partial class DetailModel(
         NotificationsTotal = sent.Total;
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            var filter = new EscalationsApi.EscalationFilter(ItemId: id, PageSize: 100);
+            var filter = new EscalationFilter(ItemId: id, PageSize: 100);
             Escalations = (await EscalationQueries.ListAsync(connection, me, filter, ct)).Items;
         }
         Event.ExpectedVersion = Item.Version;

@@ -126,7 +126,7 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
         string issuedBy;
         if (id is { } itemId)
         {
-            var row = await ItemsApi.FindRowAsync(connection, itemId, me, ct);
+            var row = await ItemQueries.FindRowAsync(connection, itemId, me, ct);
             if (row is null) return NotFound();
             Id = itemId;
             CampaignId = row.CampaignId;

@@ -43,7 +43,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
         if (CampaignId is { } cid)
         {
             await using var connection = await db.OpenConnectionAsync(ct);
-            Campaign = await CampaignsApi.FindVisibleAsync(connection, cid, me, now, ct);
+            Campaign = await CampaignQueries.FindVisibleAsync(connection, cid, me, now, ct);
             if (Campaign is null) return NotFound();
             CanAdd = Campaign.State == CampaignStates.Draft && Access.CanManageCampaign(me, Campaign.IssuedByUnit);
         }
