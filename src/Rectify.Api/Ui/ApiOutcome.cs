@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Rectify.Api.Infrastructure;
 
 namespace Rectify.Api.Ui;
 
 /// <summary>
-/// The pages act through the API's own handlers, so a screen and the API validate and refuse alike. This turns a
-/// handler's result into what a page shows: field errors beside the fields, a refusal at the top.
+/// A screen and the API validate and refuse alike: the pages call the commands the handlers call (a
+/// <see cref="Refusal"/>) or, where not moved yet, the handlers themselves (an <see cref="IResult"/>). This turns either
+/// into what a page shows: field errors beside the fields, a refusal at the top.
 /// </summary>
 public static class ApiOutcome
 {
@@ -36,6 +38,30 @@ public static class ApiOutcome
             default:
                 return true;
         }
+    }
+
+    /// <summary>
+    /// True when a command was done (<paramref name="refusal"/> null); otherwise shows the refusal as a handler's problem
+    /// is shown above: its field errors beside the fields (<paramref name="prefix"/> + the field, PascalCase or
+    /// <paramref name="rename"/>d), a refusal without fields at the top of the form.
+    /// </summary>
+    public static bool Apply(
+        Refusal? refusal, ModelStateDictionary modelState, UiText text, string prefix = "Input.", Func<string, string>? rename = null)
+    {
+        if (refusal is null) return true;
+        if (refusal.Errors is { } errors)
+        {
+            foreach (var (field, messages) in errors)
+            {
+                foreach (var message in messages)
+                    modelState.AddModelError(prefix + (rename?.Invoke(field) ?? FieldName(field)), text.Pick(message));
+            }
+        }
+        else
+        {
+            modelState.AddModelError("", text.Pick(refusal.Detail));
+        }
+        return false;
     }
 
     /// <summary>The value carried by an Ok/Created result, if any.</summary>

@@ -26,8 +26,6 @@ public sealed partial class PagesCallQueriesTests
         "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.DeleteAlias",
         "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.Put",
         "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.PutAlias",
-        "Admin/Units.cshtml.cs: UnitsApi.Create",
-        "Admin/Units.cshtml.cs: UnitsApi.Update",
         "Admin/Users.cshtml.cs: UsersApi.Create",
         "Admin/Users.cshtml.cs: UsersApi.Disable",
         "Admin/Users.cshtml.cs: UsersApi.Enable",

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
@@ -42,10 +43,11 @@ public sealed class UnitsModel(NpgsqlDataSource db, AdminJournal journal, UnitNa
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var request = new UnitRequest(Editing ?? Input.Code, Input.Name, Input.Kind, string.IsNullOrWhiteSpace(Input.ParentCode) ? null : Input.ParentCode);
-        IResult result = string.IsNullOrEmpty(Editing)
-            ? (await UnitsApi.Create(request, db, journal, HttpContext, ct)).Result
-            : (await UnitsApi.Update(Editing, request, db, journal, HttpContext, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text))
+        var me = CurrentUser.From(User);
+        var outcome = string.IsNullOrEmpty(Editing)
+            ? await UnitCommands.CreateAsync(db, journal, request, me, ct)
+            : await UnitCommands.UpdateAsync(db, journal, Editing, request, me, ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text))
         {
             TempData["Flash"] = text["已保存"];
             return Redirect("/admin/units");
