@@ -39,8 +39,9 @@ public sealed record Refusal
     /// <summary>As <see cref="Problems.NotFound"/>: 404, "{what}不存在，或您无权查看。".</summary>
     public static Refusal NotFound(string what) => new(404, $"未找到{what} / Not found", $"{what}不存在，或您无权查看。", null);
 
-    /// <summary>As <see cref="Problems.Conflict"/>: 409.</summary>
-    public static Refusal Conflict(string detail) => new(409, "冲突 / Conflict", detail, null);
+    /// <summary>As <see cref="Problems.Conflict"/>: 409; a <paramref name="title"/> of its own where the API has always
+    /// named the conflict ("问题来源仍在使用 / Source in use").</summary>
+    public static Refusal Conflict(string detail, string title = "冲突 / Conflict") => new(409, title, detail, null);
 
     /// <summary>As <see cref="Problems.Forbidden"/>: 403.</summary>
     public static Refusal Forbidden(string detail) => new(403, "无权操作 / Forbidden", detail, null);

@@ -14,12 +14,6 @@ public sealed partial class PagesCallQueriesTests
 {
     private static readonly string[] StillCallingHandlers =
     [
-        "Admin/Calendar.cshtml.cs: CalendarApi.DeleteDay",
-        "Admin/Calendar.cshtml.cs: CalendarApi.PutDay",
-        "Admin/Clock.cshtml.cs: ClockApi.Move",
-        "Admin/ItemSources.cshtml.cs: SourcesApi.Delete",
-        "Admin/ItemSources.cshtml.cs: SourcesApi.Put",
-        "Admin/Outbox.cshtml.cs: NotificationsApi.Retry",
         "Admin/People.cshtml.cs: PeopleApi.Create",
         "Admin/People.cshtml.cs: PeopleApi.Update",
         "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.Delete",

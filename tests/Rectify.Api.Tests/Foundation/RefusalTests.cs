@@ -22,13 +22,17 @@ public sealed class RefusalTests(RectifyApp app) : IClassFixture<RectifyApp>
         ["phases[0].start"] = ["日期格式应为 yyyy-MM-dd / expected yyyy-MM-dd", "超出范围 / out of range"],
     };
 
-    public static TheoryData<string> Kinds => ["notFound", "conflict", "forbidden", "unprocessable", "unprocessableField", "invalid"];
+    public static TheoryData<string> Kinds =>
+        ["notFound", "conflict", "namedConflict", "forbidden", "unprocessable", "unprocessableField", "invalid"];
 
     private static (Refusal Refusal, IResult Problem) Pair(string kind) => kind switch
     {
         "notFound" => (Refusal.NotFound("单位"), Problems.NotFound("单位")),
         "conflict" => (Refusal.Conflict("单位代码 u1 已存在 / unit code already exists"),
             Problems.Conflict("单位代码 u1 已存在 / unit code already exists")),
+        "namedConflict" => (Refusal.Conflict("有 2 项问题的来源是“审计”，不能删除 / 2 items have this source", "问题来源仍在使用 / Source in use"),
+            TypedResults.Problem(statusCode: 409, title: "问题来源仍在使用 / Source in use",
+                detail: "有 2 项问题的来源是“审计”，不能删除 / 2 items have this source")),
         "forbidden" => (Refusal.Forbidden("仅管理员可操作 / administrators only"), Problems.Forbidden("仅管理员可操作 / administrators only")),
         "unprocessable" => (Refusal.Unprocessable("活动已结束 / the campaign is closed"),
             Problems.Unprocessable("活动已结束 / the campaign is closed")),

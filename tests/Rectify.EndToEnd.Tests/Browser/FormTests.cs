@@ -70,6 +70,45 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
     }
 
     [Fact]
+    public async Task CalendarClockAndSources_BadValues_ShowRefusalsBesideFields()
+    {
+        await using var s = await app.NewSessionAsync();
+        await s.SignInAsync("admin", RectifyApp.AdminPassword);
+        // Each submit waits for the page it answers (an error span is on the page before it, empty).
+        var save = s.Page.GetByRole(AriaRole.Button, new() { Name = "保存" });
+
+        // The calendar: a missing name (400), then a Saturday as a holiday (422 naming the kind).
+        await s.GoAsync("/admin/calendar?year=2026");
+        await s.Page.GetByLabel("日期 *").FillAsync("2026-08-01");
+        await s.Page.GetByLabel("类型 *").SelectOptionAsync("holiday");
+        await s.ClickAndWaitForPageAsync(save);
+        (await s.Page.Locator(Error("Input.Name")).InnerTextAsync()).ShouldBe("必填");
+        await s.Page.GetByLabel("名称 *").FillAsync("周六放假");
+        await s.ClickAndWaitForPageAsync(save);
+        (await s.Page.Locator(Error("Input.Kind")).InnerTextAsync()).ShouldBe("2026-08-01 是星期六，本就休息，无需设为假日");
+        (await s.Page.Locator(Error("Input.Name")).InnerTextAsync()).ShouldBe("");
+
+        // The clock: a duration that is not ISO 8601 (the clock does not move).
+        await s.GoAsync("/admin/clock");
+        await s.Page.GetByLabel("向前拨动").FillAsync("三天");
+        await s.ClickAndWaitForPageAsync(s.Page.GetByRole(AriaRole.Button, new() { Name = "调整时钟" }));
+        (await s.Page.Locator(Error("Input.AdvanceBy")).InnerTextAsync()).ShouldBe("必须是 ISO 8601 时长，如 P3D、PT2H");
+
+        // The item sources: a sort number out of range, then no name.
+        await s.GoAsync("/admin/item-sources");
+        await s.Page.GetByLabel("问题来源 *").FillAsync("巡视巡察");
+        await s.Page.GetByLabel("排序").FillAsync("200000");
+        await s.ClickAndWaitForPageAsync(save);
+        (await s.Page.Locator(Error("Input.Sort")).InnerTextAsync()).ShouldBe("排序号应在 0 至 100000 之间");
+        await s.Page.GetByLabel("问题来源 *").FillAsync("");
+        await s.Page.GetByLabel("排序").FillAsync("10");
+        await s.ClickAndWaitForPageAsync(save);
+        (await s.Page.Locator(Error("Input.Name")).InnerTextAsync()).ShouldBe("必填");
+        (await s.Page.Locator(Error("Input.Sort")).InnerTextAsync()).ShouldBe("");
+        s.ShouldHaveNoConsoleErrors();
+    }
+
+    [Fact]
     public async Task CreateUser_ShortPassword_ShowsErrorBesidePassword()
     {
         await using var s = await app.NewSessionAsync();

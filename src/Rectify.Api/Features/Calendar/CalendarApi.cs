@@ -1,6 +1,6 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Calendar;
 
@@ -19,8 +19,6 @@ public sealed record CalendarDayRequest(string? Kind, string? Name);
 /// </summary>
 public static class CalendarApi
 {
-    private static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { CalendarDayKinds.Holiday, CalendarDayKinds.Workday };
-
     public static IEndpointRouteBuilder MapCalendarApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/calendar").WithTags("Calendar").RequireAuthorization();
@@ -37,56 +35,13 @@ public static class CalendarApi
     }
 
     public static async Task<Results<Ok<CalendarDayDto>, ValidationProblem, ProblemHttpResult>> PutDay(
-        string date, CalendarDayRequest request, HttpContext http, NpgsqlDataSource db, WorkingCalendar calendar, AdminJournal journal, CancellationToken ct)
-    {
-        var v = new Validator();
-        if (!Validator.TryParseDate(date, out var day)) v.Add("date", "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD");
-        var kind = v.OneOf("kind", request.Kind, Kinds);
-        var name = v.Required("name", request.Name, 100);
-        if (!v.IsValid) return Problems.Invalid(v.Errors);
-        var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
-        if (kind == CalendarDayKinds.Holiday && weekend)
-            return Problems.Unprocessable($"{day:yyyy-MM-dd} 是{Weekday(day)}，本就休息，无需设为假日 / a weekend day is already a rest day", "kind");
-        if (kind == CalendarDayKinds.Workday && !weekend)
-            return Problems.Unprocessable($"{day:yyyy-MM-dd} 是{Weekday(day)}，本就是工作日 / a weekday is already a working day", "kind");
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        const string sql = """
-            insert into calendar_days(day, kind, name, provisional, updated_at) values (@day, @kind, @name, false, now())
-            on conflict (day) do update set kind = excluded.kind, name = excluded.name, provisional = false, updated_at = now();
-            update calendar_state set version = version + 1 where id = 1;
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { day, kind, name }, tx, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, new AdminChange("put", "calendarDay", day.ToString("yyyy-MM-dd"), new { kind, name }), ct, tx);
-        await tx.CommitAsync(ct);
-        calendar.Invalidate();
-        return TypedResults.Ok(new CalendarDayDto(day, kind!, name, false));
-    }
+        string date, CalendarDayRequest request, HttpContext http, NpgsqlDataSource db, WorkingCalendar calendar, AdminJournal journal,
+        CancellationToken ct) =>
+        (await CalendarCommands.PutDayAsync(db, calendar, journal, date, request, CurrentUser.From(http.User), ct)).ToResult(TypedResults.Ok);
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteDay(
-        string date, HttpContext http, NpgsqlDataSource db, WorkingCalendar calendar, AdminJournal journal, CancellationToken ct)
-    {
-        if (!Validator.TryParseDate(date, out var day))
-            return Problems.Invalid(new Dictionary<string, string[]> { ["date"] = ["日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD"] });
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition("delete from calendar_days where day = @day", new { day }, tx, cancellationToken: ct));
-        if (deleted == 0) return Problems.NotFound($"{day:yyyy-MM-dd} 的日历例外");
-        await connection.ExecuteAsync(new CommandDefinition("update calendar_state set version = version + 1 where id = 1", transaction: tx, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, new AdminChange("delete", "calendarDay", day.ToString("yyyy-MM-dd"), null), ct, tx);
-        await tx.CommitAsync(ct);
-        calendar.Invalidate();
-        return TypedResults.NoContent();
-    }
-
-    private static string Weekday(DateOnly day) => day.DayOfWeek switch
-    {
-        DayOfWeek.Monday => "星期一",
-        DayOfWeek.Tuesday => "星期二",
-        DayOfWeek.Wednesday => "星期三",
-        DayOfWeek.Thursday => "星期四",
-        DayOfWeek.Friday => "星期五",
-        DayOfWeek.Saturday => "星期六",
-        _ => "星期日",
-    };
+        string date, HttpContext http, NpgsqlDataSource db, WorkingCalendar calendar, AdminJournal journal, CancellationToken ct) =>
+        await CalendarCommands.DeleteDayAsync(db, calendar, journal, date, CurrentUser.From(http.User), ct) is { } refusal
+            ? refusal.ToResult<NoContent>()
+            : TypedResults.NoContent();
 }

@@ -1,6 +1,6 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
 
 namespace Rectify.Api.Features.Items;
@@ -34,32 +34,15 @@ public static class SourcesApi
     public static async Task<Results<Ok<ItemSourceDto>, ValidationProblem>> Put(
         string name, ItemSourceRequest? request, NpgsqlDataSource db, AdminJournal journal, HttpContext http, CancellationToken ct)
     {
-        var v = new Validator();
-        var source = v.Required("name", name, 50);
-        var sort = request?.Sort ?? 1000;
-        if (sort is < 0 or > 100_000) v.Add("sort", "排序号应在 0 至 100000 之间 / sort must be 0..100000");
-        if (!v.IsValid) return Problems.Invalid(v.Errors);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        const string sql = """
-            insert into item_sources(name, sort) values (@source, @sort) on conflict (name) do update set sort = excluded.sort;
-            select s.name, s.sort, (select count(*) from items i where i.source = s.name) as items from item_sources s where s.name = @source;
-            """;
-        var dto = await connection.QuerySingleAsync<ItemSourceDto>(new CommandDefinition(sql, new { source, sort }, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, new AdminChange("itemSource.saved", "itemSource", source, new { source, sort }), ct);
-        return TypedResults.Ok(dto);
+        var outcome = await SourceCommands.PutAsync(db, journal, name, request, CurrentUser.From(http.User), ct);
+        return outcome.IsRefused ? outcome.Refusal.AsValidationProblem() : TypedResults.Ok(outcome.Value);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, NpgsqlDataSource db, AdminJournal journal, HttpContext http, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var used = await connection.ExecuteScalarAsync<long>(new CommandDefinition("select count(*) from items where source = @name", new { name }, cancellationToken: ct));
-        if (used > 0) return TypedResults.Problem(statusCode: 409, title: "问题来源仍在使用 / Source in use",
-            detail: $"有 {used} 项问题的来源是“{name}”，不能删除 / {used} items have this source");
-        var deleted = await connection.ExecuteAsync(new CommandDefinition("delete from item_sources where name = @name", new { name }, cancellationToken: ct));
-        if (deleted == 0) return Problems.NotFound("问题来源");
-        await journal.RecordAsync(connection, http, new AdminChange("itemSource.deleted", "itemSource", name, new { name }), ct);
-        return TypedResults.NoContent();
-    }
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string name, NpgsqlDataSource db, AdminJournal journal, HttpContext http, CancellationToken ct) =>
+        await SourceCommands.DeleteAsync(db, journal, name, CurrentUser.From(http.User), ct) is { } refusal
+            ? refusal.AsProblem()
+            : TypedResults.NoContent();
 
     /// <summary>
     /// The source a list's cell names: the source itself, else the longest known source the text contains

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Rectify.Api.Features.Auth;
@@ -58,24 +57,7 @@ public static class NotificationsApi
     public static async Task<Results<Ok<NotificationDto>, ProblemHttpResult>> Retry(
         long id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, AdminJournal journal, OutboxSignal signal, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await NotificationQueries.FindVisibleAsync(connection, id, user, ct);
-        if (row is null) return Problems.NotFound("通知");
-        if (row.Status != "dead") return Problems.Unprocessable($"只有失败终止（dead）的通知可以重新发送，当前状态为 {row.Status} / only a dead notification can be retried", "status");
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        const string sql = """
-            update outbox set status = 'pending', attempts = 0, not_before = @now, claim_token = null
-            where id = @id and status = 'dead';
-            update outbox set status = 'pending' where digested_in = @id and status = 'dead';
-            select pg_notify('rectify_outbox', '');
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { id, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
-        await journal.RecordAsync(connection, http, new AdminChange("notification.retried", "notification", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            new { previousAttempts = row.Attempts, row.LastError }), ct, tx);
-        await tx.CommitAsync(ct);
-        signal.Poke();
-        return TypedResults.Ok((await NotificationQueries.FindVisibleAsync(connection, id, user, ct))!);
+        var outcome = await NotificationCommands.RetryAsync(db, clock, journal, signal, id, CurrentUser.From(http.User), ct);
+        return outcome.IsRefused ? outcome.Refusal.AsProblem() : TypedResults.Ok(outcome.Value);
     }
-
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Calendar;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
@@ -9,7 +10,7 @@ using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Pages.Admin;
 
-/// <summary>The working-day calendar, read and edited through the calendar API's handlers.</summary>
+/// <summary>The working-day calendar, read through <see cref="CalendarQueries"/> and edited through <see cref="CalendarCommands"/>.</summary>
 public sealed class CalendarModel(NpgsqlDataSource db, WorkingCalendar calendar, AdminJournal journal, TimeProvider clock, UiText text) : PageModel
 {
     public sealed class DayInput
@@ -27,8 +28,9 @@ public sealed class CalendarModel(NpgsqlDataSource db, WorkingCalendar calendar,
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        var result = (await CalendarApi.PutDay(Input.Date ?? "", new CalendarDayRequest(Input.Kind, Input.Name), HttpContext, db, calendar, journal, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text))
+        var request = new CalendarDayRequest(Input.Kind, Input.Name);
+        var outcome = await CalendarCommands.PutDayAsync(db, calendar, journal, Input.Date ?? "", request, CurrentUser.From(User), ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text))
         {
             TempData["Flash"] = text["已保存"];
             return Redirect($"/admin/calendar?year={Input.Date?[..4]}");
@@ -39,8 +41,8 @@ public sealed class CalendarModel(NpgsqlDataSource db, WorkingCalendar calendar,
 
     public async Task<IActionResult> OnPostDeleteAsync(string date, CancellationToken ct)
     {
-        var result = (await CalendarApi.DeleteDay(date, HttpContext, db, calendar, journal, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text))
+        var refusal = await CalendarCommands.DeleteDayAsync(db, calendar, journal, date, CurrentUser.From(User), ct);
+        if (ApiOutcome.Apply(refusal, ModelState, text))
         {
             TempData["Flash"] = text["已删除"];
             return Redirect($"/admin/calendar?year={Year}");

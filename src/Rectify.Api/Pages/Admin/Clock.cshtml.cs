@@ -36,8 +36,9 @@ public sealed class ClockModel(RectifyClock clock, IDueWorkBarrier barrier, UiTe
         }
         if (ModelState.IsValid)
         {
-            var result = (await ClockApi.Move(new ClockRequest(at, string.IsNullOrWhiteSpace(Input.AdvanceBy) ? null : Input.AdvanceBy.Trim()), clock, barrier, ct)).Result;
-            if (ApiOutcome.Apply(result, ModelState, text, rename: f => f == "now" ? "Date" : ApiOutcome.FieldName(f)))
+            var request = new ClockRequest(at, string.IsNullOrWhiteSpace(Input.AdvanceBy) ? null : Input.AdvanceBy.Trim());
+            var outcome = await ClockCommands.MoveAsync(clock, barrier, request, ct);
+            if (ApiOutcome.Apply(outcome.Refusal, ModelState, text, rename: f => f == "now" ? "Date" : ApiOutcome.FieldName(f)))
             {
                 TempData["Flash"] = text["时钟已调整"];
                 return Redirect("/admin/clock");

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages.Admin;
 
-/// <summary>The list of item sources (考核反馈, 审计 …) the offices extend (issue 15.5), through the sources API's own handlers.</summary>
+/// <summary>The list of item sources (考核反馈, 审计 …) the offices extend (issue 15.5), through <see cref="SourceCommands"/>.</summary>
 public sealed class ItemSourcesModel(NpgsqlDataSource db, AdminJournal journal, UiText text) : PageModel
 {
     public sealed class SourceInput
@@ -25,15 +26,18 @@ public sealed class ItemSourcesModel(NpgsqlDataSource db, AdminJournal journal, 
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(CancellationToken ct) =>
-        await OutcomeAsync((await SourcesApi.Put(Input.Name ?? "", new ItemSourceRequest(Input.Sort), db, journal, HttpContext, ct)).Result, "问题来源已保存", ct);
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var outcome = await SourceCommands.PutAsync(db, journal, Input.Name ?? "", new ItemSourceRequest(Input.Sort), CurrentUser.From(User), ct);
+        return await OutcomeAsync(outcome.Refusal, "问题来源已保存", ct);
+    }
 
     public async Task<IActionResult> OnPostDeleteAsync(string name, CancellationToken ct) =>
-        await OutcomeAsync((await SourcesApi.Delete(name, db, journal, HttpContext, ct)).Result, "问题来源已删除", ct);
+        await OutcomeAsync(await SourceCommands.DeleteAsync(db, journal, name, CurrentUser.From(User), ct), "问题来源已删除", ct);
 
-    private async Task<IActionResult> OutcomeAsync(IResult result, string done, CancellationToken ct)
+    private async Task<IActionResult> OutcomeAsync(Refusal? refusal, string done, CancellationToken ct)
     {
-        if (ApiOutcome.Apply(result, ModelState, text, "Input."))
+        if (ApiOutcome.Apply(refusal, ModelState, text, "Input."))
         {
             TempData["Flash"] = text[done];
             return Redirect("/admin/item-sources");

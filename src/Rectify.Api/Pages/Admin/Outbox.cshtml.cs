@@ -13,7 +13,7 @@ public sealed record DueTimer(long Id, DateTimeOffset DueAt, string SubjectKind,
 
 /// <summary>
 /// The scheduler and the outbox as an operator sees them: timers due next (read from the runtime's timers table),
-/// message counts by status and the dead letters, re-queued through the notifications API's retry handler.
+/// message counts by status and the dead letters, re-queued through <see cref="NotificationCommands.RetryAsync"/>.
 /// </summary>
 public sealed class OutboxModel(NpgsqlDataSource db, TimeProvider clock, AdminJournal journal, OutboxSignal signal, UiText text) : PageModel
 {
@@ -26,8 +26,8 @@ public sealed class OutboxModel(NpgsqlDataSource db, TimeProvider clock, AdminJo
 
     public async Task<IActionResult> OnPostRetryAsync(long id, CancellationToken ct)
     {
-        var result = (await NotificationsApi.Retry(id, HttpContext, db, clock, journal, signal, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text))
+        var outcome = await NotificationCommands.RetryAsync(db, clock, journal, signal, id, Features.Auth.CurrentUser.From(User), ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text))
         {
             TempData["Flash"] = text["已重新排队发送"];
             return Redirect("/admin/outbox");
