@@ -7,6 +7,7 @@ using Rectify.TestSupport;
 namespace Rectify.Api.Tests.Accounts;
 
 /// <summary>Issue 19, "sessions cannot be ended": every cookie and bearer token is a server-side session that can be ended.</summary>
+[RunsLong]
 public sealed class SessionsTests(RectifyApp app) : IClassFixture<RectifyApp>
 {
     private async Task<Guid> UserAsync(string userName, string password = "Passw0rd!x")

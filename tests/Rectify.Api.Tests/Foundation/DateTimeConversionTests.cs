@@ -1,3 +1,5 @@
+using Rectify.TestSupport;
+
 namespace Rectify.Api.Tests.Foundation;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed class DateTimeConversionTests
     [Fact]
     public void SpecifyKind_AppearsOnlyInTheDapperHandler()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var found = SpecifyKindLines(Path.Combine(root, "src"), root)
             .Where(l => !l.StartsWith(Handler + ":", StringComparison.Ordinal)).ToList();
         found.ShouldBeEmpty("read the column as DateTimeOffset (the Dapper handler converts it) instead of DateTime.SpecifyKind");
@@ -22,7 +24,7 @@ public sealed class DateTimeConversionTests
     public void TheRuleSeesTheHandlersOwnConversion()
     {
         // The search must be able to fail: it finds the handler's own use.
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         SpecifyKindLines(Path.Combine(root, "src"), root).ShouldContain(l => l.StartsWith(Handler + ":", StringComparison.Ordinal));
     }
 
@@ -34,13 +36,4 @@ public sealed class DateTimeConversionTests
                 .Select((line, n) => (Path: Path.GetRelativePath(root, f).Replace('\\', '/'), Line: n + 1, Text: line)))
             .Where(x => x.Text.Contains("SpecifyKind", StringComparison.Ordinal))
             .Select(x => $"{x.Path}:{x.Line}: {x.Text.Trim()}");
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Rectify.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("the repository root (Rectify.sln) was not found above the test binaries");
-    }
 }

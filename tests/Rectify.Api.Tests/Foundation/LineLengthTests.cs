@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rectify.TestSupport;
 
 namespace Rectify.Api.Tests.Foundation;
 
@@ -18,7 +19,7 @@ public sealed class LineLengthTests
     [Fact]
     public void NoLineIsLongerThan140_BeyondTheBudgetsOfTheOlderFiles()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var budgetPath = Path.Combine(root, "tests", "Rectify.Api.Tests", "Foundation", "long-lines.txt");
         var budgets = ReadBudgets(budgetPath);
         var counts = CountLongLines(root);
@@ -90,13 +91,4 @@ public sealed class LineLengthTests
             "# Files written before the 140-character rule, with how many longer lines each still has (LineLengthTests).",
             .. counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}"),
         ]);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Rectify.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("the repository root (Rectify.sln) was not found above the test binaries");
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Rectify.TestSupport;
 
 namespace Rectify.Api.Tests.Foundation;
 
@@ -48,7 +49,7 @@ public sealed partial class PagesCallQueriesTests
     [Fact]
     public void NoPageCallsAnEndpointHandler_BeyondTheCallsLeftToMove()
     {
-        var pages = Path.Combine(RepositoryRoot(), "src", "Rectify.Api", "Pages");
+        var pages = Path.Combine(Repository.Root, "src", "Rectify.Api", "Pages");
         var calls = Directory.EnumerateFiles(pages, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".cshtml", StringComparison.Ordinal))
             .SelectMany(f => HandlerCalls(Path.GetRelativePath(pages, f).Replace('\\', '/'), File.ReadAllText(f)))
@@ -83,13 +84,4 @@ public sealed partial class PagesCallQueriesTests
 
     [GeneratedRegex(@"\b(\w+Api)\.(\w+)\(")]
     private static partial Regex HandlerCall();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Rectify.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("the repository root (Rectify.sln) was not found above the test binaries");
-    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rectify.TestSupport;
 using Xunit.Abstractions;
 
 namespace Rectify.Api.Tests.Operations;
@@ -7,6 +8,7 @@ namespace Rectify.Api.Tests.Operations;
 /// The small version of ./rectify.sh chaos: three real nodes (processes), its own PostgreSQL and SMTP server, kill -9
 /// mid-storm, a PostgreSQL and an SMTP outage; nothing lost, nothing doubled.
 /// </summary>
+[RunsLong]
 public sealed class ChaosTests(ITestOutputHelper output)
 {
     [Fact]

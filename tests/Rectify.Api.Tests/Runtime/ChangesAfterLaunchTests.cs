@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Rectify.TestSupport;
 
 namespace Rectify.Api.Tests.Runtime;
 
@@ -8,6 +9,7 @@ namespace Rectify.Api.Tests.Runtime;
 /// A campaign changes after launch (issue 13): supplementary items (补充交办), edits and reassignment (改派), withdrawal
 /// (撤销) and the manual urge (催办). Launched Monday 1 June 2026 10:00; items due Monday 22 June 2026.
 /// </summary>
+[RunsLong]
 public sealed class ChangesAfterLaunchTests(RuntimeApp app) : IClassFixture<RuntimeApp>
 {
     private sealed record World(Org Org, Guid Campaign, Guid Item, string C, Guid ContactC);

@@ -24,6 +24,7 @@ public sealed class FirstStartApp : RuntimeApp
 /// level of the ladder (whose escalations are in the journal as of their own due time), items due this week, closures
 /// on time and late, a closure waiting for its decision, parts signed and parts not; and each role sees the mix.
 /// </summary>
+[RunsLong]
 public sealed class DemoOnAnyDayTests
 {
     [Theory]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Rectify.TestSupport;
 
 namespace Rectify.Api.Tests.Runtime;
 
@@ -8,6 +9,7 @@ namespace Rectify.Api.Tests.Runtime;
 /// on any path (list, detail, search, document, page): it gets what it gets for something that does not exist, a 404
 /// or an empty list. The same unit sees a launched campaign on every one of those paths, so each test can fail.
 /// </summary>
+[RunsLong]
 public sealed class DraftVisibilityTests(RuntimeApp app) : IClassFixture<RuntimeApp>
 {
     private sealed record World(Org Org, Guid Draft, Guid DraftItem, Guid Active, Guid ActiveItem);

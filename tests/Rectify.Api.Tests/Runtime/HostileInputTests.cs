@@ -12,6 +12,7 @@ namespace Rectify.Api.Tests.Runtime;
 /// 2147483647), invisible and XML-invalid characters, drafts seen by units, LIKE wildcards. Every request gets a 4xx
 /// problem naming the field, never a 5xx, and a refused request changes nothing (docs/reliability.md "Hostile input").
 /// </summary>
+[RunsLong]
 public sealed class HostileInputTests(RuntimeApp app) : IClassFixture<RuntimeApp>
 {
     private sealed record World(Org Org, Guid Draft, Guid DraftItem, Guid Active, Guid ActiveItem, Guid Deliverable);

@@ -12,6 +12,7 @@ namespace Rectify.Api.Tests.Runtime;
 /// incident, the other items of the same sweep fire, the node stays ready, a restart keeps it quarantined, and an
 /// operator's retry after the row is fixed fires it once.
 /// </summary>
+[RunsLong]
 public sealed class PoisonTimerTests
 {
     [Fact]

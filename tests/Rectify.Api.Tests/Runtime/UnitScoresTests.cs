@@ -13,6 +13,7 @@ namespace Rectify.Api.Tests.Runtime;
 /// working days late (after the 催办 of Tue 23 June), D never signs; the clock then stands on Tue 14 July, the 16th
 /// working day after the deadline, when the ladder reaches 约谈.
 /// </summary>
+[RunsLong]
 public sealed class UnitScoresTests(RuntimeApp app) : IClassFixture<RuntimeApp>
 {
     private sealed record World(Org Org, HttpClient UnitC, Guid Campaign, Guid Item)

@@ -12,6 +12,7 @@ namespace Rectify.Api.Tests.Security;
 /// control-character strings, deep nesting, invalid UTF-8, SQL metacharacters, path traversal, formulas and script.
 /// No response may be a server error, and a rejected request must leave the database as it was.
 /// </summary>
+[RunsLong]
 public sealed class FuzzTests(DemoApp app, ITestOutputHelper output) : IClassFixture<DemoApp>
 {
     private static readonly string[] HostileStrings =

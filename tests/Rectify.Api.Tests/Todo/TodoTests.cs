@@ -9,6 +9,7 @@ namespace Rectify.Api.Tests.Todo;
 /// 待办 (issue 13 §1): what waits for each role appears in its list and goes once it is done. Campaigns launched Monday
 /// 1 June 2026 10:00; items due Monday 22 June unless said otherwise.
 /// </summary>
+[Rectify.TestSupport.RunsLong]
 public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
 {
     private static async Task<JsonElement> TodoAsync(HttpClient client, string query = "")

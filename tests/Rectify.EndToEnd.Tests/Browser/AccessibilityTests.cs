@@ -6,6 +6,7 @@ namespace Rectify.EndToEnd.Tests.Browser;
 /// Every main page of every role passes the accessibility check (A11y: names, text alternatives, lang, headings,
 /// keyboard reach with a visible focus, contrast ≥ 4.5:1) and logs no console error.
 /// </summary>
+[RunsLong]
 public sealed class AccessibilityTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     public static TheoryData<string, string> Roles => new()

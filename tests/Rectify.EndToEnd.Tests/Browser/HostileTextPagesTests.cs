@@ -9,6 +9,7 @@ namespace Rectify.EndToEnd.Tests.Browser;
 /// shown as the characters written, never run (no dialog, no script error, no element built from it).
 /// The documents: Rectify.Api.Tests HostileTextTests.
 /// </summary>
+[RunsLong]
 public sealed class HostileTextPagesTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     private const string Script = "<script>alert('整改')</script>";

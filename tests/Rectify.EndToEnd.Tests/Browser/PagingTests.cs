@@ -11,6 +11,7 @@ namespace Rectify.EndToEnd.Tests.Browser;
 /// itself, and model binding took it before the query string), so nothing past row 20 could be reached. Each list is
 /// filled past two pages and walked through its "next" links to the last page, where its last row must be.
 /// </summary>
+[RunsLong]
 public sealed partial class PagingTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     private const int Extra = 45;

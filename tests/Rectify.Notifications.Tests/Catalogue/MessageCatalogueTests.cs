@@ -1,5 +1,6 @@
 using System.Text;
 using Rectify.Notifications.Content;
+using Rectify.TestSupport;
 
 namespace Rectify.Notifications.Tests.Catalogue;
 
@@ -16,7 +17,7 @@ public sealed class MessageCatalogueTests
     [Fact]
     public async Task EveryMessage_ReadsRight_AndMatchesItsReviewedFile()
     {
-        var directory = Path.Combine(RepositoryRoot(), "docs", "messages");
+        var directory = Path.Combine(Repository.Root, "docs", "messages");
         var update = Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1";
         var problems = new List<string>();
         var changed = new List<string>();
@@ -75,12 +76,6 @@ public sealed class MessageCatalogueTests
         .Append(m.Attachments.Count == 0 ? "" : $"\n附件 / Attachment: {string.Join(", ", m.Attachments.Select(a => a.FileName))}\n")
         .ToString();
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Rectify.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Rectify.sln not found above the test's directory");
-    }
 }
 
 /// <summary>The checker refuses what a recipient must never read.</summary>
