@@ -33,6 +33,9 @@ public sealed record Refusal
     /// the refusal is about the request as a whole.</summary>
     public IReadOnlyDictionary<string, string[]>? Errors { get; }
 
+    /// <summary>Further members of the problem besides <c>errors</c> (a 409's <c>currentVersion</c>); null when none.</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; private init; }
+
     /// <summary>True for <see cref="Invalid"/>: a 400 whose field errors the API answers as a validation problem.</summary>
     public bool IsInvalid => StatusCode == 400;
 
@@ -42,6 +45,11 @@ public sealed record Refusal
     /// <summary>As <see cref="Problems.Conflict"/>: 409; a <paramref name="title"/> of its own where the API has always
     /// named the conflict ("问题来源仍在使用 / Source in use").</summary>
     public static Refusal Conflict(string detail, string title = "冲突 / Conflict") => new(409, title, detail, null);
+
+    /// <summary>A 409 with further members of the problem, as <c>TypedResults.Problem(…, extensions)</c> made it (an item's
+    /// <c>currentVersion</c>, for the client to retry against).</summary>
+    public static Refusal Conflict(string detail, IReadOnlyDictionary<string, object?> extensions) =>
+        Conflict(detail) with { Extensions = extensions };
 
     /// <summary>As <see cref="Problems.Forbidden"/>: 403.</summary>
     public static Refusal Forbidden(string detail) => new(403, "无权操作 / Forbidden", detail, null);
@@ -63,6 +71,8 @@ public sealed record Refusal
     public ProblemHttpResult AsProblem()
     {
         var extensions = Errors is null ? null : new Dictionary<string, object?> { ["errors"] = ToMutable(Errors) };
+        foreach (var (name, value) in Extensions ?? new Dictionary<string, object?>())
+            (extensions ??= new Dictionary<string, object?>())[name] = value;
         return TypedResults.Problem(statusCode: StatusCode, title: Title, detail: Detail, extensions: extensions);
     }
 

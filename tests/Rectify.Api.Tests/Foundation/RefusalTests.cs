@@ -23,7 +23,8 @@ public sealed class RefusalTests(RectifyApp app) : IClassFixture<RectifyApp>
     };
 
     public static TheoryData<string> Kinds =>
-        ["notFound", "conflict", "namedConflict", "forbidden", "unprocessable", "unprocessableField", "invalid"];
+        ["notFound", "conflict", "namedConflict", "conflictVersion", "forbidden", "unprocessable", "unprocessableField",
+            "invalid"];
 
     private static (Refusal Refusal, IResult Problem) Pair(string kind) => kind switch
     {
@@ -33,6 +34,9 @@ public sealed class RefusalTests(RectifyApp app) : IClassFixture<RectifyApp>
         "namedConflict" => (Refusal.Conflict("有 2 项问题的来源是“审计”，不能删除 / 2 items have this source", "问题来源仍在使用 / Source in use"),
             TypedResults.Problem(statusCode: 409, title: "问题来源仍在使用 / Source in use",
                 detail: "有 2 项问题的来源是“审计”，不能删除 / 2 items have this source")),
+        "conflictVersion" => (Refusal.Conflict("问题已被他人修改 / version mismatch", new Dictionary<string, object?> { ["currentVersion"] = 7 }),
+            TypedResults.Problem(statusCode: 409, title: "冲突 / Conflict", detail: "问题已被他人修改 / version mismatch",
+                extensions: new Dictionary<string, object?> { ["currentVersion"] = 7 })),
         "forbidden" => (Refusal.Forbidden("仅管理员可操作 / administrators only"), Problems.Forbidden("仅管理员可操作 / administrators only")),
         "unprocessable" => (Refusal.Unprocessable("活动已结束 / the campaign is closed"),
             Problems.Unprocessable("活动已结束 / the campaign is closed")),
@@ -49,6 +53,7 @@ public sealed class RefusalTests(RectifyApp app) : IClassFixture<RectifyApp>
         var (refusal, problem) = Pair(kind);
         var expected = await RenderAsync(problem);
         expected.Body.ShouldContain("\"status\":");
+        if (kind == "conflictVersion") expected.Body.ShouldContain("\"currentVersion\":7");
 
         (await RenderAsync(refusal.ToResult<Ok<string>>().Result)).ShouldBe(expected);
         Outcome<string> outcome = refusal;
