@@ -27,23 +27,8 @@ public sealed partial class PagesCallQueriesTests
         "Admin/Users.cshtml.cs: UsersApi.EndSessions",
         "CalendarFeed/Index.cshtml.cs: CalendarFeedApi.Revoke",
         "CalendarFeed/Index.cshtml.cs: CalendarFeedApi.Rotate",
-        "Campaigns/Dashboard.cshtml.cs: RuntimeApi.Launch",
-        "Campaigns/Edit.cshtml.cs: CampaignsApi.Create",
-        "Campaigns/Edit.cshtml.cs: CampaignsApi.Update",
-        "Deliverables/Index.cshtml.cs: DeliverablesApi.SendEvent",
-        "Deliverables/Index.cshtml.cs: DeliverablesApi.Upload",
-        "Deliverables/Show.cshtml.cs: DeliverablesApi.SendEvent",
-        "Deliverables/Show.cshtml.cs: DeliverablesApi.Upload",
         "Inbox/Index.cshtml.cs: InboxApi.MarkAllRead",
         "Inbox/Index.cshtml.cs: InboxApi.MarkRead",
-        "Items/Decide.cshtml.cs: ItemEventsApi.SendEvent",
-        "Items/Detail.cshtml.cs: AttachmentsApi.UploadItemAttachments",
-        "Items/Detail.cshtml.cs: ItemEventsApi.SendEvent",
-        "Items/Detail.cshtml.cs: ItemsApi.Delete",
-        "Items/Detail.cshtml.cs: TalksApi.Record",
-        "Items/Edit.cshtml.cs: ItemsApi.Create",
-        "Items/Edit.cshtml.cs: ItemsApi.Update",
-        "Supervision/Index.cshtml.cs: EscalationsApi.SetTalk",
     ];
 
     [Fact]

@@ -7,18 +7,19 @@ internal sealed record ValidCampaign(
     string Title, string? DocumentNumber, string IssuedByUnit, string? SupervisionUnit, string TimeZone,
     string WorkflowId, int? WorkflowVersion, DateOnly? NoticeDate, IReadOnlyList<Phase> Phases);
 
-public static partial class CampaignsApi
+/// <summary>A campaign request checked field by field (<see cref="CampaignCommands"/>): the messages go into the validator.</summary>
+internal static class CampaignValidation
 {
     /// <param name="now">For the reach of dates (<see cref="Reach"/>): the notice date at most 10 years ahead of today, phases
     /// from 2000-01-01 to 10 years after the notice date (or today, for a campaign without one).</param>
-    private static ValidCampaign Validate(Validator v, CampaignRequest r, DateTimeOffset now)
+    public static ValidCampaign Validate(Validator v, CampaignRequest r, DateTimeOffset now)
     {
         var title = v.Required("title", r.Title, 300);
         var documentNumber = v.Optional("documentNumber", r.DocumentNumber, 100);
         var issuedBy = v.Code("issuedByUnit", r.IssuedByUnit);
         var supervision = v.Optional("supervisionUnit", r.SupervisionUnit, 64);
         var zone = v.TimeZone("timeZone", r.TimeZone);
-        var workflowId = v.Optional("workflow.id", r.Workflow?.Id, 100) ?? DefaultWorkflowId;
+        var workflowId = v.Optional("workflow.id", r.Workflow?.Id, 100) ?? CampaignsApi.DefaultWorkflowId;
         if (r.Workflow?.Version is < 1) v.Add("workflow.version", "版本号必须为正整数 / must be a positive integer");
 
         DateOnly? notice = null;

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -6,9 +5,7 @@ using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Features.Runtime;
 using Rectify.Api.Infrastructure;
-using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Definitions;
-using Rectify.Workflows.Domain;
 using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Features.Deliverables;
@@ -75,32 +72,12 @@ public static class DeliverablesApi
         Guid id, EventBody body, [AsParameters] ApiRequest api, DeliverableService service, DefinitionStore definitions, CancellationToken ct)
     {
         var (http, db, clock) = api;
-        var user = CurrentUser.From(http.User);
-        var v = new Validator();
-        var type = v.OneOf("type", body.Type, DeliverableEvents.All);
-        var note = v.OptionalMultiline("note", body.Note, 5000);
-        if (!v.IsValid) return Problems.Invalid(v.Errors);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        if (await DeliverableQueries.FindSubjectAsync(connection, id, user, ct) is null) return Problems.NotFound("材料");
-        var outcome = await service.ApplyAsync(id, ItemAllowedEvents.Actor(user), new EventRequest(type!, note, null, body.AttachmentIds ?? [], body.ExpectedVersion), clock.GetUtcNow(), ct);
-        return outcome switch
-        {
-            EventApplied when await DeliverableQueries.FindSubjectAsync(connection, id, user, ct) is { } after =>
-                TypedResults.Ok(DeliverableQueries.ToDto(
-                    after, user, clock.GetUtcNow(), await DeliverableQueries.NameAsync(connection, definitions, after, ct))),
-            EventConflict c => Problems.Conflict($"材料已被他人修改（当前版本 {c.CurrentVersion}），请刷新后重试 / version mismatch"),
-            EventRefused r => Problems.Unprocessable(r.Message, r.Field),
-            _ => Problems.NotFound("材料"),
-        };
+        var sent = new DeliverableEvent(id, body);
+        var outcome = await DeliverableCommands.SendEventAsync(db, clock, service, definitions, sent, CurrentUser.From(http.User), ct);
+        return outcome.ToResult(dto => TypedResults.Ok(dto));
     }
 
-    public static async Task<IResult> Upload(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
-    {
-        var user = CurrentUser.From(http.User);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await DeliverableQueries.FindSubjectAsync(connection, id, user, ct);
-        if (row is null) return Problems.NotFound("材料");
-        if (!user.IsAdmin && user.UnitCode != row.UnitCode) return Problems.Forbidden("只有报送单位可以上传 / only the owning unit may upload");
-        return await AttachmentsApi.StoreAttachmentsAsync(http, connection, user, null, id, clock.GetUtcNow(), ct);
-    }
+    public static async Task<IResult> Upload(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct) =>
+        AttachmentsApi.Answer(await DeliverableCommands.UploadAsync(
+            db, clock, id, UploadedFiles.From(http.Request), CurrentUser.From(http.User), ct));
 }

@@ -6,6 +6,7 @@ using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Features.Escalations;
 
@@ -22,7 +23,7 @@ public sealed record TalkAppointmentDto(DateTimeOffset At, string Place, string 
 /// Escalation records (督办记录), visible like items: a unit sees those of its items and deliverables, an office those
 /// of its campaigns (a supervision office also those it handles), the administrator all.
 /// </summary>
-public static partial class EscalationsApi
+public static class EscalationsApi
 {
     private static readonly IReadOnlySet<string> Levels = EscalationLevels.Ordered.Skip(1).ToHashSet(StringComparer.Ordinal);
 
@@ -45,12 +46,15 @@ public static partial class EscalationsApi
         return TypedResults.Ok(await EscalationQueries.ListAsync(connection, CurrentUser.From(http.User), filter, ct));
     }
 
-    /// <summary>One escalation the caller may see, or null.</summary>
-    internal static async Task<EscalationDto?> FindAsync(HttpContext http, NpgsqlDataSource db, Guid id, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await EscalationQueries.FindVisibleAsync(connection, CurrentUser.From(http.User), id, ct);
-    }
+    /// <summary>
+    /// POST /api/escalations/{id}/talk: the office sets (or moves) the time, place and attendees of an admonitory talk
+    /// (<see cref="EscalationCommands.SetTalkAsync"/>).
+    /// </summary>
+    public static async Task<Results<Ok<EscalationDto>, ValidationProblem, ProblemHttpResult>> SetTalk(
+        Guid id, TalkAppointmentRequest request, HttpContext http, NpgsqlDataSource db, TalkAppointments talks, TimeProvider clock,
+        CancellationToken ct) =>
+        (await EscalationCommands.SetTalkAsync(db, talks, clock, id, request, CurrentUser.From(http.User), ct))
+            .ToResult(dto => TypedResults.Ok(dto));
 
     internal static TalkAppointmentDto? TalkOf(DateTimeOffset? at, string? place, string? attendees, int revision, string timeZone) =>
         at is { } t && place is not null

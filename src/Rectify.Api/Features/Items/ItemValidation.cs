@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Domain;
@@ -65,7 +64,7 @@ public static class ItemValidation
     /// 422 naming the first of the item's dates (deadline, milestones) beyond its campaign's reach, or the first
     /// milestone after the item's deadline (a step of the item falls within its time limit), else null.
     /// </summary>
-    public static async Task<ProblemHttpResult?> CheckItemReachAsync(NpgsqlConnection connection, Guid campaignId, ValidItem item, CancellationToken ct)
+    public static async Task<Refusal?> CheckItemReachAsync(NpgsqlConnection connection, Guid campaignId, ValidItem item, CancellationToken ct)
     {
         var steps = item.Milestones ?? [];
         if (!item.Ongoing && item.Deadline is { } limit)
@@ -73,15 +72,15 @@ public static class ItemValidation
             for (var n = 0; n < steps.Count; n++)
             {
                 if (steps[n].Date > limit)
-                    return Problems.Unprocessable(MilestoneAfterDeadline(steps[n].Date, limit), $"milestones[{n}].date");
+                    return Refusal.Unprocessable(MilestoneAfterDeadline(steps[n].Date, limit), $"milestones[{n}].date");
             }
         }
         var basis = await ReachBasisAsync(connection, campaignId, ct);
         if (basis is null) return null;
-        if (item.Deadline is { } deadline && Reach.DateProblem(deadline, basis.Value) is { } problem) return Problems.Unprocessable(problem, "deadline");
+        if (item.Deadline is { } deadline && Reach.DateProblem(deadline, basis.Value) is { } problem) return Refusal.Unprocessable(problem, "deadline");
         for (var n = 0; n < steps.Count; n++)
         {
-            if (Reach.DateProblem(steps[n].Date, basis.Value) is { } late) return Problems.Unprocessable(late, $"milestones[{n}].date");
+            if (Reach.DateProblem(steps[n].Date, basis.Value) is { } late) return Refusal.Unprocessable(late, $"milestones[{n}].date");
         }
         return null;
     }
@@ -90,12 +89,12 @@ public static class ItemValidation
         $"阶段性节点日期 {date:yyyy-MM-dd} 晚于问题的整改时限 {deadline:yyyy-MM-dd}：节点应在整改时限之内 / a milestone cannot be after the item's deadline";
 
     /// <summary>422 naming <paramref name="field"/> when <paramref name="date"/> is beyond its campaign's reach, else null.</summary>
-    public static async Task<ProblemHttpResult?> CheckReachAsync(NpgsqlConnection connection, Guid campaignId, DateOnly? date, string field, CancellationToken ct)
+    public static async Task<Refusal?> CheckReachAsync(NpgsqlConnection connection, Guid campaignId, DateOnly? date, string field, CancellationToken ct)
     {
         if (date is not { } d) return null;
         var basis = await ReachBasisAsync(connection, campaignId, ct);
         if (basis is null) return null;
-        return Reach.DateProblem(d, basis.Value) is { } problem ? Problems.Unprocessable(problem, field) : null;
+        return Reach.DateProblem(d, basis.Value) is { } problem ? Refusal.Unprocessable(problem, field) : null;
     }
 
     public static ValidItem Validate(Validator v, ItemRequest r)
@@ -152,23 +151,23 @@ public static class ItemValidation
     }
 
     /// <summary>422 naming the first field whose reference (unit code, person) does not exist.</summary>
-    public static async Task<ProblemHttpResult?> CheckReferencesAsync(NpgsqlConnection connection, ValidItem item, CancellationToken ct)
+    public static async Task<Refusal?> CheckReferencesAsync(NpgsqlConnection connection, ValidItem item, CancellationToken ct)
     {
         var codes = item.Units.Append(item.LeadUnit).Distinct().ToArray();
         var known = (await connection.QueryAsync<string>(new CommandDefinition("select code from units where code = any(@codes)", new { codes }, cancellationToken: ct))).ToHashSet();
         if (!known.Contains(item.LeadUnit))
-            return Problems.Unprocessable($"牵头单位 {item.LeadUnit} 不存在 / lead unit does not exist", "leadUnit");
+            return Refusal.Unprocessable($"牵头单位 {item.LeadUnit} 不存在 / lead unit does not exist", "leadUnit");
         for (var n = 0; n < item.Units.Length; n++)
         {
             if (!known.Contains(item.Units[n]))
-                return Problems.Unprocessable($"责任单位 {item.Units[n]} 不存在 / unit does not exist", $"units[{n}]");
+                return Refusal.Unprocessable($"责任单位 {item.Units[n]} 不存在 / unit does not exist", $"units[{n}]");
         }
         if (item.Source is { } source &&
             !await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select exists(select 1 from item_sources where name = @source)", new { source }, cancellationToken: ct)))
-            return Problems.Unprocessable($"问题来源“{source}”不在来源列表中，请先在“问题来源”中添加 / unknown source", "source");
+            return Refusal.Unprocessable($"问题来源“{source}”不在来源列表中，请先在“问题来源”中添加 / unknown source", "source");
         if (item.ResponsibleLeaderId is { } leader &&
             !await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select exists(select 1 from people where id = @leader)", new { leader }, cancellationToken: ct)))
-            return Problems.Unprocessable("责任领导不存在 / responsible leader does not exist", "responsibleLeaderId");
+            return Refusal.Unprocessable("责任领导不存在 / responsible leader does not exist", "responsibleLeaderId");
         return null;
     }
 }

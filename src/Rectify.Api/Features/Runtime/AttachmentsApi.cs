@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -6,13 +5,12 @@ using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Domain;
-using Rectify.Workflows.Runtime;
 
 namespace Rectify.Api.Features.Runtime;
 
 public sealed record AttachmentDto(Guid Id, string FileName, long Size, string Sha256, string? ContentType = null, DateTimeOffset? UploadedAt = null, string? UploadedBy = null);
 
-/// <summary>Evidence files: uploaded to an item (or a deliverable, through DeliverablesApi), listed and downloaded.</summary>
+/// <summary>Evidence files: uploaded to an item (or a deliverable, through DeliverablesApi: <see cref="AttachmentCommands"/>), listed and downloaded.</summary>
 public static class AttachmentsApi
 {
     public static IEndpointRouteBuilder MapAttachmentsApi(this IEndpointRouteBuilder app)
@@ -25,15 +23,16 @@ public static class AttachmentsApi
     }
 
     /// <summary>Evidence for an item: anyone who plays a role on it (its units, the offices, the administrator) may upload.</summary>
-    public static async Task<IResult> UploadItemAttachments(Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> UploadItemAttachments(
+        Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct) =>
+        Answer(await AttachmentCommands.UploadToItemAsync(
+            db, clock, id, UploadedFiles.From(http.Request), CurrentUser.From(http.User), ct));
+
+    /// <summary>The answer of an upload: the file (one sent) or the files, else the refusal's problem.</summary>
+    internal static IResult Answer(Outcome<AttachmentDto[]> outcome)
     {
-        var user = CurrentUser.From(http.User);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var item = await ItemQueries.FindRowAsync(connection, id, user, ct);
-        if (item is null) return Problems.NotFound("问题");
-        if (ActorRoles.Of(ItemAllowedEvents.Actor(user), item.Facts).Count == 0)
-            return Problems.Forbidden("只有该问题的责任单位、领导小组办公室或督查室可以上传佐证材料 / not allowed to upload for this item");
-        return await StoreAttachmentsAsync(http, connection, user, id, null, clock.GetUtcNow(), ct);
+        if (outcome.IsRefused) return outcome.Refusal.ToResult<Ok<AttachmentDto>>();
+        return outcome.Value.Length == 1 ? TypedResults.Ok(outcome.Value[0]) : (IResult)TypedResults.Ok(outcome.Value);
     }
 
     public static async Task<Results<Ok<IReadOnlyList<AttachmentDto>>, ProblemHttpResult>> ListItemAttachments(Guid id, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
@@ -72,61 +71,5 @@ public static class AttachmentsApi
             return TypedResults.File(f.Content, f.ContentType);
         }
         return TypedResults.File(f.Content, f.ContentType, SafeText.Strip(f.FileName));
-    }
-
-    internal static async Task<IResult> StoreAttachmentsAsync(
-        HttpContext http, NpgsqlConnection connection, CurrentUser user, Guid? itemId, Guid? deliverableId, DateTimeOffset now, CancellationToken ct)
-    {
-        if (!http.Request.HasFormContentType)
-            return Problems.Invalid(new Dictionary<string, string[]> { ["file"] = ["请以 multipart/form-data 上传，字段名为 file / upload as multipart/form-data, part name file"] });
-        var form = await http.Request.ReadFormAsync(ct);
-        var files = form.Files.GetFiles("file");
-        var v = new Validator();
-        if (files.Count == 0) v.Add("file", "请至少上传一个文件（字段名 file）/ at least one part named file is required");
-        if (files.Count > EvidenceFiles.MaxFilesPerRequest) v.Add("file", $"一次最多上传 {EvidenceFiles.MaxFilesPerRequest} 个文件 / at most {EvidenceFiles.MaxFilesPerRequest} files");
-        var accepted = new List<(IFormFile File, string Name, string ContentType, byte[] Bytes)>();
-        for (var n = 0; n < files.Count && v.IsValid; n++)
-        {
-            var file = files[n];
-            var field = files.Count == 1 ? "file" : $"file[{n}]";
-            if (file.Length == 0) { v.Add(field, "文件为空 / the file is empty"); continue; }
-            if (file.Length > EvidenceFiles.MaxBytes) { v.Add(field, $"文件不能超过 {EvidenceFiles.MaxBytes / 1024 / 1024} MB / at most {EvidenceFiles.MaxBytes / 1024 / 1024} MB"); continue; }
-            using var buffer = new MemoryStream((int)file.Length);
-            await file.CopyToAsync(buffer, ct);
-            var bytes = buffer.ToArray();
-            // A bidi control or zero-width character in a name shows another name than the real one (U+202E makes
-            // "fdp.exe" read "exe.pdf"): refused, like in every other text (SafeText).
-            if (SafeText.Problem(file.FileName ?? "") is { } nameProblem) { v.Add(field, "文件名" + nameProblem); continue; }
-            var name = EvidenceFiles.SafeName(file.FileName);
-            var (contentType, error) = EvidenceFiles.Classify(name, bytes.AsSpan(0, Math.Min(bytes.Length, 4096)));
-            if (error is not null) { v.Add(field, error); continue; }
-            accepted.Add((file, name, contentType!, bytes));
-        }
-        if (!v.IsValid) return Problems.Invalid(v.Errors);
-
-        var results = new List<AttachmentDto>();
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        // A closed campaign is an archive (issue 13.6): its evidence is what it was when it closed. FOR SHARE, so a close
-        // in flight finishes first (it takes the campaign row FOR UPDATE).
-        var campaign = await connection.QuerySingleOrDefaultAsync<(string Title, string State)?>(new CommandDefinition("""
-            select c.title, c.state from campaigns c
-            where c.id = coalesce((select campaign_id from items where id = @itemId), (select campaign_id from deliverables where id = @deliverableId))
-            for share of c
-            """, new { itemId, deliverableId }, tx, cancellationToken: ct));
-        if (campaign is { State: CampaignStates.Closed } closed)
-            return Problems.Unprocessable($"整改工作“{closed.Title}”已结束归档，不能再上传材料 / the campaign is closed and read-only", "file");
-        foreach (var (_, name, contentType, bytes) in accepted)
-        {
-            var dto = new AttachmentDto(Guid.CreateVersion7(now), name, bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)));
-            const string sql = """
-                insert into attachments(id, item_id, deliverable_id, file_name, content_type, size, sha256, content, uploaded_by, uploaded_at)
-                values (@Id, @itemId, @deliverableId, @FileName, @contentType, @Size, @Sha256, @bytes, @by, @now)
-                """;
-            await connection.ExecuteAsync(new CommandDefinition(sql, new { dto.Id, itemId, deliverableId, dto.FileName, contentType, dto.Size, dto.Sha256, bytes, by = user.UserName, now },
-                tx, cancellationToken: ct));
-            results.Add(dto);
-        }
-        await tx.CommitAsync(ct);
-        return results.Count == 1 ? TypedResults.Ok(results[0]) : TypedResults.Ok(results);
     }
 }

@@ -25,11 +25,11 @@ public sealed class DashboardModel(NpgsqlDataSource db, TimeProvider clock, Camp
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
 
-    /// <summary>Launch through the API's handler: items are assigned, timers scheduled, units notified.</summary>
+    /// <summary>Launch through the API's command: items are assigned, timers scheduled, units notified.</summary>
     public async Task<IActionResult> OnPostLaunchAsync(Guid id, CancellationToken ct)
     {
-        var result = (await RuntimeApi.Launch(id, HttpContext, db, launcher, clock, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text))
+        var outcome = await CampaignCommands.LaunchAsync(db, launcher, clock, id, CurrentUser.From(User), ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text))
         {
             TempData["Flash"] = text["整改工作已启动，问题已交办到各责任单位。"];
             return Redirect($"/campaigns/{id}");

@@ -9,7 +9,7 @@ using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Pages.Campaigns;
 
-/// <summary>Create a campaign, or edit it while it is draft, through the API's own handlers (same validation).</summary>
+/// <summary>Create a campaign, or edit it while it is draft, through the API's own commands (same validation).</summary>
 public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText text) : PageModel
 {
     public sealed class PhaseInput
@@ -77,12 +77,12 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
         var request = new CampaignRequest(Input.Title, Input.DocumentNumber, Input.IssuedByUnit, Input.SupervisionUnit, null,
             new WorkflowRef(Input.WorkflowId, null), Input.NoticeDate,
             sent.Select(x => (PhaseRequest?)new PhaseRequest(x.p.Key, x.p.Start, x.p.End)).ToList());
-        IResult result = id is { } existing
-            ? (await CampaignsApi.Update(existing, request, HttpContext, db, clock, ct)).Result
-            : (await CampaignsApi.Create(request, HttpContext, db, clock, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text, rename: field => RenamePhaseField(field, sent.Select(x => x.n).ToList())))
+        var outcome = id is { } existing
+            ? await CampaignCommands.UpdateAsync(db, clock, existing, request, me, ct)
+            : await CampaignCommands.CreateAsync(db, clock, request, me, ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text, rename: field => RenamePhaseField(field, sent.Select(x => x.n).ToList())))
         {
-            var dto = ApiOutcome.Value<CampaignDto>(result)!;
+            var dto = outcome.Value!;
             TempData["Flash"] = IsNew ? text["整改工作已创建，请添加问题。"] : text["已保存"];
             return Redirect($"/campaigns/{dto.Id}");
         }

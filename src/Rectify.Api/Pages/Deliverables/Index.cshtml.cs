@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
@@ -41,18 +40,15 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Delivera
         IReadOnlyList<Guid> attachmentIds = [];
         if (Event.Type == "submit" && Request.Form.Files.GetFiles("file").Count > 0)
         {
-            var upload = await DeliverablesApi.Upload(Event.Id, HttpContext, db, clock, ct);
-            if (!ApiOutcome.Apply(upload, ModelState, text, "Event.")) return await RefusedAsync(ct);
-            attachmentIds = upload switch
-            {
-                Ok<AttachmentDto> one => [one.Value!.Id],
-                Ok<List<AttachmentDto>> many => many.Value!.Select(a => a.Id).ToList(),
-                _ => [],
-            };
+            var upload = await DeliverableCommands.UploadAsync(
+                db, clock, Event.Id, UploadedFiles.From(Request), CurrentUser.From(User), ct);
+            if (!ApiOutcome.Apply(upload.Refusal, ModelState, text, "Event.")) return await RefusedAsync(ct);
+            attachmentIds = upload.Value!.Select(a => a.Id).ToList();
         }
         var body = new EventBody(Event.Type, Event.Note, null, attachmentIds, Event.ExpectedVersion);
-        var result = (await DeliverablesApi.SendEvent(Event.Id, body, new ApiRequest(HttpContext, db, clock), service, definitions, ct)).Result;
-        if (!ApiOutcome.Apply(result, ModelState, text, "Event.")) return await RefusedAsync(ct);
+        var sent = new DeliverableEvent(Event.Id, body);
+        var outcome = await DeliverableCommands.SendEventAsync(db, clock, service, definitions, sent, CurrentUser.From(User), ct);
+        if (!ApiOutcome.Apply(outcome.Refusal, ModelState, text, "Event.")) return await RefusedAsync(ct);
         TempData["Flash"] = text.Format("已{0}", Labels.Journal.Of(Event.Type, text));
         return Redirect(Request.Path + Request.QueryString);
     }

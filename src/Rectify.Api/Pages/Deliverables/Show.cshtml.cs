@@ -1,7 +1,7 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Deliverables;
 using Rectify.Api.Features.Items;
 using Rectify.Api.Features.Runtime;
@@ -15,7 +15,7 @@ namespace Rectify.Api.Pages.Deliverables;
 /// <summary>
 /// One unit plan or report (issue 13 §2): its files opened in place for the reviewer, its history, and what the signed-in
 /// user may do now — the unit submits it with its files, the leading-group office accepts or returns it — through the
-/// API's own handlers (deciding what was already decided is the API's 422, shown in Chinese).
+/// API's own commands (deciding what was already decided is the API's 422, shown in Chinese).
 /// </summary>
 public sealed class ShowModel(NpgsqlDataSource db, TimeProvider clock, DeliverableService service, DefinitionStore definitions, UnitNames names, UiText text)
     : PageModel
@@ -39,18 +39,14 @@ public sealed class ShowModel(NpgsqlDataSource db, TimeProvider clock, Deliverab
         IReadOnlyList<Guid> attachmentIds = [];
         if (Event.Type == DeliverableEvents.Submit && Request.HasFormContentType && Request.Form.Files.GetFiles("file").Count > 0)
         {
-            var upload = await DeliverablesApi.Upload(id, HttpContext, db, clock, ct);
-            if (!ApiOutcome.Apply(upload, ModelState, text, "Event.")) return await RefusedAsync(id, ct);
-            attachmentIds = upload switch
-            {
-                Ok<AttachmentDto> one => [one.Value!.Id],
-                Ok<List<AttachmentDto>> many => many.Value!.Select(a => a.Id).ToList(),
-                _ => [],
-            };
+            var upload = await DeliverableCommands.UploadAsync(db, clock, id, UploadedFiles.From(Request), CurrentUser.From(User), ct);
+            if (!ApiOutcome.Apply(upload.Refusal, ModelState, text, "Event.")) return await RefusedAsync(id, ct);
+            attachmentIds = upload.Value!.Select(a => a.Id).ToList();
         }
         var body = new EventBody(Event.Type, Event.Note, null, attachmentIds, Event.ExpectedVersion);
-        var result = (await DeliverablesApi.SendEvent(id, body, new ApiRequest(HttpContext, db, clock), service, definitions, ct)).Result;
-        if (!ApiOutcome.Apply(result, ModelState, text, "Event.")) return await RefusedAsync(id, ct);
+        var sent = new DeliverableEvent(id, body);
+        var outcome = await DeliverableCommands.SendEventAsync(db, clock, service, definitions, sent, CurrentUser.From(User), ct);
+        if (!ApiOutcome.Apply(outcome.Refusal, ModelState, text, "Event.")) return await RefusedAsync(id, ct);
         TempData["Flash"] = text.Format("已{0}", Labels.Journal.Of(Event.Type, text));
         return Redirect($"/deliverables/{id}");
     }

@@ -16,7 +16,7 @@ namespace Rectify.Api.Pages.Items;
 /// <summary>
 /// A decision on one screen (issue 13 §2): a closure request (销号审核) or an extension request (延期审批) with what is
 /// decided — the requested date against the current deadline, the reason, each unit's reports with their evidence opened
-/// in place, the history — and the decision itself, sent through the API's own handler (so deciding what was already
+/// in place, the history — and the decision itself, sent through the API's own command (so deciding what was already
 /// decided is the API's 422, shown in Chinese).
 /// </summary>
 public sealed class DecideModel(
@@ -82,8 +82,9 @@ public sealed class DecideModel(
             // No version check: the decision is on the request shown (checked above), and a request already decided is the
             // state machine's refusal (422, in words: 当前状态“已销号”…), not a bare version conflict (issue 13).
             var body = new EventBody(type, Decision.Note, null, [], null, null, type == "returnClosure" ? Decision.Units : null);
-            var result = (await ItemEventsApi.SendEvent(id, body, new ApiRequest(HttpContext, db, clock), events, definitions, ct)).Result;
-            if (ApiOutcome.Apply(result, ModelState, text, "Decision."))
+            var outcome = await ItemEventCommands.SendAsync(
+                db, clock, events, definitions, new ItemEvent(id, body), CurrentUser.From(User), ct);
+            if (ApiOutcome.Apply(outcome.Refusal, ModelState, text, "Decision."))
             {
                 TempData["Flash"] = text.Format("已{0}", Labels.Event.Of(type, text));
                 return Redirect($"/items/{id}/{Kind}");

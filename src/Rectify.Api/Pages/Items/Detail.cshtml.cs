@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
@@ -18,8 +17,8 @@ using Rectify.Workflows.Runtime;
 namespace Rectify.Api.Pages.Items;
 
 /// <summary>
-/// One item: every field, its state and light, the events the signed-in user may send now (through the runtime's own
-/// handler, evidence through the API's upload), its timeline with the messages each step sent, escalations, files.
+/// One item: every field, its state and light, the events the signed-in user may send now (through the API's own
+/// commands, evidence through its upload), its timeline with the messages each step sent, escalations, files.
 /// </summary>
 public sealed partial class DetailModel(
     NpgsqlDataSource db, TimeProvider clock, DefinitionStore definitions, ItemEventService events, WorkingCalendar calendar,
@@ -140,20 +139,15 @@ public sealed partial class DetailModel(
         IReadOnlyList<Guid> attachmentIds = [];
         if (TakesFiles(type) && Request.HasFormContentType && Request.Form.Files.GetFiles("file").Count > 0)
         {
-            var upload = await AttachmentsApi.UploadItemAttachments(id, HttpContext, db, clock, ct);
-            if (!ApiOutcome.Apply(upload, ModelState, text, "Event.", f => f.StartsWith("file", StringComparison.Ordinal) ? "Files" : ApiOutcome.FieldName(f)))
+            var upload = await AttachmentCommands.UploadToItemAsync(db, clock, id, UploadedFiles.From(Request), CurrentUser.From(User), ct);
+            if (!ApiOutcome.Apply(upload.Refusal, ModelState, text, "Event.", f => f.StartsWith("file", StringComparison.Ordinal) ? "Files" : ApiOutcome.FieldName(f)))
                 return await RefusedAsync(id, type, ct);
-            attachmentIds = upload switch
-            {
-                Ok<AttachmentDto> one => [one.Value!.Id],
-                Ok<List<AttachmentDto>> many => many.Value!.Select(a => a.Id).ToList(),
-                _ => [],
-            };
+            attachmentIds = upload.Value!.Select(a => a.Id).ToList();
         }
         var body = new EventBody(type, Event.Note, Event.NewDeadline, attachmentIds, Event.ExpectedVersion,
             string.IsNullOrWhiteSpace(Event.Unit) ? null : Event.Unit, type == "returnClosure" ? Event.Units : null);
-        var result = (await ItemEventsApi.SendEvent(id, body, new ApiRequest(HttpContext, db, clock), events, definitions, ct)).Result;
-        if (!ApiOutcome.Apply(result, ModelState, text, "Event.", f => f == "attachmentIds" ? "Files" : ApiOutcome.FieldName(f)))
+        var sent = await ItemEventCommands.SendAsync(db, clock, events, definitions, new ItemEvent(id, body), CurrentUser.From(User), ct);
+        if (!ApiOutcome.Apply(sent.Refusal, ModelState, text, "Event.", f => f == "attachmentIds" ? "Files" : ApiOutcome.FieldName(f)))
             return await RefusedAsync(id, type, ct);
         TempData["Flash"] = text.Format("已{0}", Labels.Event.Of(type, text));
         return Redirect($"/items/{id}");
@@ -171,12 +165,12 @@ public sealed partial class DetailModel(
         return await LoadAsync(id, ct) ? Page() : NotFound();
     }
 
-    /// <summary>Records an admonitory talk through the talks API's handler.</summary>
+    /// <summary>Records an admonitory talk through the talks API's command.</summary>
     public async Task<IActionResult> OnPostTalkAsync(Guid id, CancellationToken ct)
     {
-        var request = new TalkRequest(Talk.HeldOn, Talk.People, Talk.Note);
-        var result = (await TalksApi.Record(id, request, new ApiRequest(HttpContext, db, clock), journal, wall, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text, "Talk."))
+        var recording = new TalkRecording(id, new TalkRequest(Talk.HeldOn, Talk.People, Talk.Note));
+        var outcome = await TalkCommands.RecordAsync(db, journal, clock, wall, recording, CurrentUser.From(User), ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text, "Talk."))
         {
             TempData["Flash"] = text["约谈已记录"];
             return Redirect($"/items/{id}#talks-h");
@@ -187,8 +181,8 @@ public sealed partial class DetailModel(
 
     public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken ct)
     {
-        var result = await ItemsApi.Delete(id, HttpContext, db, clock, ct);
-        if (ApiOutcome.Apply(result.Result, ModelState, text))
+        var refusal = await ItemCommands.DeleteAsync(db, clock, id, CurrentUser.From(User), ct);
+        if (ApiOutcome.Apply(refusal, ModelState, text))
         {
             TempData["Flash"] = text["问题已删除"];
             return Redirect("/campaigns");

@@ -13,7 +13,7 @@ using Rectify.Workflows.Runtime;
 namespace Rectify.Api.Pages.Items;
 
 /// <summary>
-/// Add an item to a campaign (on an active one: 补充交办) or edit an item, through the API's handlers; a launched item is
+/// Add an item to a campaign (on an active one: 补充交办) or edit an item, through the API's commands; a launched item is
 /// changed with a reason (改派), its deadline only by extension. The source is picked from the office's list, and the
 /// milestones (date + text) are added, changed and removed in rows (a cleared or ticked row is removed; a done one is
 /// shown, not editable); the API decides what that does to their reminders.
@@ -87,9 +87,10 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
         var request = new ItemRequest(Input.Number, Input.Category, Input.Title, Input.Description, Input.Measures, Input.Target,
             Input.ResponsibleLeaderId, Input.LeadUnit, Input.Units.Cast<string?>().ToList(), Input.Deadline, Input.Ongoing,
             Input.ReportEvery, Input.HardDeadline, Input.Note, string.IsNullOrWhiteSpace(Input.Source) ? null : Input.Source, milestones);
-        var result = Id is { } itemId
-            ? (await ItemsApi.Update(itemId, request, new ApiRequest(HttpContext, db, clock), launched, definitions, ct)).Result
-            : (await ItemsApi.Create(CampaignId, request, HttpContext, db, clock, launched, ct)).Result;
+        var me = CurrentUser.From(User);
+        var outcome = Id is { } itemId
+            ? await ItemCommands.UpdateAsync(db, clock, launched, definitions, new ItemChange(itemId, request), me, ct)
+            : await ItemCommands.CreateAsync(db, clock, launched, CampaignId, request, me, ct);
         string Rename(string field)
         {
             if (field.StartsWith("units[", StringComparison.Ordinal)) return "Units";
@@ -102,9 +103,9 @@ public sealed class EditModel(NpgsqlDataSource db, TimeProvider clock, UiText te
             }
             return ApiOutcome.FieldName(field);
         }
-        if (ApiOutcome.Apply(result, ModelState, text, rename: Rename))
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text, rename: Rename))
         {
-            var dto = ApiOutcome.Value<ItemDto>(result)!;
+            var dto = outcome.Value!;
             TempData["Flash"] = IsNew ? text["问题已添加"] : text["已保存"];
             return Redirect($"/items/{dto.Id}");
         }

@@ -45,12 +45,14 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
-    /// <summary>Sets the time, place and attendees of a 约谈 through the API's own handler, so the page refuses what the API refuses.</summary>
+    /// <summary>Sets the time, place and attendees of a 约谈 through the API's own command, so the page refuses what the API
+    /// refuses.</summary>
     public async Task<IActionResult> OnPostTalkAsync(CancellationToken ct)
     {
-        var result = (await EscalationsApi.SetTalk(Talk.EscalationId, new TalkAppointmentRequest(Talk.At, Talk.Place, Talk.Attendees),
-            HttpContext, db, talks, clock, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text, "Talk."))
+        var request = new TalkAppointmentRequest(Talk.At, Talk.Place, Talk.Attendees);
+        var me = Features.Auth.CurrentUser.From(User);
+        var outcome = await EscalationCommands.SetTalkAsync(db, talks, clock, Talk.EscalationId, request, me, ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text, "Talk."))
         {
             TempData["Flash"] = text["约谈已安排，通知已发出"];
             return Redirect($"/supervision?level=admonitoryTalk{(CampaignId is { } c ? $"&campaignId={c}" : "")}#esc-{Talk.EscalationId}");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
@@ -15,19 +14,24 @@ namespace Rectify.Api.Features.Escalations;
 /// </summary>
 public sealed record TalkAppointmentRequest(string? At, string? Place, string? Attendees);
 
-public static partial class EscalationsApi
+/// <summary>
+/// The writes of escalation records that the API (<c>POST /api/escalations/{id}/talk</c>) and the supervision screen
+/// share (issue 18: pages call commands, not endpoint handlers): the appointment of an admonitory talk (约谈).
+/// </summary>
+public static class EscalationCommands
 {
-    private static readonly string[] LocalForms = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"];
+    private static readonly string[] LocalForms =
+        ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"];
 
     /// <summary>
-    /// POST /api/escalations/{id}/talk: the office sets (or moves) the time, place and attendees of an admonitory talk;
-    /// the notice goes out with them at once (issue 13 §5). 400 for a missing or malformed field, 422 for a time that has
-    /// passed or an escalation that is not an open 约谈, 403 for anyone but the office, 404 for an unknown id.
+    /// The office sets (or moves) the time, place and attendees of an admonitory talk; the notice goes out with them at
+    /// once (issue 13 §5). 400 for a missing or malformed field, 422 for a time that has passed or an escalation that is
+    /// not an open 约谈, 403 for anyone but the office, 404 for an unknown id.
     /// </summary>
-    public static async Task<Results<Ok<EscalationDto>, ValidationProblem, ProblemHttpResult>> SetTalk(
-        Guid id, TalkAppointmentRequest request, HttpContext http, NpgsqlDataSource db, TalkAppointments talks, TimeProvider clock, CancellationToken ct)
+    public static async Task<Outcome<EscalationDto>> SetTalkAsync(
+        NpgsqlDataSource db, TalkAppointments talks, TimeProvider clock, Guid id, TalkAppointmentRequest request, CurrentUser actor,
+        CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User);
         var v = new Validator();
         string? place = null;
         if (string.IsNullOrWhiteSpace(request.Place)) v.Add("place", "请填写约谈地点 / the place is required");
@@ -37,26 +41,27 @@ public static partial class EscalationsApi
         string? zoneId;
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            zoneId = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-                "select c.time_zone from escalations e join campaigns c on c.id = e.campaign_id where e.id = @id", new { id }, cancellationToken: ct));
+            const string zoneSql = "select c.time_zone from escalations e join campaigns c on c.id = e.campaign_id where e.id = @id";
+            zoneId = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(zoneSql, new { id }, cancellationToken: ct));
         }
         DateTimeOffset at = default;
         if (string.IsNullOrWhiteSpace(request.At)) v.Add("at", "请填写约谈时间 / the time is required");
         else if (!TryParseTime(request.At.Trim(), zoneId ?? "Asia/Shanghai", out at))
             v.Add("at", "约谈时间格式应为 YYYY-MM-DDTHH:mm / expected YYYY-MM-DDTHH:mm");
-        if (!v.IsValid) return Problems.Invalid(v.Errors);
-        if (zoneId is null || await FindAsync(http, db, id, ct) is null) return Problems.NotFound("督办记录");
+        if (!v.IsValid) return Refusal.Invalid(v.Errors);
+        if (zoneId is null || await FindAsync(db, actor, id, ct) is null) return Refusal.NotFound("督办记录");
         var now = clock.GetUtcNow();
 
-        var outcome = await talks.ScheduleAsync(id, new Actor(user.UserName, user.Role, user.UnitCode), new TalkSetting(at, place!, attendees!), now, ct);
+        var by = new Actor(actor.UserName, actor.Role, actor.UnitCode);
+        var outcome = await talks.ScheduleAsync(id, by, new TalkSetting(at, place!, attendees!), now, ct);
         switch (outcome)
         {
-            case TalkNotFound: return Problems.NotFound("督办记录");
-            case TalkForbidden f: return Problems.Forbidden(f.Message);
-            case TalkRefused r: return Problems.Unprocessable(r.Message, r.Field);
+            case TalkNotFound: return Refusal.NotFound("督办记录");
+            case TalkForbidden f: return Refusal.Forbidden(f.Message);
+            case TalkRefused r: return Refusal.Unprocessable(r.Message, r.Field);
         }
-        var found = await FindAsync(http, db, id, ct);
-        return found is null ? Problems.NotFound("督办记录") : TypedResults.Ok(found);
+        var found = await FindAsync(db, actor, id, ct);
+        return found is null ? Refusal.NotFound("督办记录") : found;
     }
 
     /// <summary>A local time in <paramref name="zoneId"/> (as a datetime-local field sends it), or an instant with its offset.</summary>
@@ -73,5 +78,12 @@ public static partial class EscalationsApi
         // An instant must say its offset: a bare date or a time without one is a local time in another form, refused.
         return value.Length > 16 && (value.EndsWith('Z') || value[^6] is '+' or '-')
             && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out at);
+    }
+
+    /// <summary>One escalation the caller may see, or null.</summary>
+    private static async Task<EscalationDto?> FindAsync(NpgsqlDataSource db, CurrentUser user, Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await EscalationQueries.FindVisibleAsync(connection, user, id, ct);
     }
 }
