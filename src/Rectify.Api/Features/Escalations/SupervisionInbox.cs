@@ -82,6 +82,7 @@ public static class SupervisionInbox
         [FromQuery(Name = "level")] string? Level = null, [FromQuery(Name = "campaignId")] Guid? CampaignId = null,
         [FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
 
+    /// <summary><c>GET /api/escalations/subjects</c>: 400 for an unknown level, otherwise the page of <see cref="ListAsync"/>.</summary>
     public static async Task<Results<Ok<InboxPage>, ValidationProblem>> List(
         HttpContext http, NpgsqlDataSource db, TimeProvider clock, [AsParameters] InboxQuery query, CancellationToken ct)
     {
@@ -89,8 +90,20 @@ public static class SupervisionInbox
         var v = new Validator();
         if (level is not null) v.OneOf("level", level, Levels);
         if (!v.IsValid) return Problems.Invalid(v.Errors);
-        var user = CurrentUser.From(http.User);
-        var paging = Paging.From(page, pageSize);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return TypedResults.Ok(await ListAsync(
+            connection, CurrentUser.From(http.User), level, campaignId, Paging.From(page, pageSize), clock.GetUtcNow(), ct));
+    }
+
+    /// <summary>
+    /// The inbox the API and the supervision screen share (issue 18: pages call queries, not endpoint handlers): the
+    /// subjects <paramref name="user"/> may see at current level <paramref name="level"/> (one of the escalation levels
+    /// but the first, or null for all), of one campaign or all; <paramref name="now"/> counts the days at the level.
+    /// </summary>
+    public static async Task<InboxPage> ListAsync(
+        NpgsqlConnection connection, CurrentUser user, string? level, Guid? campaignId, Paging paging, DateTimeOffset now,
+        CancellationToken ct)
+    {
         // The current levels are found once (materialized) for both the counts and the page: on a national campaign
         // they are every open escalation of it.
         const string sql = $"""
@@ -123,7 +136,6 @@ public static class SupervisionInbox
             left join deliverables d on d.id = e.deliverable_id
             order by 1, 4 desc, 7, 5;
             """;
-        await using var connection = await db.OpenConnectionAsync(ct);
         var all = (await connection.QueryAsync<Row>(new CommandDefinition(sql, new
         {
             role = user.Role, unit = user.UnitCode, campaignId, level, limit = paging.PageSize, offset = paging.Offset,
@@ -131,7 +143,6 @@ public static class SupervisionInbox
         var byLevel = all.Where(r => r.Part == 0).ToDictionary(x => x.Level, x => x.N);
         var total = level is null ? byLevel.Values.Sum() : byLevel.GetValueOrDefault(level);
         var rows = all.Where(r => r.Part == 1);
-        var now = clock.GetUtcNow();
         var items = rows.Select(r =>
         {
             var zone = LocalTime.Zone(r.TimeZone!);
@@ -144,6 +155,6 @@ public static class SupervisionInbox
                 Math.Max(0, (int)(now - since).TotalDays), r.LetterNumber,
                 EscalationsApi.TalkOf(r.TalkAt, r.TalkPlace, r.TalkAttendees, r.TalkRevision, r.TimeZone!), history);
         }).ToList();
-        return TypedResults.Ok(new InboxPage(items, total, byLevel));
+        return new InboxPage(items, total, byLevel);
     }
 }

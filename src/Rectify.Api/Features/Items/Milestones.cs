@@ -49,55 +49,10 @@ public static class Milestones
 
     /// <summary>
     /// <c>POST /api/items/{id}/milestones/{seq}/done</c>: a unit of the item (or the issuing office, naming the unit) marks
-    /// the step done. 422 before launch, after closure or withdrawal, or when it is already done; its reminder then
-    /// sends nothing.
+    /// the step done (<see cref="MilestoneCommands.DoneAsync"/>). 422 before launch, after closure or withdrawal, or when
+    /// it is already done; its reminder then sends nothing.
     /// </summary>
     public static async Task<Results<Ok<ItemDto>, ValidationProblem, ProblemHttpResult>> Done(
-        Guid id, int seq, MilestoneDoneRequest? request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
-    {
-        var user = CurrentUser.From(http.User);
-        var v = new Validator();
-        var note = v.OptionalMultiline("note", request?.Note, 2_000);
-        if (!v.IsValid) return Problems.Invalid(v.Errors);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await ItemQueries.FindRowAsync(connection, id, user, ct);
-        if (row is null) return Problems.NotFound("问题");
-        string unit;
-        if (user.Role == "unit" && user.UnitCode is { } own && (row.LeadUnit == own || row.Units.Contains(own))) unit = own;
-        else if (Access.CanManageCampaign(user, row.IssuedByUnit))
-        {
-            unit = request?.Unit ?? row.LeadUnit;
-            if (unit != row.LeadUnit && !row.Units.Contains(unit)) return Problems.Unprocessable($"单位 {unit} 不是该问题的牵头或责任单位 / not a unit of the item", "unit");
-        }
-        else return Problems.Forbidden("只有该问题的牵头单位、责任单位或发起单位可以标记阶段性节点完成 / only the item's units may mark a milestone done");
-        if (row.State is ItemStates.Draft or "closed" or "withdrawn")
-            return Problems.Unprocessable(row.State == ItemStates.Draft ? "问题尚未交办，不能标记阶段性节点完成 / the item is not assigned yet"
-                : "问题已销号或撤销，不能再标记阶段性节点 / the item is closed or withdrawn");
-
-        var now = clock.GetUtcNow();
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        const string mark = """
-            update item_milestones set done_at = @now, done_by = @actor, done_unit = @unit
-            where item_id = @id and seq = @seq and done_at is null
-            returning date, text
-            """;
-        var done = await connection.QuerySingleOrDefaultAsync<(DateOnly Date, string Text)?>(new CommandDefinition(mark, new { id, seq, now, actor = user.UserName, unit }, tx, cancellationToken: ct));
-        if (done is null)
-        {
-            var exists = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
-                "select coalesce(done_at, 'epoch') from item_milestones where item_id = @id and seq = @seq", new { id, seq }, tx, cancellationToken: ct));
-            return exists is null ? Problems.NotFound("阶段性节点") : Problems.Unprocessable("该阶段性节点已标记完成 / the milestone is already done");
-        }
-        const string journal = """
-            insert into journal(campaign_id, item_id, at, actor, type, note, data)
-            values (@campaignId, @id, @now, @actor, 'milestoneDone', @note, jsonb_build_object('seq', @seq, 'date', @date::text, 'text', @text, 'unit', @unit))
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(journal, new
-        {
-            campaignId = row.CampaignId, id, now, actor = user.UserName, note, seq, date = done.Value.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            text = done.Value.Text, unit,
-        }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return TypedResults.Ok((await ItemQueries.FindVisibleAsync(connection, id, user, now, ct))!);
-    }
+        Guid id, int seq, MilestoneDoneRequest? request, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct) =>
+        (await MilestoneCommands.DoneAsync(db, clock, id, seq, request, CurrentUser.From(http.User), ct)).ToResult(TypedResults.Ok);
 }

@@ -153,11 +153,12 @@ public sealed partial class DetailModel(
         return Redirect($"/items/{id}");
     }
 
-    /// <summary>Marks a milestone done through the API's handler (the caller's own unit; an office marks it for the lead unit).</summary>
+    /// <summary>Marks a milestone done through the API's command (the caller's own unit; an office marks it for the lead unit).</summary>
     public async Task<IActionResult> OnPostMilestoneAsync(Guid id, int seq, CancellationToken ct)
     {
-        var result = (await Milestones.Done(id, seq, new MilestoneDoneRequest(null, null), HttpContext, db, clock, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text))
+        var outcome = await MilestoneCommands.DoneAsync(
+            db, clock, id, seq, new MilestoneDoneRequest(null, null), CurrentUser.From(User), ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text))
         {
             TempData["Flash"] = text["阶段性节点已标记完成"];
             return Redirect($"/items/{id}#ms-h");

@@ -65,16 +65,21 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
     private async Task LoadAsync(CancellationToken ct)
     {
         var level = Level is not null && Levels.Contains(Level) ? Level : null;
-        var inbox = ApiOutcome.Value<InboxPage>((await SupervisionInbox.List(HttpContext, db, clock, new SupervisionInbox.InboxQuery(level, CampaignId, Math.Max(1, InboxPage), PagerModel.DefaultSize), ct)).Result)
-            ?? new InboxPage([], 0, new Dictionary<string, long>());
+        var user = Features.Auth.CurrentUser.From(User);
+        var now = clock.GetUtcNow();
+        InboxPage inbox;
+        Page<ItemDto> page;
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            inbox = await SupervisionInbox.ListAsync(
+                connection, user, level, CampaignId, Paging.From(Math.Max(1, InboxPage), PagerModel.DefaultSize), now, ct);
+            page = await ItemQueries.ListAsync(connection, user, new ItemFilter(Overdue: true),
+                Paging.From(PageNumber, PagerModel.DefaultSize), now, definitions, ct);
+        }
         OpenByLevel = inbox.ByLevel;
         Open = inbox.Items;
         OpenTotal = inbox.Total;
         InboxPager = new PagerModel(Request, Math.Max(1, InboxPage), PagerModel.DefaultSize, inbox.Total, "ipage");
-        Page<ItemDto> page;
-        await using (var connection = await db.OpenConnectionAsync(ct))
-            page = await ItemQueries.ListAsync(connection, Features.Auth.CurrentUser.From(User), new ItemFilter(Overdue: true),
-                Paging.From(PageNumber, PagerModel.DefaultSize), clock.GetUtcNow(), definitions, ct);
         Overdue = page.Items.OrderByDescending(i => i.OverdueDays).ToList();
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total) { Estimated = page.TotalEstimated == true };
         await names.AllAsync(ct);
