@@ -122,9 +122,31 @@ public sealed class EventsTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         var version = (await (await org.UnitA.GetAsync($"/api/items/{item}")).JsonAsync()).GetProperty("version").GetInt32();
         var a = org.UnitA.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge", expectedVersion = version });
         var b = org.UnitB.PostAsJsonAsync($"/api/items/{item}/events", new { type = "acknowledge", expectedVersion = version });
-        var statuses = (await Task.WhenAll(a, b)).Select(r => r.StatusCode).OrderBy(s => (int)s).ToList();
-        statuses.ShouldBe([HttpStatusCode.OK, HttpStatusCode.Conflict]);
+        var responses = (await Task.WhenAll(a, b)).OrderBy(r => (int)r.StatusCode).ToList();
+        responses.Select(r => r.StatusCode).ShouldBe([HttpStatusCode.OK, HttpStatusCode.Conflict]);
         (await app.QueryAsync<long>("select count(*) from journal where item_id = @item and type = 'acknowledge'", new { item })).ShouldBe(1);
+
+        // The loser's problem names the version the item has now, for the client to retry against.
+        var now = (await (await org.UnitA.GetAsync($"/api/items/{item}")).JsonAsync()).GetProperty("version").GetInt32();
+        now.ShouldBeGreaterThan(version);
+        responses[1].Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        var problem = await responses[1].JsonAsync();
+        problem.GetProperty("status").GetInt32().ShouldBe(409);
+        problem.GetProperty("currentVersion").GetInt32().ShouldBe(now);
+        problem.Str("detail").ShouldStartWith("问题已被他人修改");
+    }
+
+    [Fact]
+    public async Task Attachment_SentAsJsonNotMultipart_Is400InChinese_AndStoresNothing()
+    {
+        var (org, item) = await LaunchedAsync("aj");
+        var response = await org.UnitA.PostAsJsonAsync($"/api/items/{item}/attachments", new { file = "报告.pdf", content = "JVBERi0=" });
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.JsonAsync();
+        problem.Str("detail").ShouldBe("请修改标出的字段后重试。");
+        problem.GetProperty("errors").GetProperty("file")[0].GetString()!.ShouldStartWith("请以 multipart/form-data 上传");
+        (await app.QueryAsync<long>("select count(*) from attachments where item_id = @item", new { item })).ShouldBe(0);
     }
 
     [Fact]
