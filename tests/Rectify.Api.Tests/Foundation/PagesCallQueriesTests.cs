@@ -30,8 +30,6 @@ public sealed partial class PagesCallQueriesTests
         "Admin/Users.cshtml.cs: UsersApi.EndSessions",
         "CalendarFeed/Index.cshtml.cs: CalendarFeedApi.Revoke",
         "CalendarFeed/Index.cshtml.cs: CalendarFeedApi.Rotate",
-        "Inbox/Index.cshtml.cs: InboxApi.MarkAllRead",
-        "Inbox/Index.cshtml.cs: InboxApi.MarkRead",
     ];
 
     [Fact]

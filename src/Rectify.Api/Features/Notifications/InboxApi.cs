@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Rectify.Api.Features.Auth;
@@ -34,27 +33,14 @@ public static class InboxApi
     public static async Task<Results<Ok<InboxMessageDto>, ProblemHttpResult>> MarkRead(
         long id, HttpContext http, NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User);
-        if (user.PersonId is not { } person) return Problems.NotFound("消息");
-        const string sql = $"""
-            update inbox_messages set read_at = coalesce(read_at, @now) where id = @id and person_id = @person
-            returning {InboxQueries.Columns}
-            """;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<InboxQueries.Row>(new CommandDefinition(sql, new { id, person, now = wall.GetUtcNow() }, cancellationToken: ct));
-        return row is null ? Problems.NotFound("消息") : TypedResults.Ok(row.ToDto());
+        var outcome = await InboxCommands.MarkReadAsync(db, wall, id, CurrentUser.From(http.User), ct);
+        return outcome.IsRefused ? outcome.Refusal.AsProblem() : TypedResults.Ok(outcome.Value);
     }
 
-    public static async Task<Ok<InboxPage>> MarkAllRead(HttpContext http, NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+    public static async Task<Ok<InboxPage>> MarkAllRead(
+        HttpContext http, NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User);
-        if (user.PersonId is { } person)
-        {
-            await using var connection = await db.OpenConnectionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition(
-                "update inbox_messages set read_at = @now where person_id = @person and read_at is null",
-                new { person, now = wall.GetUtcNow() }, cancellationToken: ct));
-        }
+        await InboxCommands.MarkAllReadAsync(db, wall, CurrentUser.From(http.User), ct);
         return await List(http, db, null, 1, 50, ct);
     }
 }

@@ -8,8 +8,8 @@ using Rectify.Api.Ui;
 namespace Rectify.Api.Pages.Inbox;
 
 /// <summary>
-/// The signed-in person's in-app messages (the inbox channel): read through the inbox queries, marked read through the
-/// API's handlers.
+/// The signed-in person's in-app messages (the inbox channel): read through the inbox queries, marked read through
+/// <see cref="InboxCommands"/>.
 /// </summary>
 public sealed class IndexModel(NpgsqlDataSource db, [FromKeyedServices("wall")] TimeProvider wall) : PageModel
 {
@@ -27,13 +27,13 @@ public sealed class IndexModel(NpgsqlDataSource db, [FromKeyedServices("wall")] 
 
     public async Task<IActionResult> OnPostReadAsync(long id, CancellationToken ct)
     {
-        await InboxApi.MarkRead(id, HttpContext, db, wall, ct);
+        await InboxCommands.MarkReadAsync(db, wall, id, Features.Auth.CurrentUser.From(User), ct);
         return Redirect("/inbox");
     }
 
     public async Task<IActionResult> OnPostReadAllAsync(CancellationToken ct)
     {
-        await InboxApi.MarkAllRead(HttpContext, db, wall, ct);
+        await InboxCommands.MarkAllReadAsync(db, wall, Features.Auth.CurrentUser.From(User), ct);
         return Redirect("/inbox");
     }
 }
