@@ -18,8 +18,6 @@ public sealed partial class PagesCallQueriesTests
 {
     private static readonly string[] StillCallingHandlers =
     [
-        "Admin/People.cshtml.cs: PeopleApi.Create",
-        "Admin/People.cshtml.cs: PeopleApi.Update",
         "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.Delete",
         "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.DeleteAlias",
         "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.Put",

@@ -79,10 +79,11 @@ public sealed class PeopleModel(
     {
         var request = new PersonRequest(Input.Name, Input.Title, Input.UnitCode, Input.Email, Input.Mobile, Input.WecomWebhook,
             Input.DingtalkWebhook, Input.FeishuWebhook, Input.IsUnitContact, Input.IsUnitHead);
-        IResult result = Editing is { } id
-            ? (await PeopleApi.Update(id, request, db, journal, HttpContext, outbound, ct)).Result
-            : (await PeopleApi.Create(request, db, journal, HttpContext, clock, outbound, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text))
+        var me = CurrentUser.From(User);
+        var outcome = Editing is { } id
+            ? await PeopleCommands.UpdateAsync(db, journal, outbound, id, request, me, ct)
+            : await PeopleCommands.CreateAsync(db, journal, clock, outbound, request, me, ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text))
         {
             TempData["Flash"] = text["已保存"];
             return Redirect("/admin/people");
