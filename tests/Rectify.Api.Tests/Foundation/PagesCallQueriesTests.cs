@@ -18,10 +18,6 @@ public sealed partial class PagesCallQueriesTests
 {
     private static readonly string[] StillCallingHandlers =
     [
-        "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.Delete",
-        "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.DeleteAlias",
-        "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.Put",
-        "Admin/UnitGroups.cshtml.cs: UnitGroupsApi.PutAlias",
         "Admin/Users.cshtml.cs: UsersApi.Create",
         "Admin/Users.cshtml.cs: UsersApi.Disable",
         "Admin/Users.cshtml.cs: UsersApi.Enable",

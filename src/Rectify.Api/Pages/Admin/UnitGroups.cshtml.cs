@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Units;
 using Rectify.Api.Infrastructure;
 using Rectify.Api.Ui;
 
 namespace Rectify.Api.Pages.Admin;
 
-/// <summary>Unit groups (乡镇, 县直部门, 领导小组成员单位 …) and unit aliases, through the unit-groups API's own handlers.</summary>
+/// <summary>Unit groups (乡镇, 县直部门, 领导小组成员单位 …) and unit aliases, through <see cref="UnitGroupCommands"/>.</summary>
 public sealed class UnitGroupsModel(NpgsqlDataSource db, AdminJournal journal, UnitNames names, UiText text) : PageModel
 {
     public sealed class GroupInput
@@ -41,22 +42,26 @@ public sealed class UnitGroupsModel(NpgsqlDataSource db, AdminJournal journal, U
     public async Task<IActionResult> OnPostGroupAsync(CancellationToken ct)
     {
         var request = new UnitGroupRequest(Split(Input.Aliases), Split(Input.Units));
-        var result = (await UnitGroupsApi.Put(Input.Name ?? "", request, db, journal, HttpContext, ct)).Result;
-        return await OutcomeAsync(result, "Input.", ct);
+        var outcome = await UnitGroupCommands.PutAsync(db, journal, Input.Name ?? "", request, CurrentUser.From(User), ct);
+        return await OutcomeAsync(outcome.Refusal, "Input.", ct);
     }
 
     public async Task<IActionResult> OnPostDeleteAsync(string name, CancellationToken ct) =>
-        await OutcomeAsync((await UnitGroupsApi.Delete(name, db, journal, HttpContext, ct)).Result, "Input.", ct);
+        await OutcomeAsync(await UnitGroupCommands.DeleteAsync(db, journal, name, CurrentUser.From(User), ct), "Input.", ct);
 
-    public async Task<IActionResult> OnPostAliasAsync(CancellationToken ct) =>
-        await OutcomeAsync((await UnitGroupsApi.PutAlias(Alias.Alias ?? "", new UnitAliasRequest(Alias.UnitCode), db, journal, HttpContext, ct)).Result, "Alias.", ct);
+    public async Task<IActionResult> OnPostAliasAsync(CancellationToken ct)
+    {
+        var request = new UnitAliasRequest(Alias.UnitCode);
+        var outcome = await UnitGroupCommands.PutAliasAsync(db, journal, Alias.Alias ?? "", request, CurrentUser.From(User), ct);
+        return await OutcomeAsync(outcome.Refusal, "Alias.", ct);
+    }
 
     public async Task<IActionResult> OnPostDeleteAliasAsync(string alias, CancellationToken ct) =>
-        await OutcomeAsync((await UnitGroupsApi.DeleteAlias(alias, db, journal, HttpContext, ct)).Result, "Alias.", ct);
+        await OutcomeAsync(await UnitGroupCommands.DeleteAliasAsync(db, journal, alias, CurrentUser.From(User), ct), "Alias.", ct);
 
-    private async Task<IActionResult> OutcomeAsync(IResult result, string prefix, CancellationToken ct)
+    private async Task<IActionResult> OutcomeAsync(Refusal? refusal, string prefix, CancellationToken ct)
     {
-        if (ApiOutcome.Apply(result, ModelState, text, prefix))
+        if (ApiOutcome.Apply(refusal, ModelState, text, prefix))
         {
             TempData["Flash"] = text["已保存"];
             return Redirect("/admin/unit-groups");
