@@ -18,10 +18,6 @@ public sealed partial class PagesCallQueriesTests
 {
     private static readonly string[] StillCallingHandlers =
     [
-        "Admin/Users.cshtml.cs: UsersApi.Create",
-        "Admin/Users.cshtml.cs: UsersApi.Disable",
-        "Admin/Users.cshtml.cs: UsersApi.Enable",
-        "Admin/Users.cshtml.cs: UsersApi.EndSessions",
         "CalendarFeed/Index.cshtml.cs: CalendarFeedApi.Revoke",
         "CalendarFeed/Index.cshtml.cs: CalendarFeedApi.Rotate",
     ];

@@ -44,30 +44,22 @@ public static partial class UsersApi
         return await FindAsync(connection, id, wall, ct) is { } user ? TypedResults.Ok(user) : Problems.NotFound("用户");
     }
 
-    /// <summary>The account can no longer sign in and every session ends. Administrators cannot disable themselves (nobody would be left to undo it).</summary>
+    /// <summary>The account can no longer sign in and every session ends. Administrators cannot disable themselves (nobody
+    /// would be left to undo it).</summary>
     public static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Disable(
-        Guid id, HttpContext http, NpgsqlDataSource db, TokenStore tokens, AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+        Guid id, HttpContext http, NpgsqlDataSource db, TokenStore tokens, AdminJournal journal,
+        [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
     {
-        if (CurrentUser.From(http.User).Id == id) return Problems.Unprocessable("不能停用自己的账号 / you cannot disable your own account");
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
-            "update users set disabled_at = coalesce(disabled_at, @now) where id = @id", new { id, now = wall.GetUtcNow() }, tx, cancellationToken: ct));
-        if (changed == 0) return Problems.NotFound("用户");
-        var ended = await tokens.RevokeAllAsync(connection, id, "disabled", ct, tx);
-        await journal.RecordAsync(connection, http, new AdminChange("user.disabled", "user", id.ToString(), new { endedSessions = ended }), ct, tx);
-        await tx.CommitAsync(ct);
-        return TypedResults.Ok((await FindAsync(connection, id, wall, ct))!);
+        var outcome = await UserCommands.DisableAsync(db, tokens, journal, wall, id, CurrentUser.From(http.User), ct);
+        return outcome.IsRefused ? outcome.Refusal.AsProblem() : TypedResults.Ok(outcome.Value);
     }
 
     public static async Task<Results<Ok<UserDto>, ProblemHttpResult>> Enable(
-        Guid id, HttpContext http, NpgsqlDataSource db, AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+        Guid id, HttpContext http, NpgsqlDataSource db, AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall,
+        CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var changed = await connection.ExecuteAsync(new CommandDefinition("update users set disabled_at = null where id = @id", new { id }, cancellationToken: ct));
-        if (changed == 0) return Problems.NotFound("用户");
-        await journal.RecordAsync(connection, http, new AdminChange("user.enabled", "user", id.ToString(), null), ct);
-        return TypedResults.Ok((await FindAsync(connection, id, wall, ct))!);
+        var outcome = await UserCommands.EnableAsync(db, journal, wall, id, CurrentUser.From(http.User), ct);
+        return outcome.IsRefused ? outcome.Refusal.AsProblem() : TypedResults.Ok(outcome.Value);
     }
 
     /// <summary>Sets a new password chosen by the administrator (the same rule as any new password); the user's sessions end.</summary>
@@ -89,12 +81,10 @@ public static partial class UsersApi
 
     /// <summary>Ends every session of the user (e.g. a lost phone); the password stays.</summary>
     public static async Task<Results<Ok<EndedSessions>, ProblemHttpResult>> EndSessions(
-        Guid id, HttpContext http, NpgsqlDataSource db, TokenStore tokens, AdminJournal journal, [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
+        Guid id, HttpContext http, NpgsqlDataSource db, TokenStore tokens, AdminJournal journal,
+        [FromKeyedServices("wall")] TimeProvider wall, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        if (await FindAsync(connection, id, wall, ct) is null) return Problems.NotFound("用户");
-        var ended = await tokens.RevokeAllAsync(connection, id, "ended-by-admin", ct);
-        await journal.RecordAsync(connection, http, new AdminChange("user.sessions-ended", "user", id.ToString(), new { ended }), ct);
-        return TypedResults.Ok(new EndedSessions(ended));
+        var outcome = await UserCommands.EndSessionsAsync(db, tokens, journal, wall, id, CurrentUser.From(http.User), ct);
+        return outcome.IsRefused ? outcome.Refusal.AsProblem() : TypedResults.Ok(outcome.Value);
     }
 }

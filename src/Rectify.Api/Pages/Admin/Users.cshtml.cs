@@ -37,8 +37,8 @@ public sealed class UsersModel(
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var request = new UserRequest(Input.UserName, Input.Password, Input.Role, string.IsNullOrWhiteSpace(Input.UnitCode) ? null : Input.UnitCode, Input.PersonId);
-        var result = (await UsersApi.Create(request, db, journal, HttpContext, clock, ct)).Result;
-        if (ApiOutcome.Apply(result, ModelState, text))
+        var outcome = await UserCommands.CreateAsync(db, journal, clock, request, CurrentUser.From(User), ct);
+        if (ApiOutcome.Apply(outcome.Refusal, ModelState, text))
         {
             TempData["Flash"] = text["用户已创建"];
             return Redirect("/admin/users");
@@ -49,21 +49,30 @@ public sealed class UsersModel(
     }
 
     public async Task<IActionResult> OnPostDisableAsync(Guid id, CancellationToken ct) =>
-        await AfterAsync((await UsersApi.Disable(id, HttpContext, db, tokens, journal, wall, ct)).Result, "用户已停用，其登录已全部失效", ct);
+        await AfterAsync(
+            (await UserCommands.DisableAsync(db, tokens, journal, wall, id, CurrentUser.From(User), ct)).Refusal,
+            "用户已停用，其登录已全部失效", ct);
 
     public async Task<IActionResult> OnPostEnableAsync(Guid id, CancellationToken ct) =>
-        await AfterAsync((await UsersApi.Enable(id, HttpContext, db, journal, wall, ct)).Result, "用户已启用", ct);
+        await AfterAsync((await UserCommands.EnableAsync(db, journal, wall, id, CurrentUser.From(User), ct)).Refusal, "用户已启用", ct);
 
     public async Task<IActionResult> OnPostEndSessionsAsync(Guid id, CancellationToken ct) =>
-        await AfterAsync((await UsersApi.EndSessions(id, HttpContext, db, tokens, journal, wall, ct)).Result, "该用户的登录已全部结束", ct);
+        await AfterAsync(
+            (await UserCommands.EndSessionsAsync(db, tokens, journal, wall, id, CurrentUser.From(User), ct)).Refusal,
+            "该用户的登录已全部结束", ct);
 
-    public async Task<IActionResult> OnPostResetAsync(Guid id, [FromForm] string? newPassword, CancellationToken ct) =>
-        await AfterAsync((await reset.RunAsync(HttpContext, id, new ResetPasswordRequest(newPassword), ct)).Result,
-            "密码已重置，该用户的登录已全部失效", ct);
-
-    private async Task<IActionResult> AfterAsync(IResult result, string done, CancellationToken ct)
+    public async Task<IActionResult> OnPostResetAsync(Guid id, [FromForm] string? newPassword, CancellationToken ct)
     {
-        if (ApiOutcome.Apply(result, ModelState, text, prefix: "", rename: _ => ""))
+        var result = (await reset.RunAsync(HttpContext, id, new ResetPasswordRequest(newPassword), ct)).Result;
+        return await ShownAsync(ApiOutcome.Apply(result, ModelState, text, prefix: "", rename: _ => ""), "密码已重置，该用户的登录已全部失效", ct);
+    }
+
+    private async Task<IActionResult> AfterAsync(Refusal? refusal, string done, CancellationToken ct) =>
+        await ShownAsync(ApiOutcome.Apply(refusal, ModelState, text, prefix: "", rename: _ => ""), done, ct);
+
+    private async Task<IActionResult> ShownAsync(bool applied, string done, CancellationToken ct)
+    {
+        if (applied)
         {
             TempData["Flash"] = text[done];
             return Redirect("/admin/users" + (PageNumber > 1 ? $"?page={PageNumber}" : ""));
