@@ -109,6 +109,44 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
     }
 
     [Fact]
+    public async Task PeopleAndUnitGroups_BadValues_ShowRefusalsBesideFields()
+    {
+        await using var s = await app.NewSessionAsync();
+        await s.SignInAsync("admin", RectifyApp.AdminPassword);
+
+        // A person: no name, a bad phone number and a robot URL that is no URL (400), then a robot host that is not the
+        // vendor's (422 naming the field).
+        await s.GoAsync("/admin/people");
+        var savePerson = s.Page.GetByRole(AriaRole.Button, new() { Name = "保存", Exact = true });
+        await s.Page.GetByLabel("手机").FillAsync("12345");
+        await s.Page.GetByLabel("企业微信机器人地址").FillAsync("ftp://robot");
+        await s.ClickAndWaitForPageAsync(savePerson);
+        (await s.TextAsync(Error("Input.Name"))).ShouldBe("必填");
+        (await s.TextAsync(Error("Input.Mobile"))).ShouldBe("手机号格式不正确");
+        (await s.TextAsync(Error("Input.WecomWebhook"))).ShouldBe("必须是 http(s) 地址");
+        await s.Page.GetByLabel("姓名 *").FillAsync("王测试");
+        await s.Page.GetByLabel("单位 *").SelectOptionAsync("fpb");
+        await s.Page.GetByLabel("手机").FillAsync("");
+        await s.Page.GetByLabel("企业微信机器人地址").FillAsync("https://robot.example/hook");
+        await s.ClickAndWaitForPageAsync(savePerson);
+        (await s.TextAsync(Error("Input.WecomWebhook"))).ShouldStartWith("机器人地址只能指向官方地址");
+        (await s.TextAsync(Error("Input.Mobile"))).ShouldBe("");
+        (await s.TextAsync(Error("Input.Name"))).ShouldBe("");
+
+        // A unit group and an alias naming units that do not exist (422 beside the units field of each form).
+        await s.GoAsync("/admin/unit-groups");
+        await s.Page.GetByLabel("分组名称 *").FillAsync("测试分组");
+        await s.Page.GetByLabel("单位代码（用顿号分隔）").FillAsync("fpb、nosuchunit");
+        await s.ClickAndWaitForPageAsync(s.Page.Locator("form[action*='handler=Group'] button[type=submit]"));
+        (await s.TextAsync(Error("Input.Units"))).ShouldBe("单位 nosuchunit 不存在");
+        await s.Page.GetByLabel("别名 *").FillAsync("某某办");
+        await s.Page.GetByLabel("单位代码 *").FillAsync("nosuchunit");
+        await s.ClickAndWaitForPageAsync(s.Page.Locator("form[action*='handler=Alias'] button[type=submit]"));
+        (await s.TextAsync(Error("Alias.UnitCode"))).ShouldBe("单位 nosuchunit 不存在");
+        s.ShouldHaveNoConsoleErrors();
+    }
+
+    [Fact]
     public async Task CreateUser_ShortPassword_ShowsErrorBesidePassword()
     {
         await using var s = await app.NewSessionAsync();

@@ -103,21 +103,16 @@ public static class CalendarFeedApi
     public static async Task<Results<Ok<FeedSubscription>, ProblemHttpResult>> Rotate(
         string kind, string subjectId, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
     {
-        var user = CurrentUser.From(http.User);
-        if (!FeedQueries.MayManage(user, kind, subjectId)) return NotYours();
-        await using var connection = await db.OpenConnectionAsync(ct);
-        if (!await FeedQueries.SubjectExistsAsync(connection, kind, subjectId, ct)) return Problems.NotFound(Subject(kind));
-        var (token, at) = await FeedTokens.RotateAsync(connection, kind, subjectId, user.UserName, clock.GetUtcNow(), ct);
-        var path = kind == FeedTokens.Unit ? $"/api/units/{Uri.EscapeDataString(subjectId)}/deadlines.ics" : $"/api/people/{subjectId}/deadlines.ics";
-        return TypedResults.Ok(new FeedSubscription(true, at, $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}?token={token}"));
+        var origin = FeedCommands.Origin(http.Request);
+        var outcome = await FeedCommands.RotateAsync(db, clock, kind, subjectId, origin, CurrentUser.From(http.User), ct);
+        return outcome.IsRefused ? outcome.Refusal.AsProblem() : TypedResults.Ok(outcome.Value);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string kind, string subjectId, HttpContext http, NpgsqlDataSource db, CancellationToken ct)
-    {
-        if (!FeedQueries.MayManage(CurrentUser.From(http.User), kind, subjectId)) return NotYours();
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await FeedTokens.RevokeAsync(connection, kind, subjectId, ct) ? TypedResults.NoContent() : Problems.NotFound("订阅链接");
-    }
+    public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        string kind, string subjectId, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
+        await FeedCommands.RevokeAsync(db, kind, subjectId, CurrentUser.From(http.User), ct) is { } refusal
+            ? refusal.AsProblem()
+            : TypedResults.NoContent();
 
     private static ProblemHttpResult NotYours() => Problems.Forbidden("只有本单位、本人或管理员可以管理订阅链接 / not your feed");
 

@@ -12,7 +12,7 @@ public sealed record FeedView(string Kind, string Heading, string DownloadPath, 
 
 /// <summary>
 /// Calendar subscription links (.ics with a secret token) of the signed-in unit and person: create or replace one
-/// (the old URL stops working at once), copy it, revoke it. Acts through the calendar-feed API's own handlers.
+/// (the old URL stops working at once), copy it, revoke it. Acts through <see cref="FeedCommands"/>.
 /// </summary>
 public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, UiText text) : PageModel
 {
@@ -39,10 +39,10 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, UiText t
     public async Task<IActionResult> OnPostRotateAsync(string kind, CancellationToken ct)
     {
         if (Subjects().Where(s => s.Kind == kind).Select(s => s.Id).FirstOrDefault() is not { } id) return Forbid();
-        var result = (await CalendarFeedApi.Rotate(kind, id, HttpContext, db, clock, ct)).Result;
-        if (!ApiOutcome.Apply(result, ModelState, text)) return await OnGetAsync(ct);
+        var outcome = await FeedCommands.RotateAsync(db, clock, kind, id, FeedCommands.Origin(Request), CurrentUser.From(User), ct);
+        if (!ApiOutcome.Apply(outcome.Refusal, ModelState, text)) return await OnGetAsync(ct);
         TempData["FeedKind"] = kind;
-        TempData["FeedUrl"] = ApiOutcome.Value<FeedSubscription>(result)?.Url;
+        TempData["FeedUrl"] = outcome.Value?.Url;
         TempData["Flash"] = text["新的订阅链接已生成，原链接已失效"];
         return Redirect("/calendar-feed");
     }
@@ -50,8 +50,8 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, UiText t
     public async Task<IActionResult> OnPostRevokeAsync(string kind, CancellationToken ct)
     {
         if (Subjects().Where(s => s.Kind == kind).Select(s => s.Id).FirstOrDefault() is not { } id) return Forbid();
-        var result = (await CalendarFeedApi.Revoke(kind, id, HttpContext, db, ct)).Result;
-        if (!ApiOutcome.Apply(result, ModelState, text)) return await OnGetAsync(ct);
+        var refusal = await FeedCommands.RevokeAsync(db, kind, id, CurrentUser.From(User), ct);
+        if (!ApiOutcome.Apply(refusal, ModelState, text)) return await OnGetAsync(ct);
         TempData["Flash"] = text["订阅链接已停用"];
         return Redirect("/calendar-feed");
     }
