@@ -118,7 +118,7 @@ public sealed class FormTests(BrowserApp app) : IClassFixture<BrowserApp>
         // vendor's (422 naming the field).
         await s.GoAsync("/admin/people");
         var savePerson = s.Page.GetByRole(AriaRole.Button, new() { Name = "保存", Exact = true });
-        await s.Page.GetByLabel("手机").FillAsync("12345");
+        await s.Page.GetByLabel("手机").FillAsync("abc");
         await s.Page.GetByLabel("企业微信机器人地址").FillAsync("ftp://robot");
         await s.ClickAndWaitForPageAsync(savePerson);
         (await s.TextAsync(Error("Input.Name"))).ShouldBe("必填");
