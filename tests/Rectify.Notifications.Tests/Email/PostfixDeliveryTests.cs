@@ -26,10 +26,6 @@ public sealed class PostfixDeliveryTests(DatabaseFixture f) : IClassFixture<Data
             ["Rectify:Smtp:Port"] = postfix.Port.ToString(CultureInfo.InvariantCulture),
             ["Rectify:Smtp:Security"] = "StartTls",
             ["Rectify:Smtp:TrustedCertificateThumbprint"] = tls.Certificate.GetCertHashString(HashAlgorithmName.SHA256),
-            // The test hosts' 3 s send timeout is for the timeout tests. Here a loaded machine's first connection to
-            // Postfix (its master spawns smtpd, then the TLS handshake) took longer, and the retry made two attempts.
-            ["Rectify:Notifications:SendTimeout"] = "00:00:20",
-            ["Rectify:Notifications:Lease"] = "00:02:00",
         }, NotifyHost.MondayMorning);
         var w = await f.Seed.WorldAsync("postfix", leaderEmail: $"wangjianguo@{PostfixServer.Domain}");
         await f.Seed.PreferencesAsync(w.LeaderId, ["email"]);

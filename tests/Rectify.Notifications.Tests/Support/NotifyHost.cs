@@ -34,9 +34,13 @@ public sealed class NotifyHost : IAsyncDisposable
         ["Rectify:PublicBaseUrl"] = "https://rectify.example.cn",
         ["Rectify:Notifications:RetryBaseDelay"] = "00:00:00.300",
         ["Rectify:Notifications:RetryFactor"] = "2",
-        ["Rectify:Notifications:SendTimeout"] = "00:00:03",
+        // Generous, as in production (15 s): on a loaded machine a healthy send (a TLS handshake, a robot's answer) took
+        // longer than the 3 s once used here, and the test saw a timeout it was not about. The tests of the timeout set
+        // their own.
+        ["Rectify:Notifications:SendTimeout"] = "00:00:20",
         ["Rectify:Notifications:IdlePoll"] = "00:00:01",
-        ["Rectify:Notifications:Lease"] = "00:00:30",
+        // Longer than a send plus the SMTP I/O timeout, as the service warns it must be.
+        ["Rectify:Notifications:Lease"] = "00:01:00",
         ["Rectify:Smtp:From"] = "duban@rectify.example.cn",
         ["Rectify:Smtp:Connections"] = "4",
         ["Rectify:Smtp:IoTimeout"] = "00:00:10",
