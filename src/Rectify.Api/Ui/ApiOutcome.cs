@@ -6,8 +6,9 @@ namespace Rectify.Api.Ui;
 
 /// <summary>
 /// A screen and the API validate and refuse alike: the pages call the commands the handlers call (a
-/// <see cref="Refusal"/>) or, where not moved yet, the handlers themselves (an <see cref="IResult"/>). This turns either
-/// into what a page shows: field errors beside the fields, a refusal at the top.
+/// <see cref="Refusal"/>) or one of four services shared with the API that still answer an <see cref="IResult"/>
+/// (PasswordChange, which signs a browser in again; PasswordReset, PreferencesUpdate and IncidentRetry, not moved to
+/// commands yet). This turns either into what a page shows: field errors beside the fields, a refusal at the top.
 /// </summary>
 public static class ApiOutcome
 {
@@ -63,13 +64,6 @@ public static class ApiOutcome
         }
         return false;
     }
-
-    /// <summary>The value carried by an Ok/Created result, if any.</summary>
-    public static T? Value<T>(IResult result) where T : class => result switch
-    {
-        IValueHttpResult<T> v => v.Value,
-        _ => null,
-    };
 
     /// <summary>API field names are camelCase paths (phases[0].start); page inputs are PascalCase (Phases[0].Start).</summary>
     public static string FieldName(string field) =>
