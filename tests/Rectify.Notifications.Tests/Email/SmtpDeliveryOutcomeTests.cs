@@ -84,7 +84,8 @@ public sealed class SmtpDeliveryOutcomeTests(DatabaseFixture f) : IClassFixture<
     public async Task ReplySlowerThanSendTimeout_WaitedFor_OneCopyOneAttempt()
     {
         await using var smtp = await SmtpSink.CreateAsync(true, null, null, "--reply-delay", "5");
-        var (key, host) = await SendOneAsync(smtp, "slowreply", extra: new Dictionary<string, string?> { ["Rectify:Notifications:SendTimeout"] = "00:00:03" });
+        var shortTimeout = new Dictionary<string, string?> { ["Rectify:Notifications:SendTimeout"] = "00:00:03" };
+        var (key, host) = await SendOneAsync(smtp, "slowreply", extra: shortTimeout);
         await using (host)
         {
             var row = (await f.Seed.WaitForAsync(key, r => r.Status == "sent", expected: 1)).Single();
