@@ -8,24 +8,19 @@ namespace Rectify.Api.Infrastructure;
 /// </summary>
 public static class Problems
 {
-    public static ProblemHttpResult NotFound(string what) =>
-        TypedResults.Problem(statusCode: 404, title: $"未找到{what} / Not found", detail: $"{what}不存在，或您无权查看。");
+    /// <summary>The title and detail of a 400 with field errors (<see cref="Invalid"/>, <see cref="Refusal.Invalid"/>).</summary>
+    internal const string InvalidTitle = "请求内容有误 / Invalid request", InvalidDetail = "请修改标出的字段后重试。";
 
-    public static ProblemHttpResult Conflict(string detail) =>
-        TypedResults.Problem(statusCode: 409, title: "冲突 / Conflict", detail: detail);
+    // The texts of the other refusals live in Refusal alone, which the commands return and the handlers answer.
+    public static ProblemHttpResult NotFound(string what) => Refusal.NotFound(what).AsProblem();
 
-    public static ProblemHttpResult Forbidden(string detail) =>
-        TypedResults.Problem(statusCode: 403, title: "无权操作 / Forbidden", detail: detail);
+    public static ProblemHttpResult Conflict(string detail) => Refusal.Conflict(detail).AsProblem();
+
+    public static ProblemHttpResult Forbidden(string detail) => Refusal.Forbidden(detail).AsProblem();
 
     /// <summary>422: well-formed but not allowed now; names the field when one field is the reason.</summary>
-    public static ProblemHttpResult Unprocessable(string detail, string? field = null)
-    {
-        var extensions = field is null
-            ? null
-            : new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [detail] } };
-        return TypedResults.Problem(statusCode: 422, title: "当前不允许此操作 / Unprocessable", detail: detail, extensions: extensions);
-    }
+    public static ProblemHttpResult Unprocessable(string detail, string? field = null) => Refusal.Unprocessable(detail, field).AsProblem();
 
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, title: "请求内容有误 / Invalid request", detail: "请修改标出的字段后重试。");
+        TypedResults.ValidationProblem(errors, title: InvalidTitle, detail: InvalidDetail);
 }

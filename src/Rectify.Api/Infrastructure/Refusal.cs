@@ -8,7 +8,7 @@ namespace Rectify.Api.Infrastructure;
 /// <see cref="Outcome{T}"/> holding one); the handler turns it into the problem details of <see cref="Problems"/>,
 /// byte for byte what the API answered before (<see cref="ToResult{TOk}"/>, <see cref="AsProblem"/>); a page shows it
 /// with <c>ApiOutcome.Apply</c>: the field errors beside the fields, otherwise <see cref="Detail"/> at the top.
-/// The factories mirror <see cref="Problems"/>; texts are Chinese first, "中文 / English".
+/// Its factories hold the texts <see cref="Problems"/> answers with; Chinese first, "中文 / English".
 /// </summary>
 public sealed record Refusal
 {
@@ -61,7 +61,7 @@ public sealed record Refusal
 
     /// <summary>As <see cref="Problems.Invalid"/>: 400 with the messages by field (a <see cref="Validator"/>'s errors).</summary>
     public static Refusal Invalid(IDictionary<string, string[]> errors) =>
-        new(400, "请求内容有误 / Invalid request", "请修改标出的字段后重试。", new Dictionary<string, string[]>(errors, StringComparer.Ordinal));
+        new(400, Problems.InvalidTitle, Problems.InvalidDetail, new Dictionary<string, string[]>(errors, StringComparer.Ordinal));
 
     /// <summary>
     /// The problem details of every refusal but <see cref="Invalid"/>, exactly as <see cref="Problems"/> makes them. An
