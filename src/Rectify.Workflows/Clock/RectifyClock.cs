@@ -20,6 +20,11 @@ public sealed class RectifyClock(NpgsqlDataSource db, Microsoft.Extensions.Optio
     private const string OffsetKey = "clock.offset";
     private long offsetTicks;
 
+    // One reading or writing of the shared offset at a time on this node. Without it the refresher (once a second) could
+    // read the old offset, a move write and take the new one, and the refresher then put the old one back: for up to a
+    // second "now" went backwards (a talk held today was refused as in the future, AccessMatrixTests under load).
+    private readonly SemaphoreSlim exchange = new(1, 1);
+
     public bool Controllable => options.Value.Controllable;
 
     public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref offsetTicks));
@@ -38,24 +43,42 @@ public sealed class RectifyClock(NpgsqlDataSource db, Microsoft.Extensions.Optio
     public async Task RefreshAsync(CancellationToken ct)
     {
         if (!Controllable) return;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var value = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "select value from app_settings where key = @OffsetKey", new { OffsetKey }, cancellationToken: ct));
-        var offset = value is null ? 0 : long.Parse(value, CultureInfo.InvariantCulture);
-        if (Interlocked.Exchange(ref offsetTicks, offset) != offset) Moved?.Invoke();
+        bool moved;
+        await exchange.WaitAsync(ct);
+        try
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            var value = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "select value from app_settings where key = @OffsetKey", new { OffsetKey }, cancellationToken: ct));
+            var offset = value is null ? 0 : long.Parse(value, CultureInfo.InvariantCulture);
+            moved = Interlocked.Exchange(ref offsetTicks, offset) != offset;
+        }
+        finally
+        {
+            exchange.Release();
+        }
+        if (moved) Moved?.Invoke();
     }
 
     /// <summary>Moves the shared clock so that "now" becomes <paramref name="now"/>. Only when controllable.</summary>
     public async Task SetAsync(DateTimeOffset now, CancellationToken ct)
     {
         if (!Controllable) throw new InvalidOperationException("the clock is not controllable");
-        var offset = (now - System.GetUtcNow()).Ticks;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("""
-            insert into app_settings(key, value, updated_at) values (@OffsetKey, @value, now())
-            on conflict (key) do update set value = excluded.value, updated_at = now()
-            """, new { OffsetKey, value = offset.ToString(CultureInfo.InvariantCulture) }, cancellationToken: ct));
-        Interlocked.Exchange(ref offsetTicks, offset);
+        await exchange.WaitAsync(ct);
+        try
+        {
+            var offset = (now - System.GetUtcNow()).Ticks;
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition("""
+                insert into app_settings(key, value, updated_at) values (@OffsetKey, @value, now())
+                on conflict (key) do update set value = excluded.value, updated_at = now()
+                """, new { OffsetKey, value = offset.ToString(CultureInfo.InvariantCulture) }, cancellationToken: ct));
+            Interlocked.Exchange(ref offsetTicks, offset);
+        }
+        finally
+        {
+            exchange.Release();
+        }
         Moved?.Invoke();
     }
 }

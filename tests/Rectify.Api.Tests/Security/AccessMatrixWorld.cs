@@ -106,8 +106,8 @@ public sealed class AccessMatrixWorld : RuntimeApp
         // A talk on each item, recorded by the administrator.
         foreach (var item in items)
         {
-            (await admin.PostAsJsonAsync($"/api/items/{item}/talks", new { heldOn = "2026-06-17", people = "县领导、牵头单位负责人", note = "约谈记录" }))
-                .EnsureSuccessStatusCode();
+            var talk = new { heldOn = "2026-06-17", people = "县领导、牵头单位负责人", note = "约谈记录" };
+            await (await admin.PostAsJsonAsync($"/api/items/{item}/talks", talk)).ShouldHaveStatusAsync(HttpStatusCode.Created);
         }
 
         Clients["admin"] = admin;
