@@ -93,3 +93,10 @@ public sealed record Refusal
     private static Dictionary<string, string[]> ToMutable(IReadOnlyDictionary<string, string[]> errors) =>
         errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
 }
+
+public static class RefusalResults
+{
+    /// <summary>A delete's answer: 204 when nothing refused it (null), otherwise the refusal's problem.</summary>
+    public static Results<NoContent, ProblemHttpResult> OrNoContent(this Refusal? refusal) =>
+        refusal is null ? TypedResults.NoContent() : refusal.AsProblem();
+}

@@ -110,9 +110,7 @@ public static class CalendarFeedApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
         string kind, string subjectId, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
-        await FeedCommands.RevokeAsync(db, kind, subjectId, CurrentUser.From(http.User), ct) is { } refusal
-            ? refusal.AsProblem()
-            : TypedResults.NoContent();
+        (await FeedCommands.RevokeAsync(db, kind, subjectId, CurrentUser.From(http.User), ct)).OrNoContent();
 
     private static ProblemHttpResult NotYours() => Problems.Forbidden("只有本单位、本人或管理员可以管理订阅链接 / not your feed");
 

@@ -83,7 +83,5 @@ public static class ItemsApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id, HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct) =>
-        await ItemCommands.DeleteAsync(db, clock, id, CurrentUser.From(http.User), ct) is { } refusal
-            ? refusal.AsProblem()
-            : TypedResults.NoContent();
+        (await ItemCommands.DeleteAsync(db, clock, id, CurrentUser.From(http.User), ct)).OrNoContent();
 }

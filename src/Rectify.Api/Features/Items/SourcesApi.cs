@@ -40,9 +40,7 @@ public static class SourcesApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string name, NpgsqlDataSource db, AdminJournal journal, HttpContext http, CancellationToken ct) =>
-        await SourceCommands.DeleteAsync(db, journal, name, CurrentUser.From(http.User), ct) is { } refusal
-            ? refusal.AsProblem()
-            : TypedResults.NoContent();
+        (await SourceCommands.DeleteAsync(db, journal, name, CurrentUser.From(http.User), ct)).OrNoContent();
 
     /// <summary>
     /// The source a list's cell names: the source itself, else the longest known source the text contains

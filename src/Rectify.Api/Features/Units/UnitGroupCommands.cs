@@ -47,16 +47,10 @@ public static class UnitGroupCommands
     }
 
     /// <summary>A group gone (null); 404 when there is none of that name.</summary>
-    public static async Task<Refusal?> DeleteAsync(
-        NpgsqlDataSource db, AdminJournal journal, string name, CurrentUser actor, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "delete from unit_groups where name = @name", new { name }, cancellationToken: ct));
-        if (deleted == 0) return Refusal.NotFound("单位分组");
-        await journal.RecordAsync(connection, actor.UserName, new AdminChange("unitGroup.deleted", "unitGroup", name, new { name }), ct);
-        return null;
-    }
+    public static Task<Refusal?> DeleteAsync(
+        NpgsqlDataSource db, AdminJournal journal, string name, CurrentUser actor, CancellationToken ct) =>
+        DeleteAndRecordAsync(db, journal, "delete from unit_groups where name = @name", "单位分组",
+            new AdminChange("unitGroup.deleted", "unitGroup", name, new { name }), actor, ct);
 
     /// <summary>An alias pointed at a unit (made or moved); 400 on a bad field, 422 when the unit does not exist.</summary>
     public static async Task<Outcome<UnitAliasDto>> PutAliasAsync(
@@ -80,14 +74,20 @@ public static class UnitGroupCommands
     }
 
     /// <summary>An alias gone (null); 404 when there is no such alias.</summary>
-    public static async Task<Refusal?> DeleteAliasAsync(
-        NpgsqlDataSource db, AdminJournal journal, string alias, CurrentUser actor, CancellationToken ct)
+    public static Task<Refusal?> DeleteAliasAsync(
+        NpgsqlDataSource db, AdminJournal journal, string alias, CurrentUser actor, CancellationToken ct) =>
+        DeleteAndRecordAsync(db, journal, "delete from unit_aliases where alias = @alias", "单位别名",
+            new AdminChange("unitAlias.deleted", "unit", alias, new { alias }), actor, ct);
+
+    /// <summary>Runs the delete with the change's data as its parameters; 404 (<paramref name="what"/>) when it removed
+    /// nothing, otherwise the change goes into the administrators' journal.</summary>
+    private static async Task<Refusal?> DeleteAndRecordAsync(
+        NpgsqlDataSource db, AdminJournal journal, string sql, string what, AdminChange change, CurrentUser actor, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "delete from unit_aliases where alias = @alias", new { alias }, cancellationToken: ct));
-        if (deleted == 0) return Refusal.NotFound("单位别名");
-        await journal.RecordAsync(connection, actor.UserName, new AdminChange("unitAlias.deleted", "unit", alias, new { alias }), ct);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(sql, change.Data, cancellationToken: ct));
+        if (deleted == 0) return Refusal.NotFound(what);
+        await journal.RecordAsync(connection, actor.UserName, change, ct);
         return null;
     }
 }

@@ -47,9 +47,7 @@ public static class UnitGroupsApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         string name, NpgsqlDataSource db, AdminJournal journal, HttpContext http, CancellationToken ct) =>
-        await UnitGroupCommands.DeleteAsync(db, journal, name, CurrentUser.From(http.User), ct) is { } refusal
-            ? refusal.AsProblem()
-            : TypedResults.NoContent();
+        (await UnitGroupCommands.DeleteAsync(db, journal, name, CurrentUser.From(http.User), ct)).OrNoContent();
 
     public static async Task<Ok<IReadOnlyList<UnitAliasDto>>> ListAliases(NpgsqlDataSource db, CancellationToken ct)
     {
@@ -63,7 +61,5 @@ public static class UnitGroupsApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAlias(
         string alias, NpgsqlDataSource db, AdminJournal journal, HttpContext http, CancellationToken ct) =>
-        await UnitGroupCommands.DeleteAliasAsync(db, journal, alias, CurrentUser.From(http.User), ct) is { } refusal
-            ? refusal.AsProblem()
-            : TypedResults.NoContent();
+        (await UnitGroupCommands.DeleteAliasAsync(db, journal, alias, CurrentUser.From(http.User), ct)).OrNoContent();
 }
