@@ -279,6 +279,45 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
     }
 
     [Fact]
+    public async Task Pages_AcrossKinds_AreTheWholeListCutInOrder()
+    {
+        // Seven parts to sign and four signed parts due within the week: the list is 待签收 first, then 临期待完成; its
+        // pages (each kind read up to the page's end only) put together are the whole list, in the same order.
+        var org = await Org.CreateAsync(app, "tdx");
+        await org.SetClockAsync(RuntimeApp.Local(2026, 6, 1, 10));
+        var (campaign, items) = await org.CampaignAsync(Enumerable.Range(1, 11)
+            .Select(n => ItemOf(org, $"跨类分页问题{n}", org.UnitACode, [org.UnitACode], deadline: n > 7 ? $"2026-06-0{n - 5}" : "2026-06-22")));
+        (await org.Lgo.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+        foreach (var signed in items.Skip(7)) (await Send(org.UnitA, signed, new { type = "acknowledge" })).EnsureSuccessStatusCode();
+
+        var whole = await TodoAsync(org.UnitA, "?pageSize=500");
+        var expected = whole.GetProperty("items").EnumerateArray().Select(i => (i.Str("kind"), i.GetProperty("itemId").GetGuid())).ToList();
+        expected.Select(e => e.Item1).ShouldBe([.. Enumerable.Repeat("acknowledge", 7), .. Enumerable.Repeat("complete", 4)]);
+        expected.Select(e => e.Item2).ShouldBe(items, ignoreOrder: true);
+        whole.GetProperty("total").GetInt64().ShouldBe(11);
+        foreach (var size in new[] { 1, 2, 3, 4, 7, 10 })
+        {
+            var seen = new List<(string, Guid)>();
+            for (var page = 1; ; page++)
+            {
+                var slice = await TodoAsync(org.UnitA, $"?pageSize={size}&page={page}");
+                slice.GetProperty("total").GetInt64().ShouldBe(11);
+                Count(slice, "complete").ShouldBe(4);
+                var rows = slice.GetProperty("items").EnumerateArray().Select(i => (i.Str("kind"), i.GetProperty("itemId").GetGuid())).ToList();
+                if (rows.Count == 0) break;
+                rows.Count.ShouldBeLessThanOrEqualTo(size);
+                seen.AddRange(rows);
+            }
+            seen.ShouldBe(expected, $"pageSize {size}");
+        }
+        var completes = new List<Guid>();
+        for (var page = 1; page <= 3; page++)
+            completes.AddRange((await TodoAsync(org.UnitA, $"?kind=complete&pageSize=3&page={page}")).GetProperty("items").EnumerateArray()
+                .Select(i => i.GetProperty("itemId").GetGuid()));
+        completes.ShouldBe(expected.Skip(7).Select(e => e.Item2));
+    }
+
+    [Fact]
     public async Task DecidingWhatIsAlreadyDecided_Is422WithAChineseReason_AndChangesNothing()
     {
         var org = await Org.CreateAsync(app, "tde");

@@ -1,3 +1,4 @@
+using System.Data;
 using Dapper;
 using Npgsql;
 using Rectify.Api.Features.Auth;
@@ -127,29 +128,44 @@ public static class TodoQuery
         + string.Join("\nunion all\n", Union.Split("\nunion all\n").Select(branch => $"(select kind from (\n{branch}\n) b({Columns}) limit @cap)"))
         + "\n) t group by kind";
 
-    private const string PageSql = $"""
-        with t as materialized ({Union}),
-        page as (
-            select t.*, row_number() over (order by rank, due_date nulls last, due_at nulls last, deadline nulls last, campaign_id, seq, sub,
-                                                    deliverable_id, escalation_id) as ord
-            from t where @kind::text is null or kind = @kind
-            order by ord limit @limit offset @offset)
-        select 0 as Part, kind, count(*) as N, 0::bigint as Ord, null::uuid as CampaignId, null::uuid as ItemId, null::uuid as DeliverableId,
-               null::uuid as EscalationId, null::text as Unit, null::text as Role, null::date as DueDate, null::timestamptz as DueAt,
-               null::date as Deadline, null::date as Requested, null::text as Level, null::text as State, null::text as CampaignTitle,
-               null::text as TimeZone, null::text as Number, null::text as Title, null::text as Note
-        from t group by kind
+    /// <summary>The list's order within one kind (kinds follow one another in rank order).</summary>
+    private const string Order = "due_date nulls last, due_at nulls last, deadline nulls last, campaign_id, seq, sub, deliverable_id, escalation_id";
+
+    /// <summary>
+    /// An empty first branch that gives every column its type, so that one branch can stand alone (its untyped nulls take
+    /// the first branch's types in a union).
+    /// </summary>
+    private const string Typed = """
+        select null::text as kind, 0 as rank, null::uuid as campaign_id, null::uuid as item_id, null::uuid as deliverable_id,
+               null::uuid as escalation_id, null::text as unit, null::text as role, null::date as due_date, null::timestamptz as due_at,
+               null::date as deadline, null::date as requested, null::text as level, null::text as state, 0 as seq, 0 as sub, null::text as extra
+        where false
+        """;
+
+    private static readonly string[] Branches = Union.Split("\nunion all\n");
+
+    /// <summary>
+    /// One kind's rows of the page: its branch alone, in the list's order, cut to the part of the page that falls in this
+    /// kind. Each branch is ordered by its own indexes, so a page reads about as many rows as it shows, whatever the total.
+    /// </summary>
+    private static string Segment(int branch, int n) => $"""
+        (select * from ({Typed}
         union all
-        select 1, p.kind, 0, p.ord, p.campaign_id, p.item_id, p.deliverable_id, p.escalation_id, p.unit, p.role, p.due_date, p.due_at,
-               p.deadline, p.requested, p.level, p.state, c.title, c.time_zone, i.number,
-               coalesce(i.title, dn.name, d.kind, ''),
+        {Branches[branch]}) b
+        where kind = @kind{n} order by {Order} limit @limit{n} offset @offset{n})
+        """;
+
+    private const string PageRows = $"""
+        select p.kind, p.ord, p.campaign_id as CampaignId, p.item_id as ItemId, p.deliverable_id as DeliverableId, p.escalation_id as EscalationId,
+               p.unit, p.role, p.due_date as DueDate, p.due_at as DueAt, p.deadline, p.requested, p.level, p.state, c.title as CampaignTitle,
+               c.time_zone as TimeZone, i.number, coalesce(i.title, dn.name, d.kind, '') as Title,
                case p.kind
                    when 'returned' then (select j.note from journal j where j.item_id = p.item_id and j.type in ('returnClosure', 'reopen') order by j.id desc limit 1)
                    when 'decideClosure' then (select j.note from journal j where j.item_id = p.item_id and j.type = 'requestClosure' order by j.id desc limit 1)
                    when 'submitDeliverable' then (select j.note from journal j where p.state = 'returned' and j.deliverable_id = p.deliverable_id and j.type = 'return'
                                                   order by j.id desc limit 1)
                    when 'reviewDeliverable' then (select j.note from journal j where j.deliverable_id = p.deliverable_id and j.type = 'submit' order by j.id desc limit 1)
-                   else p.extra end
+                   else p.extra end as Note
         from page p
         join campaigns c on c.id = p.campaign_id
         left join items i on i.id = p.item_id
@@ -159,19 +175,24 @@ public static class TodoQuery
             from workflow_definitions w, jsonb_array_elements(coalesce(w.definition->'deliverables', '[]'::jsonb)) x
             where d.id is not null and w.id = c.workflow_id and w.version = c.workflow_version and x->>'key' = d.kind
             limit 1) dn on true
-        order by 1, 4
+        order by p.ord
         """;
 
+    /// <summary>The page's SQL for the kinds it falls in (branch of each), each kind's rows numbered in the list's order.</summary>
+    private static string PageSql(IReadOnlyList<int> branches) =>
+        $"with seg as ({string.Join("\nunion all\n", branches.Select(Segment))}),\n"
+        + $"page as (select seg.*, row_number() over (order by rank, {Order}) as ord from seg)\n"
+        + PageRows;
+
     private sealed record Row(
-        int Part, string Kind, long N, long Ord, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId, Guid? EscalationId, string? Unit, string? Role,
+        string Kind, long Ord, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId, Guid? EscalationId, string? Unit, string? Role,
         DateOnly? DueDate, DateTimeOffset? DueAt, DateOnly? Deadline, DateOnly? Requested, string? Level, string? State,
         string? CampaignTitle, string? TimeZone, string? Number, string? Title, string? Note);
 
-    private static object Parameters(CurrentUser user, DateTimeOffset now, string? kind = null, Paging? paging = null) => new
-    {
-        role = user.Role, unit = user.UnitCode, now, soon = TodoKinds.DueSoonDays, kind,
-        limit = paging?.PageSize ?? 0, offset = paging?.Offset ?? 0,
-    };
+    /// <summary>The branch of each kind: the one that names it as its kind (the talk branch names two).</summary>
+    private static readonly IReadOnlyDictionary<string, int> BranchOf = TodoKinds.All.ToDictionary(
+        k => k, k => Enumerable.Range(0, Branches.Length).Single(b => new[] { "select", "then", "else" }.Any(
+            word => Branches[b].Contains($"{word} '{k}'", StringComparison.Ordinal))), StringComparer.Ordinal);
 
     /// <summary>
     /// The number of each kind waiting for the user (every kind of its role, 0 included); with <paramref name="cap"/>,
@@ -189,16 +210,37 @@ public static class TodoQuery
         return counts;
     }
 
-    /// <summary>One page of the user's 待办 (optionally one kind), with the counts of every kind.</summary>
+    /// <summary>
+    /// One page of the user's 待办 (optionally one kind), with the counts of every kind. The counts come first; they say
+    /// which kinds the page falls in and where, and each of those kinds is read in order up to the page's end only. Both
+    /// statements read one snapshot, so the page and its counts agree.
+    /// </summary>
     public static async Task<TodoPage> PageAsync(NpgsqlConnection connection, CurrentUser user, string? kind, Paging paging, DateTimeOffset now, CancellationToken ct)
     {
-        var counts = TodoKinds.For(user).ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
+        await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        var counts = await CountsAsync(connection, user, now, ct);
         if (counts.Count == 0) return new TodoPage(counts, [], 0);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(PageSql, Parameters(user, now, kind, paging), cancellationToken: ct));
+        var parameters = new DynamicParameters(new { role = user.Role, unit = user.UnitCode, now, soon = TodoKinds.DueSoonDays });
+        var segments = new List<int>();
+        long skip = paging.Offset, take = paging.PageSize;
+        foreach (var k in TodoKinds.For(user).Where(k => kind is null || k == kind))
+        {
+            var n = counts[k];
+            if (take == 0) break;
+            if (skip >= n) { skip -= n; continue; }
+            var here = Math.Min(take, n - skip);
+            parameters.Add($"kind{segments.Count}", k);
+            parameters.Add($"limit{segments.Count}", here);
+            parameters.Add($"offset{segments.Count}", skip);
+            segments.Add(BranchOf[k]);
+            (skip, take) = (0, take - here);
+        }
+        var rows = segments.Count == 0
+            ? []
+            : await connection.QueryAsync<Row>(new CommandDefinition(PageSql(segments), parameters, cancellationToken: ct));
         var items = new List<TodoItem>();
         foreach (var r in rows)
         {
-            if (r.Part == 0) { counts[r.Kind] = r.N; continue; }
             var zone = LocalTime.Zone(r.TimeZone!);
             var today = LocalTime.Date(now, zone);
             DateTimeOffset? dueAt = r.DueAt is { } at
