@@ -11,6 +11,7 @@ public sealed partial class UiText
         ["未解除的督办（每个问题一行：当前级别、持续时长、升级经过）"] = "Open escalations (one row per item: current level, how long at it, levels reached)",
         ["当前级别"] = "Current level",
         ["升级经过"] = "Levels reached",
+        ["约{0}"] = "about {0}",
         ["约谈安排"] = "Talk set for",
         ["安排约谈（时间、地点、参加人员）"] = "Set the talk (time, place, attendees)",
         ["调整约谈安排"] = "Move the talk",

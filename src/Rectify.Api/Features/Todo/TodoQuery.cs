@@ -1,7 +1,9 @@
 using System.Data;
+using System.Text.Json.Serialization;
 using Dapper;
 using Npgsql;
 using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Calendar;
 
@@ -18,8 +20,17 @@ public sealed record TodoItem(
     DateTimeOffset? DueAt, DateOnly? DueDate, bool Overdue, string? Unit, string? Role, DateOnly? Deadline, DateOnly? RequestedDeadline,
     string? Level, string? State, string? Note, string Url);
 
-/// <summary>The caller's 待办: the number of each kind that can wait for it (0 included), one page of the list, its total.</summary>
-public sealed record TodoPage(IReadOnlyDictionary<string, long> Counts, IReadOnlyList<TodoItem> Items, long Total);
+/// <summary>
+/// The caller's 待办: the number of each kind that can wait for it (0 included), one page of the list, its total. A kind
+/// with more than <see cref="TodoQuery.ExactCountUpTo"/> rows is counted that far and then estimated by the planner: it is
+/// named in <c>estimated</c>, and <c>totalEstimated</c> is true (a screen says 约), as in the item list.
+/// </summary>
+public sealed record TodoPage(IReadOnlyDictionary<string, long> Counts, IReadOnlyList<TodoItem> Items, long Total)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? TotalEstimated { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Estimated { get; init; }
+}
 
 /// <summary>
 /// The 待办 in one statement (issue 13 §1; a million items, issue 17): a union of one set-based branch per kind, each
@@ -96,37 +107,38 @@ public static class TodoQuery
         from campaigns c join deliverables d on d.campaign_id = c.id
         where {Offices} and c.state = 'active' and d.state = 'submitted'
         union all
-        select case when e.talk_at is null then 'arrangeTalk' else 'recordTalk' end, case when e.talk_at is null then 20 else 21 end,
-               c.id, e.item_id, e.deliverable_id, e.id, coalesce(i.lead_unit, d.unit_code), null, null, e.talk_at,
-               coalesce(i.effective_deadline, d.due_date), null, e.level, coalesce(i.state, d.state), coalesce(i.seq, 0), 0, e.talk_place
-        from escalations e join campaigns c on c.id = e.campaign_id
-        left join items i on i.id = e.item_id left join deliverables d on d.id = e.deliverable_id
-        where {Supervises} and e.resolved_at is null and e.level = 'admonitoryTalk' and c.state = 'active' and (i.id is null or {Open})
-          and (e.talk_at is null
-               or (e.item_id is not null and not exists (select 1 from admonitory_talks t where t.escalation_id = e.id)))
+        -- The escalations of items and those of deliverables are branches of their own: an item's are read in the order of
+        -- its deadline (items_open_by_deadline), so a page of a hundred thousand talks to arrange reads about fifty rows.
+        select 'arrangeTalk', 20, c.id, e.item_id, null, e.id, i.lead_unit, null, null, null, i.effective_deadline, null, e.level, i.state, i.seq, 0,
+               e.talk_place
+        from escalations e join items i on i.id = e.item_id join campaigns c on c.id = i.campaign_id
+        where {Supervises} and e.resolved_at is null and e.level = 'admonitoryTalk' and e.talk_at is null and c.state = 'active' and {Open}
+        union all
+        select 'arrangeTalk', 20, c.id, null, e.deliverable_id, e.id, d.unit_code, null, null, null, d.due_date, null, e.level, d.state, 0, 0, e.talk_place
+        from escalations e join deliverables d on d.id = e.deliverable_id join campaigns c on c.id = e.campaign_id
+        where {Supervises} and e.resolved_at is null and e.level = 'admonitoryTalk' and e.talk_at is null and c.state = 'active'
+        union all
+        select 'recordTalk', 21, c.id, e.item_id, null, e.id, i.lead_unit, null, null, e.talk_at, i.effective_deadline, null, e.level, i.state, i.seq, 0,
+               e.talk_place
+        from escalations e join items i on i.id = e.item_id join campaigns c on c.id = i.campaign_id
+        where {Supervises} and e.resolved_at is null and e.level = 'admonitoryTalk' and e.talk_at is not null and c.state = 'active' and {Open}
+          and not exists (select 1 from admonitory_talks t where t.escalation_id = e.id)
         union all
         -- An escalation at the office's level, one row per subject: the one at the subject's level (a letter issued by hand
         -- above it counts too; the lower levels it passed are history), read from the subject's own row, no second probe.
         -- A 约谈 is arranged and recorded above.
-        select 'escalation', 22, c.id, e.item_id, e.deliverable_id, e.id, coalesce(i.lead_unit, d.unit_code), null, e.reply_by, null,
-               coalesce(i.effective_deadline, d.due_date), null, e.level, coalesce(i.state, d.state), coalesce(i.seq, 0), 0, null
-        from escalations e join campaigns c on c.id = e.campaign_id
-        left join items i on i.id = e.item_id left join deliverables d on d.id = e.deliverable_id
-        where {Supervises} and e.resolved_at is null and e.level <> 'admonitoryTalk' and c.state = 'active' and (i.id is null or {Open})
-          and array_position({Ladder}, e.level) >= coalesce(array_position({Ladder}, coalesce(i.escalation_level, d.escalation_level)), 0)
+        select 'escalation', 22, c.id, e.item_id, null, e.id, i.lead_unit, null, e.reply_by, null, i.effective_deadline, null, e.level, i.state, i.seq, 0, null
+        from escalations e join items i on i.id = e.item_id join campaigns c on c.id = i.campaign_id
+        where {Supervises} and e.resolved_at is null and e.level <> 'admonitoryTalk' and c.state = 'active' and {Open}
+          and array_position({Ladder}, e.level) >= coalesce(array_position({Ladder}, i.escalation_level), 0)
+        union all
+        select 'escalation', 22, c.id, null, e.deliverable_id, e.id, d.unit_code, null, e.reply_by, null, d.due_date, null, e.level, d.state, 0, 0, null
+        from escalations e join deliverables d on d.id = e.deliverable_id join campaigns c on c.id = e.campaign_id
+        where {Supervises} and e.resolved_at is null and e.level <> 'admonitoryTalk' and c.state = 'active'
+          and array_position({Ladder}, e.level) >= coalesce(array_position({Ladder}, d.escalation_level), 0)
         """;
 
     private const string CountSql = $"select kind, count(*) as n from ({Union}) t group by kind";
-
-    /// <summary>
-    /// The counts of the navigation's badges, each branch stopped at <c>@cap</c> rows: a badge shows 99+ past 99, and
-    /// on a national campaign an office may have a hundred thousand closures waiting (counting them all on every page view
-    /// would cost more than the page). The 待办 page and the API count exactly.
-    /// </summary>
-    internal static readonly string CappedCountSql =
-        "select kind, count(*) as n from (\n"
-        + string.Join("\nunion all\n", Union.Split("\nunion all\n").Select(branch => $"(select kind from (\n{branch}\n) b({Columns}) limit @cap)"))
-        + "\n) t group by kind";
 
     /// <summary>The list's order within one kind (kinds follow one another in rank order).</summary>
     private const string Order = "due_date nulls last, due_at nulls last, deadline nulls last, campaign_id, seq, sub, deliverable_id, escalation_id";
@@ -145,13 +157,23 @@ public static class TodoQuery
     private static readonly string[] Branches = Union.Split("\nunion all\n");
 
     /// <summary>
-    /// One kind's rows of the page: its branch alone, in the list's order, cut to the part of the page that falls in this
+    /// A kind is counted exactly up to this many rows, more than anyone works through without a filter: an office with a
+    /// hundred thousand talks to arrange is told 约 and the planner's figure, not made to wait while every one is counted.
+    /// </summary>
+    public const int ExactCountUpTo = 1_000;
+
+    /// <summary>The planner's estimate of one kind's rows (a plan, no scan).</summary>
+    private static string EstimateSql(string kind) =>
+        $"explain (format json) select 1 from ({Typed}\nunion all\n{string.Join("\nunion all\n", BranchesOf[kind].Select(b => Branches[b]))}) b where kind = @kind";
+
+    /// <summary>
+    /// One kind's rows of the page: its branches alone, in the list's order, cut to the part of the page that falls in this
     /// kind. Each branch is ordered by its own indexes, so a page reads about as many rows as it shows, whatever the total.
     /// </summary>
-    private static string Segment(int branch, int n) => $"""
+    private static string Segment(string kind, int n) => $"""
         (select * from ({Typed}
         union all
-        {Branches[branch]}) b
+        {string.Join("\nunion all\n", BranchesOf[kind].Select(b => Branches[b]))}) b
         where kind = @kind{n} order by {Order} limit @limit{n} offset @offset{n})
         """;
 
@@ -179,8 +201,8 @@ public static class TodoQuery
         """;
 
     /// <summary>The page's SQL for the kinds it falls in (branch of each), each kind's rows numbered in the list's order.</summary>
-    private static string PageSql(IReadOnlyList<int> branches) =>
-        $"with seg as ({string.Join("\nunion all\n", branches.Select(Segment))}),\n"
+    private static string PageSql(IReadOnlyList<string> kinds) =>
+        $"with seg as ({string.Join("\nunion all\n", kinds.Select(Segment))}),\n"
         + $"page as (select seg.*, row_number() over (order by rank, {Order}) as ord from seg)\n"
         + PageRows;
 
@@ -189,10 +211,21 @@ public static class TodoQuery
         DateOnly? DueDate, DateTimeOffset? DueAt, DateOnly? Deadline, DateOnly? Requested, string? Level, string? State,
         string? CampaignTitle, string? TimeZone, string? Number, string? Title, string? Note);
 
-    /// <summary>The branch of each kind: the one that names it as its kind (the talk branch names two).</summary>
-    private static readonly IReadOnlyDictionary<string, int> BranchOf = TodoKinds.All.ToDictionary(
-        k => k, k => Enumerable.Range(0, Branches.Length).Single(b => new[] { "select", "then", "else" }.Any(
-            word => Branches[b].Contains($"{word} '{k}'", StringComparison.Ordinal))), StringComparer.Ordinal);
+    /// <summary>The branches of each kind: those that name it as their kind.</summary>
+    private static readonly IReadOnlyDictionary<string, int[]> BranchesOf = TodoKinds.All.ToDictionary(
+        k => k, k => Enumerable.Range(0, Branches.Length).Where(b => Branches[b].Contains($"select '{k}'", StringComparison.Ordinal)).ToArray(),
+        StringComparer.Ordinal);
+
+    /// <summary>
+    /// The counts of the navigation's badges and of the 待办 page, each kind stopped at <c>@cap</c> rows: a badge shows 99+
+    /// past 99, and on a national campaign an office may have a hundred thousand closures waiting (counting them all on
+    /// every page view would cost more than the page).
+    /// </summary>
+    internal static readonly string CappedCountSql =
+        "select kind, count(*) as n from (\n"
+        + string.Join("\nunion all\n", TodoKinds.All.Order(StringComparer.Ordinal).Select(k =>
+            $"(select kind from ({Typed}\nunion all\n{string.Join("\nunion all\n", BranchesOf[k].Select(b => Branches[b]))}) b where kind = '{k}' limit @cap)"))
+        + "\n) t group by kind";
 
     /// <summary>
     /// The number of each kind waiting for the user (every kind of its role, 0 included); with <paramref name="cap"/>,
@@ -218,10 +251,17 @@ public static class TodoQuery
     public static async Task<TodoPage> PageAsync(NpgsqlConnection connection, CurrentUser user, string? kind, Paging paging, DateTimeOffset now, CancellationToken ct)
     {
         await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        var counts = await CountsAsync(connection, user, now, ct);
+        var counts = new Dictionary<string, long>(await CountsAsync(connection, user, now, ct, ExactCountUpTo + 1), StringComparer.Ordinal);
         if (counts.Count == 0) return new TodoPage(counts, [], 0);
         var parameters = new DynamicParameters(new { role = user.Role, unit = user.UnitCode, now, soon = TodoKinds.DueSoonDays });
-        var segments = new List<int>();
+        var estimated = counts.Where(c => c.Value > ExactCountUpTo).Select(c => c.Key).ToList();
+        foreach (var k in estimated)
+        {
+            var estimate = await ItemListing.EstimateAsync(connection, EstimateSql(k), new { role = user.Role, unit = user.UnitCode, now,
+                soon = TodoKinds.DueSoonDays, kind = k }, ct);
+            counts[k] = Math.Max(counts[k], estimate);
+        }
+        var segments = new List<string>();
         long skip = paging.Offset, take = paging.PageSize;
         foreach (var k in TodoKinds.For(user).Where(k => kind is null || k == kind))
         {
@@ -232,7 +272,7 @@ public static class TodoQuery
             parameters.Add($"kind{segments.Count}", k);
             parameters.Add($"limit{segments.Count}", here);
             parameters.Add($"offset{segments.Count}", skip);
-            segments.Add(BranchOf[k]);
+            segments.Add(k);
             (skip, take) = (0, take - here);
         }
         var rows = segments.Count == 0
@@ -252,6 +292,10 @@ public static class TodoQuery
                 TodoKinds.Url(r.Kind, r.ItemId, r.DeliverableId, r.EscalationId, r.CampaignId.Value)));
         }
         var total = kind is null ? counts.Values.Sum() : counts.GetValueOrDefault(kind);
-        return new TodoPage(counts, items, total);
+        var inTotal = estimated.Where(k => kind is null || k == kind).ToList();
+        return new TodoPage(counts, items, total)
+        {
+            TotalEstimated = inTotal.Count > 0 ? true : null, Estimated = estimated.Count > 0 ? estimated : null,
+        };
     }
 }

@@ -33,7 +33,7 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, UnitName
         var page = Math.Max(1, PageNumber);
         await using (var connection = await db.OpenConnectionAsync(ct))
             List = await TodoQuery.PageAsync(connection, me, kind, Paging.From(page, PagerModel.DefaultSize), clock.GetUtcNow(), ct);
-        Pager = new PagerModel(Request, page, PagerModel.DefaultSize, List.Total);
+        Pager = new PagerModel(Request, page, PagerModel.DefaultSize, List.Total) { Estimated = List.TotalEstimated == true };
         await names.AllAsync(ct);
     }
 
