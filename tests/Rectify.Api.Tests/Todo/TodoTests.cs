@@ -287,7 +287,8 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         var org = await Org.CreateAsync(app, "tdx");
         await org.SetClockAsync(RuntimeApp.Local(2026, 6, 1, 10));
         var (campaign, items) = await org.CampaignAsync(Enumerable.Range(1, 11)
-            .Select(n => ItemOf(org, $"跨类分页问题{n}", org.UnitACode, [org.UnitACode], deadline: n > 7 ? $"2026-06-0{n - 5}" : "2026-06-22")));
+            .Select(n => ItemOf(org, $"跨类分页问题{n}", org.UnitACode, [org.UnitACode],
+                deadline: n > 7 ? $"2026-06-0{n - 5}" : "2026-06-22")));
         (await org.Lgo.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
         foreach (var signed in items.Skip(7)) (await Send(org.UnitA, signed, new { type = "acknowledge" })).EnsureSuccessStatusCode();
 
@@ -304,7 +305,8 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
                 var slice = await TodoAsync(org.UnitA, $"?pageSize={size}&page={page}");
                 slice.GetProperty("total").GetInt64().ShouldBe(11);
                 Count(slice, "complete").ShouldBe(4);
-                var rows = slice.GetProperty("items").EnumerateArray().Select(i => (i.Str("kind"), i.GetProperty("itemId").GetGuid())).ToList();
+                var rows = slice.GetProperty("items").EnumerateArray()
+                    .Select(i => (i.Str("kind"), i.GetProperty("itemId").GetGuid())).ToList();
                 if (rows.Count == 0) break;
                 rows.Count.ShouldBeLessThanOrEqualTo(size);
                 seen.AddRange(rows);
@@ -330,9 +332,10 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         await using (var connection = new Npgsql.NpgsqlConnection(app.Database.ConnectionString))
         {
             await Dapper.SqlMapper.ExecuteAsync(connection, """
-                insert into items(id, campaign_id, seq, number, title, lead_unit, units, deadline, effective_deadline, state, assigned_at, cycle)
-                select gen_random_uuid(), @campaign, 1 + n, 'C' || n, '待审核销号' || n, @unit, array[@unit], date '2026-07-31' - n % 30,
-                       date '2026-07-31' - n % 30, 'closureRequested', now(), 1
+                insert into items(id, campaign_id, seq, number, title, lead_unit, units, deadline, effective_deadline, state,
+                                  assigned_at, cycle)
+                select gen_random_uuid(), @campaign, 1 + n, 'C' || n, '待审核销号' || n, @unit, array[@unit],
+                       date '2026-07-31' - n % 30, date '2026-07-31' - n % 30, 'closureRequested', now(), 1
                 from generate_series(1, 1200) n;
                 update items set pending_extension = date '2026-08-31' where campaign_id = @campaign and seq = 1;
                 analyze items;
@@ -461,7 +464,7 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
     public void BadgeCounts_StopEveryBranchAtTheCap_NotTheWholeUnion()
     {
         // One capped part per kind (a kind may have several branches): a cap on the union as a whole would leave later kinds at 0.
-        var capped = System.Text.RegularExpressions.Regex.Matches(Rectify.Api.Features.Todo.TodoQuery.CappedCountSql, @"\) b where kind = '\w+' limit @cap\)").Count;
+        var capped = System.Text.RegularExpressions.Regex.Matches(TodoQuery.CappedCountSql, @"\) b where kind = '\w+' limit @cap\)").Count;
         capped.ShouldBe(Rectify.Api.Features.Todo.TodoKinds.All.Count);
     }
 }

@@ -109,30 +109,34 @@ public static class TodoQuery
         union all
         -- The escalations of items and those of deliverables are branches of their own: an item's are read in the order of
         -- its deadline (items_open_by_deadline), so a page of a hundred thousand talks to arrange reads about fifty rows.
-        select 'arrangeTalk', 20, c.id, e.item_id, null, e.id, i.lead_unit, null, null, null, i.effective_deadline, null, e.level, i.state, i.seq, 0,
-               e.talk_place
+        select 'arrangeTalk', 20, c.id, e.item_id, null, e.id, i.lead_unit, null, null, null, i.effective_deadline, null,
+               e.level, i.state, i.seq, 0, e.talk_place
         from escalations e join items i on i.id = e.item_id join campaigns c on c.id = i.campaign_id
         where {Supervises} and e.resolved_at is null and e.level = 'admonitoryTalk' and e.talk_at is null and c.state = 'active' and {Open}
         union all
-        select 'arrangeTalk', 20, c.id, null, e.deliverable_id, e.id, d.unit_code, null, null, null, d.due_date, null, e.level, d.state, 0, 0, e.talk_place
+        select 'arrangeTalk', 20, c.id, null, e.deliverable_id, e.id, d.unit_code, null, null, null, d.due_date, null,
+               e.level, d.state, 0, 0, e.talk_place
         from escalations e join deliverables d on d.id = e.deliverable_id join campaigns c on c.id = e.campaign_id
         where {Supervises} and e.resolved_at is null and e.level = 'admonitoryTalk' and e.talk_at is null and c.state = 'active'
         union all
-        select 'recordTalk', 21, c.id, e.item_id, null, e.id, i.lead_unit, null, null, e.talk_at, i.effective_deadline, null, e.level, i.state, i.seq, 0,
-               e.talk_place
+        select 'recordTalk', 21, c.id, e.item_id, null, e.id, i.lead_unit, null, null, e.talk_at, i.effective_deadline, null,
+               e.level, i.state, i.seq, 0, e.talk_place
         from escalations e join items i on i.id = e.item_id join campaigns c on c.id = i.campaign_id
-        where {Supervises} and e.resolved_at is null and e.level = 'admonitoryTalk' and e.talk_at is not null and c.state = 'active' and {Open}
+        where {Supervises} and e.resolved_at is null and e.level = 'admonitoryTalk' and e.talk_at is not null and c.state = 'active'
+          and {Open}
           and not exists (select 1 from admonitory_talks t where t.escalation_id = e.id)
         union all
         -- An escalation at the office's level, one row per subject: the one at the subject's level (a letter issued by hand
         -- above it counts too; the lower levels it passed are history), read from the subject's own row, no second probe.
         -- A 约谈 is arranged and recorded above.
-        select 'escalation', 22, c.id, e.item_id, null, e.id, i.lead_unit, null, e.reply_by, null, i.effective_deadline, null, e.level, i.state, i.seq, 0, null
+        select 'escalation', 22, c.id, e.item_id, null, e.id, i.lead_unit, null, e.reply_by, null, i.effective_deadline, null,
+               e.level, i.state, i.seq, 0, null
         from escalations e join items i on i.id = e.item_id join campaigns c on c.id = i.campaign_id
         where {Supervises} and e.resolved_at is null and e.level <> 'admonitoryTalk' and c.state = 'active' and {Open}
           and array_position({Ladder}, e.level) >= coalesce(array_position({Ladder}, i.escalation_level), 0)
         union all
-        select 'escalation', 22, c.id, null, e.deliverable_id, e.id, d.unit_code, null, e.reply_by, null, d.due_date, null, e.level, d.state, 0, 0, null
+        select 'escalation', 22, c.id, null, e.deliverable_id, e.id, d.unit_code, null, e.reply_by, null, d.due_date, null,
+               e.level, d.state, 0, 0, null
         from escalations e join deliverables d on d.id = e.deliverable_id join campaigns c on c.id = e.campaign_id
         where {Supervises} and e.resolved_at is null and e.level <> 'admonitoryTalk' and c.state = 'active'
           and array_position({Ladder}, e.level) >= coalesce(array_position({Ladder}, d.escalation_level), 0)
@@ -141,18 +145,23 @@ public static class TodoQuery
     private const string CountSql = $"select kind, count(*) as n from ({Union}) t group by kind";
 
     /// <summary>The list's order within one kind (kinds follow one another in rank order).</summary>
-    private const string Order = "due_date nulls last, due_at nulls last, deadline nulls last, campaign_id, seq, sub, deliverable_id, escalation_id";
+    private const string Order =
+        "due_date nulls last, due_at nulls last, deadline nulls last, campaign_id, seq, sub, deliverable_id, escalation_id";
 
     /// <summary>
-    /// An empty first branch that gives every column its type, so that one branch can stand alone (its untyped nulls take
-    /// the first branch's types in a union).
+    /// One branch on its own with every column typed (a branch's bare nulls take their types from the first branch of the
+    /// union; alone they would be text). Still a plain select, so the planner reads it in the order of its indexes.
     /// </summary>
-    private const string Typed = """
-        select null::text as kind, 0 as rank, null::uuid as campaign_id, null::uuid as item_id, null::uuid as deliverable_id,
-               null::uuid as escalation_id, null::text as unit, null::text as role, null::date as due_date, null::timestamptz as due_at,
-               null::date as deadline, null::date as requested, null::text as level, null::text as state, 0 as seq, 0 as sub, null::text as extra
-        where false
+    private static string Typed(int branch) => $"""
+        select kind::text as kind, rank, campaign_id::uuid as campaign_id, item_id::uuid as item_id,
+               deliverable_id::uuid as deliverable_id, escalation_id::uuid as escalation_id, unit::text as unit, role::text as role,
+               due_date::date as due_date, due_at::timestamptz as due_at, deadline::date as deadline, requested::date as requested,
+               level::text as level, state::text as state, seq::int as seq, sub::int as sub, extra::text as extra
+        from ({Branches[branch]}) b({Columns})
         """;
+
+    /// <summary>A kind's branches, each typed, as one union.</summary>
+    private static string KindUnion(string kind) => string.Join("\nunion all\n", BranchesOf[kind].Select(Typed));
 
     private static readonly string[] Branches = Union.Split("\nunion all\n");
 
@@ -164,23 +173,24 @@ public static class TodoQuery
 
     /// <summary>The planner's estimate of one kind's rows (a plan, no scan).</summary>
     private static string EstimateSql(string kind) =>
-        $"explain (format json) select 1 from ({Typed}\nunion all\n{string.Join("\nunion all\n", BranchesOf[kind].Select(b => Branches[b]))}) b where kind = @kind";
+        $"explain (format json) select 1 from ({KindUnion(kind)}) b where kind = @kind";
 
     /// <summary>
-    /// One kind's rows of the page: its branches alone, in the list's order, cut to the part of the page that falls in this
-    /// kind. Each branch is ordered by its own indexes, so a page reads about as many rows as it shows, whatever the total.
+    /// One kind's rows of the page: each of its branches alone, in the list's order, up to the page's end (read in the order
+    /// of the branch's indexes: a page of a hundred thousand rows reads about as many as it shows), then merged and cut
+    /// to the part of the page that falls in this kind.
     /// </summary>
     private static string Segment(string kind, int n) => $"""
-        (select * from ({Typed}
-        union all
-        {string.Join("\nunion all\n", BranchesOf[kind].Select(b => Branches[b]))}) b
-        where kind = @kind{n} order by {Order} limit @limit{n} offset @offset{n})
+        (select * from ({string.Join("\nunion all\n", BranchesOf[kind].Select(b =>
+            $"(select * from ({Typed(b)}) x where kind = @kind{n} order by {Order} limit @limit{n} + @offset{n})"))}) b
+        order by {Order} limit @limit{n} offset @offset{n})
         """;
 
     private const string PageRows = $"""
-        select p.kind, p.ord, p.campaign_id as CampaignId, p.item_id as ItemId, p.deliverable_id as DeliverableId, p.escalation_id as EscalationId,
-               p.unit, p.role, p.due_date as DueDate, p.due_at as DueAt, p.deadline, p.requested, p.level, p.state, c.title as CampaignTitle,
-               c.time_zone as TimeZone, i.number, coalesce(i.title, dn.name, d.kind, '') as Title,
+        select p.kind, p.ord, p.campaign_id as CampaignId, p.item_id as ItemId, p.deliverable_id as DeliverableId,
+               p.escalation_id as EscalationId, p.unit, p.role, p.due_date as DueDate, p.due_at as DueAt, p.deadline, p.requested,
+               p.level, p.state, c.title as CampaignTitle, c.time_zone as TimeZone, i.number,
+               coalesce(i.title, dn.name, d.kind, '') as Title,
                case p.kind
                    when 'returned' then (select j.note from journal j where j.item_id = p.item_id and j.type in ('returnClosure', 'reopen') order by j.id desc limit 1)
                    when 'decideClosure' then (select j.note from journal j where j.item_id = p.item_id and j.type = 'requestClosure' order by j.id desc limit 1)
@@ -213,7 +223,8 @@ public static class TodoQuery
 
     /// <summary>The branches of each kind: those that name it as their kind.</summary>
     private static readonly IReadOnlyDictionary<string, int[]> BranchesOf = TodoKinds.All.ToDictionary(
-        k => k, k => Enumerable.Range(0, Branches.Length).Where(b => Branches[b].Contains($"select '{k}'", StringComparison.Ordinal)).ToArray(),
+        k => k,
+        k => Enumerable.Range(0, Branches.Length).Where(b => Branches[b].Contains($"select '{k}'", StringComparison.Ordinal)).ToArray(),
         StringComparer.Ordinal);
 
     /// <summary>
@@ -224,7 +235,7 @@ public static class TodoQuery
     internal static readonly string CappedCountSql =
         "select kind, count(*) as n from (\n"
         + string.Join("\nunion all\n", TodoKinds.All.Order(StringComparer.Ordinal).Select(k =>
-            $"(select kind from ({Typed}\nunion all\n{string.Join("\nunion all\n", BranchesOf[k].Select(b => Branches[b]))}) b where kind = '{k}' limit @cap)"))
+            $"(select kind from ({KindUnion(k)}) b where kind = '{k}' limit @cap)"))
         + "\n) t group by kind";
 
     /// <summary>
@@ -257,8 +268,8 @@ public static class TodoQuery
         var estimated = counts.Where(c => c.Value > ExactCountUpTo).Select(c => c.Key).ToList();
         foreach (var k in estimated)
         {
-            var estimate = await ItemListing.EstimateAsync(connection, EstimateSql(k), new { role = user.Role, unit = user.UnitCode, now,
-                soon = TodoKinds.DueSoonDays, kind = k }, ct);
+            var of = new { role = user.Role, unit = user.UnitCode, now, soon = TodoKinds.DueSoonDays, kind = k };
+            var estimate = await ItemListing.EstimateAsync(connection, EstimateSql(k), of, ct);
             counts[k] = Math.Max(counts[k], estimate);
         }
         var segments = new List<string>();
