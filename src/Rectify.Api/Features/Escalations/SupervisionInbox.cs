@@ -1,9 +1,12 @@
+using System.Data;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Definitions;
@@ -22,8 +25,17 @@ public sealed record InboxRow(
     string? LeadUnit, string? DeliverableKind, string? DeliverableUnit, Guid EscalationId, string Level, DateTimeOffset Since, int DaysAtLevel,
     string? LetterNumber, TalkAppointmentDto? Talk, IReadOnlyList<InboxLevel> History);
 
-/// <summary>A page of the inbox, with the number of subjects at each current level.</summary>
-public sealed record InboxPage(IReadOnlyList<InboxRow> Items, long Total, IReadOnlyDictionary<string, long> ByLevel);
+/// <summary>
+/// A page of the inbox, with the number of subjects at each current level. A level with more than
+/// <see cref="SupervisionInbox.ExactCountUpTo"/> subjects is counted that far and then estimated by the planner: it is
+/// named in <c>estimated</c>, and <c>totalEstimated</c> is true when the total includes it (a screen says 约).
+/// </summary>
+public sealed record InboxPage(IReadOnlyList<InboxRow> Items, long Total, IReadOnlyDictionary<string, long> ByLevel)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? TotalEstimated { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Estimated { get; init; }
+}
 
 /// <summary>
 /// The supervision inbox (issue 14 §8): one row per subject, not one per level — 催办, 督办函, 挂牌督办 and 约谈 of one item
@@ -55,23 +67,29 @@ public static class SupervisionInbox
         """;
 
     /// <summary>
-    /// The current level of every subject under open escalation the caller may see: only open escalations are read (the
-    /// partial index escalations_open_subject), the levels a subject went through are looked up for the page's rows alone.
+    /// A level's subjects: the open escalations at <c>@level{n}</c> the caller may see whose subject has no open one above
+    /// (its current level; one open escalation per subject and level, by the unique indexes), read in the inbox's order
+    /// (longest waiting first) from escalations_open_level.
     /// </summary>
-    private const string Current = $"""
-        with cur as materialized (
-            select distinct on (coalesce(e.item_id, e.deliverable_id)) coalesce(e.item_id, e.deliverable_id) as subject_id, e.id, e.level, e.opened_at,
-                   array_position(array['urge','supervisionLetter','listedSupervision','admonitoryTalk']::text[], e.level) as rank
-            from escalations e join campaigns c on c.id = e.campaign_id
-            where e.resolved_at is null and coalesce(e.item_id, e.deliverable_id) is not null and {VisibleE}
-            order by coalesce(e.item_id, e.deliverable_id),
-                     array_position(array['urge','supervisionLetter','listedSupervision','admonitoryTalk']::text[], e.level) desc, e.opened_at desc, e.id desc
-        )
+    private static string AtLevel(int n) => $"""
+        select e.id, coalesce(e.item_id, e.deliverable_id) as subject_id, e.level, e.opened_at,
+               array_position(array['urge','supervisionLetter','listedSupervision','admonitoryTalk']::text[], e.level) as rank
+        from escalations e join campaigns c on c.id = e.campaign_id
+        where e.resolved_at is null and e.level = @level{n} and coalesce(e.item_id, e.deliverable_id) is not null and {VisibleE}
+          and not exists (select 1 from escalations x where x.resolved_at is null and x.item_id = e.item_id and x.level = any(@above{n}))
+          and not exists (select 1 from escalations x where x.resolved_at is null and x.deliverable_id = e.deliverable_id and x.level = any(@above{n}))
         """;
 
-    /// <summary>A row of the one statement: a count of one level (part 0) or a row of the page (part 1).</summary>
+    /// <summary>A level is counted exactly up to this many subjects, then estimated (the 待办's bound).</summary>
+    public const int ExactCountUpTo = Todo.TodoQuery.ExactCountUpTo;
+
+    private static readonly string CountSql = "select level, count(*) as n from (\n"
+        + string.Join("\nunion all\n", EscalationLevels.Ordered.Select((_, n) => $"(select level from ({AtLevel(n)}) l limit @cap)"))
+        + "\n) t group by level";
+
+    /// <summary>A row of the page.</summary>
     private sealed record Row(
-        int Part, string Level, long N, int? Ord, Guid? SubjectId, Guid? EscalationId, DateTimeOffset? Since, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId,
+        string Level, int? Ord, Guid? SubjectId, Guid? EscalationId, DateTimeOffset? Since, Guid? CampaignId, Guid? ItemId, Guid? DeliverableId,
         string? ItemNumber, string? ItemTitle, string? LeadUnit, string? DeliverableKind, string? DeliverableUnit, string? LetterNumber,
         DateTimeOffset? TalkAt, string? TalkPlace, string? TalkAttendees, int TalkRevision, string? TimeZone, string? History);
 
@@ -104,45 +122,66 @@ public static class SupervisionInbox
         NpgsqlConnection connection, CurrentUser user, string? level, Guid? campaignId, Paging paging, DateTimeOffset now,
         CancellationToken ct)
     {
-        // The current levels are found once (materialized) for both the counts and the page: on a national campaign
-        // they are every open escalation of it.
-        const string sql = $"""
-            {Current},
-            pg as (
-                select cur.* from cur where @level::text is null or cur.level = @level
-                order by cur.rank desc, cur.opened_at, cur.subject_id
-                limit @limit offset @offset)
-            select 0 as Part, level as Level, count(*) as N, null::int as Ord, null::uuid as SubjectId, null::uuid as EscalationId, null::timestamptz as Since,
-                   null::uuid as CampaignId, null::uuid as ItemId, null::uuid as DeliverableId, null::text as ItemNumber, null::text as ItemTitle,
-                   null::text as LeadUnit, null::text as DeliverableKind, null::text as DeliverableUnit, null::text as LetterNumber,
-                   null::timestamptz as TalkAt, null::text as TalkPlace, null::text as TalkAttendees, 0 as TalkRevision, null::text as TimeZone,
-                   null::text as History
-            from cur group by level
-            union all
-            select 1, pg.level, 0, pg.rank, pg.subject_id, pg.id, pg.opened_at, e.campaign_id,
-                   e.item_id, e.deliverable_id, i.number, i.title, i.lead_unit,
-                   d.kind, d.unit_code, e.letter_number,
-                   e.talk_at, e.talk_place, e.talk_attendees, e.talk_revision,
-                   c.time_zone,
+        // Counts first (each level up to the bound), then each level the page falls in is read in order up to the page's
+        // end, in one snapshot: on a national campaign a level can hold a hundred thousand subjects.
+        await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        var ladder = EscalationLevels.Ordered;
+        var parameters = new DynamicParameters(new { role = user.Role, unit = user.UnitCode, campaignId, cap = ExactCountUpTo + 1 });
+        for (var n = 0; n < ladder.Count; n++)
+        {
+            parameters.Add($"level{n}", ladder[n]);
+            parameters.Add($"above{n}", ladder.Skip(n + 1).ToArray());
+        }
+        var byLevel = ladder.ToDictionary(l => l, _ => 0L, StringComparer.Ordinal);
+        foreach (var (l, count) in await connection.QueryAsync<(string Level, long N)>(new CommandDefinition(CountSql, parameters, cancellationToken: ct)))
+            byLevel[l] = count;
+        var estimated = ladder.Where(l => byLevel[l] > ExactCountUpTo).ToList();
+        foreach (var l in estimated)
+        {
+            var n = ladder.ToList().IndexOf(l);
+            var estimate = await ItemListing.EstimateAsync(connection, $"explain (format json) {AtLevel(n)}", parameters, ct);
+            byLevel[l] = Math.Max(byLevel[l], estimate);
+        }
+        foreach (var l in ladder.Where(l => byLevel[l] == 0)) byLevel.Remove(l);
+        var total = level is null ? byLevel.Values.Sum() : byLevel.GetValueOrDefault(level);
+
+        // The page: the most serious level first, then the longest waiting.
+        var segments = new List<string>();
+        long skip = paging.Offset, take = paging.PageSize;
+        foreach (var l in ladder.Reverse().Where(l => level is null || l == level))
+        {
+            var count = byLevel.GetValueOrDefault(l);
+            if (take == 0) break;
+            if (skip >= count) { skip -= count; continue; }
+            var here = Math.Min(take, count - skip);
+            var n = ladder.ToList().IndexOf(l);
+            parameters.Add($"limit{n}", here);
+            parameters.Add($"offset{n}", skip);
+            segments.Add($"(select * from ({AtLevel(n)}) l order by opened_at, subject_id limit @limit{n} offset @offset{n})");
+            (skip, take) = (0, take - here);
+        }
+        if (segments.Count == 0)
+            return Page([]);
+        var sql = $"""
+            with pg as ({string.Join("\nunion all\n", segments)})
+            select pg.level as Level, pg.rank as Ord, pg.subject_id as SubjectId, pg.id as EscalationId, pg.opened_at as Since,
+                   e.campaign_id as CampaignId, e.item_id as ItemId, e.deliverable_id as DeliverableId, i.number as ItemNumber,
+                   i.title as ItemTitle, i.lead_unit as LeadUnit, d.kind as DeliverableKind, d.unit_code as DeliverableUnit,
+                   e.letter_number as LetterNumber, e.talk_at as TalkAt, e.talk_place as TalkPlace, e.talk_attendees as TalkAttendees,
+                   e.talk_revision as TalkRevision, c.time_zone as TimeZone,
                    (select jsonb_agg(jsonb_build_object('id', h.id, 'level', h.level, 'openedAt', h.opened_at, 'resolvedAt', h.resolved_at,
                                                         'letterNumber', h.letter_number) order by h.opened_at, h.id)
                     from escalations h join campaigns hc on hc.id = h.campaign_id
                     where (h.item_id = pg.subject_id or h.deliverable_id = pg.subject_id)
-                      and coalesce(h.item_id, h.deliverable_id) = pg.subject_id and {VisibleH})::text
+                      and coalesce(h.item_id, h.deliverable_id) = pg.subject_id and {VisibleH})::text as History
             from pg
             join escalations e on e.id = pg.id
             join campaigns c on c.id = e.campaign_id
             left join items i on i.id = e.item_id
             left join deliverables d on d.id = e.deliverable_id
-            order by 1, 4 desc, 7, 5;
+            order by pg.rank desc, pg.opened_at, pg.subject_id
             """;
-        var all = (await connection.QueryAsync<Row>(new CommandDefinition(sql, new
-        {
-            role = user.Role, unit = user.UnitCode, campaignId, level, limit = paging.PageSize, offset = paging.Offset,
-        }, cancellationToken: ct))).ToList();
-        var byLevel = all.Where(r => r.Part == 0).ToDictionary(x => x.Level, x => x.N);
-        var total = level is null ? byLevel.Values.Sum() : byLevel.GetValueOrDefault(level);
-        var rows = all.Where(r => r.Part == 1);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, parameters, cancellationToken: ct));
         var items = rows.Select(r =>
         {
             var zone = LocalTime.Zone(r.TimeZone!);
@@ -155,6 +194,11 @@ public static class SupervisionInbox
                 Math.Max(0, (int)(now - since).TotalDays), r.LetterNumber,
                 EscalationsApi.TalkOf(r.TalkAt, r.TalkPlace, r.TalkAttendees, r.TalkRevision, r.TimeZone!), history);
         }).ToList();
-        return new InboxPage(items, total, byLevel);
+        return Page(items);
+
+        InboxPage Page(List<InboxRow> items) => new(items, total, byLevel)
+        {
+            TotalEstimated = estimated.Any(l => level is null || l == level) ? true : null, Estimated = estimated.Count > 0 ? estimated : null,
+        };
     }
 }

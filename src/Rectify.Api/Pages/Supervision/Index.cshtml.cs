@@ -30,6 +30,9 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
     public IReadOnlyList<InboxRow> Open { get; private set; } = [];
     public long OpenTotal { get; private set; }
     public IReadOnlyDictionary<string, long> OpenByLevel { get; private set; } = new Dictionary<string, long>();
+
+    /// <summary>The levels counted to the bound and then estimated (shown with 约).</summary>
+    public IReadOnlyList<string> EstimatedLevels { get; private set; } = [];
     public IReadOnlyList<ItemDto> Overdue { get; private set; } = [];
     public PagerModel Pager { get; private set; } = null!;
     public PagerModel InboxPager { get; private set; } = null!;
@@ -77,9 +80,13 @@ public sealed class IndexModel(NpgsqlDataSource db, TimeProvider clock, Definiti
                 Paging.From(PageNumber, PagerModel.DefaultSize), now, definitions, ct);
         }
         OpenByLevel = inbox.ByLevel;
+        EstimatedLevels = inbox.Estimated ?? [];
         Open = inbox.Items;
         OpenTotal = inbox.Total;
-        InboxPager = new PagerModel(Request, Math.Max(1, InboxPage), PagerModel.DefaultSize, inbox.Total, "ipage");
+        InboxPager = new PagerModel(Request, Math.Max(1, InboxPage), PagerModel.DefaultSize, inbox.Total, "ipage")
+        {
+            Estimated = inbox.TotalEstimated == true,
+        };
         Overdue = page.Items.OrderByDescending(i => i.OverdueDays).ToList();
         Pager = new PagerModel(Request, Math.Max(1, PageNumber), PagerModel.DefaultSize, page.Total) { Estimated = page.TotalEstimated == true };
         await names.AllAsync(ct);
