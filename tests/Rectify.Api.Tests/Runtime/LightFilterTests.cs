@@ -89,8 +89,10 @@ public sealed class LightFilterTests(RuntimeApp app) : IClassFixture<RuntimeApp>
             lights.Count.ShouldBe(rows.Count, $"each item under exactly one light on day {day}");
             foreach (var r in rows)
             {
-                DateOnly? assignedOn = r.AssignedAt is { } at ? ItemStatus.LocalToday(new DateTimeOffset(at, TimeSpan.Zero), "Asia/Shanghai") : null;
-                var unacknowledged = r.AckDueAt is { } due && new DateTimeOffset(due, TimeSpan.Zero) <= now && (r.Id == unsignedItem || r.Id == unsignedPart);
+                DateOnly? assignedOn =
+                    r.AssignedAt is { } at ? ItemStatus.LocalToday(new DateTimeOffset(at, TimeSpan.Zero), "Asia/Shanghai") : null;
+                var unacknowledged = r.AckDueAt is { } due && new DateTimeOffset(due, TimeSpan.Zero) <= now
+                    && (r.Id == unsignedItem || r.Id == unsignedPart);
                 var expected = ItemStatus.Light(r.State, r.Deadline, assignedOn, unacknowledged, today);
                 lights[r.Id.ToString()].ShouldBe(expected, $"day {day}: deadline {r.Deadline}, assigned {assignedOn}, state {r.State}");
                 checkedCells++;
@@ -122,9 +124,10 @@ public sealed class LightFilterTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         (await LightsAsync(org.Lgo, campaign))[items[0].ToString()].ShouldBe(ItemStatus.Green);
         await org.SetClockAsync(RuntimeApp.Local(2026, 6, 17, 10));
         (await LightsAsync(org.Lgo, campaign))[items[0].ToString()].ShouldBe(ItemStatus.Yellow);
-        (await org.UnitA.PostAsJsonAsync($"/api/items/{items[0]}/events", new { type = "requestExtension", note = "资金未到位", newDeadline = "2026-07-31" }))
+        var extension = new { type = "requestExtension", note = "资金未到位", newDeadline = "2026-07-31" };
+        (await org.UnitA.PostAsJsonAsync($"/api/items/{items[0]}/events", extension)).EnsureSuccessStatusCode();
+        (await org.Lgo.PostAsJsonAsync($"/api/items/{items[0]}/events", new { type = "approveExtension", note = "同意" }))
             .EnsureSuccessStatusCode();
-        (await org.Lgo.PostAsJsonAsync($"/api/items/{items[0]}/events", new { type = "approveExtension", note = "同意" })).EnsureSuccessStatusCode();
         // 1 June – 31 July: 61 days, 45 left: green, until 18 days are left (18 <= 18.3): yellow from 14 July.
         (await LightsAsync(org.Lgo, campaign))[items[0].ToString()].ShouldBe(ItemStatus.Green);
         await org.SetClockAsync(RuntimeApp.Local(2026, 7, 13, 10));

@@ -74,7 +74,8 @@ internal static class ItemListing
         {ItemRow.Select} join keys k on k.seq = i.seq where i.campaign_id = @campaignId order by i.seq
         """;
 
-    private static readonly string Across = $"{ItemRow.Select} {Where(TodayPerRow)} order by c.created_at desc, i.campaign_id, i.seq limit @limit offset @offset";
+    private static readonly string Across =
+        $"{ItemRow.Select} {Where(TodayPerRow)} order by c.created_at desc, i.campaign_id, i.seq limit @limit offset @offset";
 
     private static string Count(string today) => $"select count(*) from (select 1 {From} {Where(today)} limit @cap) matched";
 
@@ -86,7 +87,8 @@ internal static class ItemListing
     private static readonly string YellowByTime = $"({Open} and {ByTime(TodayInCampaign)})";
 
     private static readonly string YellowOtherwise =
-        $"({Open} and not coalesce(i.effective_deadline < {TodayInCampaign}, false) and {Unacknowledged} and not coalesce({ByTime(TodayInCampaign)}, false))";
+        $"({Open} and not coalesce(i.effective_deadline < {TodayInCampaign}, false) and {Unacknowledged}"
+        + $" and not coalesce({ByTime(TodayInCampaign)}, false))";
 
     private static readonly string CountYellowInCampaign = $"""
         select count(*) from (
@@ -110,7 +112,8 @@ internal static class ItemListing
         !inCampaign ? AcrossSql : light == ItemStatus.Yellow ? YellowInCampaignSql : InCampaignSql;
 
     /// <summary>The campaign's local date now (<see cref="ItemStatus.LocalToday"/>); null when there is no such campaign.</summary>
-    public static async Task<DateOnly?> LocalTodayAsync(NpgsqlConnection connection, Guid campaignId, DateTimeOffset now, CancellationToken ct)
+    public static async Task<DateOnly?> LocalTodayAsync(
+        NpgsqlConnection connection, Guid campaignId, DateTimeOffset now, CancellationToken ct)
     {
         var zone = await connection.ExecuteScalarAsync<string?>(
             new CommandDefinition("select time_zone from campaigns where id = @campaignId", new { campaignId }, cancellationToken: ct));

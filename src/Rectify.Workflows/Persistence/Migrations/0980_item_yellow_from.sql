@@ -14,7 +14,9 @@ create function item_yellow_from(deadline date, assigned_on date) returns date
 alter table items add column yellow_from date;
 
 -- Kept by a row trigger where the inputs change (the launch sets assigned_at, an extension effective_deadline): the
--- local date of assignment in the campaign's time zone. A draft (no assigned_at) needs no lookup.
+-- local date of assignment in the campaign's time zone. A draft (no assigned_at) is not even looked at, and a statement
+-- that sets yellow_from itself (the launch, set-based: one time zone for the campaign) skips the trigger, whose
+-- per-row lookup costs a launch of 100,000 items about 1.5 s on the shared 2-core machine.
 create function items_set_yellow_from() returns trigger language plpgsql as $$
 begin
     if new.assigned_at is null or new.effective_deadline is null then
@@ -26,8 +28,10 @@ begin
     end if;
     return new;
 end $$;
-create trigger items_yellow_from before insert or update of effective_deadline, assigned_at on items
-    for each row execute function items_set_yellow_from();
+create trigger items_yellow_from_insert before insert on items
+    for each row when (new.assigned_at is not null) execute function items_set_yellow_from();
+create trigger items_yellow_from before update of effective_deadline, assigned_at on items
+    for each row when (new.yellow_from is not distinct from old.yellow_from) execute function items_set_yellow_from();
 
 -- A campaign's time zone moves its items' local dates of assignment.
 create function campaigns_time_zone_yellow_from() returns trigger language plpgsql as $$
