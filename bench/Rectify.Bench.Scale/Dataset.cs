@@ -58,13 +58,15 @@ public static class Dataset
 
     /// <summary>
     /// What months of work leave behind, applied after the launch in a few set-based statements (as the events would,
-    /// journal rows included): 8 % still unacknowledged, 60 % in progress, 10 % closure requested, 22 % closed; one open
+    /// journal rows included), the launch moved 40 days back (assigned_at and the acknowledgement's due time; the
+    /// 30 % rule of yellow counts from the assignment, so an item assigned today is never yellow by time): 8 % still
+    /// unacknowledged (so yellow), 60 % in progress, 10 % closure requested, 22 % closed; one open
     /// item in five past its deadline by 1–40 days with the escalation level that delay reaches and an open escalation
     /// record; one in five close to its deadline (yellow). Timers that such events end are ended; the rest stay in the future.
     /// </summary>
     public const string History = """
         create temporary table spread as
-        select id, seq, lead_unit, units, assigned_at,
+        select id, seq, lead_unit, units, assigned_at - interval '40 days' as assigned_at,
                case when h < 8 then 'assigned' when h < 68 then 'inProgress' when h < 78 then 'closureRequested' else 'closed' end as state,
                case when h < 78 and seq % 5 = 0 then 1 + seq % 40 end as late_days,
                case when h < 78 and seq % 5 = 1 then 1 + seq % 12 end as near_days
@@ -72,10 +74,10 @@ public static class Dataset
         create index on spread(id);
         analyze spread;
 
-        update items i set state = s.state,
-               acknowledged_at = case when s.state <> 'assigned' then i.assigned_at + interval '3 hours' end,
-               last_progress_at = case when s.state <> 'assigned' then i.assigned_at + interval '5 days' end,
-               closed_at = case when s.state = 'closed' then i.assigned_at + make_interval(days => 10 + s.seq % 30) end,
+        update items i set state = s.state, assigned_at = s.assigned_at, ack_due_at = i.ack_due_at - interval '40 days',
+               acknowledged_at = case when s.state <> 'assigned' then s.assigned_at + interval '3 hours' end,
+               last_progress_at = case when s.state <> 'assigned' then s.assigned_at + interval '5 days' end,
+               closed_at = case when s.state = 'closed' then s.assigned_at + make_interval(days => 10 + s.seq % 30) end,
                effective_deadline = case when s.late_days is not null then (@now at time zone 'Asia/Shanghai')::date - s.late_days
                                          when s.near_days is not null then (@now at time zone 'Asia/Shanghai')::date + s.near_days
                                          else i.effective_deadline end,

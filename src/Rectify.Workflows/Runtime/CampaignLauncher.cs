@@ -51,12 +51,14 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
 
         const string assign = """
             update items set state = @launchState, assigned_at = @now, cycle = 1, ack_due_at = @ackDue, escalation_level = @launchLevel,
-                             version = version + 1, updated_at = @now
+                             version = version + 1, updated_at = @now,
+                             yellow_from = item_yellow_from(effective_deadline, (@now at time zone @timeZone)::date)
             where campaign_id = @campaignId and state = @initialState
             """;
         var count = await connection.ExecuteAsync(new CommandDefinition(assign, new
         {
             campaignId, now, ackDue, launchLevel, launchState = d.Item.LaunchState, initialState = d.Item.InitialState,
+            timeZone = campaign.TimeZone,
         }, tx, cancellationToken: ct, commandTimeout: 300));
         if (count == 0)
         {

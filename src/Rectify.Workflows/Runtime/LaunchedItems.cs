@@ -50,12 +50,14 @@ public sealed partial class LaunchedItems(NpgsqlDataSource db, DefinitionStore d
         var ids = itemIds.ToArray();
         const string assign = """
             update items set state = @launchState, assigned_at = @now, cycle = 1, ack_due_at = @ackDue, escalation_level = @launchLevel,
-                             version = version + 1, updated_at = @now
+                             version = version + 1, updated_at = @now,
+                             yellow_from = item_yellow_from(effective_deadline, (@now at time zone @timeZone)::date)
             where id = any(@ids) and state = @initialState
             """;
         await connection.ExecuteAsync(new CommandDefinition(assign, new
         {
             ids, now, ackDue, launchLevel, launchState = d.Item.LaunchState, initialState = d.Item.InitialState,
+            timeZone = campaign.TimeZone,
         }, tx, cancellationToken: ct));
         var items = (await connection.QueryAsync<ItemSubject>(new CommandDefinition(
             $"{ItemSubject.Select} where i.id = any(@ids) order by i.seq", new { ids }, tx, cancellationToken: ct))).ToList();

@@ -23,51 +23,102 @@ internal static class ItemListing
     public const int ExactCountUpTo = 10_000;
 
     private const string Open = "i.state not in ('closed', 'draft', 'withdrawn')";
-    private const string Today = "(@now at time zone c.time_zone)::date";
 
-    /// <summary><see cref="ItemStatus.Light"/> in SQL (the same rules, in the same floating-point arithmetic).</summary>
-    private const string Red = $"({Open} and i.effective_deadline < {Today})";
-    private const string Yellow = $"""
-        ({Open} and not coalesce(i.effective_deadline < {Today}, false)
-         and (coalesce(i.ack_due_at <= @now and (i.state = 'assigned'
-                  or exists (select 1 from assignments a where a.item_id = i.id and a.state = 'assigned')), false)
-              or coalesce((i.effective_deadline - {Today} + 1)::float8
-                  <= 0.3::float8 * greatest(1, i.effective_deadline - coalesce((i.assigned_at at time zone c.time_zone)::date, {Today}) + 1), false)))
+    /// <summary>The campaign's local date: a parameter within one campaign (an index range), per row across campaigns.</summary>
+    private const string TodayInCampaign = "@today::date";
+    private const string TodayPerRow = "(@now at time zone c.time_zone)::date";
+
+    /// <summary>
+    /// <see cref="ItemStatus.Light"/> in SQL. Yellow is either arm: by time, the maintained <c>yellow_from</c> (migration
+    /// 0980: the first local date on which 30 % or less of the time is left) up to the deadline; or unacknowledged, the
+    /// item or one of its parts still unsigned (maintained <c>items.unsigned</c>) after the acknowledgement's due time.
+    /// Each arm is an index's range (items_open_yellow, items_open_unsigned).
+    /// </summary>
+    private static string Red(string today) => $"({Open} and i.effective_deadline < {today})";
+
+    private static string ByTime(string today) => $"(i.yellow_from <= {today} and i.effective_deadline >= {today})";
+
+    private const string Unacknowledged = "(i.ack_due_at <= @now and (i.state = 'assigned' or i.unsigned))";
+
+    private static string Yellow(string today) =>
+        $"({Open} and not coalesce(i.effective_deadline < {today}, false) and ({ByTime(today)} or {Unacknowledged}))";
+
+    private static string AnyLight(string today) => $"""
+        (@light::text is null
+               or (@light = 'red' and {Red(today)})
+               or (@light = 'yellow' and {Yellow(today)})
+               or (@light = 'green' and not coalesce({Red(today)}, false) and not coalesce({Yellow(today)}, false)))
         """;
 
-    private const string Where = $"""
+    private static string Where(string today, string light) => $"""
         where {Access.ItemVisible}
           and (@campaignId::uuid is null or i.campaign_id = @campaignId)
           and (@unitFilter::text is null or i.lead_unit = @unitFilter or i.units @> array[@unitFilter]::text[])
           and (@assignmentState::text is null or exists (
                 select 1 from assignments a where a.item_id = i.id and a.unit_code = @unitFilter and a.state = @assignmentState))
           and (@state::text is null or i.state = @state)
-          and (@overdue::boolean is not true or ({Open} and i.effective_deadline < {Today}))
-          and (@overdue::boolean is not false or not coalesce({Open} and i.effective_deadline < {Today}, false))
+          and (@overdue::boolean is not true or {Red(today)})
+          and (@overdue::boolean is not false or not coalesce({Red(today)}, false))
           and (@q::text is null or i.title ilike @qLike or i.number = @q or i.description ilike @qLike)
-          and (@light::text is null
-               or (@light = 'red' and coalesce({Red}, false))
-               or (@light = 'yellow' and coalesce({Yellow}, false))
-               or (@light = 'green' and not coalesce({Red}, false) and not coalesce({Yellow}, false)))
+          and {light}
         """;
+
+    private static string Where(string today) => Where(today, AnyLight(today));
 
     private const string From = "from items i join campaigns c on c.id = i.campaign_id";
 
-    private const string Count = $"select count(*) from (select 1 {From} {Where} limit @cap) matched";
-
-    private const string Estimate = $"explain (format json) select 1 {From} {Where}";
-
-    private const string InCampaign = $"""
+    private static readonly string InCampaign = $"""
         with keys as (
-            select i.seq {From} {Where} and (@after::int is null or i.seq > @after)
+            select i.seq {From} {Where(TodayInCampaign)} and (@after::int is null or i.seq > @after)
             order by i.seq limit @limit offset @offset)
         {ItemRow.Select} join keys k on k.seq = i.seq where i.campaign_id = @campaignId order by i.seq
         """;
 
-    private const string Across = $"{ItemRow.Select} {Where} order by c.created_at desc, i.campaign_id, i.seq limit @limit offset @offset";
+    private static readonly string Across =
+        $"{ItemRow.Select} {Where(TodayPerRow)} order by c.created_at desc, i.campaign_id, i.seq limit @limit offset @offset";
 
-    /// <summary>The page's SQL, the bounded count and the estimate, for a list within one campaign or across campaigns.</summary>
-    public static (string Page, string Count, string Estimate) Sql(bool inCampaign) => (inCampaign ? InCampaign : Across, Count, Estimate);
+    private static string Count(string today) => $"select count(*) from (select 1 {From} {Where(today)} limit @cap) matched";
+
+    /// <summary>
+    /// The count of light=yellow within a campaign, its two arms one after the other (disjoint: the second without the
+    /// first): yellow by time from the index alone (items_open_yellow holds every column it reads), and only when that
+    /// is short of the cap the unacknowledged ones. A million-item campaign's count stops within the first index range.
+    /// </summary>
+    private static readonly string YellowByTime = $"({Open} and {ByTime(TodayInCampaign)})";
+
+    private static readonly string YellowOtherwise =
+        $"({Open} and not coalesce(i.effective_deadline < {TodayInCampaign}, false) and {Unacknowledged}"
+        + $" and not coalesce({ByTime(TodayInCampaign)}, false))";
+
+    private static readonly string CountYellowInCampaign = $"""
+        select count(*) from (
+            (select 1 {From} {Where(TodayInCampaign, YellowByTime)} limit @cap)
+            union all
+            (select 1 {From} {Where(TodayInCampaign, YellowOtherwise)} limit @cap)
+            limit @cap) matched
+        """;
+
+    private static string Estimate(string today) => $"explain (format json) select 1 {From} {Where(today)}";
+
+    private static readonly (string, string, string) InCampaignSql = (InCampaign, Count(TodayInCampaign), Estimate(TodayInCampaign));
+    private static readonly (string, string, string) YellowInCampaignSql = (InCampaign, CountYellowInCampaign, Estimate(TodayInCampaign));
+    private static readonly (string, string, string) AcrossSql = (Across, Count(TodayPerRow), Estimate(TodayPerRow));
+
+    /// <summary>
+    /// The page's SQL, the bounded count and the estimate, for a list within one campaign (parameter <c>@today</c>, the
+    /// campaign's local date, <see cref="LocalTodayAsync"/>) or across campaigns (each campaign's own date per row).
+    /// </summary>
+    public static (string Page, string Count, string Estimate) Sql(bool inCampaign, string? light) =>
+        !inCampaign ? AcrossSql : light == ItemStatus.Yellow ? YellowInCampaignSql : InCampaignSql;
+
+    /// <summary>The campaign's local date now (<see cref="ItemStatus.LocalToday"/>); null when there is no such campaign.</summary>
+    public static async Task<DateOnly?> LocalTodayAsync(
+        NpgsqlConnection connection, Guid campaignId, DateTimeOffset now, CancellationToken ct)
+    {
+        var zone = await connection.ExecuteScalarAsync<string?>(
+            new CommandDefinition("select time_zone from campaigns where id = @campaignId", new { campaignId }, cancellationToken: ct));
+        return zone is null ? null : ItemStatus.LocalToday(now, zone);
+    }
 
     /// <summary>The planner's row estimate for the list's filter (a few statistics lookups, no scan).</summary>
     public static async Task<long> EstimateAsync(NpgsqlConnection connection, string sql, object parameters, CancellationToken ct)

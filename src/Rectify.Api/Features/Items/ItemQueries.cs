@@ -26,13 +26,15 @@ public static class ItemQueries
     public static async Task<Page<ItemDto>> ListAsync(
         NpgsqlConnection connection, CurrentUser user, ItemFilter filter, Paging paging, DateTimeOffset now, DefinitionStore definitions, CancellationToken ct)
     {
+        // Within one campaign its local date is a parameter (the light's index ranges), across campaigns each row's own.
+        var today = filter.CampaignId is { } campaignId ? await ItemListing.LocalTodayAsync(connection, campaignId, now, ct) : null;
         var parameters = new
         {
-            role = user.Role, unit = user.UnitCode, campaignId = filter.CampaignId, unitFilter = filter.Unit, state = filter.State, overdue = filter.Overdue,
+            today, role = user.Role, unit = user.UnitCode, campaignId = filter.CampaignId, unitFilter = filter.Unit, state = filter.State, overdue = filter.Overdue,
             q = filter.Q, qLike = SqlLike.Contains(filter.Q), now, assignmentState = filter.AssignmentState, light = filter.Light, after = filter.After,
             limit = paging.PageSize, offset = filter.After is null ? paging.Offset : 0, cap = ItemListing.ExactCountUpTo + 1,
         };
-        var (sql, countSql, estimateSql) = ItemListing.Sql(filter.CampaignId is not null);
+        var (sql, countSql, estimateSql) = ItemListing.Sql(filter.CampaignId is not null, filter.Light);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(countSql + ";\n" + sql, parameters, cancellationToken: ct));
         var counted = await grid.ReadSingleAsync<long>();
         var rows = (await grid.ReadAsync<ItemRow>()).ToList();
