@@ -91,6 +91,19 @@ public static class DocumentItems
         return rows.ToList();
     }
 
+    /// <summary>The items of <paramref name="ids"/> (a report's listed rows, already chosen by who may see them), in no order.</summary>
+    public static async Task<IReadOnlyList<DocumentItem>> LoadByIdsAsync(NpgsqlConnection connection, Guid[] ids, CancellationToken ct)
+    {
+        if (ids.Length == 0) return [];
+        const string sql = $"""
+            {Columns}, null::text as Behind, null::text as LatestNote
+            {From}
+            where i.id = any(@ids)
+            """;
+        var rows = await connection.QueryAsync<DocumentItem>(new CommandDefinition(sql, new { ids }, cancellationToken: ct));
+        return rows.ToList();
+    }
+
     /// <summary>How many items <see cref="StreamAsync"/> will give (the ledger's title says it before the rows).</summary>
     public static async Task<int> CountAsync(
         NpgsqlConnection connection, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now, CancellationToken ct)

@@ -11,10 +11,14 @@ using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Documents;
 
-/// <summary>What a report is built from: the campaign, the date, the figures and the items it lists.</summary>
+/// <summary>
+/// What a report is built from: the campaign, the date, the figures, the items it lists (三 <paramref name="Open"/>,
+/// 四 <paramref name="Closed"/>, each bounded) and the escalation level and latest note of each item 三 lists.
+/// </summary>
 public sealed record ReportData(
     string Kind, CampaignDto Campaign, string IssuerName, DateOnly AsOf, Figures Summary, IReadOnlyList<Figures> ByUnit,
-    IReadOnlyList<DocumentItem> Items, IReadOnlyDictionary<Guid, string> Escalations, IReadOnlyDictionary<Guid, string> Notes,
+    IReadOnlyList<Items.SourceFigure> BySource, int Ongoing, ReportList Open, ReportList Closed,
+    IReadOnlyDictionary<Guid, string> Escalations, IReadOnlyDictionary<Guid, string> Notes,
     CalendarSnapshot Calendar, IReadOnlyList<UnitScoreDto> UnitScores, DateOnly Today);
 
 /// <summary>整改进度报告 (progress) and 整改情况报告 (final) as .docx, as of a date.</summary>
@@ -65,14 +69,20 @@ public static class ReportApi
     internal static async Task<ReportData> LoadAsync(NpgsqlConnection connection, DefinitionStore definitions, ReportRequest request, CancellationToken ct)
     {
         var (kind, campaign, user, asOf, today, now) = request;
-        var items = await DocumentItems.LoadAsync(connection, campaign.Id, user, ItemFilters.None, now, ct);
-        var ids = items.Select(i => i.Id).ToArray();
-        var escalations = await ReportFigures.EscalationsAsync(connection, campaign.Id, ids, asOf, campaign.TimeZone, ct);
+        // The figures are counted by the database; only the rows the report lists are loaded (ReportLists).
+        var figures = await ReportFigures.ForCampaignAsync(connection, campaign.Id, user, asOf, ct);
         var endOfDay = EndOfDay(asOf, campaign.TimeZone);
+        var counted = figures.Summary;
+        var lists = new ReportLists.Query(campaign.Id, user, asOf, endOfDay);
+        var open = kind == "final"
+            ? await ReportLists.UnfinishedAsync(connection, lists, counted.Open, ct)
+            : await ReportLists.OverdueAsync(connection, lists, counted.Overdue, ct);
+        var closed = await ReportLists.ClosedAsync(connection, lists, counted.Closed, ct);
+        var ids = open.Rows.Select(i => i.Id).ToArray();
+        var escalations = await ReportFigures.EscalationsAsync(connection, campaign.Id, ids, asOf, campaign.TimeZone, ct);
         var notes = await ProgressNotes.LatestAsync(connection, ids, endOfDay, ct);
         var calendar = await LedgerApi.LoadCalendarAsync(connection, ct);
-        var byUnit = ReportFigures.ByLeadUnit(items, asOf, escalations);
-        var summary = ReportFigures.Count(null, "合计", items, asOf, escalations);
+        var summary = figures.Summary;
         if (asOf == today)
         {
             // Today the report states what GET /api/campaigns/{id} states, from the same query.
@@ -90,7 +100,9 @@ public static class ReportApi
         // Grades are of each unit's record as it stands (the levels its parts reached carry no dates), so a report of
         // a past date states them as of today and says so.
         var scores = UnitScores.Visible(await UnitScores.ForCampaignAsync(connection, definitions, campaign, now, ct), user);
-        return new ReportData(kind, campaign, issuer, asOf, summary, byUnit, items, escalations, notes, calendar, scores, today);
+        return new ReportData(
+            kind, campaign, issuer, asOf, summary, figures.ByUnit, figures.BySource, figures.Ongoing, open, closed, escalations, notes,
+            calendar, scores, today);
     }
 
     private static DateTimeOffset EndOfDay(DateOnly day, string timeZone)

@@ -12,7 +12,7 @@ public static class ReportDocument
         var s = d.Summary;
         var date = Labels.Date(d.AsOf);
         var source = d.Campaign.DocumentNumber is { } number ? $"《{d.Campaign.Title}》（{number}）" : $"《{d.Campaign.Title}》";
-        var ongoing = d.Items.Count(i => i.Ongoing);
+        var ongoing = d.Ongoing;
         var word = new WordBuilder()
             .Title(final ? "整改情况报告" : "整改进度报告")
             .Subtitle($"——{d.Campaign.Title}")
@@ -32,7 +32,7 @@ public static class ReportDocument
             d.ByUnit.Select((u, n) => Line((n + 1).ToString(CultureInfo.InvariantCulture), u))
                 .Append(Line("", d.Summary with { UnitName = "合计" })));
         // 清零 per source (issue 15.5): the office reports each source's problems cleared or not.
-        var sources = ReportFigures.BySource(d.Items, d.AsOf);
+        var sources = d.BySource;
         if (sources.Count > 0)
         {
             var cleared = sources.Where(x => x.Cleared && x.Source != Items.SourceFigure.Unnamed).Select(x => x.Source).ToList();
@@ -42,7 +42,7 @@ public static class ReportDocument
                 sources.Select(x => (IReadOnlyList<string>)[x.Source, Int(x.Total), Int(x.Closed), Int(x.Open), x.ClosedShare, x.Cleared ? "已清零" : "未清零"]));
         }
 
-        var open = d.Items.Where(i => !i.ClosedBy(d.AsOf) && (final || ReportFigures.IsOverdue(i, d.AsOf))).ToList();
+        var open = d.Open.Rows;
         word.Heading(final ? "三、尚未完成整改的问题及原因" : "三、超期未销号问题");
         if (open.Count == 0) word.Para("无。");
         else
@@ -56,9 +56,12 @@ public static class ReportDocument
                     d.Escalations.TryGetValue(i.Id, out var level) ? Labels.Escalation(level) : "",
                     d.Notes.GetValueOrDefault(i.Id) ?? "（暂无进展报告）",
                 ]));
+            if (d.Open.Bounded)
+                word.Para($"以上列出{(final ? "整改时限最早的" : "逾期最久的")}{Int(open.Count)}项；" +
+                          $"{(final ? "尚未完成整改的" : "超期未销号的")}全部{Int(d.Open.Count)}项详见整改台账（ledger.xlsx）。");
         }
 
-        var closed = d.Items.Where(i => i.ClosedBy(d.AsOf)).OrderBy(i => i.ClosedOn).ThenBy(i => i.Seq).ToList();
+        var closed = d.Closed.Rows;
         word.Heading("四、已销号问题");
         if (closed.Count == 0) word.Para("无。");
         else
@@ -70,6 +73,8 @@ public static class ReportDocument
                     i.Number ?? "", i.Title, i.LeadUnitName, i.Ongoing ? "长期坚持" : Labels.IsoDate(i.EffectiveDeadline), Labels.IsoDate(i.ClosedOn),
                     ReportFigures.ClosedOnTime(i, d.AsOf) ? "按期" : "逾期",
                 ]));
+            if (d.Closed.Bounded)
+                word.Para($"以上列出最近销号的{Int(closed.Count)}项；已销号的全部{Int(d.Closed.Count)}项详见整改台账（ledger.xlsx）。");
         }
 
         word.Heading("五、各单位得分与等次");
