@@ -19,7 +19,11 @@ die() { printf '\033[1;31m[bench]\033[0m %s\n' "$*" >&2; exit 1; }
 
 # shellcheck source=scripts/bench-pg.sh
 . "$ROOT/scripts/bench-pg.sh"
-bench_pg_start bench "-c max_connections=200 -c shared_buffers=512MB -c max_wal_size=4GB ${BENCH_PG_EXTRA:-}"
+# BENCH_STATEMENTS=1: the server preloads pg_stat_statements (nested statements too) and the bench prints where the
+# database's time went during the first firing burst, statement by statement, per 1,000 timers (bench/Rectify.Bench/Statements.cs).
+STATEMENTS=""
+[ "${BENCH_STATEMENTS:-0}" = "1" ] && STATEMENTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+bench_pg_start bench "-c max_connections=200 -c shared_buffers=512MB -c max_wal_size=4GB $STATEMENTS ${BENCH_PG_EXTRA:-}"
 
 SERVER="Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres"
 mkdir -p docs

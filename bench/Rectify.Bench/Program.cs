@@ -68,6 +68,7 @@ await host.StartAsync();
 // Made due in one statement while the node sleeps (a wake-up far ahead), then the node is woken by NOTIFY.
 await Exec($"update timers set due_at = now() - interval '1 second' where id in (select id from timers where step like 'reminder:T-%' order by id limit {firingCount})");
 var serverCpu = await ServerCpu.FindAsync(source);
+var statements = await Statements.StartAsync(source);
 var serverCpuBefore = serverCpu?.Used() ?? TimeSpan.Zero;
 var firingBefore = Interlocked.Read(ref firedTotal);
 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -82,6 +83,8 @@ var nodeCpuPerTimer = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefor
 var serverCpuPerTimer = serverCpu is null ? 0 : (serverCpu.Used() - serverCpuBefore).TotalMicroseconds / firingCount;
 var allocatedPerTimer = (GC.GetTotalAllocatedBytes() - allocatedBefore) / firingCount;
 var gen0 = GC.CollectionCount(0) - gcBefore;
+// Before the checks below, so that only the sweep's statements are counted (BENCH_STATEMENTS=1).
+if (statements is not null) await statements.ReportAsync("firing", firingCount, 14, Say);
 var outboxPerTimer = (await Scalar("select count(*) from outbox where kind = 'reminder'")) / (double)firingCount;
 // Exactly once per assignment: every unit of every fired item has one reminder per channel of its contact, none twice.
 var firedParts = await Scalar("""
