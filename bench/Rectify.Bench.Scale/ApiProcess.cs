@@ -78,7 +78,8 @@ public sealed class ApiProcess : IAsyncDisposable
             else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) peak = Kb(line) / 1024;
         }
         return (rss, peak);
-        static double Kb(string line) => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        // "VmRSS:\t 6043 kB", and from 10 GiB on "VmRSS:\t10485760 kB" (no space after the tab).
+        static double Kb(string line) => double.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
 
     /// <summary>Resets VmHWM to the current RSS (Linux clear_refs "5"), so a peak belongs to what follows.</summary>
