@@ -22,4 +22,21 @@ public readonly record struct Paging(int Page, int PageSize)
 
     public static Paging From(int? page, int? pageSize) =>
         new(Math.Max(1, page ?? 1), Math.Clamp(pageSize ?? 50, 1, 500));
+
+    /// <summary>
+    /// A list made of parts one after another (kinds of 待办, levels of the inbox), each of <c>Count</c> rows: the parts this
+    /// page falls in, with the rows to skip in each and how many to take from it.
+    /// </summary>
+    public IEnumerable<(T Part, long Offset, long Limit)> Cut<T>(IEnumerable<(T Part, long Count)> parts)
+    {
+        long skip = Offset, take = PageSize;
+        foreach (var (part, count) in parts)
+        {
+            if (take == 0) yield break;
+            if (skip >= count) { skip -= count; continue; }
+            var here = Math.Min(take, count - skip);
+            yield return (part, skip, here);
+            (skip, take) = (0, take - here);
+        }
+    }
 }

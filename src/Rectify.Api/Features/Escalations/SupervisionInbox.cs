@@ -136,29 +136,23 @@ public static class SupervisionInbox
         foreach (var (l, count) in await connection.QueryAsync<(string Level, long N)>(new CommandDefinition(CountSql, parameters, cancellationToken: ct)))
             byLevel[l] = count;
         var estimated = ladder.Where(l => byLevel[l] > ExactCountUpTo).ToList();
-        foreach (var l in estimated)
+        for (var n = 0; n < ladder.Count; n++)
         {
-            var n = ladder.ToList().IndexOf(l);
+            if (!estimated.Contains(ladder[n])) continue;
             var estimate = await ItemListing.EstimateAsync(connection, $"explain (format json) {AtLevel(n)}", parameters, ct);
-            byLevel[l] = Math.Max(byLevel[l], estimate);
+            byLevel[ladder[n]] = Math.Max(byLevel[ladder[n]], estimate);
         }
         foreach (var l in ladder.Where(l => byLevel[l] == 0)) byLevel.Remove(l);
         var total = level is null ? byLevel.Values.Sum() : byLevel.GetValueOrDefault(level);
 
         // The page: the most serious level first, then the longest waiting.
         var segments = new List<string>();
-        long skip = paging.Offset, take = paging.PageSize;
-        foreach (var l in ladder.Reverse().Where(l => level is null || l == level))
+        var levels = Enumerable.Range(0, ladder.Count).Reverse().Where(n => level is null || ladder[n] == level);
+        foreach (var (n, offset, limit) in paging.Cut(levels.Select(n => (n, byLevel.GetValueOrDefault(ladder[n])))))
         {
-            var count = byLevel.GetValueOrDefault(l);
-            if (take == 0) break;
-            if (skip >= count) { skip -= count; continue; }
-            var here = Math.Min(take, count - skip);
-            var n = ladder.ToList().IndexOf(l);
-            parameters.Add($"limit{n}", here);
-            parameters.Add($"offset{n}", skip);
+            parameters.Add($"limit{n}", limit);
+            parameters.Add($"offset{n}", offset);
             segments.Add($"(select * from ({AtLevel(n)}) l order by opened_at, subject_id limit @limit{n} offset @offset{n})");
-            (skip, take) = (0, take - here);
         }
         if (segments.Count == 0)
             return Page([]);

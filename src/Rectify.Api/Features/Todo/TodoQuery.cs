@@ -273,18 +273,13 @@ public static class TodoQuery
             counts[k] = Math.Max(counts[k], estimate);
         }
         var segments = new List<string>();
-        long skip = paging.Offset, take = paging.PageSize;
-        foreach (var k in TodoKinds.For(user).Where(k => kind is null || k == kind))
+        var asked = TodoKinds.For(user).Where(k => kind is null || k == kind).Select(k => (k, counts[k]));
+        foreach (var (k, offset, limit) in paging.Cut(asked))
         {
-            var n = counts[k];
-            if (take == 0) break;
-            if (skip >= n) { skip -= n; continue; }
-            var here = Math.Min(take, n - skip);
             parameters.Add($"kind{segments.Count}", k);
-            parameters.Add($"limit{segments.Count}", here);
-            parameters.Add($"offset{segments.Count}", skip);
+            parameters.Add($"limit{segments.Count}", limit);
+            parameters.Add($"offset{segments.Count}", offset);
             segments.Add(k);
-            (skip, take) = (0, take - here);
         }
         var rows = segments.Count == 0
             ? []
