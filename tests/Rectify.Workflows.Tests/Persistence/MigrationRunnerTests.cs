@@ -53,6 +53,50 @@ public sealed class MigrationRunnerTests
     }
 
     [Fact]
+    public async Task Migrate_FileThatRewritesRows_VacuumsAndAnalysesTheTablesItNames()
+    {
+        await using var db = await TestDatabase.CreateEmptyAsync();
+        await using var source = db.CreateDataSource();
+        var runner = new MigrationRunner(source, NullLogger<MigrationRunner>.Instance);
+        var migrations = new List<(string, string)>
+        {
+            ("9001_table.sql", "create table rewritten(id int primary key, v int); insert into rewritten select n, 0 from generate_series(1, 5000) n"),
+            ("9002_rewrite.sql", "-- every row gets a new version\n-- vacuum after migrating: rewritten\nupdate rewritten set v = id"),
+            ("9003_other.sql", "create table untouched(id int); insert into untouched select generate_series(1, 100)"),
+        };
+        (await runner.MigrateAsync(migrations, CancellationToken.None)).ShouldBe(3);
+        await using var connection = await source.OpenConnectionAsync();
+        const string stats = """
+            select s.last_vacuum is not null as vacuumed, s.last_analyze is not null as analysed, s.n_dead_tup = 0 as no_dead_rows
+            from pg_stat_user_tables s join pg_class c on c.oid = s.relid where s.relname = @table
+            """;
+        var rewritten = await connection.QuerySingleAsync<(bool Vacuumed, bool Analysed, bool NoDeadRows)>(stats, new { table = "rewritten" });
+        rewritten.ShouldBe((true, true, true));
+        var untouched = await connection.QuerySingleAsync<(bool Vacuumed, bool Analysed, bool NoDeadRows)>(stats, new { table = "untouched" });
+        untouched.Vacuumed.ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("rewritten; drop table good_one")]
+    [InlineData("\"Rewritten\"")]
+    public async Task Migrate_VacuumLineNamingNoPlainTable_FailsByFileBeforeApplyingIt(string tables)
+    {
+        await using var db = await TestDatabase.CreateEmptyAsync();
+        await using var source = db.CreateDataSource();
+        var runner = new MigrationRunner(source, NullLogger<MigrationRunner>.Instance);
+        var migrations = new List<(string, string)>
+        {
+            ("9001_good.sql", "create table good_one(id int)"),
+            ("9002_odd.sql", $"-- vacuum after migrating: {tables}\ncreate table odd(id int)"),
+        };
+        var ex = await Should.ThrowAsync<MigrationFailedException>(() => runner.MigrateAsync(migrations, CancellationToken.None));
+        ex.File.ShouldBe("9002_odd.sql");
+        await using var connection = await source.OpenConnectionAsync();
+        (await connection.ExecuteScalarAsync<bool>("select to_regclass('good_one') is not null")).ShouldBeTrue();
+        (await connection.ExecuteScalarAsync<bool>("select to_regclass('odd') is not null")).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task IsUpToDate_OnEmptyDatabase_IsFalse()
     {
         await using var db = await TestDatabase.CreateEmptyAsync();

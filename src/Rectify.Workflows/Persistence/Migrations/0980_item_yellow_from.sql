@@ -6,6 +6,8 @@
 -- Not yet assigned (S null), C# takes S = T: total = max(1, left), and for T <= D (left >= 1) left <= 0.3 * left never
 -- holds, so such an item is never yellow by time (null). The product 0.3 * total is the same IEEE double as in C#.
 -- (No greatest() over a null: the case returns null first.)
+-- The update below writes a new version of every item row: the runner vacuums the table once the files are applied.
+-- vacuum after migrating: items
 create function item_yellow_from(deadline date, assigned_on date) returns date
     language sql immutable parallel safe
     as $$ select case when deadline is not null and assigned_on is not null
