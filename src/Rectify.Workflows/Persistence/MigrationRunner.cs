@@ -109,7 +109,8 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
             {
                 throw new MigrationFailedException(name, ex);
             }
-            logger.LogInformation("Vacuumed and analysed {Table} after migrating in {Seconds:F1} s", table, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            logger.LogInformation("Vacuumed and analysed {Table} after migrating in {Seconds:F1} s", table, seconds);
         }
     }
 
