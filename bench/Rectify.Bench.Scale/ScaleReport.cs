@@ -13,8 +13,14 @@ public static class ScaleReport
 
     public sealed record BuildFigures(IReadOnlyList<PathFigure> Paths, DocumentFigure Ledger);
 
+    /// <summary>One timed launch: its seconds, and the timers and outbox rows it left.</summary>
+    public sealed record LaunchFigure(double Seconds, long Timers, long Outbox);
+
+    /// <param name="Launch">The launch of the measured data set, under the first build started (the baseline when there is one).</param>
+    /// <param name="CurrentLaunch">With a baseline: this build's launch of a campaign of the same size in a database of its own.</param>
     public sealed record Figures(
-        DateTimeOffset Date, int Cpus, double MemoryGiB, string Postgres, string Fsync, DataSize Size, double LaunchSeconds, long LaunchOutbox,
+        DateTimeOffset Date, int Cpus, double MemoryGiB, string Postgres, string Fsync, DataSize Size,
+        LaunchFigure Launch, LaunchFigure? CurrentLaunch,
         string BaselineName, double? UpgradeSeconds, BuildFigures? Before, BuildFigures After, LoadFigure Load, string LoadBefore, string LoadAfter);
 
     public static string LoadAverage() =>
@@ -41,9 +47,24 @@ public static class ScaleReport
         s.AppendLine();
         s.AppendLine(inv, $"Data: one campaign of {f.Size.Items:N0} items × 3 units ({f.Size.Assignments:N0} assignments) — {f.Size.States}; one open item in five overdue by 1–40 days at the escalation level that delay reaches ({f.Size.OpenEscalations:N0} open escalations), one in five near its deadline; {f.Size.Journal:N0} journal rows; {f.Size.Timers:N0} timers after launch. Items inserted set-based in {f.Size.InsertSeconds:F0} s, history applied set-based in {f.Size.HistorySeconds:F0} s (with `vacuum analyze`); the secondary indexes of the tables each step writes dropped before it and built after it, as a bulk load does.");
         s.AppendLine();
-        s.AppendLine("| what | target | measured | |");
-        s.AppendLine("| --- | --- | --- | --- |");
-        s.AppendLine(inv, $"| launch of {f.Size.Items:N0} items × 3 units through `POST /api/campaigns/{{id}}/launch` ({(f.Before is null ? "this build" : "baseline build")}; {f.Size.Timers:N0} timers, {f.LaunchOutbox:N0} outbox rows, one transaction) | target ≤ 90 s | **{f.LaunchSeconds:F1} s** | {(f.LaunchSeconds <= 90 ? "✅" : "❌")} |");
+        var launch = string.Create(inv, $"launch of {f.Size.Items:N0} items × 3 units through `POST /api/campaigns/{{id}}/launch` (one transaction)");
+        static string Launched(LaunchFigure l) =>
+            string.Create(CultureInfo.InvariantCulture, $"**{l.Seconds:F1} s** ({l.Timers:N0} timers, {l.Outbox:N0} outbox rows)");
+        static string Met(LaunchFigure l) => l.Seconds <= 90 ? "✅" : "❌";
+        if (f.CurrentLaunch is { } current)
+        {
+            s.AppendLine(inv, $"The launch twice: the baseline build (`{f.BaselineName}`) launching the data set above, and this build launching a campaign of the same size built the same way in a database of its own, after every other measurement (so neither the data nor the caches of the paths above are changed by it):");
+            s.AppendLine();
+            s.AppendLine("| what | target | baseline build | this build | |");
+            s.AppendLine("| --- | --- | ---: | ---: | --- |");
+            s.AppendLine(inv, $"| {launch} | ≤ 90 s | {Launched(f.Launch)} | {Launched(current)} | {Met(current)} |");
+        }
+        else
+        {
+            s.AppendLine("| what | target | measured | |");
+            s.AppendLine("| --- | --- | --- | --- |");
+            s.AppendLine(inv, $"| {launch}, this build | ≤ 90 s | {Launched(f.Launch)} | {Met(f.Launch)} |");
+        }
         s.AppendLine();
         var before = f.Before?.Paths.ToDictionary(p => p.Key);
         s.AppendLine(f.Before is null
