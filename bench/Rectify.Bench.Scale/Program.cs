@@ -21,12 +21,7 @@ void Say(string text) => Console.WriteLine($"[scale {DateTimeOffset.UtcNow:HH:mm
 var loadBefore = ScaleReport.LoadAverage();
 var started = DateTimeOffset.UtcNow;
 
-await using (var admin = new NpgsqlConnection(options.Server))
-{
-    await admin.OpenAsync();
-    await admin.ExecuteAsync("drop database if exists bench_scale with (force)");
-    await admin.ExecuteAsync("create database bench_scale");
-}
+await AdminAsync("drop database if exists bench_scale with (force)", "create database bench_scale");
 var cs = new NpgsqlConnectionStringBuilder(options.Server) { Database = "bench_scale", MaxPoolSize = 150, CommandTimeout = 3600 }.ConnectionString;
 await using var db = NpgsqlDataSource.Create(cs);
 var pgVersion = await Dataset.ScalarAsync<string>(db, "show server_version");
@@ -52,7 +47,7 @@ var api = await ApiProcess.StartAsync(firstDll, serviceConnection, Password, Pat
 Say($"service started (empty database migrated) in {api.StartedIn.TotalSeconds:F1} s");
 Connect(api.BaseAddress);
 var (campaign, insertSeconds, assignments) = await DraftAsync(db, "");
-var (launchSeconds, timers, outbox) = await LaunchAsync(db, campaign, options.Baseline is null ? "" : " (baseline build)");
+var launch = await LaunchAsync(db, campaign, options.Baseline is null ? "" : " (baseline build)");
 
 var watch = Stopwatch.StartNew();
 var indexSeconds = await Dataset.WithoutIndexesAsync(db, ["items", "assignments", "journal", "escalations", "timers"],
@@ -68,7 +63,7 @@ Say($"history applied in {historySeconds:F1} s (of which {indexSeconds:F1} s bui
 var readable = (await Query<Guid>("select id from items where campaign_id = @campaign order by random() limit 2000", new { campaign })).ToList();
 var writable = (await Query<(Guid, string)>(
     "select id, lead_unit from items where campaign_id = @campaign and state = 'inProgress' order by random() limit 5000", new { campaign })).ToList();
-var sizes = new ScaleReport.DataSize(items, assignments, timers, journalRows, escalations, string.Join(", ", spread), insertSeconds, historySeconds);
+var sizes = new ScaleReport.DataSize(items, assignments, launch.Timers, journalRows, escalations, string.Join(", ", spread), insertSeconds, historySeconds);
 
 var before = options.Baseline is null ? null : await MeasureAsync("before");
 double? upgradeSeconds = null;
@@ -94,12 +89,7 @@ ScaleReport.LaunchFigure? currentLaunch = null;
 if (options.Baseline is not null)
 {
     var launchDatabase = "bench_scale_launch";
-    await using (var admin = new NpgsqlConnection(options.Server))
-    {
-        await admin.OpenAsync();
-        await admin.ExecuteAsync($"drop database if exists {launchDatabase} with (force)");
-        await admin.ExecuteAsync($"create database {launchDatabase}");
-    }
+    await AdminAsync($"drop database if exists {launchDatabase} with (force)", $"create database {launchDatabase}");
     var launchCs = new NpgsqlConnectionStringBuilder(cs) { Database = launchDatabase }.ConnectionString;
     await using (var launchDb = NpgsqlDataSource.Create(launchCs))
     {
@@ -108,22 +98,16 @@ if (options.Baseline is not null)
             Password, Path.Combine(options.LogDirectory, "api-launch.log"));
         Connect(api.BaseAddress);
         var (draft, _, _) = await DraftAsync(launchDb, " (this build's launch, own database)");
-        var (seconds, launchTimers, launchOutbox) = await LaunchAsync(launchDb, draft, " (this build, own database)");
-        currentLaunch = new ScaleReport.LaunchFigure(seconds, launchTimers, launchOutbox);
+        currentLaunch = await LaunchAsync(launchDb, draft, " (this build, own database)");
         await api.DisposeAsync();
     }
     NpgsqlConnection.ClearAllPools();
-    await using (var admin = new NpgsqlConnection(options.Server))
-    {
-        await admin.OpenAsync();
-        await admin.ExecuteAsync($"drop database if exists {launchDatabase} with (force)");
-    }
+    await AdminAsync($"drop database if exists {launchDatabase} with (force)");
 }
 
 var report = ScaleReport.Markdown(new ScaleReport.Figures(
-    started, Environment.ProcessorCount, ScaleReport.MemoryGiB(), pgVersion, fsync, sizes,
-    new ScaleReport.LaunchFigure(launchSeconds, timers, outbox),
-    currentLaunch, options.BaselineName, upgradeSeconds, before, after, load, loadBefore, ScaleReport.LoadAverage()));
+    started, Environment.ProcessorCount, ScaleReport.MemoryGiB(), pgVersion, fsync, sizes, launch, currentLaunch,
+    options.BaselineName, upgradeSeconds, before, after, load, loadBefore, ScaleReport.LoadAverage()));
 Console.WriteLine();
 Console.WriteLine(report);
 if (options.Doc is not null) ScaleReport.WriteSection(options.Doc, report);
@@ -156,7 +140,15 @@ async Task<(Guid Campaign, double Seconds, long Assignments)> DraftAsync(NpgsqlD
     return (id, seconds, parts);
 }
 
-async Task<(double Seconds, long Timers, long Outbox)> LaunchAsync(NpgsqlDataSource target, Guid id, string label)
+// Statements on the server's own database (creating and dropping the bench's databases), one after the other.
+async Task AdminAsync(params string[] statements)
+{
+    await using var admin = new NpgsqlConnection(options.Server);
+    await admin.OpenAsync();
+    foreach (var statement in statements) await admin.ExecuteAsync(statement);
+}
+
+async Task<ScaleReport.LaunchFigure> LaunchAsync(NpgsqlDataSource target, Guid id, string label)
 {
     var officeToken = await TokenAsync("office");
     var watch = Stopwatch.StartNew();
@@ -165,7 +157,7 @@ async Task<(double Seconds, long Timers, long Outbox)> LaunchAsync(NpgsqlDataSou
     var timerRows = await Dataset.ScalarAsync<long>(target, "select count(*) from timers where campaign_id = @id", new { id });
     var outboxRows = await Dataset.ScalarAsync<long>(target, "select count(*) from outbox where campaign_id = @id", new { id });
     Say($"launch through POST /api/campaigns/{{id}}/launch{label}: {seconds:F1} s ({timerRows:N0} timers, {outboxRows:N0} outbox rows)");
-    return (seconds, timerRows, outboxRows);
+    return new ScaleReport.LaunchFigure(seconds, timerRows, outboxRows);
 }
 
 async Task<ScaleReport.BuildFigures> MeasureAsync(string label)

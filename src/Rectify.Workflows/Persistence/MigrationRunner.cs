@@ -116,7 +116,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
 
     /// <summary>The tables a migration asks to vacuum after it (<c>-- vacuum after migrating: a, b</c>); a name that is
     /// not a plain lower-case identifier fails the migration by its file name, like an error in its SQL.</summary>
-    public static IReadOnlyList<string> TablesToVacuum(string name, string sql)
+    private static IReadOnlyList<string> TablesToVacuum(string name, string sql)
     {
         const string marker = "-- vacuum after migrating:";
         var tables = new List<string>();
