@@ -174,4 +174,58 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         own.GetProperty("closedLate").GetInt64().ShouldBe(0);
         _ = late;
     }
+
+    [Fact]
+    public async Task AcrossCampaigns_PagesWalkTheWholeList_EachCampaignOnItsOwnDate()
+    {
+        await org.UnitAsync("l-c", "丙街道", "township");
+        await org.UserAsync("l-c-user", "unit", "l-c");
+        var unit = await app.ClientAsAsync("l-c-user", "Passw0rd!x");
+        // UTC+14, UTC+8 and UTC−11: at any moment Kiritimati's date is a day or two after Pago Pago's. An item due on
+        // Pago Pago's today is late in Kiritimati and not yet late in Pago Pago.
+        string[] zones = ["Pacific/Kiritimati", "Asia/Shanghai", "Pacific/Pago_Pago"];
+        DateOnly LastZoneToday() => Rectify.Workflows.Domain.ItemStatus.LocalToday(DateTimeOffset.UtcNow, zones[^1]);
+        var shared = LastZoneToday();
+        string Day(int days) => shared.AddDays(days).ToString("yyyy-MM-dd");
+        var campaigns = new List<Guid>();
+        foreach (var zone in zones)
+        {
+            var campaign = await org.CampaignAsync("l-lg");
+            await org.ItemAsync(campaign, "早已逾期", "l-c", deadline: Day(-30));
+            await org.ItemAsync(campaign, "同一天到期", "l-a", ["l-c"], deadline: Day(0));
+            await org.ItemAsync(campaign, "不属于丙", "l-a", deadline: Day(-30));
+            await org.ItemAsync(campaign, "时间充裕", "l-c", deadline: Day(300));
+            await using (var db = app.Database.CreateDataSource())
+            await using (var c = await db.OpenConnectionAsync())
+                await c.ExecuteAsync("update campaigns set time_zone = @zone where id = @campaign", new { zone, campaign });
+            (await admin.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+            campaigns.Add(campaign);
+        }
+        async Task<List<JsonElement>> WalkAsync(string filter, long total)
+        {
+            var walked = new List<JsonElement>();
+            for (var p = 1; p <= 6; p++)
+            {
+                var page = await (await unit.GetAsync($"/api/items?pageSize=2&page={p}{filter}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+                page.GetProperty("total").GetInt64().ShouldBe(total, $"page {p}{filter}");
+                walked.AddRange(Items(page));
+            }
+            return walked;
+        }
+        string Key(JsonElement i) => $"{campaigns.IndexOf(i.GetProperty("campaignId").GetGuid())}:{i.Str("title")}";
+
+        var whole = Items(await (await unit.GetAsync("/api/items?pageSize=100")).ShouldHaveStatusAsync(HttpStatusCode.OK));
+        // The newest campaign first, each campaign's items in their order; never another unit's item.
+        var expected = new[] { 2, 1, 0 }.SelectMany(n => new[] { $"{n}:早已逾期", $"{n}:同一天到期", $"{n}:时间充裕" });
+        whole.Select(Key).ShouldBe(expected.ToList());
+        (await WalkAsync("", 9)).Select(Key).ShouldBe(whole.Select(Key).ToList());
+        string Light(int campaign, string title) => whole.Single(i => Key(i) == $"{campaign}:{title}").Str("light");
+        Light(0, "同一天到期").ShouldBe("red");
+        if (LastZoneToday() == shared) Light(2, "同一天到期").ShouldNotBe("red");
+        foreach (var n in new[] { 0, 1, 2 }) Light(n, "早已逾期").ShouldBe("red");
+
+        var red = whole.Where(i => i.Str("light") == "red").Select(Key).ToList();
+        (await WalkAsync("&overdue=true", red.Count)).Select(Key).ShouldBe(red);
+        (await WalkAsync("&overdue=false", 9 - red.Count)).Select(Key).ShouldBe(whole.Select(Key).Except(red).ToList());
+    }
 }

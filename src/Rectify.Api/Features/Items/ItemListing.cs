@@ -16,7 +16,9 @@ public static class ItemLights
 /// The SQL of the item list (issue 17: a million-item campaign). Within one campaign the order is the item's sequence
 /// number, so a page is read from an index in order: the first page touches 50 rows, a deep page (offset) walks the
 /// index only (the rows are joined after the offset), and <c>after</c> (the <c>next</c> of the previous page) starts
-/// right after the last row seen. The count stops at <see cref="ExactCountUpTo"/>; beyond, the planner's estimate.
+/// right after the last row seen. Across campaigns (a unit's or a supervision office's list) the campaigns are read one
+/// after the other, newest first, each one's rows in sequence order from the same index, each with its own local date.
+/// The count stops at <see cref="ExactCountUpTo"/>; beyond, the planner's estimate.
 /// </summary>
 internal static class ItemListing
 {
@@ -24,7 +26,10 @@ internal static class ItemListing
 
     private const string Open = "i.state not in ('closed', 'draft', 'withdrawn')";
 
-    /// <summary>The campaign's local date: a parameter within one campaign (an index range), per row across campaigns.</summary>
+    /// <summary>
+    /// The campaign's local date: a parameter within one campaign (an index range); across campaigns each campaign's
+    /// own, a constant of the lateral read of that campaign's rows (<see cref="Across"/>), so again an index range.
+    /// </summary>
     private const string TodayInCampaign = "@today::date";
     private const string TodayPerRow = "(@now at time zone c.time_zone)::date";
 
@@ -74,8 +79,29 @@ internal static class ItemListing
         {ItemRow.Select} join keys k on k.seq = i.seq where i.campaign_id = @campaignId order by i.seq
         """;
 
-    private static readonly string Across =
-        $"{ItemRow.Select} {Where(TodayPerRow)} order by c.created_at desc, i.campaign_id, i.seq limit @limit offset @offset";
+    /// <summary>
+    /// Across campaigns, newest campaign first, each campaign's rows by sequence number. Read campaign by campaign (a
+    /// lateral read of at most <c>@limit + @offset</c> keys from each, in index order), never sorting every visible row
+    /// of every campaign: a supervision office's million-item campaign gives its first page from 50 index entries.
+    /// </summary>
+    private static readonly string Across = $"""
+        with keys as materialized (
+            select c.id as campaign_id, c.created_at, k.seq
+            from campaigns c
+            cross join lateral (
+                select i.seq from items i {Where(TodayPerRow)} and i.campaign_id = c.id order by i.seq limit @limit + @offset) k
+            order by c.created_at desc, c.id, k.seq limit @limit offset @offset)
+        {ItemRow.Select} join keys k on k.campaign_id = i.campaign_id and k.seq = i.seq
+        order by k.created_at desc, k.campaign_id, k.seq
+        """;
+
+    /// <summary>The count across campaigns, campaign by campaign, each read stopping at the cap.</summary>
+    private static readonly string CountAcross = $"""
+        select count(*) from (
+            select 1 from campaigns c
+            cross join lateral (select 1 from items i {Where(TodayPerRow)} and i.campaign_id = c.id limit @cap) k
+            limit @cap) matched
+        """;
 
     private static string Count(string today) => $"select count(*) from (select 1 {From} {Where(today)} limit @cap) matched";
 
@@ -102,7 +128,7 @@ internal static class ItemListing
 
     private static readonly (string, string, string) InCampaignSql = (InCampaign, Count(TodayInCampaign), Estimate(TodayInCampaign));
     private static readonly (string, string, string) YellowInCampaignSql = (InCampaign, CountYellowInCampaign, Estimate(TodayInCampaign));
-    private static readonly (string, string, string) AcrossSql = (Across, Count(TodayPerRow), Estimate(TodayPerRow));
+    private static readonly (string, string, string) AcrossSql = (Across, CountAcross, Estimate(TodayPerRow));
 
     /// <summary>
     /// The page's SQL, the bounded count and the estimate, for a list within one campaign (parameter <c>@today</c>, the
