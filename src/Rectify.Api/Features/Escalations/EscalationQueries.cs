@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 
 namespace Rectify.Api.Features.Escalations;
@@ -59,8 +60,9 @@ public static class EscalationQueries
               and (@itemId::uuid is null or e.item_id = @itemId)
               and (@escalationId::uuid is null or e.id = @escalationId)
             """;
+        // Counted up to ExactCountUpTo, beyond it the planner's estimate, marked (totalEstimated), as in the item list.
         const string sql = $"""
-            select count(*) {from};
+            select count(*) from (select 1 {from} limit @cap) matched;
             select e.id, e.item_id as ItemId, e.deliverable_id as DeliverableId, e.campaign_id as CampaignId, e.level,
                    e.office_unit as Office, (select name from units where code = e.office_unit) as OfficeName,
                    e.opened_at as OpenedAt, e.resolved_at as ResolvedAt,
@@ -70,16 +72,24 @@ public static class EscalationQueries
             {from}
             order by e.opened_at desc, e.id limit @limit offset @offset;
             """;
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
+        var parameters = new
         {
             role = user.Role, unit = user.UnitCode, unitFilter = unit, level, open, campaignId, itemId, escalationId,
-            limit = paging.PageSize, offset = paging.Offset,
-        }, cancellationToken: ct));
-        var total = await grid.ReadSingleAsync<long>();
-        var rows = await grid.ReadAsync<Row>();
+            limit = paging.PageSize, offset = paging.Offset, cap = ItemListing.ExactCountUpTo + 1,
+        };
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        var counted = await grid.ReadSingleAsync<long>();
+        var rows = (await grid.ReadAsync<Row>()).ToList();
+        var estimated = counted > ItemListing.ExactCountUpTo;
+        var total = estimated
+            ? Math.Max(counted, await ItemListing.EstimateAsync(connection, $"explain (format json) select 1 {from}", parameters, ct))
+            : counted;
         return new Page<EscalationDto>(rows.Select(r => new EscalationDto(
             r.Id, r.ItemId, r.DeliverableId, r.CampaignId, r.Level, r.Office, r.OfficeName, r.OpenedAt,
             r.ResolvedAt, r.LetterNumber, r.Note, r.ItemNumber, r.ItemTitle, r.LeadUnit, r.DeliverableKind,
-            r.DeliverableUnit, EscalationsApi.TalkOf(r.TalkAt, r.TalkPlace, r.TalkAttendees, r.TalkRevision, r.TimeZone))).ToList(), total);
+            r.DeliverableUnit, EscalationsApi.TalkOf(r.TalkAt, r.TalkPlace, r.TalkAttendees, r.TalkRevision, r.TimeZone))).ToList(), total)
+        {
+            TotalEstimated = estimated ? true : null,
+        };
     }
 }
