@@ -66,13 +66,15 @@ public sealed class MigrationRunnerTests
         };
         (await runner.MigrateAsync(migrations, CancellationToken.None)).ShouldBe(3);
         await using var connection = await source.OpenConnectionAsync();
+        // The vacuum's own report (last_vacuum, last_analyze: a manual VACUUM, never autovacuum's columns). Not the dead
+        // rows: the other tests' open transactions on the same server may keep the old versions, and the update's count
+        // of dead rows can reach the statistics after the vacuum's.
         const string stats = """
-            select s.last_vacuum is not null as vacuumed, s.last_analyze is not null as analysed, s.n_dead_tup = 0 as no_dead_rows
+            select s.last_vacuum is not null as vacuumed, s.last_analyze is not null as analysed
             from pg_stat_user_tables s where s.relname = @table
             """;
-        Task<(bool Vacuumed, bool Analysed, bool NoDeadRows)> Stats(string table) =>
-            connection.QuerySingleAsync<(bool, bool, bool)>(stats, new { table });
-        (await Stats("rewritten")).ShouldBe((true, true, true));
+        Task<(bool Vacuumed, bool Analysed)> Stats(string table) => connection.QuerySingleAsync<(bool, bool)>(stats, new { table });
+        (await Stats("rewritten")).ShouldBe((true, true));
         (await Stats("untouched")).Vacuumed.ShouldBeFalse();
     }
 
