@@ -168,4 +168,29 @@ public sealed class LedgerTests(RectifyApp app) : IClassFixture<RectifyApp>
         after.Count.ShouldBe(5);
         after.ShouldBe(before);
     }
+
+    [Fact]
+    public async Task Ledger_OfMoreItemsThanOneRead_HasEveryRowOnceInOrder_AndTheTitleCountsThem()
+    {
+        var admin = await app.AdminAsync();
+        var campaign = await CampaignWithHistoryAsync(app, admin, "台账分批读取整改");
+        var extra = 2 * DocumentItems.StreamBatch + 500;
+        await using (var connection = new NpgsqlConnection(app.Database.ConnectionString))
+            await connection.ExecuteAsync("""
+                insert into items(id, campaign_id, seq, number, title, lead_unit, units, deadline, effective_deadline, state, assigned_at)
+                select gen_random_uuid(), @campaign, 5 + n, 'N' || n, '分批问题' || n, 'czj', array['czj'], date '2018-06-30',
+                       date '2018-06-30', 'inProgress', '2018-05-14T01:00:00Z'
+                from generate_series(1, @extra) n
+                """, new { campaign, extra });
+        var account = new { userName = "czj-ledger", password = "Unit@12345", role = "unit", unitCode = "czj" };
+        (await admin.PostAsJsonAsync("/api/users", account)).EnsureSuccessStatusCode();
+        var unit = await app.ClientAsAsync("czj-ledger", "Unit@12345");
+        foreach (var (client, first) in new[] { (admin, new[] { "1", "2", "3", "4", "5" }), (unit, ["3", "4"]) })
+        {
+            var rows = OpenXmlChecks.Rows(await client.GetByteArrayAsync($"/api/campaigns/{campaign}/ledger.xlsx"));
+            var expected = first.Concat(Enumerable.Range(1, extra).Select(n => $"N{n}")).ToList();
+            rows.Skip(2).Select(r => r[0]).ToList().ShouldBe(expected);
+            rows[0][0].ShouldContain($"共{expected.Count}项");
+        }
+    }
 }

@@ -89,6 +89,7 @@ public static class LedgerApi
         var (campaign, user, filters, now) = request;
         var unit = filters.Unit;
         var today = ItemStatus.LocalToday(now, campaign.TimeZone);
+        await using var snapshot = await DocumentItems.BeginSnapshotAsync(connection, ct);
         var calendar = await LoadCalendarAsync(connection, ct);
         var total = await DocumentItems.CountAsync(connection, campaign.Id, user, filters, now, ct);
         var sources = new SourceTally(today);
