@@ -80,10 +80,8 @@ public static class EscalationQueries
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
         var counted = await grid.ReadSingleAsync<long>();
         var rows = (await grid.ReadAsync<Row>()).ToList();
-        var estimated = counted > ItemListing.ExactCountUpTo;
-        var total = estimated
-            ? Math.Max(counted, await ItemListing.EstimateAsync(connection, $"explain (format json) select 1 {from}", parameters, ct))
-            : counted;
+        var estimateSql = $"explain (format json) select 1 {from}";
+        var (total, estimated) = await ItemListing.TotalAsync(connection, counted, estimateSql, parameters, ct);
         return new Page<EscalationDto>(rows.Select(r => new EscalationDto(
             r.Id, r.ItemId, r.DeliverableId, r.CampaignId, r.Level, r.Office, r.OfficeName, r.OpenedAt,
             r.ResolvedAt, r.LetterNumber, r.Note, r.ItemNumber, r.ItemTitle, r.LeadUnit, r.DeliverableKind,

@@ -146,6 +146,16 @@ internal static class ItemListing
         return zone is null ? null : ItemStatus.LocalToday(now, zone);
     }
 
+    /// <summary>
+    /// A list's total from its count stopped at <see cref="ExactCountUpTo"/> + 1: exact up to it, beyond it the larger of
+    /// that and the planner's estimate (<paramref name="estimateSql"/>), marked as estimated (the UI says 约).
+    /// </summary>
+    public static async Task<(long Total, bool Estimated)> TotalAsync(
+        NpgsqlConnection connection, long counted, string estimateSql, object parameters, CancellationToken ct) =>
+        counted > ExactCountUpTo
+            ? (Math.Max(counted, await EstimateAsync(connection, estimateSql, parameters, ct)), true)
+            : (counted, false);
+
     /// <summary>The planner's row estimate for the list's filter (a few statistics lookups, no scan).</summary>
     public static async Task<long> EstimateAsync(NpgsqlConnection connection, string sql, object parameters, CancellationToken ct)
     {

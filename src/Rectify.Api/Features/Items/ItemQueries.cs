@@ -40,8 +40,7 @@ public static class ItemQueries
         var rows = (await grid.ReadAsync<ItemRow>()).ToList();
         // Counting every match of a million-item campaign on every page costs more than the page: up to ExactCountUpTo
         // matches the total is exact, beyond it the planner's estimate, marked (totalEstimated) so a screen can say 约.
-        var estimated = counted > ItemListing.ExactCountUpTo;
-        var total = estimated ? Math.Max(counted, await ItemListing.EstimateAsync(connection, estimateSql, parameters, ct)) : counted;
+        var (total, estimated) = await ItemListing.TotalAsync(connection, counted, estimateSql, parameters, ct);
         var dtos = new List<ItemDto>(rows.Count);
         var parts = await Assignment.LoadAsync(connection, null, rows.Select(r => r.Id).ToList(), ct);
         var milestones = await Milestones.LoadAsync(connection, rows.Select(r => r.Id).ToList(), ct);

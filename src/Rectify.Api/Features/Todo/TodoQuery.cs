@@ -143,8 +143,6 @@ public static class TodoQuery
           and array_position({Ladder}, e.level) >= coalesce(array_position({Ladder}, d.escalation_level), 0)
         """;
 
-    private const string CountSql = $"select kind, count(*) as n from ({Union}) t group by kind";
-
     /// <summary>The list's order within one kind (kinds follow one another in rank order).</summary>
     private const string Order =
         "due_date nulls last, due_at nulls last, deadline nulls last, campaign_id, seq, sub, deliverable_id, escalation_id";
@@ -243,17 +241,17 @@ public static class TodoQuery
     private static readonly ConcurrentDictionary<string, string> CappedCounts = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The number of each kind waiting for the user (every kind of its role, 0 included); with <paramref name="cap"/>,
-    /// each kind is counted up to that number only (the navigation's badges).
+    /// The number of each kind waiting for the user (every kind of its role, 0 included), each counted up to
+    /// <paramref name="cap"/> only (the navigation's badges, the 待办 page's exact range).
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, long>> CountsAsync(
-        NpgsqlConnection connection, CurrentUser user, DateTimeOffset now, CancellationToken ct, int? cap = null)
+        NpgsqlConnection connection, CurrentUser user, DateTimeOffset now, CancellationToken ct, int cap)
     {
         var counts = TodoKinds.For(user).ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
         if (counts.Count == 0) return counts;
-        var sql = cap is null ? CountSql : CappedCountSql(TodoKinds.For(user));
-        var parameters = new { role = user.Role, unit = user.UnitCode, now, soon = TodoKinds.DueSoonDays, cap = cap ?? 0 };
-        var rows = await connection.QueryAsync<(string Kind, long N)>(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        var parameters = new { role = user.Role, unit = user.UnitCode, now, soon = TodoKinds.DueSoonDays, cap };
+        var rows = await connection.QueryAsync<(string Kind, long N)>(
+            new CommandDefinition(CappedCountSql(TodoKinds.For(user)), parameters, cancellationToken: ct));
         foreach (var (kind, n) in rows) counts[kind] = n;
         return counts;
     }
