@@ -280,6 +280,54 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
     }
 
     [Fact]
+    public async Task PartsToFinish_AreInTheOrderOfTheItemsDeadline_WhereverItMoves()
+    {
+        // A's parts due within the week are listed by their item's deadline (read from each part's copy of it, 0993): a
+        // draft edit moves one before launch, a unit added after launch gets the item's deadline, an approved extension
+        // takes one out of the week. After each step every part's copy equals its item's deadline and number.
+        var org = await Org.CreateAsync(app, "tdo");
+        var (a, b) = (org.UnitACode, org.UnitBCode);
+        await org.SetClockAsync(RuntimeApp.Local(2026, 6, 1, 10));
+        var (campaign, items) = await org.CampaignAsync([
+            ItemOf(org, "期限排序：甲乙共办", a, [a, b], "2026-06-22"),
+            ItemOf(org, "期限排序：甲单独", a, [a], "2026-06-19"),
+            ItemOf(org, "期限排序：乙牵头", b, [b], "2026-06-20"),
+        ]);
+        async Task CopiesAgreeAsync(string step) =>
+            (await app.QueryAsync<long>("""
+                select count(*) from assignments a join items i on i.id = a.item_id
+                where i.campaign_id = @campaign and (a.item_deadline is distinct from i.effective_deadline or a.item_seq <> i.seq)
+                """, new { campaign })).ShouldBe(0, step);
+        await CopiesAgreeAsync("draft");
+        (await org.Lgo.PutAsJsonAsync($"/api/items/{items[0]}", ItemOf(org, "期限排序：甲乙共办", a, [a, b], "2026-06-18")))
+            .EnsureSuccessStatusCode();
+        await CopiesAgreeAsync("draft edited");
+        (await org.Lgo.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+        var changed = await org.Lgo.PutAsJsonAsync($"/api/items/{items[2]}",
+            new
+            {
+                title = "期限排序：乙牵头", leadUnit = b, units = new[] { b, a }, deadline = "2026-06-20", ongoing = false,
+                responsibleLeaderId = org.Leader, note = "增加甲单位协办",
+            });
+        changed.StatusCode.ShouldBe(HttpStatusCode.OK, await changed.Content.ReadAsStringAsync());
+        await CopiesAgreeAsync("unit added after launch");
+        foreach (var item in items) (await Send(org.UnitA, item, new { type = "acknowledge" })).EnsureSuccessStatusCode();
+
+        await org.SetClockAsync(RuntimeApp.Local(2026, 6, 15, 10));
+        async Task<List<(Guid, string)>> DueAsync() => Rows(await TodoAsync(org.UnitA, "?kind=complete"), "complete")
+            .Select(r => (r.GetProperty("itemId").GetGuid(), r.Str("dueDate"))).ToList();
+        (await DueAsync()).ShouldBe([(items[0], "2026-06-18"), (items[1], "2026-06-19"), (items[2], "2026-06-20")]);
+
+        var extension = new { type = "requestExtension", note = "设备未到货", newDeadline = "2026-07-20" };
+        (await Send(org.UnitA, items[1], extension)).EnsureSuccessStatusCode();
+        (await Send(org.Lgo, items[1], new { type = "approveExtension", note = "同意" })).EnsureSuccessStatusCode();
+        await CopiesAgreeAsync("extension approved");
+        (await DueAsync()).ShouldBe([(items[0], "2026-06-18"), (items[2], "2026-06-20")]);
+        var second = Rows(await TodoAsync(org.UnitA, "?kind=complete&pageSize=1&page=2"), "complete").ShouldHaveSingleItem();
+        second.GetProperty("itemId").GetGuid().ShouldBe(items[2]);
+    }
+
+    [Fact]
     public async Task Pages_AcrossKinds_AreTheWholeListCutInOrder()
     {
         // Seven parts to sign and four signed parts due within the week: the list is 待签收 first, then 临期待完成; its
