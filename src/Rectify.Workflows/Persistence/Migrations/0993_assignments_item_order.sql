@@ -48,8 +48,8 @@ begin
     return null;
 end $$;
 
--- A row trigger, and only when the deadline moves: a firing or a report (which update items by the thousand) never
--- names effective_deadline, so they do not pay for it.
+-- A row trigger that fires only when the deadline moves: a firing or the launch (which update items by the thousand)
+-- never name effective_deadline, and an event that does (every event rewrites it) but leaves it as it was queues nothing.
 create function assignments_after_item_deadline() returns trigger language plpgsql as $$
 begin
     update assignments set item_deadline = new.effective_deadline
