@@ -100,7 +100,7 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
     }
 
     [Fact]
-    public async Task LargeList_TotalIsAnEstimateSaidSo_NarrowListIsExact()
+    public async Task LargeList_TotalIsAnEstimateSaidSo_NarrowListIsExact_AWholeCampaignIsExactAtAnySize()
     {
         var campaign = await org.CampaignAsync("l-lg");
         await using (var db = app.Database.CreateDataSource())
@@ -114,10 +114,31 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
                 analyze items;
                 """, new { campaign });
         }
-        var large = await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=20")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+        // Filtered (10,048 of the items match): counted to the bound, then the planner's estimate, said so.
+        var large = await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=20&q={Uri.EscapeDataString("普通问题")}"))
+            .ShouldHaveStatusAsync(HttpStatusCode.OK);
         Items(large).Count.ShouldBe(20);
         large.GetProperty("totalEstimated").GetBoolean().ShouldBeTrue();
         large.GetProperty("total").GetInt64().ShouldBeGreaterThan(10_000);
+
+        // The whole campaign, for each office that sees it: the maintained aggregate's exact total, whatever its size;
+        // for an office that does not, nothing (the aggregate's figure is not given away).
+        var whole = await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=20")).ShouldHaveStatusAsync(HttpStatusCode.OK);
+        whole.GetProperty("total").GetInt64().ShouldBe(10_050);
+        whole.TryGetProperty("totalEstimated", out _).ShouldBeFalse();
+        Items(whole).Count.ShouldBe(20);
+        if ((await admin.GetAsync("/api/units/l-lg2")).StatusCode == HttpStatusCode.NotFound)
+            await org.UnitAsync("l-lg2", "另一领导小组办公室", "leadingGroup");
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        await org.UserAsync($"l-own-{suffix}", "leadingGroup", "l-lg");
+        await org.UserAsync($"l-other-{suffix}", "leadingGroup", "l-lg2");
+        async Task<JsonElement> WholeAsAsync(string user) =>
+            await (await (await app.ClientAsAsync(user, "Passw0rd!x")).GetAsync($"/api/items?campaignId={campaign}&pageSize=5"))
+                .ShouldHaveStatusAsync(HttpStatusCode.OK);
+        (await WholeAsAsync($"l-own-{suffix}")).GetProperty("total").GetInt64().ShouldBe(10_050);
+        var other = await WholeAsAsync($"l-other-{suffix}");
+        other.GetProperty("total").GetInt64().ShouldBe(0);
+        Items(other).ShouldBeEmpty();
 
         var narrow = await (await admin.GetAsync($"/api/items?campaignId={campaign}&q={Uri.EscapeDataString("罕见的排水")}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
         narrow.GetProperty("total").GetInt64().ShouldBe(2);

@@ -147,6 +147,18 @@ internal static class ItemListing
     }
 
     /// <summary>
+    /// The total of one whole campaign as an office or the administrator sees it (no filter but the campaign): the sum of
+    /// the maintained aggregate (item_dashboard_counts, each item in one light row, kept in the writing transaction), exact
+    /// at any size, where a count stopped at <see cref="ExactCountUpTo"/> read ten thousand index entries and then asked
+    /// the planner. Zero for a campaign the caller may not see, as the list.
+    /// </summary>
+    public static readonly string WholeCampaignCount = $"""
+        select coalesce(sum(d.n), 0)::bigint
+        from campaigns c join item_dashboard_counts d on d.campaign_id = c.id and d.kind = 'light'
+        where c.id = @campaignId and {Access.CampaignVisible}
+        """;
+
+    /// <summary>
     /// A list's total from its count stopped at <see cref="ExactCountUpTo"/> + 1: exact up to it, beyond it the larger of
     /// that and the planner's estimate (<paramref name="estimateSql"/>), marked as estimated (the UI says 约).
     /// </summary>

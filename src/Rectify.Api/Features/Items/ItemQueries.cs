@@ -35,12 +35,15 @@ public static class ItemQueries
             limit = paging.PageSize, offset = filter.After is null ? paging.Offset : 0, cap = ItemListing.ExactCountUpTo + 1,
         };
         var (sql, countSql, estimateSql) = ItemListing.Sql(filter.CampaignId is not null, filter.Light);
-        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition(countSql + ";\n" + sql, parameters, cancellationToken: ct));
+        var whole = IsWholeCampaign(filter, user);
+        await using var grid = await connection.QueryMultipleAsync(
+            new CommandDefinition((whole ? ItemListing.WholeCampaignCount : countSql) + ";\n" + sql, parameters, cancellationToken: ct));
         var counted = await grid.ReadSingleAsync<long>();
         var rows = (await grid.ReadAsync<ItemRow>()).ToList();
         // Counting every match of a million-item campaign on every page costs more than the page: up to ExactCountUpTo
         // matches the total is exact, beyond it the planner's estimate, marked (totalEstimated) so a screen can say 约.
-        var (total, estimated) = await ItemListing.TotalAsync(connection, counted, estimateSql, parameters, ct);
+        // A whole campaign's total is the maintained aggregate's, exact.
+        var (total, estimated) = whole ? (counted, false) : await ItemListing.TotalAsync(connection, counted, estimateSql, parameters, ct);
         var dtos = new List<ItemDto>(rows.Count);
         var parts = await Assignment.LoadAsync(connection, null, rows.Select(r => r.Id).ToList(), ct);
         var milestones = await Milestones.LoadAsync(connection, rows.Select(r => r.Id).ToList(), ct);
@@ -53,6 +56,11 @@ public static class ItemQueries
         var next = filter.CampaignId is not null && rows.Count == paging.PageSize ? rows[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         return new Page<ItemDto>(dtos, total) { TotalEstimated = estimated ? true : null, Next = next };
     }
+
+    /// <summary>One campaign, no other filter, for an office or the administrator (who see every item of a campaign of theirs).</summary>
+    private static bool IsWholeCampaign(ItemFilter filter, CurrentUser user) =>
+        filter is { CampaignId: not null, Unit: null, State: null, Overdue: null, Q: null, AssignmentState: null, Light: null }
+        && user.Role is Roles.Admin or Roles.LeadingGroup or Roles.Supervisor;
 
     /// <summary>The row of an item <paramref name="user"/> may see; null when there is none or it is not visible.</summary>
     public static async Task<ItemRow?> FindRowAsync(NpgsqlConnection connection, Guid id, CurrentUser user, CancellationToken ct)
