@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Rectify.Api.Features.Auth;
+using Rectify.Api.Features.Items;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Calendar;
 using Rectify.Workflows.Domain;
@@ -112,10 +113,9 @@ public static class DocumentItems
     public static async Task<int> CountAsync(
         NpgsqlConnection connection, Guid campaignId, CurrentUser user, ItemFilters filters, DateTimeOffset now, CancellationToken ct)
     {
-        if (filters == ItemFilters.None && user.Role is Roles.Admin or Roles.LeadingGroup or Roles.Supervisor)
-            return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "select coalesce(sum(n), 0)::int from item_dashboard_counts where campaign_id = @campaignId and kind = 'light'",
-                new { campaignId }, cancellationToken: ct));
+        if (filters == ItemFilters.None && ItemListing.SeesWholeCampaigns(user))
+            return (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                ItemListing.WholeCampaignCount, new { campaignId, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition($"""
             select count(*)::int from items i join campaigns c on c.id = i.campaign_id
             {Where}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
 using Rectify.Workflows.Domain;
 
@@ -157,6 +158,11 @@ internal static class ItemListing
         from campaigns c join item_dashboard_counts d on d.campaign_id = c.id and d.kind = 'light'
         where c.id = @campaignId and {Access.CampaignVisible}
         """;
+
+    /// <summary>
+    /// An office or the administrator sees every item of a campaign it may see: its total is <see cref="WholeCampaignCount"/>.
+    /// </summary>
+    public static bool SeesWholeCampaigns(CurrentUser user) => user.Role is Roles.Admin or Roles.LeadingGroup or Roles.Supervisor;
 
     /// <summary>
     /// A list's total from its count stopped at <see cref="ExactCountUpTo"/> + 1: exact up to it, beyond it the larger of

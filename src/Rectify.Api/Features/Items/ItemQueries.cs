@@ -60,7 +60,7 @@ public static class ItemQueries
     /// <summary>One campaign, no other filter, for an office or the administrator (who see every item of a campaign of theirs).</summary>
     private static bool IsWholeCampaign(ItemFilter filter, CurrentUser user) =>
         filter is { CampaignId: not null, Unit: null, State: null, Overdue: null, Q: null, AssignmentState: null, Light: null }
-        && user.Role is Roles.Admin or Roles.LeadingGroup or Roles.Supervisor;
+        && ItemListing.SeesWholeCampaigns(user);
 
     /// <summary>The row of an item <paramref name="user"/> may see; null when there is none or it is not visible.</summary>
     public static async Task<ItemRow?> FindRowAsync(NpgsqlConnection connection, Guid id, CurrentUser user, CancellationToken ct)
