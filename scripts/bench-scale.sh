@@ -5,7 +5,8 @@
 # BENCH_SCALE_ITEMS items × 3 units (default 1,000,000) under the baseline, times the paths people use on it, then starts
 # this checkout's build on the same database and times them again; then 200 clients during a burst of timers.
 # Other knobs: BENCH_SCALE_REPS (30), BENCH_SCALE_CLIENTS (200), BENCH_SCALE_LOAD_SECONDS (60), BENCH_SCALE_BURST
-# (100000), BENCH_SCALE_PATH_BUDGET_SECONDS (40); BENCH_DOC= to skip writing docs/performance.md (or a path).
+# (100000), BENCH_SCALE_PATH_BUDGET_SECONDS (40); BENCH_DOC= to skip writing docs/performance.md (or a path);
+# BENCH_SCALE_LAUNCH_ONLY=1: only the two launches (the baseline's and this build's), printed, nothing written.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

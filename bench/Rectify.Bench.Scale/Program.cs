@@ -48,6 +48,15 @@ Say($"service started (empty database migrated) in {api.StartedIn.TotalSeconds:F
 Connect(api.BaseAddress);
 var (campaign, insertSeconds, assignments) = await DraftAsync(db, "");
 var launch = await LaunchAsync(db, campaign, options.Baseline is null ? "" : " (baseline build)");
+if (Env("BENCH_SCALE_LAUNCH_ONLY", 0) == 1)
+{
+    // The two launches side by side and nothing else (docs/performance.md is not written).
+    await api.DisposeAsync();
+    var only = await CurrentLaunchAsync();
+    Say(only is null ? $"launch only: {launch.Seconds:F1} s"
+        : $"launch only: baseline {launch.Seconds:F1} s, this build {only.Seconds:F1} s (ratio {launch.Seconds / only.Seconds:F2})");
+    return 0;
+}
 
 var watch = Stopwatch.StartNew();
 var indexSeconds = await Dataset.WithoutIndexesAsync(db, ["items", "assignments", "journal", "escalations", "timers"],
@@ -82,28 +91,8 @@ var load = await Load.RunAsync(http, db, await TokenAsync("admin"), campaign, wr
 Say($"load: {load.Requests:N0} requests ({load.Writes:N0} writes), p50 {load.P50:F0} ms, p99 {load.P99:F0} ms, errors {load.Errors}; burst of {load.BurstTimers:N0}: p99 lateness {load.BurstLatenessP99:F1} s, all fired after {load.BurstSeconds:F1} s");
 await api.DisposeAsync();
 
-// 4. With a baseline, the launch above ran under it: this build's launch is timed on a draft campaign of its own in a
-// database of its own (built the same way, under this build), after everything else, so the measured data, the caches
-// of the paths and the load are as they were; the database is dropped afterwards.
-ScaleReport.LaunchFigure? currentLaunch = null;
-if (options.Baseline is not null)
-{
-    var launchDatabase = "bench_scale_launch";
-    await AdminAsync($"drop database if exists {launchDatabase} with (force)", $"create database {launchDatabase}");
-    var launchCs = new NpgsqlConnectionStringBuilder(cs) { Database = launchDatabase }.ConnectionString;
-    await using (var launchDb = NpgsqlDataSource.Create(launchCs))
-    {
-        var launchConnection = new NpgsqlConnectionStringBuilder(serviceConnection) { Database = launchDatabase }.ConnectionString;
-        api = await ApiProcess.StartAsync(options.Api, launchConnection,
-            Password, Path.Combine(options.LogDirectory, "api-launch.log"));
-        Connect(api.BaseAddress);
-        var (draft, _, _) = await DraftAsync(launchDb, " (this build's launch, own database)");
-        currentLaunch = await LaunchAsync(launchDb, draft, " (this build, own database)");
-        await api.DisposeAsync();
-    }
-    NpgsqlConnection.ClearAllPools();
-    await AdminAsync($"drop database if exists {launchDatabase} with (force)");
-}
+// 4. With a baseline, this build's launch, in a database of its own (CurrentLaunchAsync).
+var currentLaunch = await CurrentLaunchAsync();
 
 var report = ScaleReport.Markdown(new ScaleReport.Figures(
     started, Environment.ProcessorCount, ScaleReport.MemoryGiB(), pgVersion, fsync, sizes, launch, currentLaunch,
@@ -138,6 +127,31 @@ async Task<(Guid Campaign, double Seconds, long Assignments)> DraftAsync(NpgsqlD
     var parts = await Dataset.ScalarAsync<long>(target, "select count(*) from assignments where campaign_id = @id", new { id });
     Say($"{items:N0} draft items, {parts:N0} assignments inserted in {seconds:F1} s (of which {indexSeconds:F1} s building the indexes){label}");
     return (id, seconds, parts);
+}
+
+// With a baseline, the launch of step 1 ran under it: this build's launch is timed on a draft campaign of its own in a
+// database of its own (built the same way, under this build), after everything else, so the measured data, the caches
+// of the paths and the load are as they were; the database is dropped afterwards.
+async Task<ScaleReport.LaunchFigure?> CurrentLaunchAsync()
+{
+    if (options.Baseline is null) return null;
+    ScaleReport.LaunchFigure figure;
+    var launchDatabase = "bench_scale_launch";
+    await AdminAsync($"drop database if exists {launchDatabase} with (force)", $"create database {launchDatabase}");
+    var launchCs = new NpgsqlConnectionStringBuilder(cs) { Database = launchDatabase }.ConnectionString;
+    await using (var launchDb = NpgsqlDataSource.Create(launchCs))
+    {
+        var launchConnection = new NpgsqlConnectionStringBuilder(serviceConnection) { Database = launchDatabase }.ConnectionString;
+        api = await ApiProcess.StartAsync(options.Api, launchConnection,
+            Password, Path.Combine(options.LogDirectory, "api-launch.log"));
+        Connect(api.BaseAddress);
+        var (draft, _, _) = await DraftAsync(launchDb, " (this build's launch, own database)");
+        figure = await LaunchAsync(launchDb, draft, " (this build, own database)");
+        await api.DisposeAsync();
+    }
+    NpgsqlConnection.ClearAllPools();
+    await AdminAsync($"drop database if exists {launchDatabase} with (force)");
+    return figure;
 }
 
 // Statements on the server's own database (creating and dropping the bench's databases), one after the other.

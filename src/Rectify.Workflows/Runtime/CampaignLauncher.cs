@@ -49,11 +49,15 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
         var launchLevel = d.Item.LaunchEscalationLevel ?? EscalationLevels.None;
         var ackDue = Schedule.AcknowledgeBy(d, snapshot, zone, now);
 
+        // The aggregates (statistics, dashboard, per-unit figures) are counted once for the whole campaign after the update
+        // instead of by its statement triggers (migration 0994): a third of the update's time at a million items.
         const string assign = """
+            set local rectify.item_counts = 'deferred';
             update items set state = @launchState, assigned_at = @now, cycle = 1, ack_due_at = @ackDue, escalation_level = @launchLevel,
                              version = version + 1, updated_at = @now,
                              yellow_from = item_yellow_from(effective_deadline, (@now at time zone @timeZone)::date)
-            where campaign_id = @campaignId and state = @initialState
+            where campaign_id = @campaignId and state = @initialState;
+            set local rectify.item_counts = 'kept';
             """;
         var count = await connection.ExecuteAsync(new CommandDefinition(assign, new
         {
@@ -65,6 +69,8 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
             await tx.RollbackAsync(ct);
             return new LaunchRefused(422, "整改工作没有任何问题，不能启动 / a campaign without items cannot be launched");
         }
+        await connection.ExecuteAsync(new CommandDefinition(
+            "select item_counts_recount(@campaignId)", new { campaignId }, tx, cancellationToken: ct, commandTimeout: 300));
 
         var work = new ScheduleWork(connection, tx, d, snapshot, zone, now);
         var timers = await ScheduleItemTimersAsync(work, campaign, launchLevel, ackDue, ct);
