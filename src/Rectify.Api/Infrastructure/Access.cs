@@ -1,4 +1,5 @@
 using Rectify.Api.Features.Auth;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Infrastructure;
 
@@ -20,6 +21,15 @@ public static class Access
          or (@role = 'supervisor' and c.supervision_unit = @unit)
          or (@role = 'unit' and c.state <> 'draft' and (i.lead_unit = @unit or i.units @> array[@unit]::text[])))
         """;
+
+    /// <summary>
+    /// Whether <see cref="ItemVisible"/> holds for every item of a campaign: the administrator, the campaign's issuing
+    /// office and its supervision office (whose figures may then come from the campaign's maintained aggregates).
+    /// </summary>
+    public static bool SeesEveryItem(CurrentUser user, string issuedByUnit, string? supervisionUnit) =>
+        user.Role == Roles.Admin
+        || (user.Role == Roles.LeadingGroup && user.UnitCode == issuedByUnit)
+        || (user.Role == Roles.Supervisor && supervisionUnit is not null && user.UnitCode == supervisionUnit);
 
     /// <summary>A unit sees the launched campaigns that contain an item of its own (never a draft).</summary>
     public const string CampaignVisible = """

@@ -45,8 +45,9 @@ public sealed partial class CampaignLauncher
             // Items that start under a supervision letter (monthly supervision): the record exists from the first day.
             const string escalate = """
                 with opened as (
-                    insert into escalations(id, campaign_id, item_id, level, office_unit, opened_at, note)
-                    select gen_random_uuid(), campaign_id, id, @launchLevel, @office, @now, '交办即督办 / under supervision from assignment'
+                    insert into escalations(id, campaign_id, item_id, level, office_unit, opened_at, note, lead_unit)
+                    select gen_random_uuid(), campaign_id, id, @launchLevel, @office, @now, '交办即督办 / under supervision from assignment',
+                           lead_unit
                     from items where campaign_id = @campaignId
                     returning id, item_id
                 )

@@ -71,8 +71,11 @@ public sealed class EffectBatch
         if (Escalations.Count > 0)
         {
             const string sql = """
-                insert into escalations(id, campaign_id, item_id, deliverable_id, level, office_unit, opened_at, note)
-                select * from unnest(@ids, @campaigns, @items, @deliverables, @levels, @offices, @opened, @notes)
+                insert into escalations(id, campaign_id, item_id, deliverable_id, level, office_unit, opened_at, note, lead_unit)
+                select e.*, i.lead_unit
+                from unnest(@ids, @campaigns, @items, @deliverables, @levels, @offices, @opened, @notes)
+                     as e(id, campaign_id, item_id, deliverable_id, level, office_unit, opened_at, note)
+                left join items i on i.id = e.item_id
                 on conflict do nothing
                 """;
             await connection.ExecuteAsync(new CommandDefinition(sql, new

@@ -10,7 +10,8 @@ namespace Rectify.Api.Tests.Documents;
 
 /// <summary>
 /// The report of a campaign larger than its lists' limit: the figures counted by the database equal the rules of
-/// <see cref="ReportFigures"/> over every loaded item (as of past dates and today, for the office and a unit), and
+/// <see cref="ReportFigures"/> over every loaded item (as of past dates and today, for the office and a unit; today's
+/// also from the maintained figures an office's report reads), and
 /// sections 三 and 四 print the first <see cref="ReportLists.Limit"/> items in their order with the count of all.
 /// </summary>
 public sealed class ReportAtScaleTests(RectifyApp app) : IClassFixture<RectifyApp>
@@ -82,6 +83,15 @@ public sealed class ReportAtScaleTests(RectifyApp app) : IClassFixture<RectifyAp
                 figures.ByUnit.ShouldBe(ReportFigures.ByLeadUnit(items, asOf, escalations), context);
                 figures.BySource.ShouldBe(ReportFigures.BySource(items, asOf), context);
                 figures.Ongoing.ShouldBe(items.Count(i => i.Ongoing), context);
+                if (user.Role == "admin" && asOf == today)
+                {
+                    // Today's report for an office reads the maintained figures (migration 0995): the same figures.
+                    var maintained = await ReportFigures.ForTodayAsync(connection, campaign, today, CancellationToken.None);
+                    maintained.Summary.ShouldBe(figures.Summary, $"{context} maintained");
+                    maintained.ByUnit.ShouldBe(figures.ByUnit, $"{context} maintained");
+                    maintained.BySource.ShouldBe(figures.BySource, $"{context} maintained");
+                    maintained.Ongoing.ShouldBe(figures.Ongoing, $"{context} maintained");
+                }
                 // The spread reaches every figure (a test of zeros would prove nothing).
                 if (user.Role == "admin" && asOf != DateOnly.Parse(Dates[0], CultureInfo.InvariantCulture))
                 {

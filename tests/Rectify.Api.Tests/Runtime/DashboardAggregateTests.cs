@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Features.Campaigns;
+using Rectify.Api.Features.Documents;
 using Rectify.Api.Pages.Campaigns;
 using Rectify.Api.Ui;
 using Rectify.Workflows.Calendar;
@@ -77,6 +78,17 @@ public sealed class DashboardAggregateTests(RuntimeApp app) : IClassFixture<Runt
         (await Send(org.UnitA, supplementary, new { type = "acknowledge" })).EnsureSuccessStatusCode();
         await AssertAggregateAsync(campaign, "past the deadlines, after a reopening");
 
+        // An escalated item led by another unit from now on: its escalations count for the new lead unit.
+        await using (var connection = new NpgsqlConnection(app.Database.ConnectionString))
+            (await connection.ExecuteScalarAsync<int>("select count(*) from escalations where item_id = @item", new { item = ids[5] }))
+                .ShouldBeGreaterThan(0);
+        (await org.Lgo.PutAsJsonAsync($"/api/items/{ids[5]}", new
+        {
+            title = "畜禽养殖污染", leadUnit = "dagc", units = new[] { "dagc", org.UnitACode, org.UnitBCode }, deadline = "2026-06-15",
+            ongoing = false, responsibleLeaderId = org.Leader, note = "改由章凤镇牵头",
+        })).EnsureSuccessStatusCode();
+        await AssertAggregateAsync(campaign, "after a change of lead unit");
+
         // A later day, everything late: the figures still agree (today is applied when read).
         await org.SetClockAsync(RuntimeApp.Local(2026, 6, 29, 10));
         await AssertAggregateAsync(campaign, "late in the campaign");
@@ -103,6 +115,17 @@ public sealed class DashboardAggregateTests(RuntimeApp app) : IClassFixture<Runt
         (await SnapshotAsync(connection, campaign)).ShouldBe(await RecountAsync(connection, campaign), $"aggregate rows {when}");
         (await UnitSnapshotAsync(connection, campaign)).ShouldBe(await UnitRecountAsync(connection, campaign), $"unit aggregate rows {when}");
         (await StatsSnapshotAsync(connection, campaign)).ShouldBe(await StatsCountAsync(connection, campaign), $"statistics rows {when}");
+        (await connection.ExecuteScalarAsync<int>("""
+            select count(*) from escalations e join items i on i.id = e.item_id
+            where e.campaign_id = @campaign and e.lead_unit is distinct from i.lead_unit
+            """, new { campaign })).ShouldBe(0, $"escalations carry their item's lead unit {when}");
+        var todayHere = ItemStatus.LocalToday(app.Services.GetRequiredService<TimeProvider>().GetUtcNow(), "Asia/Shanghai");
+        var admin = new CurrentUser(Guid.NewGuid(), "admin", Roles.Admin, null, null);
+        var scanned = await ReportFigures.ForCampaignAsync(connection, campaign, admin, todayHere, CancellationToken.None);
+        var maintained = await ReportFigures.ForTodayAsync(connection, campaign, todayHere, CancellationToken.None);
+        (maintained.Summary, maintained.Ongoing).ShouldBe((scanned.Summary, scanned.Ongoing), $"report figures {when}");
+        maintained.ByUnit.ShouldBe(scanned.ByUnit, $"report figures by unit {when}");
+        maintained.BySource.ShouldBe(scanned.BySource, $"report figures by source {when}");
 
         var (aggregate, counted) = await DashboardsAsync(campaign);
         aggregate.Today.ShouldBe(counted.Today, when);
@@ -164,7 +187,10 @@ public sealed class DashboardAggregateTests(RuntimeApp app) : IClassFixture<Runt
             group by state, effective_deadline, closed_late having sum(n) <> 0 order by 1
             """, new { campaign })).ToList();
 
-    /// <summary>The statistics' key counted from the items here, by the rule 0901 states (closed late: closed after the deadline, local date).</summary>
+    /// <summary>
+    /// The statistics' key counted from the items here, by the rule 0901 states (closed late: closed after the deadline,
+    /// local date).
+    /// </summary>
     private static async Task<List<string>> StatsCountAsync(NpgsqlConnection connection, Guid campaign) =>
         (await connection.QueryAsync<string>("""
             select concat_ws('|', state, effective_deadline, late, count(*)) from (

@@ -41,22 +41,28 @@ public static class ReportLists
         """;
 
     private const string Overdue = """
-        i.state <> 'draft' and (i.assigned_at is null or (i.assigned_at at time zone c.time_zone)::date <= @asOf)
+        i.state not in ('draft', 'withdrawn') and (i.assigned_at is null or (i.assigned_at at time zone c.time_zone)::date <= @asOf)
         and i.effective_deadline < @asOf
         """;
 
-    /// <summary>三 of the progress report: the items overdue at the end of the date (not closed by then).</summary>
+    /// <summary>三 of the progress report: the items overdue at the end of the date (not closed by then, not withdrawn).</summary>
     public static Task<ReportList> OverdueAsync(NpgsqlConnection connection, Query query, int count, CancellationToken ct) =>
-        OpenAsync(connection, query, Overdue, "('withdrawn')", count, ct);
+        OpenAsync(connection, query, Overdue, null, count, ct);
 
     /// <summary>三 of the final report: every item not closed by the end of the date.</summary>
     public static Task<ReportList> UnfinishedAsync(NpgsqlConnection connection, Query query, int count, CancellationToken ct) =>
         OpenAsync(connection, query, "true", "('draft', 'withdrawn')", count, ct);
 
     private static async Task<ReportList> OpenAsync(
-        NpgsqlConnection connection, Query query, string condition, string neverClosed, int count, CancellationToken ct)
+        NpgsqlConnection connection, Query query, string condition, string? neverClosed, int count, CancellationToken ct)
     {
-        // Not closed by then: open now (the partial index), closed after the date, or withdrawn (final: draft too).
+        // Not closed by then: open now (the partial index), closed after the date, or (the final report's) never closed:
+        // withdrawn and draft.
+        var never = neverClosed is null ? "" : $"""
+            union all
+            (select i.id, i.effective_deadline, i.seq {From} and i.state in {neverClosed} and {condition}
+             order by i.effective_deadline, i.seq limit @limit)
+            """;
         var sql = $"""
             select id from (
                 (select i.id, i.effective_deadline, i.seq {From} and i.state not in ('closed', 'draft', 'withdrawn') and {condition}
@@ -64,9 +70,7 @@ public static class ReportLists
                 union all
                 (select i.id, i.effective_deadline, i.seq {From} and i.state = 'closed' and {ClosedAfter} and {condition}
                  order by i.effective_deadline, i.seq limit @limit)
-                union all
-                (select i.id, i.effective_deadline, i.seq {From} and i.state in {neverClosed} and {condition}
-                 order by i.effective_deadline, i.seq limit @limit)
+                {never}
             ) x
             order by effective_deadline, seq limit @limit
             """;

@@ -26,4 +26,31 @@ public sealed record SourceFigure(string Source, int Total, int Closed, int Open
             .OrderBy(f => f.Source == Unnamed)
             .ToList();
     }
+
+    /// <summary>
+    /// The 'source' rows of a whole campaign's maintained aggregate (item_dashboard_counts, migration 0940: source and
+    /// class closed / withdrawn / other), each with the first seq of its source (an index range), parameter
+    /// <c>@campaignId</c>; folded by <see cref="FromAggregate"/>. Today's figures: closed means closed now.
+    /// </summary>
+    public const string AggregateSql = """
+        select s.source, s.cls, s.n, f.first_seq as FirstSeq
+        from (select source, state as cls, sum(n)::bigint as n from item_dashboard_counts
+              where campaign_id = @campaignId and kind = 'source' group by 1, 2 having sum(n) <> 0) s
+        left join lateral (select min(i.seq) as first_seq from items i where i.campaign_id = @campaignId and i.source = s.source) f on true
+        """;
+
+    /// <summary>One row of <see cref="AggregateSql"/>.</summary>
+    public sealed record AggregateRow(string? Source, string Cls, long N, int? FirstSeq);
+
+    /// <summary>The figures of <see cref="Of{T}"/> from the rows of <see cref="AggregateSql"/>, in the same order.</summary>
+    public static IReadOnlyList<SourceFigure> FromAggregate(IReadOnlyList<AggregateRow> rows)
+    {
+        if (!rows.Any(s => s.Source is not null)) return [];
+        return rows.GroupBy(s => s.Source ?? Unnamed, StringComparer.Ordinal)
+            .Select(g => (First: g.Min(s => s.Source is null ? int.MaxValue : s.FirstSeq ?? int.MaxValue),
+                Figure: new SourceFigure(g.Key, (int)g.Sum(s => s.N), (int)g.Where(s => s.Cls == "closed").Sum(s => s.N),
+                    (int)g.Where(s => s.Cls == "other").Sum(s => s.N))))
+            .OrderBy(x => x.Figure.Source == Unnamed).ThenBy(x => x.First)
+            .Select(x => x.Figure).ToList();
+    }
 }

@@ -89,7 +89,6 @@ public sealed record CampaignDashboard(
     private sealed record LightRow(string State, DateOnly? Deadline, DateOnly? AssignedOn, DateTimeOffset? AssignedAt, long N);
     private sealed record LeadRow(string Unit, string Cls, DateOnly? Deadline, long N);
     private sealed record SeriesRow(DateOnly OpenedOn, DateOnly? ClosedOn, long N);
-    private sealed record SourceRow(string? Source, string Cls, long N, int? FirstSeq);
     private sealed record LateRow(string Code, int AsLead, int AsResponsible, int MaxDays, int TotalDays);
 
     private static async Task<CampaignDashboard> FromAggregateAsync(
@@ -103,10 +102,7 @@ public sealed record CampaignDashboard(
             where campaign_id = @campaignId and kind = 'lead' group by 1, 2, 3 having sum(n) <> 0;
             select day1 as OpenedOn, day2 as ClosedOn, sum(n)::bigint as N from item_dashboard_counts
             where campaign_id = @campaignId and kind = 'series' group by 1, 2 having sum(n) <> 0;
-            select s.source, s.cls, s.n, f.first_seq as FirstSeq
-            from (select source, state as cls, sum(n)::bigint as n from item_dashboard_counts
-                  where campaign_id = @campaignId and kind = 'source' group by 1, 2 having sum(n) <> 0) s
-            left join lateral (select min(i.seq) as first_seq from items i where i.campaign_id = @campaignId and i.source = s.source) f on true;
+            {Features.Items.SourceFigure.AggregateSql};
             select i.id, i.number, i.title, i.state, i.lead_unit as LeadUnit, i.units, i.effective_deadline as EffectiveDeadline,
                    i.ongoing, i.escalation_level as EscalationLevel, i.assigned_at as AssignedAt, i.closed_at as ClosedAt, i.created_at as CreatedAt,
                    array(select a.unit_code from assignments a where a.item_id = i.id and a.state in ('assigned', 'inProgress') order by a.unit_code) as BehindUnits,
@@ -127,7 +123,7 @@ public sealed record CampaignDashboard(
         var lights = (await grid.ReadAsync<LightRow>()).ToList();
         var leads = (await grid.ReadAsync<LeadRow>()).ToList();
         var series = (await grid.ReadAsync<SeriesRow>()).ToList();
-        var sources = (await grid.ReadAsync<SourceRow>()).ToList();
+        var sources = (await grid.ReadAsync<Features.Items.SourceFigure.AggregateRow>()).ToList();
         var top = (await grid.ReadAsync<DashboardItem>()).ToList();
         var late = (await grid.ReadAsync<LateRow>()).ToList();
 
@@ -147,21 +143,12 @@ public sealed record CampaignDashboard(
         var overdue = top.Select(i => new OverdueRow(i, ItemStatus.OverdueDays(i.State, i.EffectiveDeadline, today))).ToList();
         var lateUnits = OrderLateUnits(late.Select(r => new LateUnit(r.Code, r.AsLead, r.AsResponsible, r.MaxDays, r.TotalDays)));
         var byLead = OrderByLead(leads.GroupBy(r => r.Unit, StringComparer.Ordinal).Select(g => new UnitProgress(g.Key,
-            (int)g.Sum(r => r.N), (int)g.Where(r => r.Cls == "closed").Sum(r => r.N),
+            (int)g.Sum(r => r.N), (int)g.Where(r => r.Cls is "closed" or "closedLate").Sum(r => r.N),
             (int)g.Where(r => r.Cls == "open" && r.Deadline is { } d && d < today).Sum(r => r.N))));
         var points = BuildSeries(series.Select(r => (r.OpenedOn, r.ClosedOn, r.N)).ToList(), phases, today);
 
         // 清零 per source in the order the sources first appear in the list (their first seq), items without one last.
-        IReadOnlyList<Features.Items.SourceFigure> bySource = [];
-        if (sources.Any(s => s.Source is not null))
-        {
-            bySource = sources.GroupBy(s => s.Source ?? Features.Items.SourceFigure.Unnamed, StringComparer.Ordinal)
-                .Select(g => (First: g.Min(s => s.Source is null ? int.MaxValue : s.FirstSeq ?? int.MaxValue),
-                    Figure: new Features.Items.SourceFigure(g.Key, (int)g.Sum(s => s.N), (int)g.Where(s => s.Cls == "closed").Sum(s => s.N),
-                        (int)g.Where(s => s.Cls == "other").Sum(s => s.N))))
-                .OrderBy(x => x.Figure.Source == Features.Items.SourceFigure.Unnamed).ThenBy(x => x.First)
-                .Select(x => x.Figure).ToList();
-        }
+        var bySource = Features.Items.SourceFigure.FromAggregate(sources);
         return new CampaignDashboard(today, (int)red, (int)yellow, (int)green, overdue, lateUnits, byLead, points)
         {
             BySource = bySource, OverdueCount = (int)overdueCount,
