@@ -160,16 +160,25 @@ public sealed class ImportTaskTests(ImportTaskApp app) : IClassFixture<ImportTas
         var preview = await (await DocumentsSeed.ImportAsync(admin, campaign, List(80), "两次.xlsx", dryRun: true)).ShouldHaveStatusAsync(HttpStatusCode.OK);
         preview.GetProperty("wouldImport").GetInt32().ShouldBe(80);
         var upload = preview.GetProperty("uploadId").GetGuid();
+        await using var db = app.Database.CreateDataSource();
 
-        var first = await (await ConfirmAsync(admin, campaign, upload)).ShouldHaveStatusAsync(HttpStatusCode.Accepted);
-        var second = await (await ConfirmAsync(admin, campaign, upload)).ShouldHaveStatusAsync(HttpStatusCode.Accepted);
-        var id = first.GetProperty("id").GetGuid();
-        second.GetProperty("id").GetGuid().ShouldBe(id, "a confirmation sent twice answers the task already importing the upload");
+        // The second confirmation comes while the task is still importing: the campaign's row is held here, so the task
+        // waits at its first insert (which locks it) until both confirmations are answered, however fast it would be.
+        Guid id;
+        await using (var hold = await db.OpenConnectionAsync())
+        await using (var holding = await hold.BeginTransactionAsync())
+        {
+            await hold.ExecuteAsync("select 1 from campaigns where id = @campaign for no key update", new { campaign }, holding);
+            var first = await (await ConfirmAsync(admin, campaign, upload)).ShouldHaveStatusAsync(HttpStatusCode.Accepted);
+            var second = await (await ConfirmAsync(admin, campaign, upload)).ShouldHaveStatusAsync(HttpStatusCode.Accepted);
+            id = first.GetProperty("id").GetGuid();
+            second.GetProperty("id").GetGuid().ShouldBe(id, "a confirmation sent twice answers the task already importing the upload");
+            await holding.RollbackAsync();
+        }
         (await FinishedAsync(admin, id)).GetProperty("state").GetString().ShouldBe("succeeded");
         (await CountAsync("select count(*) from items where campaign_id = @campaign", new { campaign })).ShouldBe(80);
 
         // The job once more (a requeue from the dashboard, a node thought dead): the finished task is left alone.
-        await using var db = app.Database.CreateDataSource();
         await using var c = await db.OpenConnectionAsync();
         const string sql = "select attempts, finished_at, summary::text from background_tasks where id = @id";
         var before = await c.QuerySingleAsync<(int Attempts, DateTime Finished, string Summary)>(sql, new { id });
