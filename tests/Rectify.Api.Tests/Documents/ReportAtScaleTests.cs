@@ -103,6 +103,43 @@ public sealed class ReportAtScaleTests(RectifyApp app) : IClassFixture<RectifyAp
             }
     }
 
+    [Fact]
+    public async Task AUnitsLists_ReadFromItsOwnItems_AreTheListsOfItsItems()
+    {
+        var campaign = await LargeCampaignAsync("全国规模报告 单位清单");
+        await using var connection = new NpgsqlConnection(app.Database.ConnectionString);
+        await connection.OpenAsync();
+        var unit = new CurrentUser(Guid.Empty, "czj", "unit", "czj", null);
+        var today = Rectify.Workflows.Domain.ItemStatus.LocalToday(Now, "Asia/Shanghai");
+        static List<Guid> Open(List<DocumentItem> rows) => (rows.Count <= ReportLists.Limit
+            ? rows.OrderBy(i => i.Seq)
+            : rows.OrderBy(i => i.EffectiveDeadline ?? DateOnly.MaxValue).ThenBy(i => i.Seq).Take(ReportLists.Limit))
+            .Select(i => i.Id).ToList();
+        var sizes = new List<int>();
+        foreach (var day in Dates.Select(d => DateOnly.Parse(d, CultureInfo.InvariantCulture)).Append(today))
+        {
+            var (items, _) = await LoadAsync(connection, campaign, unit, day);
+            var endOfDay = new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8)).ToUniversalTime();
+            var query = new ReportLists.Query(campaign, unit, day, endOfDay);
+            var overdue = items.Where(i => !i.ClosedBy(day) && ReportFigures.IsOverdue(i, day)).ToList();
+            var unfinished = items.Where(i => !i.ClosedBy(day)).ToList();
+            var closed = items.Where(i => i.ClosedBy(day)).ToList();
+            sizes.AddRange([overdue.Count, unfinished.Count, closed.Count]);
+            (await ReportLists.OverdueAsync(connection, query, overdue.Count, CancellationToken.None)).Rows.Select(i => i.Id)
+                .ShouldBe(Open(overdue), $"三 (progress) {day}");
+            (await ReportLists.UnfinishedAsync(connection, query, unfinished.Count, CancellationToken.None)).Rows.Select(i => i.Id)
+                .ShouldBe(Open(unfinished), $"三 (final) {day}");
+            var four = closed.Count <= ReportLists.Limit
+                ? closed.OrderBy(i => i.ClosedOn).ThenBy(i => i.Seq)
+                : closed.OrderByDescending(i => i.ClosedAt).ThenBy(i => i.Seq).Take(ReportLists.Limit);
+            (await ReportLists.ClosedAsync(connection, query, closed.Count, CancellationToken.None)).Rows.Select(i => i.Id)
+                .ShouldBe(four.Select(i => i.Id), $"四 {day}");
+        }
+        // Lists within the limit and beyond it, and some empty: every ordering is exercised.
+        sizes.ShouldContain(n => n > ReportLists.Limit);
+        sizes.ShouldContain(n => n > 0 && n <= ReportLists.Limit);
+    }
+
     [Theory]
     [InlineData("progress", "2018-06-20")]
     [InlineData("final", "2018-07-31")]

@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using Rectify.Api.Features.Auth;
 using Rectify.Api.Infrastructure;
+using Rectify.Workflows.Domain;
 
 namespace Rectify.Api.Features.Documents;
 
@@ -35,6 +36,22 @@ public static class ReportLists
         where i.campaign_id = @campaignId and {Access.ItemVisible}
         """;
 
+    // A unit's lists are read from its own items first (a few thousand of a national campaign's million, by its indexes),
+    // then ordered: walking the campaign's index in the list's order for the unit's rows reads every closed or open item
+    // of the campaign when the unit has few (5.8 s for a unit with no closed item among 220,000, 1M copy).
+    private const string Mine = """
+        with mine as materialized (
+            select i.* from items i where i.campaign_id = @campaignId and (i.lead_unit = @unit or i.units @> array[@unit]::text[]))
+        """;
+
+    private const string FromMine = $"""
+        from mine i join campaigns c on c.id = i.campaign_id
+        where i.campaign_id = @campaignId and {Access.ItemVisible}
+        """;
+
+    /// <summary>The statement's opening (the unit's items, for a unit) and its <c>from … where</c> for the caller.</summary>
+    private static (string With, string From) Shape(Query query) => query.User.Role == Roles.Unit ? (Mine, FromMine) : ("", From);
+
     // Closed after the local date: the range on closed_at (two days' margin for any zone) reads the index, the date decides.
     private const string ClosedAfter = """
         i.closed_at > @endOfDay - interval '2 days' and (i.closed_at at time zone c.time_zone)::date > @asOf
@@ -58,17 +75,19 @@ public static class ReportLists
     {
         // Not closed by then: open now (the partial index), closed after the date, or (the final report's) never closed:
         // withdrawn and draft.
+        var (with, from) = Shape(query);
         var never = neverClosed is null ? "" : $"""
             union all
-            (select i.id, i.effective_deadline, i.seq {From} and i.state in {neverClosed} and {condition}
+            (select i.id, i.effective_deadline, i.seq {from} and i.state in {neverClosed} and {condition}
              order by i.effective_deadline, i.seq limit @limit)
             """;
         var sql = $"""
+            {with}
             select id from (
-                (select i.id, i.effective_deadline, i.seq {From} and i.state not in ('closed', 'draft', 'withdrawn') and {condition}
+                (select i.id, i.effective_deadline, i.seq {from} and i.state not in ('closed', 'draft', 'withdrawn') and {condition}
                  order by i.effective_deadline, i.seq limit @limit)
                 union all
-                (select i.id, i.effective_deadline, i.seq {From} and i.state = 'closed' and {ClosedAfter} and {condition}
+                (select i.id, i.effective_deadline, i.seq {from} and i.state = 'closed' and {ClosedAfter} and {condition}
                  order by i.effective_deadline, i.seq limit @limit)
                 {never}
             ) x
@@ -85,8 +104,10 @@ public static class ReportLists
     /// <summary>四: the items closed by the end of the date.</summary>
     public static async Task<ReportList> ClosedAsync(NpgsqlConnection connection, Query query, int count, CancellationToken ct)
     {
-        const string sql = $"""
-            select i.id {From} and i.state = 'closed' and i.closed_at < @endOfDay + interval '2 days'
+        var (with, from) = Shape(query);
+        var sql = $"""
+            {with}
+            select i.id {from} and i.state = 'closed' and i.closed_at < @endOfDay + interval '2 days'
               and (i.closed_at at time zone c.time_zone)::date <= @asOf
             order by i.closed_at desc, i.seq limit @limit
             """;
