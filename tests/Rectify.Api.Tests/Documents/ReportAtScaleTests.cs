@@ -187,6 +187,18 @@ public sealed class ReportAtScaleTests(RectifyApp app) : IClassFixture<RectifyAp
         var note = $"以上列出最近销号的{ReportLists.Limit}项；已销号的全部{closed.Count}项详见整改台账（ledger.xlsx）。";
         if (bounded) doc.Paragraphs.ShouldContain(note);
         else doc.All.ShouldNotContain("以上列出最近销号的");
+        // The lists' 序号 column is as wide as their longest number needs (four digits here, wider than the 600 of short
+        // numbers), taken from the 问题 column: each table still spans the text width.
+        using var word = DocumentFormat.OpenXml.Packaging.WordprocessingDocument.Open(new MemoryStream(bytes), false);
+        var grids = word.MainDocumentPart!.Document!.Body!.Descendants<DocumentFormat.OpenXml.Wordprocessing.TableGrid>()
+            .Select(g => g.Elements<DocumentFormat.OpenXml.Wordprocessing.GridColumn>()
+                .Select(c => int.Parse(c.Width!.Value!, CultureInfo.InvariantCulture)).ToList())
+            .ToList();
+        foreach (var grid in new[] { grids[2], grids[3] })
+        {
+            grid.Sum().ShouldBe(WordBuilder.TextWidth);
+            grid[0].ShouldBe(140 * 4 + 240);
+        }
         // The figures of the table by unit still count every item.
         doc.Tables[0][^1][2].ShouldBe(items.Count.ToString(CultureInfo.InvariantCulture));
     }

@@ -47,8 +47,12 @@ public static class ReportDocument
         if (open.Count == 0) word.Para("无。");
         else
         {
+            var numberWidth = NumberWidth(open);
             word.Table(
-                [("序号", 600), ("问题", 2545), ("牵头单位", 1300), ("整改时限", 1100), ("逾期工作日", 900), ("督办", 800), ("最新进展", 1600)],
+                [
+                    ("序号", numberWidth), ("问题", 3145 - numberWidth), ("牵头单位", 1300), ("整改时限", 1100), ("逾期工作日", 900),
+                    ("督办", 800), ("最新进展", 1600),
+                ],
                 open.Select(i => (IReadOnlyList<string>)
                 [
                     i.Number ?? "", i.Title, i.LeadUnitName, i.Ongoing ? "长期坚持" : Labels.IsoDate(i.EffectiveDeadline),
@@ -66,8 +70,9 @@ public static class ReportDocument
         if (closed.Count == 0) word.Para("无。");
         else
         {
+            var numberWidth = NumberWidth(closed);
             word.Table(
-                [("序号", 600), ("问题", 3445), ("牵头单位", 1500), ("整改时限", 1100), ("销号日期", 1100), ("完成情况", 1100)],
+                [("序号", numberWidth), ("问题", 4045 - numberWidth), ("牵头单位", 1500), ("整改时限", 1100), ("销号日期", 1100), ("完成情况", 1100)],
                 closed.Select(i => (IReadOnlyList<string>)
                 [
                     i.Number ?? "", i.Title, i.LeadUnitName, i.Ongoing ? "长期坚持" : Labels.IsoDate(i.EffectiveDeadline), Labels.IsoDate(i.ClosedOn),
@@ -115,6 +120,13 @@ public static class ReportDocument
     private static string Pick(string bilingual) => bilingual.Split(" / ", 2)[0].TrimEnd('。');
 
     private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The width (twips) of a list's 序号 column: 600 fits a number of up to four characters; a longer one (ZG0001715 in a
+    /// national list) widens the column, up to 1,600, taken from the 问题 column, so a number is not broken over lines.
+    /// </summary>
+    private static int NumberWidth(IEnumerable<DocumentItem> rows) =>
+        Math.Clamp(140 * rows.Max(i => i.Number?.Length ?? 0) + 240, 600, 1600);
 
     private static string Percent(int part, int total) =>
         total == 0 ? "0%" : (100.0 * part / total).ToString("0.#", CultureInfo.InvariantCulture) + "%";
