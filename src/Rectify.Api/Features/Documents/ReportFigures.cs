@@ -108,7 +108,7 @@ public static class ReportFigures
     /// 'lead' rows (class closed / closedLate / open with its deadline / other) and 'source' rows (migrations 0940, 0995),
     /// the escalations' lead unit (one index range), one index descent per lead unit for the order of the list, and the
     /// ongoing items' partial index. Today's rules are the same: closed is closed now, overdue is open and past the
-    /// deadline, escalated is any escalation opened; ReportTodayTests holds the two to each other.
+    /// deadline, escalated is any escalation opened; ReportAtScaleTests and DashboardAggregateTests hold the two to each other.
     /// </summary>
     public static async Task<CampaignFigures> ForTodayAsync(
         NpgsqlConnection connection, Guid campaignId, DateOnly today, CancellationToken ct)

@@ -62,10 +62,10 @@ public sealed record CampaignDashboard(
     public static async Task<CampaignDashboard> LoadAsync(
         NpgsqlConnection connection, Guid campaignId, string timeZone, IReadOnlyList<Phase> phases, CurrentUser user, DateTimeOffset now, CancellationToken ct)
     {
-        var seesAll = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
-            select coalesce(bool_or(@role = 'admin' or (@role = 'leadingGroup' and c.issued_by_unit = @unit) or (@role = 'supervisor' and c.supervision_unit = @unit)), false)
-            from campaigns c where c.id = @campaignId
-            """, new { campaignId, role = user.Role, unit = user.UnitCode }, cancellationToken: ct));
+        var offices = await connection.QuerySingleOrDefaultAsync<Offices>(new CommandDefinition(
+            "select issued_by_unit as IssuedByUnit, supervision_unit as SupervisionUnit from campaigns where id = @campaignId",
+            new { campaignId }, cancellationToken: ct));
+        var seesAll = offices is not null && Access.SeesEveryItem(user, offices.IssuedByUnit, offices.SupervisionUnit);
         return seesAll ? await FromAggregateAsync(connection, campaignId, timeZone, phases, now, ct) : await CountedAsync(connection, campaignId, timeZone, phases, user, now, ct);
     }
 
@@ -86,6 +86,7 @@ public sealed record CampaignDashboard(
         return Compute(items, timeZone, phases, now);
     }
 
+    private sealed record Offices(string IssuedByUnit, string? SupervisionUnit);
     private sealed record LightRow(string State, DateOnly? Deadline, DateOnly? AssignedOn, DateTimeOffset? AssignedAt, long N);
     private sealed record LeadRow(string Unit, string Cls, DateOnly? Deadline, long N);
     private sealed record SeriesRow(DateOnly OpenedOn, DateOnly? ClosedOn, long N);
