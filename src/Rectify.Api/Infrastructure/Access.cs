@@ -15,11 +15,24 @@ public static class Access
     /// work in progress, issue 19: a unit asking for a draft gets the 404 of something that does not exist); the offices
     /// see their campaigns' items.
     /// </summary>
-    public const string ItemVisible = """
+    public const string ItemVisible = $"""
+        ({OfficeSeesCampaign}
+         or (@role = 'unit' and c.state <> 'draft' and (i.lead_unit = @unit or i.units @> array[@unit]::text[])))
+        """;
+
+    /// <summary>The administrator, or the campaign's issuing or supervision office: who sees every item of a campaign.</summary>
+    private const string OfficeSeesCampaign = """
         (@role = 'admin'
          or (@role = 'leadingGroup' and c.issued_by_unit = @unit)
-         or (@role = 'supervisor' and c.supervision_unit = @unit)
-         or (@role = 'unit' and c.state <> 'draft' and (i.lead_unit = @unit or i.units @> array[@unit]::text[])))
+         or (@role = 'supervisor' and c.supervision_unit = @unit))
+        """;
+
+    /// <summary>
+    /// <see cref="ItemVisible"/> for an item known to be unit <c>@scopeUnit</c>'s (its lead unit or one of its units)
+    /// when a unit user's <c>@scopeUnit</c> is its own: what is left of the rule reads the campaign only.
+    /// </summary>
+    public const string ScopeUnitItemVisible = $"""
+        ({OfficeSeesCampaign} or (@role = 'unit' and c.state <> 'draft' and @scopeUnit = @unit))
         """;
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Rectify.TestSupport;
@@ -248,5 +249,93 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         var red = whole.Where(i => i.Str("light") == "red").Select(Key).ToList();
         (await WalkAsync("&overdue=true", red.Count)).Select(Key).ShouldBe(red);
         (await WalkAsync("&overdue=false", 9 - red.Count)).Select(Key).ShouldBe(whole.Select(Key).Except(red).ToList());
+    }
+
+    [Fact]
+    public async Task AUnitsList_ReadThroughItsAssignments_IsExactlyTheItemsOfTheUnit()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var unitCode = await org.UnitAsync($"l-d{suffix}", "丁乡" + suffix, "township");
+        await org.UserAsync($"l-d-user-{suffix}", "unit", unitCode);
+        var unit = await app.ClientAsAsync($"l-d-user-{suffix}", "Passw0rd!x");
+        var draft = await org.CampaignAsync("l-lg");
+        await org.ItemAsync(draft, "草稿中的本单位问题", unitCode);
+        var campaign = await org.CampaignAsync("l-lg");
+        var items = new Dictionary<string, Guid>();
+        foreach (var (title, lead, units) in new (string, string, string[])[]
+        {
+            ("牵头", unitCode, []), ("责任", "l-a", [unitCode]), ("无关", "l-a", ["l-b"]), ("移出", "l-a", [unitCode]),
+            ("撤销", unitCode, ["l-b"]), ("移入", "l-a", []), ("移出又移回", "l-b", [unitCode]),
+        })
+            items[title] = Guid.Parse((await org.ItemAsync(campaign, title, lead, units)).Str("id")!);
+        (await admin.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+        async Task EditAsync(string title, string lead, string[] units)
+        {
+            var edit = new { title, leadUnit = lead, units, deadline = "2026-06-10", ongoing = false, note = "改派" };
+            await (await admin.PutAsJsonAsync($"/api/items/{items[title]}", edit)).ShouldHaveStatusAsync(HttpStatusCode.OK);
+        }
+        // Taken off (its assignment withdrawn: no longer the unit's), put on, taken off and put back, and a withdrawn item
+        // (every assignment withdrawn: still the unit's item, as before).
+        await EditAsync("移出", "l-a", []);
+        await EditAsync("移入", "l-a", [unitCode]);
+        await EditAsync("移出又移回", "l-b", []);
+        await EditAsync("移出又移回", "l-b", [unitCode]);
+        var withdraw = new { type = "withdraw", note = "重复问题，并入其他问题" };
+        (await admin.PostAsJsonAsync($"/api/items/{items["撤销"]}/events", withdraw)).EnsureSuccessStatusCode();
+        string[] expected = ["牵头", "责任", "撤销", "移入", "移出又移回"];
+        await using (var db = app.Database.CreateDataSource())
+        await using (var c = await db.OpenConnectionAsync())
+            (await c.QueryAsync<string>("""
+                select title from items where campaign_id = @campaign and (lead_unit = @unitCode or units @> array[@unitCode]) order by seq
+                """, new { campaign, unitCode })).ShouldBe(expected, "the rule of visibility, over the items");
+
+        async Task<(List<string> Titles, long Total)> ListAsync(HttpClient client, string query)
+        {
+            var page = await (await client.GetAsync("/api/items?" + query)).ShouldHaveStatusAsync(HttpStatusCode.OK);
+            page.TryGetProperty("totalEstimated", out _).ShouldBeFalse();
+            return (Items(page).Where(i => i.GetProperty("campaignId").GetGuid() == campaign).Select(i => i.Str("title")!).ToList(),
+                page.GetProperty("total").GetInt64());
+        }
+        var own = await ListAsync(unit, $"campaignId={campaign}");
+        own.Titles.ShouldBe(expected);
+        own.Total.ShouldBe(expected.Length);
+        var across = await ListAsync(unit, "pageSize=100");
+        across.Titles.ShouldBe(expected);
+        across.Total.ShouldBe(expected.Length, "the draft campaign's item is not counted");
+        var filtered = await ListAsync(admin, $"campaignId={campaign}&unit={unitCode}");
+        filtered.Titles.ShouldBe(expected);
+        filtered.Total.ShouldBe(expected.Length);
+        (await ListAsync(unit, $"campaignId={campaign}&unit={unitCode}")).Titles.ShouldBe(expected);
+        (await ListAsync(unit, $"campaignId={campaign}&unit=l-b")).Titles.ShouldBe(["撤销", "移出又移回"], "the unit's items that are also l-b's");
+        var withdrawn = await ListAsync(unit, $"campaignId={campaign}&state=withdrawn");
+        withdrawn.Titles.ShouldBe(["撤销"]);
+        withdrawn.Total.ShouldBe(1);
+        var text = await ListAsync(admin, $"campaignId={campaign}&unit={unitCode}&q={Uri.EscapeDataString("移")}");
+        text.Titles.ShouldBe(["移入", "移出又移回"]);
+        text.Total.ShouldBe(2);
+
+        // Pages of two, by page and by cursor, within the campaign and across campaigns.
+        var byPage = new List<string>();
+        for (var p = 1; p <= 3; p++)
+        {
+            var (titles, total) = await ListAsync(unit, $"campaignId={campaign}&pageSize=2&page={p}");
+            total.ShouldBe(expected.Length);
+            byPage.AddRange(titles);
+        }
+        byPage.ShouldBe(expected);
+        var byCursor = new List<string>();
+        string? next = null;
+        do
+        {
+            var page = await (await unit.GetAsync($"/api/items?campaignId={campaign}&pageSize=2{(next is null ? "" : "&after=" + next)}"))
+                .ShouldHaveStatusAsync(HttpStatusCode.OK);
+            byCursor.AddRange(Items(page).Select(i => i.Str("title")!));
+            next = page.TryGetProperty("next", out var n) ? n.GetString() : null;
+        }
+        while (next is not null);
+        byCursor.ShouldBe(expected);
+        var acrossPages = new List<string>();
+        for (var p = 1; p <= 3; p++) acrossPages.AddRange((await ListAsync(unit, $"pageSize=2&page={p}")).Titles);
+        acrossPages.ShouldBe(expected);
     }
 }

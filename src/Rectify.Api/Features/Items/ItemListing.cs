@@ -127,16 +127,108 @@ internal static class ItemListing
 
     private static string Estimate(string today) => $"explain (format json) select 1 {From} {Where(today)}";
 
+    /// <summary>
+    /// A unit's items (a unit user's list, an office's list filtered by unit: <c>@scopeUnit</c>, <see cref="ScopeUnit"/>)
+    /// are found through the unit's assignments, in item order (assignments_unit_items, migration 0996): every item of a
+    /// unit has the unit's assignment, so joining each to its item and applying the whole filter there gives the same rows
+    /// as the campaign's items in order, while reading about as many rows as the page shows instead of a hundred times as
+    /// many (a unit has one item in a hundred of a national campaign).
+    /// </summary>
+    private const string FromUnit =
+        "from assignments a join items i on i.campaign_id = a.campaign_id and i.seq = a.item_seq join campaigns c on c.id = i.campaign_id";
+
+    private static readonly string InCampaignOfUnit = $"""
+        with keys as (
+            select a.item_seq as seq {FromUnit} {Where(TodayInCampaign)}
+              and a.campaign_id = @campaignId and a.unit_code = @scopeUnit and (@after::int is null or a.item_seq > @after)
+            order by a.item_seq limit @limit offset @offset)
+        {ItemRow.Select} join keys k on k.seq = i.seq where i.campaign_id = @campaignId order by i.seq
+        """;
+
+    /// <summary>The unit's items in one campaign, read from its assignments in item order (the outer <c>c</c>).</summary>
+    private static string UnitItemsOf(string select, string limit) => $"""
+        select {select} from assignments a join items i on i.campaign_id = a.campaign_id and i.seq = a.item_seq
+        {Where(TodayPerRow)} and a.campaign_id = c.id and a.unit_code = @scopeUnit order by a.item_seq limit {limit}
+        """;
+
+    private static readonly string AcrossOfUnit = $"""
+        with keys as materialized (
+            select c.id as campaign_id, c.created_at, k.seq
+            from campaigns c
+            cross join lateral ({UnitItemsOf("a.item_seq as seq", "@limit + @offset")}) k
+            order by c.created_at desc, c.id, k.seq limit @limit offset @offset)
+        {ItemRow.Select} join keys k on k.campaign_id = i.campaign_id and k.seq = i.seq
+        order by k.created_at desc, k.campaign_id, k.seq
+        """;
+
+    private static readonly string CountInCampaignOfUnit = $"""
+        select count(*) from (
+            select 1 {FromUnit} {Where(TodayInCampaign)} and a.campaign_id = @campaignId and a.unit_code = @scopeUnit limit @cap) matched
+        """;
+
+    private static readonly string CountAcrossOfUnit = $"""
+        select count(*) from (
+            select 1 from campaigns c cross join lateral ({UnitItemsOf("1", "@cap")}) k limit @cap) matched
+        """;
+
+    /// <summary>
+    /// The count of a unit's items with no filter on the items (<see cref="CountsUnitItemsOnly"/>), from the assignments
+    /// index alone: an assignment not withdrawn is one of the unit's items (migration 0996); a withdrawn one (the unit
+    /// taken off, or every unit of a withdrawn item) is looked up. 10,000 of a unit's items: 4 ms instead of 60.
+    /// </summary>
+    public static readonly string UnitItemsCount = $"""
+        select count(*) from (
+            select 1 from campaigns c
+            cross join lateral (
+                select 1 from assignments a
+                where a.campaign_id = c.id and a.unit_code = @scopeUnit
+                  and (a.state <> 'withdrawn' or exists (
+                        select 1 from items i
+                        where i.campaign_id = a.campaign_id and i.seq = a.item_seq
+                          and (i.lead_unit = @scopeUnit or i.units @> array[@scopeUnit]::text[])))
+                limit @cap) k
+            where (@campaignId::uuid is null or c.id = @campaignId) and {Access.ScopeUnitItemVisible}
+            limit @cap) matched
+        """;
+
+    private static string EstimateOfUnit(string today) =>
+        $"explain (format json) select 1 {FromUnit} {Where(today)} and a.unit_code = @scopeUnit";
+
     private static readonly (string, string, string) InCampaignSql = (InCampaign, Count(TodayInCampaign), Estimate(TodayInCampaign));
     private static readonly (string, string, string) YellowInCampaignSql = (InCampaign, CountYellowInCampaign, Estimate(TodayInCampaign));
     private static readonly (string, string, string) AcrossSql = (Across, CountAcross, Estimate(TodayPerRow));
+    private static readonly (string, string, string) InCampaignOfUnitSql =
+        (InCampaignOfUnit, CountInCampaignOfUnit, EstimateOfUnit(TodayInCampaign));
+    private static readonly (string, string, string) AcrossOfUnitSql = (AcrossOfUnit, CountAcrossOfUnit, EstimateOfUnit(TodayPerRow));
 
     /// <summary>
     /// The page's SQL, the bounded count and the estimate, for a list within one campaign (parameter <c>@today</c>, the
-    /// campaign's local date, <see cref="LocalTodayAsync"/>) or across campaigns (each campaign's own date per row).
+    /// campaign's local date, <see cref="LocalTodayAsync"/>) or across campaigns (each campaign's own date per row); a
+    /// unit's items (<paramref name="ofUnit"/>: <see cref="ScopeUnit"/> is set) through its assignments.
     /// </summary>
-    public static (string Page, string Count, string Estimate) Sql(bool inCampaign, string? light) =>
-        !inCampaign ? AcrossSql : light == ItemStatus.Yellow ? YellowInCampaignSql : InCampaignSql;
+    public static (string Page, string Count, string Estimate) Sql(bool inCampaign, string? light, bool ofUnit) =>
+        (inCampaign, ofUnit) switch
+        {
+            (true, true) => InCampaignOfUnitSql,
+            (false, true) => AcrossOfUnitSql,
+            (true, false) => light == ItemStatus.Yellow ? YellowInCampaignSql : InCampaignSql,
+            (false, false) => AcrossSql,
+        };
+
+    /// <summary>
+    /// The unit whose items the list is (<c>@scopeUnit</c>): the unit filter, or a unit user's own unit (who sees only
+    /// its unit's items); none for an office's unfiltered list.
+    /// </summary>
+    public static string? ScopeUnit(CurrentUser user, ItemFilter filter) => filter.Unit ?? (user.Role == Roles.Unit ? user.UnitCode : null);
+
+    /// <summary>
+    /// Whether the list is a unit's items with no other filter, seen by an office or by that unit itself: then its total
+    /// is <see cref="UnitItemsCount"/>.
+    /// </summary>
+    public static bool CountsUnitItemsOnly(CurrentUser user, ItemFilter filter) =>
+        ScopeUnit(user, filter) is { } scope
+        && filter is { State: null, Overdue: null, Q: null, AssignmentState: null, Light: null }
+        && (user.Role != Roles.Unit || scope == user.UnitCode);
 
     /// <summary>The campaign's local date now (<see cref="ItemStatus.LocalToday"/>); null when there is no such campaign.</summary>
     public static async Task<DateOnly?> LocalTodayAsync(

@@ -33,11 +33,15 @@ public static class ItemQueries
             today, role = user.Role, unit = user.UnitCode, campaignId = filter.CampaignId, unitFilter = filter.Unit, state = filter.State, overdue = filter.Overdue,
             q = filter.Q, qLike = SqlLike.Contains(filter.Q), now, assignmentState = filter.AssignmentState, light = filter.Light, after = filter.After,
             limit = paging.PageSize, offset = filter.After is null ? paging.Offset : 0, cap = ItemListing.ExactCountUpTo + 1,
+            scopeUnit = ItemListing.ScopeUnit(user, filter),
         };
-        var (sql, countSql, estimateSql) = ItemListing.Sql(filter.CampaignId is not null, filter.Light);
+        var (sql, countSql, estimateSql) = ItemListing.Sql(filter.CampaignId is not null, filter.Light, parameters.scopeUnit is not null);
         var whole = IsWholeCampaign(filter, user);
+        var count = whole ? ItemListing.WholeCampaignCount
+            : ItemListing.CountsUnitItemsOnly(user, filter) ? ItemListing.UnitItemsCount
+            : countSql;
         await using var grid = await connection.QueryMultipleAsync(
-            new CommandDefinition((whole ? ItemListing.WholeCampaignCount : countSql) + ";\n" + sql, parameters, cancellationToken: ct));
+            new CommandDefinition(count + ";\n" + sql, parameters, cancellationToken: ct));
         var counted = await grid.ReadSingleAsync<long>();
         var rows = (await grid.ReadAsync<ItemRow>()).ToList();
         // Counting every match of a million-item campaign on every page costs more than the page: up to ExactCountUpTo
