@@ -151,6 +151,22 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         deep.First().Str("number").ShouldBe("N9951");
         var cursor = Items(await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=50&after=9950")).ShouldHaveStatusAsync(HttpStatusCode.OK));
         cursor.Select(i => i.Str("id")).ShouldBe(deep.Select(i => i.Str("id")));
+        async Task<List<string>> NumbersAsync(string query) =>
+            Items(await (await admin.GetAsync($"/api/items?campaignId={campaign}&{query}")).ShouldHaveStatusAsync(HttpStatusCode.OK))
+                .Select(i => i.Str("number")!).ToList();
+        (await NumbersAsync("pageSize=50&page=201")).ShouldBe(Enumerable.Range(10001, 50).Select(n => $"N{n}").ToList(), "the last page");
+        (await NumbersAsync("pageSize=50&page=202")).ShouldBeEmpty();
+        (await NumbersAsync("pageSize=500&page=2147483647")).ShouldBeEmpty();
+
+        // With a gap in the numbers (an item deleted from the draft) a deep page is the rows after the offset still.
+        var tenth = Items(await (await admin.GetAsync($"/api/items?campaignId={campaign}&pageSize=1&page=10"))
+            .ShouldHaveStatusAsync(HttpStatusCode.OK)).Single();
+        tenth.Str("number").ShouldBe("N10");
+        (await admin.DeleteAsync($"/api/items/{tenth.Str("id")}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await NumbersAsync("pageSize=50&page=200")).First().ShouldBe("N9952");
+        (await NumbersAsync("pageSize=50&page=201")).ShouldBe(Enumerable.Range(10002, 49).Select(n => $"N{n}").ToList());
+        (await NumbersAsync("pageSize=3&page=3")).ShouldBe(["N7", "N8", "N9"]);
+        (await NumbersAsync("pageSize=3&page=4")).ShouldBe(["N11", "N12", "N13"]);
     }
 
     [Fact]

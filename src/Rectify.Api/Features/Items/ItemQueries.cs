@@ -28,15 +28,19 @@ public static class ItemQueries
     {
         // Within one campaign its local date is a parameter (the light's index ranges), across campaigns each row's own.
         var today = filter.CampaignId is { } campaignId ? await ItemListing.LocalTodayAsync(connection, campaignId, now, ct) : null;
+        var whole = IsWholeCampaign(filter, user);
+        var (after, offset) = (filter.After, filter.After is null ? paging.Offset : 0);
+        // A deep page of a whole campaign numbered without gaps starts right after a sequence number known beforehand.
+        if (whole && after is null && offset > 0 && await ItemListing.SeqAtOffsetAsync(connection, filter.CampaignId!.Value, offset, ct) is { } seq)
+            (after, offset) = (seq, 0);
         var parameters = new
         {
             today, role = user.Role, unit = user.UnitCode, campaignId = filter.CampaignId, unitFilter = filter.Unit, state = filter.State, overdue = filter.Overdue,
-            q = filter.Q, qLike = SqlLike.Contains(filter.Q), now, assignmentState = filter.AssignmentState, light = filter.Light, after = filter.After,
-            limit = paging.PageSize, offset = filter.After is null ? paging.Offset : 0, cap = ItemListing.ExactCountUpTo + 1,
+            q = filter.Q, qLike = SqlLike.Contains(filter.Q), now, assignmentState = filter.AssignmentState, light = filter.Light, after,
+            limit = paging.PageSize, offset, cap = ItemListing.ExactCountUpTo + 1,
             scopeUnit = ItemListing.ScopeUnit(user, filter),
         };
         var (sql, countSql, estimateSql) = ItemListing.Sql(filter.CampaignId is not null, filter.Light, parameters.scopeUnit is not null);
-        var whole = IsWholeCampaign(filter, user);
         var count = whole ? ItemListing.WholeCampaignCount
             : ItemListing.CountsUnitItemsOnly(user, filter) ? ItemListing.UnitItemsCount
             : countSql;
