@@ -248,6 +248,58 @@ public sealed class TodoTests(RuntimeApp app) : IClassFixture<RuntimeApp>
     }
 
     [Fact]
+    public async Task PartsToSign_AcrossCampaignsAndSupplementaryItems_InTheListsOrder_ByPageAndCounted()
+    {
+        // Two campaigns launched a day apart, deadlines out of order and an ongoing item (no deadline), then a supplementary
+        // item on each (a later acknowledgement due time of its own): the parts to sign are read one due time after the
+        // other (migration 0997); the list must still be (due time, deadline, campaign, number) over every part to sign.
+        var org = await Org.CreateAsync(app, "tds");
+        await org.SetClockAsync(RuntimeApp.Local(2026, 6, 1, 10));
+        var a = org.UnitACode;
+        string[] deadlines = ["2026-07-10", "2026-06-20", "2026-06-30", "2026-06-20"];
+        var (first, _) = await org.CampaignAsync(deadlines.Select((d, n) => ItemOf(org, $"一批{n}", a, [a], d))
+            .Append(org.Item("一批长期", null, ongoing: true, withB: false)));
+        (await org.Lgo.PostAsync($"/api/campaigns/{first}/launch", null)).EnsureSuccessStatusCode();
+        await org.SetClockAsync(RuntimeApp.Local(2026, 6, 2, 9));
+        var (second, _) = await org.CampaignAsync(
+            deadlines.Reverse().Select((d, n) => ItemOf(org, $"二批{n}", a, [a, org.UnitBCode], d)));
+        (await org.Lgo.PostAsync($"/api/campaigns/{second}/launch", null)).EnsureSuccessStatusCode();
+        foreach (var (campaign, title, day) in new[] { (second, "二批补充", 3), (first, "一批补充", 4) })
+        {
+            await org.SetClockAsync(RuntimeApp.Local(2026, 6, day, 15));
+            (await org.Lgo.PostAsJsonAsync($"/api/campaigns/{campaign}/items", ItemOf(org, title, a, [a], "2026-06-15")))
+                .StatusCode.ShouldBe(HttpStatusCode.Created);
+        }
+        // One part signed: it is no longer to sign.
+        var signed = (await app.RowsAsync<Guid>(
+            "select id from items where campaign_id = @first and title = '一批1'", new { first })).Single();
+        (await Send(org.UnitA, signed, new { type = "acknowledge" })).EnsureSuccessStatusCode();
+
+        var expected = await app.RowsAsync<Guid>("""
+            select i.id from assignments a join items i on i.id = a.item_id
+            where a.unit_code = @a and a.state = 'assigned' and i.campaign_id = any(@campaigns)
+            order by i.ack_due_at, i.effective_deadline nulls last, i.campaign_id, i.seq
+            """, new { a, campaigns = new[] { first, second } });
+        expected.Count.ShouldBe(10);
+        var dueTimes = await app.RowsAsync<int>(
+            "select count(distinct ack_due_at)::int from items where campaign_id = any(@c)", new { c = new[] { first, second } });
+        dueTimes.Single().ShouldBe(4, "two launches and two supplementary items");
+        var walked = new List<Guid>();
+        for (var page = 1; page <= 4; page++)
+        {
+            var slice = await TodoAsync(org.UnitA, $"?kind=acknowledge&pageSize=3&page={page}");
+            slice.GetProperty("total").GetInt64().ShouldBe(10);
+            Count(slice, "acknowledge").ShouldBe(10);
+            walked.AddRange(slice.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetGuid()));
+        }
+        walked.ShouldBe(expected);
+        var whole = Rows(await TodoAsync(org.UnitA, "?pageSize=100"), "acknowledge");
+        whole.Select(i => i.GetProperty("itemId").GetGuid()).ShouldBe(expected);
+        // The other unit signs for its own parts only: the second campaign's four.
+        Count(await TodoAsync(org.UnitB), "acknowledge").ShouldBe(4);
+    }
+
+    [Fact]
     public async Task Paging_WalksToTheLastRow_KindFilters_BadInputIs400()
     {
         var org = await Org.CreateAsync(app, "tdd");

@@ -152,18 +152,66 @@ public static class TodoQuery
     /// One branch on its own with every column typed (a branch's bare nulls take their types from the first branch of the
     /// union; alone they would be text). Still a plain select, so the planner reads it in the order of its indexes.
     /// </summary>
-    private static string Typed(int branch) => $"""
+    private static string Typed(int branch) => Typed(Branches[branch]);
+
+    private static string Typed(string branch) => $"""
         select kind::text as kind, rank, campaign_id::uuid as campaign_id, item_id::uuid as item_id,
                deliverable_id::uuid as deliverable_id, escalation_id::uuid as escalation_id, unit::text as unit, role::text as role,
                due_date::date as due_date, due_at::timestamptz as due_at, deadline::date as deadline, requested::date as requested,
                level::text as level, state::text as state, seq::int as seq, sub::int as sub, extra::text as extra
-        from ({Branches[branch]}) b({Columns})
+        from ({branch}) b({Columns})
         """;
 
     /// <summary>A kind's branches, each typed, as one union.</summary>
     private static string KindUnion(string kind) => string.Join("\nunion all\n", BranchesOf[kind].Select(Typed));
 
+    /// <summary>
+    /// A kind's branches, each typed, as one union, read only as far as its first <paramref name="upTo"/> rows in the list's
+    /// order (the parts to sign: <see cref="AcknowledgeInOrder"/>; the others are read in order by their indexes as they are).
+    /// </summary>
+    private static string KindUnion(string kind, string upTo) => string.Join("\nunion all\n", BranchesOf[kind].Select(b => Typed(b, upTo)));
+
+    /// <summary>Branch <paramref name="branch"/> typed, read up to its first <paramref name="upTo"/> rows in the list's order.</summary>
+    private static string Typed(int branch, string upTo) => branch == AcknowledgeBranch ? Typed(AcknowledgeInOrder(upTo)) : Typed(branch);
+
     private static readonly string[] Branches = Union.Split("\nunion all\n");
+
+    private static readonly int AcknowledgeBranch =
+        Array.FindIndex(Branches, b => b.Contains("select 'acknowledge'", StringComparison.Ordinal));
+
+    /// <summary>An open item with a part still to sign (the predicate of items_open_unsigned).</summary>
+    private const string Unsigned = "i.state not in ('closed', 'draft', 'withdrawn') and (i.state = 'assigned' or i.unsigned)";
+
+    /// <summary>
+    /// The page's read of the parts to sign (the 'acknowledge' branch, same rows, same order): the acknowledgement due times
+    /// of each active campaign's items with a part to sign, one after the other (a skip over items_open_unsigned; a
+    /// campaign has one per launch and one per supplementary item), and for each the unit's parts to sign of those items
+    /// in deadline and number order (assignments_to_sign, migration 0997), as many as the page (or the capped count)
+    /// needs. Right after a national launch a unit's ten thousand parts to sign were read and sorted for a page of fifty.
+    /// </summary>
+    private static string AcknowledgeInOrder(string upTo) => $"""
+        select 'acknowledge', 2, x.campaign_id, x.item_id, null, null, x.unit_code, x.role, null, x.ack_due_at, x.effective_deadline,
+               null, null, x.state, x.seq, 0, null
+        from (
+            with recursive due(campaign_id, at) as (
+                select c.id, (select min(i.ack_due_at) from items i where i.campaign_id = c.id and {Unsigned})
+                from campaigns c where @role = 'unit' and c.state = 'active'
+                union all
+                select d.campaign_id,
+                       (select min(i.ack_due_at) from items i where i.campaign_id = d.campaign_id and {Unsigned} and i.ack_due_at > d.at)
+                from due d where d.at is not null)
+            select campaign_id, at from due where at is not null
+            union all
+            select c.id, null from campaigns c
+            where @role = 'unit' and c.state = 'active'
+              and exists (select 1 from items i where i.campaign_id = c.id and {Unsigned} and i.ack_due_at is null)) v
+        cross join lateral (
+            select c.id as campaign_id, i.id as item_id, a.unit_code, a.role, i.ack_due_at, i.effective_deadline, i.state, i.seq
+            from assignments a join items i on i.campaign_id = a.campaign_id and i.seq = a.item_seq join campaigns c on c.id = a.campaign_id
+            where a.unit_code = @unit and a.state = 'assigned' and a.campaign_id = v.campaign_id and i.ack_due_at is not distinct from v.at
+              and {Open} and c.state = 'active'
+            order by a.item_deadline, a.item_seq limit {upTo}) x
+        """;
 
     /// <summary>
     /// A kind is counted exactly up to this many rows, more than anyone works through without a filter: an office with a
@@ -182,7 +230,10 @@ public static class TodoQuery
     /// </summary>
     private static string Segment(string kind, int n) => $"""
         (select * from ({string.Join("\nunion all\n", BranchesOf[kind].Select(b =>
-            $"(select * from ({Typed(b)}) x where kind = @kind{n} order by {Order} limit @limit{n} + @offset{n})"))}) b
+            $"""
+            (select * from ({Typed(b, $"@limit{n} + @offset{n}")}) x where kind = @kind{n}
+             order by {Order} limit @limit{n} + @offset{n})
+            """))}) b
         order by {Order} limit @limit{n} offset @offset{n})
         """;
 
@@ -236,7 +287,7 @@ public static class TodoQuery
     internal static string CappedCountSql(IReadOnlyList<string> kinds) => CappedCounts.GetOrAdd(string.Join(',', kinds), _ =>
         "select kind, count(*) as n from (\n"
         + string.Join("\nunion all\n", kinds.Order(StringComparer.Ordinal).Select(k =>
-            $"(select kind from ({KindUnion(k)}) b where kind = '{k}' limit @cap)"))
+            $"(select kind from ({KindUnion(k, "@cap")}) b where kind = '{k}' limit @cap)"))
         + "\n) t group by kind");
 
     private static readonly ConcurrentDictionary<string, string> CappedCounts = new(StringComparer.Ordinal);
