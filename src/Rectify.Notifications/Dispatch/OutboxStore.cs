@@ -47,13 +47,25 @@ public sealed class OutboxStore(NpgsqlDataSource db, [FromKeyedServices("wall")]
 
     /// <summary>
     /// When the next row falls due in campaign time (null when nothing waits), to sleep exactly that long when idle: a
-    /// row still held in real time counts as due when its hold ends, carried over to campaign time.
+    /// row still held in real time counts as due when its hold ends, carried over to campaign time. Read from
+    /// outbox_claimable in due order: the first row not held gives an answer (its due time, or now), and only rows held
+    /// and due before it can come earlier; those are the rows being sent, a handful. One minimum over every waiting row
+    /// read all of them on each idle wake (119,000 held till morning by quiet hours: 60–160 ms every 5 s).
     /// </summary>
     public async Task<DateTimeOffset?> NextDueAsync(DateTimeOffset now, CancellationToken ct)
     {
-        const string sql = """
-            select min(greatest(not_before, @now + greatest(coalesce(lease_until, @wall) - @wall, interval '0'))) from outbox
-            where status in ('pending','failed') and not digest_hold and digested_in is null
+        const string waiting = "status in ('pending','failed') and not digest_hold and digested_in is null";
+        const string sql = $"""
+            with free as (
+                select greatest(not_before, @now) as due from outbox
+                where {waiting} and (lease_until is null or lease_until <= @wall)
+                order by not_before limit 1)
+            select case when (select due from free) <= @now then (select due from free)
+                        else least((select due from free), (
+                            select min(greatest(not_before, @now + (lease_until - @wall))) from outbox
+                            where {waiting} and lease_until > @wall
+                              and not_before < coalesce((select due from free), 'infinity'::timestamptz)))
+                   end
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(sql, new { now, wall = realTime.GetUtcNow() }, cancellationToken: ct));
