@@ -21,7 +21,10 @@ public sealed partial class CampaignLauncher
         };
         // An item's launch entry names its own `assigned` messages only when some unit of it gets one: a unit above the
         // digest threshold gets the campaign-level digest instead (see below), and the journal must not promise more.
+        // Its item references are the campaign's items this transaction has just updated (migration 0998: not probed
+        // again one by one).
         const string journal = """
+            set local rectify.item_refs = 'held';
             with per_unit as (
                 select uu.u, count(*) as n
                 from items i cross join lateral (select distinct u from unnest(array[i.lead_unit] || i.units) u) uu
@@ -35,6 +38,7 @@ public sealed partial class CampaignLauncher
                         then 'item:' || i.id || ':assigned' end,
                    jsonb_build_object('deadline', i.effective_deadline, 'ongoing', i.ongoing, 'ackDueAt', i.ack_due_at)
             from items i where i.campaign_id = @campaignId;
+            set local rectify.item_refs = 'checked';
             insert into journal(campaign_id, at, actor, type, note, data)
             values (@campaignId, @now, @actor, 'campaignLaunched', @history, jsonb_build_object('escalationLevel', @launchLevel));
             """;

@@ -73,6 +73,23 @@ public sealed class SetBasedReferencesTests : IAsyncLifetime
         ex.SqlState.ShouldBe(PostgresErrorCodes.ForeignKeyViolation);
     }
 
+    [Theory]
+    [InlineData("set local rectify.item_refs = 'checked';")]
+    [InlineData("set local rectify.item_refs = 'held'; set local rectify.item_refs = 'checked';")]
+    [InlineData("set local rectify.item_refs = '';")]
+    public async Task AMissingItemReference_IsRefused_UnlessTheLaunchHoldsItsItems(string setting)
+    {
+        // The launch skips the item check for its one journal statement (migration 0998) and says 'checked' after it;
+        // any other value, and the rest of its transaction, is checked.
+        await using var c = await source.OpenConnectionAsync();
+        await using var tx = await c.BeginTransactionAsync();
+        await c.ExecuteAsync(setting, transaction: tx);
+        var ex = await Should.ThrowAsync<PostgresException>(() => c.ExecuteAsync(
+            "insert into journal(campaign_id, item_id, at, actor, type) values (@Campaign, gen_random_uuid(), now(), 'system', 'test')",
+            new { Campaign }, tx));
+        ex.SqlState.ShouldBe(PostgresErrorCodes.ForeignKeyViolation);
+    }
+
     [Fact]
     public async Task ChangingAReferenceToAMissingRow_IsRefused()
     {
