@@ -141,6 +141,13 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         other.GetProperty("total").GetInt64().ShouldBe(0);
         Items(other).ShouldBeEmpty();
 
+        // One unit's items (all 10,050 are l-a's), counted from its assignments to the bound, then their estimate.
+        var ofUnit = await (await admin.GetAsync($"/api/items?campaignId={campaign}&unit=l-a&pageSize=5"))
+            .ShouldHaveStatusAsync(HttpStatusCode.OK);
+        ofUnit.GetProperty("totalEstimated").GetBoolean().ShouldBeTrue();
+        ofUnit.GetProperty("total").GetInt64().ShouldBeGreaterThan(10_000);
+        Items(ofUnit).Select(i => i.Str("number")).ShouldBe(["N1", "N2", "N3", "N4", "N5"]);
+
         var narrow = await (await admin.GetAsync($"/api/items?campaignId={campaign}&q={Uri.EscapeDataString("罕见的排水")}")).ShouldHaveStatusAsync(HttpStatusCode.OK);
         narrow.GetProperty("total").GetInt64().ShouldBe(2);
         narrow.TryGetProperty("totalEstimated", out _).ShouldBeFalse();

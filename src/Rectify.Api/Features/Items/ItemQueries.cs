@@ -41,8 +41,9 @@ public static class ItemQueries
             scopeUnit = ItemListing.ScopeUnit(user, filter),
         };
         var (sql, countSql, estimateSql) = ItemListing.Sql(filter.CampaignId is not null, filter.Light, parameters.scopeUnit is not null);
+        var unitItemsOnly = ItemListing.CountsUnitItemsOnly(user, filter);
         var count = whole ? ItemListing.WholeCampaignCount
-            : ItemListing.CountsUnitItemsOnly(user, filter) ? ItemListing.UnitItemsCount
+            : unitItemsOnly ? ItemListing.UnitItemsCount
             : countSql;
         await using var grid = await connection.QueryMultipleAsync(
             new CommandDefinition(count + ";\n" + sql, parameters, cancellationToken: ct));
@@ -51,7 +52,8 @@ public static class ItemQueries
         // Counting every match of a million-item campaign on every page costs more than the page: up to ExactCountUpTo
         // matches the total is exact, beyond it the planner's estimate, marked (totalEstimated) so a screen can say 约.
         // A whole campaign's total is the maintained aggregate's, exact.
-        var (total, estimated) = whole ? (counted, false) : await ItemListing.TotalAsync(connection, counted, estimateSql, parameters, ct);
+        var estimate = unitItemsOnly ? ItemListing.UnitItemsEstimate : estimateSql;
+        var (total, estimated) = whole ? (counted, false) : await ItemListing.TotalAsync(connection, counted, estimate, parameters, ct);
         var dtos = new List<ItemDto>(rows.Count);
         var parts = await Assignment.LoadAsync(connection, null, rows.Select(r => r.Id).ToList(), ct);
         var milestones = await Milestones.LoadAsync(connection, rows.Select(r => r.Id).ToList(), ct);
