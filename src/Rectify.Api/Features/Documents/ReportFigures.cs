@@ -114,10 +114,15 @@ public static class ReportFigures
         NpgsqlConnection connection, Guid campaignId, DateOnly today, CancellationToken ct)
     {
         const string sql = $"""
-            select l.unit, coalesce(u.name, l.unit) as UnitName, l.cls, l.deadline, l.n,
-                   (select i.seq from items i where i.lead_unit = l.unit and i.campaign_id = @campaignId order by i.seq limit 1) as FirstSeq
-            from (select unit, state as cls, deadline, sum(n)::bigint as n from item_dashboard_counts
-                  where campaign_id = @campaignId and kind = 'lead' group by 1, 2, 3 having sum(n) <> 0) l
+            with l as (
+                select unit, state as cls, deadline, sum(n)::bigint as n from item_dashboard_counts
+                where campaign_id = @campaignId and kind = 'lead' group by 1, 2, 3 having sum(n) <> 0),
+            first as (
+                select d.unit,
+                       (select i.seq from items i where i.lead_unit = d.unit and i.campaign_id = @campaignId order by i.seq limit 1) as seq
+                from (select distinct unit from l) d)
+            select l.unit, coalesce(u.name, l.unit) as UnitName, l.cls, l.deadline, l.n, f.seq as FirstSeq
+            from l join first f on f.unit = l.unit
             left join units u on u.code = l.unit;
             select lead_unit as Unit, count(*)::int as N
             from (select distinct lead_unit, item_id from escalations where campaign_id = @campaignId and item_id is not null) e

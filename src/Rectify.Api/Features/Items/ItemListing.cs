@@ -134,8 +134,9 @@ internal static class ItemListing
     /// as the campaign's items in order, while reading about as many rows as the page shows instead of a hundred times as
     /// many (a unit has one item in a hundred of a national campaign).
     /// </summary>
-    private const string FromUnit =
-        "from assignments a join items i on i.campaign_id = a.campaign_id and i.seq = a.item_seq join campaigns c on c.id = i.campaign_id";
+    private const string UnitItems = "assignments a join items i on i.campaign_id = a.campaign_id and i.seq = a.item_seq";
+
+    private const string FromUnit = $"from {UnitItems} join campaigns c on c.id = i.campaign_id";
 
     private static readonly string InCampaignOfUnit = $"""
         with keys as (
@@ -147,7 +148,7 @@ internal static class ItemListing
 
     /// <summary>The unit's items in one campaign, read from its assignments in item order (the outer <c>c</c>).</summary>
     private static string UnitItemsOf(string select, string limit) => $"""
-        select {select} from assignments a join items i on i.campaign_id = a.campaign_id and i.seq = a.item_seq
+        select {select} from {UnitItems}
         {Where(TodayPerRow)} and a.campaign_id = c.id and a.unit_code = @scopeUnit order by a.item_seq limit {limit}
         """;
 
@@ -257,10 +258,13 @@ internal static class ItemListing
     /// the planner. Zero for a campaign the caller may not see, as the list.
     /// </summary>
     public static readonly string WholeCampaignCount = $"""
-        select coalesce(sum(d.n), 0)::bigint
-        from campaigns c join item_dashboard_counts d on d.campaign_id = c.id and d.kind = 'light'
-        where c.id = @campaignId and {Access.CampaignVisible}
+        select case when exists (select 1 from campaigns c where c.id = @campaignId and {Access.CampaignVisible})
+                    then ({CampaignItems}) else 0 end::bigint
         """;
+
+    /// <summary>The number of campaign <c>@campaignId</c>'s items: the sum of its maintained light rows (each item in one).</summary>
+    private const string CampaignItems =
+        "select coalesce(sum(d.n), 0) from item_dashboard_counts d where d.campaign_id = @campaignId and d.kind = 'light'";
 
     /// <summary>
     /// The sequence number after which the row at <paramref name="offset"/> of a whole campaign's list comes, when the
@@ -271,11 +275,10 @@ internal static class ItemListing
     /// </summary>
     public static async Task<int?> SeqAtOffsetAsync(NpgsqlConnection connection, Guid campaignId, long offset, CancellationToken ct)
     {
-        const string sql = """
+        const string sql = $"""
             select (select min(seq) from items where campaign_id = @campaignId) as First,
                    (select max(seq) from items where campaign_id = @campaignId) as Last,
-                   (select coalesce(sum(d.n), 0) from item_dashboard_counts d
-                    where d.campaign_id = @campaignId and d.kind = 'light') as Count
+                   ({CampaignItems}) as Count
             """;
         var span = await connection.QuerySingleAsync<(int? First, int? Last, long Count)>(
             new CommandDefinition(sql, new { campaignId }, cancellationToken: ct));
