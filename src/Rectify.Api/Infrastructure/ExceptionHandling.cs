@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 
@@ -9,7 +10,7 @@ namespace Rectify.Api.Infrastructure;
 /// a lost database race into 409, and a database that is briefly away into 503 with Retry-After. Everything else is a
 /// real server fault and stays a 500.
 /// </summary>
-public sealed class ClientErrorExceptionHandler(IProblemDetailsService problemDetails, ILogger<ClientErrorExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ClientErrorExceptionHandler(IProblemDetailsService problemDetails, ILogger<ClientErrorExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -21,6 +22,9 @@ public sealed class ClientErrorExceptionHandler(IProblemDetailsService problemDe
                 (400, "请求格式有误 / Malformed request", $"JSON 无法解析：{Describe(json)}"),
             BadHttpRequestException { StatusCode: 415 } =>
                 (415, "不支持的内容类型 / Unsupported media type", "请以 application/json 提交。"),
+            BadHttpRequestException bad when BindFailure(bad) is { } failure =>
+                (400, "请求格式有误 / Malformed request",
+                    $"请求无法解析：参数 {failure.Field} 的值 \"{failure.Value}\" 不是{Expected(failure.Type)} / {bad.Message}"),
             BadHttpRequestException bad =>
                 (bad.StatusCode, "请求格式有误 / Malformed request", $"请求无法解析：{bad.Message}"),
             JsonException json =>
@@ -52,11 +56,47 @@ public sealed class ClientErrorExceptionHandler(IProblemDetailsService problemDe
 
     private static string? FieldOf(Exception exception)
     {
+        if (exception is BadHttpRequestException bad && BindFailure(bad) is { } failure) return failure.Field;
         var json = exception as JsonException ?? exception.InnerException as JsonException;
         var path = json?.Path;
         if (string.IsNullOrEmpty(path) || path == "$") return null;
         return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
     }
+
+    /// <summary>
+    /// A query or route value of the wrong type (<c>page=99999999999</c>, <c>overdue=maybe</c>): the binder's sentence
+    /// names the parameter (the record's property, PascalCase; the query name is its camelCase) and the value.
+    /// </summary>
+    private static (string Field, string Type, string Value)? BindFailure(BadHttpRequestException bad)
+    {
+        var match = BindFailurePattern().Match(bad.Message);
+        if (!match.Success) return null;
+        var name = match.Groups["name"].Value;
+        return (char.ToLowerInvariant(name[0]) + name[1..], Underlying(match.Groups["type"].Value), Shorten(match.Groups["value"].Value));
+    }
+
+    /// <summary><c>int?</c> and <c>Nullable&lt;int&gt;</c> (as the binder spells it) are both <c>int</c>.</summary>
+    private static string Underlying(string type) =>
+        type.StartsWith("Nullable<", StringComparison.Ordinal) && type.EndsWith('>') ? type[9..^1] : type.TrimEnd('?');
+
+    private static string Shorten(string value) => value.Length <= 100 ? value : value[..100] + "…";
+
+    [GeneratedRegex(
+        """^Failed to bind parameter "(?<type>[^"]+) (?<name>[A-Za-z_][A-Za-z0-9_]*)" from "(?<value>.*)"\.$""",
+        RegexOptions.Singleline)]
+    private static partial Regex BindFailurePattern();
+
+    private static string Expected(string type) => type switch
+    {
+        "int" => "有效的整数（-2147483648 到 2147483647）",
+        "long" or "short" => "有效的整数",
+        "bool" => "布尔值（true 或 false）",
+        "Guid" => "有效的编号（UUID）",
+        "DateOnly" => "有效的日期（YYYY-MM-DD）",
+        "DateTimeOffset" or "DateTime" => "有效的时间（ISO 8601）",
+        "decimal" or "double" => "有效的数字",
+        _ => "有效的值",
+    };
 
     private static string Describe(JsonException json) =>
         json.Path is { Length: > 0 } path ? $"{path}（第 {json.LineNumber + 1} 行）" : "内容不是合法的 JSON";

@@ -144,6 +144,8 @@ public sealed class LedgerTests(RectifyApp app) : IClassFixture<RectifyApp>
         detail.ShouldStartWith("请求无法解析：");
         detail.ShouldContain("overdue", Case.Insensitive);
         detail.ShouldContain("\"maybe\"");
+        detail.ShouldStartWith("请求无法解析：参数 overdue 的值 \"maybe\" 不是布尔值（true 或 false）");
+        wrongType.GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(["overdue"]);
         (await Problem("?state=nonsense")).GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(["state"]);
         (await Problem($"?q={new string('问', 201)}")).GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(["q"]);
     }
