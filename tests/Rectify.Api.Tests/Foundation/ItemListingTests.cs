@@ -361,4 +361,67 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         for (var p = 1; p <= 3; p++) acrossPages.AddRange((await ListAsync(unit, $"pageSize=2&page={p}")).Titles);
         acrossPages.ShouldBe(expected);
     }
+
+    [Fact]
+    public async Task Search_FollowsEveryChangeOfAnItemsText_ByNumberTitleOrDescription()
+    {
+        // The search reads item_search (migration 0999), kept beside the items by triggers: a creation, an edit of the
+        // draft, a deletion, an edit after the launch each show in the next search, and the two tables never differ.
+        var campaign = await org.CampaignAsync("l-lg");
+        async Task<Guid> CreateAsync(string number, string title, string? description) =>
+            (await (await admin.PostAsJsonAsync($"/api/campaigns/{campaign}/items", new
+            {
+                number, title, description, leadUnit = "l-a", units = new[] { "l-b" }, deadline = "2027-06-10", ongoing = false,
+            })).ShouldHaveStatusAsync(HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        async Task<List<string>> SearchAsync(string q)
+        {
+            var page = await (await admin.GetAsync($"/api/items?campaignId={campaign}&q={Uri.EscapeDataString(q)}"))
+                .ShouldHaveStatusAsync(HttpStatusCode.OK);
+            var titles = Items(page).Select(i => i.Str("title")!).ToList();
+            page.GetProperty("total").GetInt64().ShouldBe(titles.Count, q);
+            return titles;
+        }
+        async Task EditAsync(Guid id, string number, string title, string? description, string? note = null) =>
+            (await admin.PutAsJsonAsync($"/api/items/{id}", new
+            {
+                number, title, description, leadUnit = "l-a", units = new[] { "l-b" }, deadline = "2027-06-10", ongoing = false, note,
+            })).EnsureSuccessStatusCode();
+
+        var river = await CreateAsync("检-1", "河道清淤", "沿岸生活污水直排入河");
+        var station = await CreateAsync("检-2", "垃圾中转站", null);
+        var doomed = await CreateAsync("检-3", "待删除的问题", "重复录入");
+        (await SearchAsync("污水直排")).ShouldBe(["河道清淤"], "by description");
+        (await SearchAsync("中转站")).ShouldBe(["垃圾中转站"], "by title");
+        (await SearchAsync("检-2")).ShouldBe(["垃圾中转站"], "by number");
+        (await SearchAsync("问题")).ShouldBe(["待删除的问题"]);
+
+        await EditAsync(station, "检-20", "垃圾压缩站", "渗滤液外溢");
+        (await SearchAsync("中转站")).ShouldBeEmpty("the old title");
+        (await SearchAsync("检-2")).ShouldBeEmpty("the old number");
+        (await SearchAsync("压缩站")).ShouldBe(["垃圾压缩站"]);
+        (await SearchAsync("检-20")).ShouldBe(["垃圾压缩站"]);
+        (await SearchAsync("渗滤液")).ShouldBe(["垃圾压缩站"], "a description where there was none");
+
+        (await admin.DeleteAsync($"/api/items/{doomed}")).EnsureSuccessStatusCode();
+        (await SearchAsync("问题")).ShouldBeEmpty("a deleted draft item");
+
+        (await admin.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
+        (await SearchAsync("河道")).ShouldBe(["河道清淤"], "the launch leaves the text alone");
+        await EditAsync(river, "检-1", "河道清淤及岸线整治", null, note: "扩大整治范围");
+        (await SearchAsync("岸线整治")).ShouldBe(["河道清淤及岸线整治"], "an edit after the launch");
+        (await SearchAsync("污水直排")).ShouldBeEmpty("the description taken away");
+        (await SearchAsync("%")).ShouldBeEmpty("a wildcard is a character like any other");
+
+        await using var db = app.Database.CreateDataSource();
+        await using var c = await db.OpenConnectionAsync();
+        (await c.ExecuteScalarAsync<long>("""
+            select count(*) from (
+                (select id, campaign_id, number, title, description from items
+                 except all select item_id, campaign_id, number, title, description from item_search)
+                union all
+                (select item_id, campaign_id, number, title, description from item_search
+                 except all select id, campaign_id, number, title, description from items)) differing
+            """)).ShouldBe(0, "item_search holds exactly each item's number, title and description");
+        (await c.ExecuteScalarAsync<long>("select count(*) from item_search where item_id = @doomed", new { doomed })).ShouldBe(0);
+    }
 }

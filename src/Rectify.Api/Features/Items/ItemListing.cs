@@ -56,7 +56,13 @@ internal static class ItemListing
                or (@light = 'green' and not coalesce({Red(today)}, false) and not coalesce({Yellow(today)}, false)))
         """;
 
-    private static string Where(string today, string light) => $"""
+    /// <summary>
+    /// The search text (<c>q</c>): an item whose number is it, or whose title or description contains it, read from
+    /// <c>item_search</c> (migration 0999), which holds those columns beside their trigram indexes so that the writes of
+    /// an item that leave its text alone (a launch, every event) do not enter a hundred trigrams again. A semi-join when
+    /// searching (the statements are built for it, <paramref name="search"/>), no clause at all otherwise.
+    /// </summary>
+    private static string Where(string today, string light, bool search) => $"""
         where {Access.ItemVisible}
           and (@campaignId::uuid is null or i.campaign_id = @campaignId)
           and (@unitFilter::text is null or i.lead_unit = @unitFilter or i.units @> array[@unitFilter]::text[])
@@ -65,17 +71,23 @@ internal static class ItemListing
           and (@state::text is null or i.state = @state)
           and (@overdue::boolean is not true or {Red(today)})
           and (@overdue::boolean is not false or not coalesce({Red(today)}, false))
-          and (@q::text is null or i.title ilike @qLike or i.number = @q or i.description ilike @qLike)
+          {(search ? Searched : "")}
           and {light}
         """;
 
-    private static string Where(string today) => Where(today, AnyLight(today));
+    private const string Searched = """
+        and i.id in (select s.item_id from item_search s
+                     where (@campaignId::uuid is null or s.campaign_id = @campaignId)
+                       and (s.title ilike @qLike or s.number = @q or s.description ilike @qLike))
+        """;
+
+    private static string Where(string today, bool search) => Where(today, AnyLight(today), search);
 
     private const string From = "from items i join campaigns c on c.id = i.campaign_id";
 
-    private static readonly string InCampaign = $"""
+    private static string InCampaign(bool search) => $"""
         with keys as (
-            select i.seq {From} {Where(TodayInCampaign)} and (@after::int is null or i.seq > @after)
+            select i.seq {From} {Where(TodayInCampaign, search)} and (@after::int is null or i.seq > @after)
             order by i.seq limit @limit offset @offset)
         {ItemRow.Select} join keys k on k.seq = i.seq where i.campaign_id = @campaignId order by i.seq
         """;
@@ -85,26 +97,27 @@ internal static class ItemListing
     /// lateral read of at most <c>@limit + @offset</c> keys from each, in index order), never sorting every visible row
     /// of every campaign: a supervision office's million-item campaign gives its first page from 50 index entries.
     /// </summary>
-    private static readonly string Across = $"""
+    private static string Across(bool search) => $"""
         with keys as materialized (
             select c.id as campaign_id, c.created_at, k.seq
             from campaigns c
             cross join lateral (
-                select i.seq from items i {Where(TodayPerRow)} and i.campaign_id = c.id order by i.seq limit @limit + @offset) k
+                select i.seq from items i {Where(TodayPerRow, search)} and i.campaign_id = c.id order by i.seq limit @limit + @offset) k
             order by c.created_at desc, c.id, k.seq limit @limit offset @offset)
         {ItemRow.Select} join keys k on k.campaign_id = i.campaign_id and k.seq = i.seq
         order by k.created_at desc, k.campaign_id, k.seq
         """;
 
     /// <summary>The count across campaigns, campaign by campaign, each read stopping at the cap.</summary>
-    private static readonly string CountAcross = $"""
+    private static string CountAcross(bool search) => $"""
         select count(*) from (
             select 1 from campaigns c
-            cross join lateral (select 1 from items i {Where(TodayPerRow)} and i.campaign_id = c.id limit @cap) k
+            cross join lateral (select 1 from items i {Where(TodayPerRow, search)} and i.campaign_id = c.id limit @cap) k
             limit @cap) matched
         """;
 
-    private static string Count(string today) => $"select count(*) from (select 1 {From} {Where(today)} limit @cap) matched";
+    private static string Count(string today, bool search) =>
+        $"select count(*) from (select 1 {From} {Where(today, search)} limit @cap) matched";
 
     /// <summary>
     /// The count of light=yellow within a campaign, its two arms one after the other (disjoint: the second without the
@@ -117,15 +130,15 @@ internal static class ItemListing
         $"({Open} and not coalesce(i.effective_deadline < {TodayInCampaign}, false) and {Unacknowledged}"
         + $" and not coalesce({ByTime(TodayInCampaign)}, false))";
 
-    private static readonly string CountYellowInCampaign = $"""
+    private static string CountYellowInCampaign(bool search) => $"""
         select count(*) from (
-            (select 1 {From} {Where(TodayInCampaign, YellowByTime)} limit @cap)
+            (select 1 {From} {Where(TodayInCampaign, YellowByTime, search)} limit @cap)
             union all
-            (select 1 {From} {Where(TodayInCampaign, YellowOtherwise)} limit @cap)
+            (select 1 {From} {Where(TodayInCampaign, YellowOtherwise, search)} limit @cap)
             limit @cap) matched
         """;
 
-    private static string Estimate(string today) => $"explain (format json) select 1 {From} {Where(today)}";
+    private static string Estimate(string today, bool search) => $"explain (format json) select 1 {From} {Where(today, search)}";
 
     /// <summary>
     /// A unit's items (a unit user's list, an office's list filtered by unit: <c>@scopeUnit</c>, <see cref="ScopeUnit"/>)
@@ -138,38 +151,39 @@ internal static class ItemListing
 
     private const string FromUnit = $"from {UnitItems} join campaigns c on c.id = i.campaign_id";
 
-    private static readonly string InCampaignOfUnit = $"""
+    private static string InCampaignOfUnit(bool search) => $"""
         with keys as (
-            select a.item_seq as seq {FromUnit} {Where(TodayInCampaign)}
+            select a.item_seq as seq {FromUnit} {Where(TodayInCampaign, search)}
               and a.campaign_id = @campaignId and a.unit_code = @scopeUnit and (@after::int is null or a.item_seq > @after)
             order by a.item_seq limit @limit offset @offset)
         {ItemRow.Select} join keys k on k.seq = i.seq where i.campaign_id = @campaignId order by i.seq
         """;
 
     /// <summary>The unit's items in one campaign, read from its assignments in item order (the outer <c>c</c>).</summary>
-    private static string UnitItemsOf(string select, string limit) => $"""
+    private static string UnitItemsOf(string select, string limit, bool search) => $"""
         select {select} from {UnitItems}
-        {Where(TodayPerRow)} and a.campaign_id = c.id and a.unit_code = @scopeUnit order by a.item_seq limit {limit}
+        {Where(TodayPerRow, search)} and a.campaign_id = c.id and a.unit_code = @scopeUnit order by a.item_seq limit {limit}
         """;
 
-    private static readonly string AcrossOfUnit = $"""
+    private static string AcrossOfUnit(bool search) => $"""
         with keys as materialized (
             select c.id as campaign_id, c.created_at, k.seq
             from campaigns c
-            cross join lateral ({UnitItemsOf("a.item_seq as seq", "@limit + @offset")}) k
+            cross join lateral ({UnitItemsOf("a.item_seq as seq", "@limit + @offset", search)}) k
             order by c.created_at desc, c.id, k.seq limit @limit offset @offset)
         {ItemRow.Select} join keys k on k.campaign_id = i.campaign_id and k.seq = i.seq
         order by k.created_at desc, k.campaign_id, k.seq
         """;
 
-    private static readonly string CountInCampaignOfUnit = $"""
+    private static string CountInCampaignOfUnit(bool search) => $"""
         select count(*) from (
-            select 1 {FromUnit} {Where(TodayInCampaign)} and a.campaign_id = @campaignId and a.unit_code = @scopeUnit limit @cap) matched
+            select 1 {FromUnit} {Where(TodayInCampaign, search)}
+              and a.campaign_id = @campaignId and a.unit_code = @scopeUnit limit @cap) matched
         """;
 
-    private static readonly string CountAcrossOfUnit = $"""
+    private static string CountAcrossOfUnit(bool search) => $"""
         select count(*) from (
-            select 1 from campaigns c cross join lateral ({UnitItemsOf("1", "@cap")}) k limit @cap) matched
+            select 1 from campaigns c cross join lateral ({UnitItemsOf("1", "@cap", search)}) k limit @cap) matched
         """;
 
     /// <summary>
@@ -203,29 +217,41 @@ internal static class ItemListing
           and {Access.ScopeUnitItemVisible}
         """;
 
-    private static string EstimateOfUnit(string today) =>
-        $"explain (format json) select 1 {FromUnit} {Where(today)} and a.unit_code = @scopeUnit";
+    private static string EstimateOfUnit(string today, bool search) =>
+        $"explain (format json) select 1 {FromUnit} {Where(today, search)} and a.unit_code = @scopeUnit";
 
-    private static readonly (string, string, string) InCampaignSql = (InCampaign, Count(TodayInCampaign), Estimate(TodayInCampaign));
-    private static readonly (string, string, string) YellowInCampaignSql = (InCampaign, CountYellowInCampaign, Estimate(TodayInCampaign));
-    private static readonly (string, string, string) AcrossSql = (Across, CountAcross, Estimate(TodayPerRow));
-    private static readonly (string, string, string) InCampaignOfUnitSql =
-        (InCampaignOfUnit, CountInCampaignOfUnit, EstimateOfUnit(TodayInCampaign));
-    private static readonly (string, string, string) AcrossOfUnitSql = (AcrossOfUnit, CountAcrossOfUnit, EstimateOfUnit(TodayPerRow));
+    /// <summary>The statements of one kind of list, without a search text (index 0) and with one (index 1).</summary>
+    private static (string, string, string)[] Both(Func<bool, (string, string, string)> build) => [build(false), build(true)];
+
+    private static readonly (string, string, string)[] InCampaignSql =
+        Both(search => (InCampaign(search), Count(TodayInCampaign, search), Estimate(TodayInCampaign, search)));
+
+    private static readonly (string, string, string)[] YellowInCampaignSql =
+        Both(search => (InCampaign(search), CountYellowInCampaign(search), Estimate(TodayInCampaign, search)));
+
+    private static readonly (string, string, string)[] AcrossSql =
+        Both(search => (Across(search), CountAcross(search), Estimate(TodayPerRow, search)));
+
+    private static readonly (string, string, string)[] InCampaignOfUnitSql =
+        Both(search => (InCampaignOfUnit(search), CountInCampaignOfUnit(search), EstimateOfUnit(TodayInCampaign, search)));
+
+    private static readonly (string, string, string)[] AcrossOfUnitSql =
+        Both(search => (AcrossOfUnit(search), CountAcrossOfUnit(search), EstimateOfUnit(TodayPerRow, search)));
 
     /// <summary>
     /// The page's SQL, the bounded count and the estimate, for a list within one campaign (parameter <c>@today</c>, the
     /// campaign's local date, <see cref="LocalTodayAsync"/>) or across campaigns (each campaign's own date per row); a
-    /// unit's items (<paramref name="ofUnit"/>: <see cref="ScopeUnit"/> is set) through its assignments.
+    /// unit's items (<paramref name="ofUnit"/>: <see cref="ScopeUnit"/> is set) through its assignments; with the search
+    /// text's semi-join when <paramref name="search"/> (<c>q</c> is given).
     /// </summary>
-    public static (string Page, string Count, string Estimate) Sql(bool inCampaign, string? light, bool ofUnit) =>
-        (inCampaign, ofUnit) switch
+    public static (string Page, string Count, string Estimate) Sql(bool inCampaign, string? light, bool ofUnit, bool search) =>
+        ((inCampaign, ofUnit) switch
         {
             (true, true) => InCampaignOfUnitSql,
             (false, true) => AcrossOfUnitSql,
             (true, false) => light == ItemStatus.Yellow ? YellowInCampaignSql : InCampaignSql,
             (false, false) => AcrossSql,
-        };
+        })[search ? 1 : 0];
 
     /// <summary>
     /// The unit whose items the list is (<c>@scopeUnit</c>): the unit filter, or a unit user's own unit (who sees only

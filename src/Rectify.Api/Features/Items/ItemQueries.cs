@@ -40,7 +40,8 @@ public static class ItemQueries
             limit = paging.PageSize, offset, cap = ItemListing.ExactCountUpTo + 1,
             scopeUnit = ItemListing.ScopeUnit(user, filter),
         };
-        var (sql, countSql, estimateSql) = ItemListing.Sql(filter.CampaignId is not null, filter.Light, parameters.scopeUnit is not null);
+        var (sql, countSql, estimateSql) = ItemListing.Sql(
+            filter.CampaignId is not null, filter.Light, parameters.scopeUnit is not null, filter.Q is not null);
         var unitItemsOnly = ItemListing.CountsUnitItemsOnly(user, filter);
         var count = whole ? ItemListing.WholeCampaignCount
             : unitItemsOnly ? ItemListing.UnitItemsCount
