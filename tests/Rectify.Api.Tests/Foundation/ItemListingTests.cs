@@ -387,6 +387,12 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
                 number, title, description, leadUnit = "l-a", units = new[] { "l-b" }, deadline = "2027-06-10", ongoing = false, note,
             })).EnsureSuccessStatusCode();
 
+        // Another campaign's item with the same text and sequence number is never one of this campaign's matches.
+        var other = await org.CampaignAsync("l-lg");
+        (await admin.PostAsJsonAsync($"/api/campaigns/{other}/items", new
+        {
+            number = "检-1", title = "河道清淤", description = "沿岸生活污水直排入河", leadUnit = "l-a", deadline = "2027-06-10", ongoing = false,
+        })).EnsureSuccessStatusCode();
         var river = await CreateAsync("检-1", "河道清淤", "沿岸生活污水直排入河");
         var station = await CreateAsync("检-2", "垃圾中转站", null);
         var doomed = await CreateAsync("检-3", "待删除的问题", "重复录入");
@@ -394,6 +400,15 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         (await SearchAsync("中转站")).ShouldBe(["垃圾中转站"], "by title");
         (await SearchAsync("检-2")).ShouldBe(["垃圾中转站"], "by number");
         (await SearchAsync("问题")).ShouldBe(["待删除的问题"]);
+        (await SearchAsync("入")).ShouldBe(["河道清淤", "待删除的问题"]);
+        foreach (var (page, expected) in new[] { (1, "河道清淤"), (2, "待删除的问题") })
+        {
+            // A later page by number is read another way (every match, then sorted): the same order.
+            var one = await (await admin.GetAsync($"/api/items?campaignId={campaign}&q={Uri.EscapeDataString("入")}&pageSize=1&page={page}"))
+                .ShouldHaveStatusAsync(HttpStatusCode.OK);
+            Items(one).Select(i => i.Str("title")).ShouldBe([expected], $"page {page}");
+            one.GetProperty("total").GetInt64().ShouldBe(2);
+        }
 
         await EditAsync(station, "检-20", "垃圾压缩站", "渗滤液外溢");
         (await SearchAsync("中转站")).ShouldBeEmpty("the old title");
@@ -411,6 +426,13 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         (await SearchAsync("岸线整治")).ShouldBe(["河道清淤及岸线整治"], "an edit after the launch");
         (await SearchAsync("污水直排")).ShouldBeEmpty("the description taken away");
         (await SearchAsync("%")).ShouldBeEmpty("a wildcard is a character like any other");
+        var unitList = await (await admin.GetAsync($"/api/items?campaignId={campaign}&unit=l-b&q={Uri.EscapeDataString("压缩")}"))
+            .ShouldHaveStatusAsync(HttpStatusCode.OK);
+        Items(unitList).Select(i => i.Str("title")).ShouldBe(["垃圾压缩站"], "a search within a unit's items");
+        var across = await (await admin.GetAsync($"/api/items?pageSize=500&q={Uri.EscapeDataString("河道清淤")}"))
+            .ShouldHaveStatusAsync(HttpStatusCode.OK);
+        Items(across).Select(i => i.GetProperty("campaignId").GetGuid()).Where(c => c == campaign || c == other).Order()
+            .ShouldBe(new[] { campaign, other }.Order(), "across campaigns, each campaign's match");
 
         await using var db = app.Database.CreateDataSource();
         await using var c = await db.OpenConnectionAsync();

@@ -60,9 +60,15 @@ internal static class ItemListing
     /// The search text (<c>q</c>): an item whose number is it, or whose title or description contains it, read from
     /// <c>item_search</c> (migration 0999), which holds those columns beside their trigram indexes so that the writes of
     /// an item that leave its text alone (a launch, every event) do not enter a hundred trigrams again. A semi-join when
-    /// searching (the statements are built for it, <paramref name="search"/>), no clause at all otherwise.
+    /// searching (the statements are built for it, <paramref name="search"/>), no clause at all otherwise: within a
+    /// campaign on the sequence number, so a page is read from item_search in order (the campaign's matches one after the
+    /// other, only the page's items looked up: a page of 50 of 4,000 matches in 200,000 items 4 ms, where a probe of
+    /// item_search for each of the campaign's items in order took 21 ms). A list read in order from something other than
+    /// the campaign's items (a unit's assignments, campaign after campaign: <paramref name="onItems"/>) tests each item's
+    /// own columns as it goes, as before: a probe of item_search per item read cost more than the test (a unit's 2,000
+    /// items searched in vain: 11 ms on the items, 27 through item_search).
     /// </summary>
-    private static string Where(string today, string light, bool search) => $"""
+    private static string Where(string today, string light, bool search, bool onItems = false) => $"""
         where {Access.ItemVisible}
           and (@campaignId::uuid is null or i.campaign_id = @campaignId)
           and (@unitFilter::text is null or i.lead_unit = @unitFilter or i.units @> array[@unitFilter]::text[])
@@ -71,17 +77,54 @@ internal static class ItemListing
           and (@state::text is null or i.state = @state)
           and (@overdue::boolean is not true or {Red(today)})
           and (@overdue::boolean is not false or not coalesce({Red(today)}, false))
-          {(search ? Searched : "")}
+          {(!search ? "" : onItems || today != TodayInCampaign ? OnItems : InItemSearch)}
           and {light}
         """;
 
-    private const string Searched = """
-        and i.id in (select s.item_id from item_search s
-                     where (@campaignId::uuid is null or s.campaign_id = @campaignId)
-                       and (s.title ilike @qLike or s.number = @q or s.description ilike @qLike))
+    private const string Matches = "(s.title ilike @qLike or s.number = @q or s.description ilike @qLike)";
+
+    private const string InItemSearch = $"and i.seq in (select s.seq from item_search s where s.campaign_id = @campaignId and {Matches})";
+
+    private const string OnItems = "and (i.title ilike @qLike or i.number = @q or i.description ilike @qLike)";
+
+    /// <summary>
+    /// A search of one whole campaign as an office or the administrator sees it (no other filter,
+    /// <see cref="SearchesWholeCampaign"/>) is read from item_search alone, as the trigram indexes give the matches, and
+    /// only the page's items are looked up: the semi-join looked up each match's item for the count (18 ms for 4,000
+    /// matches in 200,000 items, against 8) and walked the campaign in order for a deep page of matches (page 20: 77 ms,
+    /// against 17). Nothing for a campaign the caller may not see (a one-time filter, so the scan may still be parallel).
+    /// </summary>
+    private static readonly string WholeCampaignMatches = $"""
+        from item_search s
+        where s.campaign_id = @campaignId and {Matches}
+          and exists (select 1 from campaigns c where c.id = @campaignId and {Access.CampaignVisible})
         """;
 
+    public static readonly string WholeCampaignSearchPage = $"""
+        with keys as (
+            select s.seq {WholeCampaignMatches} and (@after::int is null or s.seq > @after)
+            order by s.seq limit @limit offset @offset)
+        {ItemRow.Select} join keys k on k.seq = i.seq where i.campaign_id = @campaignId order by i.seq
+        """;
+
+    /// <summary>
+    /// A later page by number (<c>page</c> &gt; 1) of the same search: every match first, as the trigram indexes give them,
+    /// then sorted, instead of walking the campaign's matches in order past the pages before (page 20 of 4,000 matches in
+    /// 200,000 items: 91 ms walking, as the planner chose, against 21 when the items carried the indexes).
+    /// </summary>
+    public static readonly string WholeCampaignSearchLaterPage = $"""
+        with matched as materialized (select s.seq {WholeCampaignMatches}),
+             keys as (select m.seq from matched m order by m.seq limit @limit offset @offset)
+        {ItemRow.Select} join keys k on k.seq = i.seq where i.campaign_id = @campaignId order by i.seq
+        """;
+
+    public static readonly string WholeCampaignSearchCount = $"select count(*) from (select 1 {WholeCampaignMatches} limit @cap) matched";
+
+    public static readonly string WholeCampaignSearchEstimate = $"explain (format json) select 1 {WholeCampaignMatches}";
+
     private static string Where(string today, bool search) => Where(today, AnyLight(today), search);
+
+    private static string WhereOfUnit(string today, bool search) => Where(today, AnyLight(today), search, onItems: true);
 
     private const string From = "from items i join campaigns c on c.id = i.campaign_id";
 
@@ -153,7 +196,7 @@ internal static class ItemListing
 
     private static string InCampaignOfUnit(bool search) => $"""
         with keys as (
-            select a.item_seq as seq {FromUnit} {Where(TodayInCampaign, search)}
+            select a.item_seq as seq {FromUnit} {WhereOfUnit(TodayInCampaign, search)}
               and a.campaign_id = @campaignId and a.unit_code = @scopeUnit and (@after::int is null or a.item_seq > @after)
             order by a.item_seq limit @limit offset @offset)
         {ItemRow.Select} join keys k on k.seq = i.seq where i.campaign_id = @campaignId order by i.seq
@@ -162,7 +205,7 @@ internal static class ItemListing
     /// <summary>The unit's items in one campaign, read from its assignments in item order (the outer <c>c</c>).</summary>
     private static string UnitItemsOf(string select, string limit, bool search) => $"""
         select {select} from {UnitItems}
-        {Where(TodayPerRow, search)} and a.campaign_id = c.id and a.unit_code = @scopeUnit order by a.item_seq limit {limit}
+        {WhereOfUnit(TodayPerRow, search)} and a.campaign_id = c.id and a.unit_code = @scopeUnit order by a.item_seq limit {limit}
         """;
 
     private static string AcrossOfUnit(bool search) => $"""
@@ -177,7 +220,7 @@ internal static class ItemListing
 
     private static string CountInCampaignOfUnit(bool search) => $"""
         select count(*) from (
-            select 1 {FromUnit} {Where(TodayInCampaign, search)}
+            select 1 {FromUnit} {WhereOfUnit(TodayInCampaign, search)}
               and a.campaign_id = @campaignId and a.unit_code = @scopeUnit limit @cap) matched
         """;
 
@@ -218,7 +261,7 @@ internal static class ItemListing
         """;
 
     private static string EstimateOfUnit(string today, bool search) =>
-        $"explain (format json) select 1 {FromUnit} {Where(today, search)} and a.unit_code = @scopeUnit";
+        $"explain (format json) select 1 {FromUnit} {WhereOfUnit(today, search)} and a.unit_code = @scopeUnit";
 
     /// <summary>The statements of one kind of list, without a search text (index 0) and with one (index 1).</summary>
     private static (string, string, string)[] Both(Func<bool, (string, string, string)> build) => [build(false), build(true)];
@@ -313,6 +356,11 @@ internal static class ItemListing
             ? (int)Math.Min(first + offset - 1, last)
             : null;
     }
+
+    /// <summary>One campaign and a search text, no other filter, for an office or the administrator.</summary>
+    public static bool SearchesWholeCampaign(CurrentUser user, ItemFilter filter) =>
+        filter is { CampaignId: not null, Q: not null, Unit: null, State: null, Overdue: null, AssignmentState: null, Light: null }
+        && SeesWholeCampaigns(user);
 
     /// <summary>
     /// An office or the administrator sees every item of a campaign it may see: its total is <see cref="WholeCampaignCount"/>.

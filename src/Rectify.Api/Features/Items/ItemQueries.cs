@@ -43,17 +43,22 @@ public static class ItemQueries
         var (sql, countSql, estimateSql) = ItemListing.Sql(
             filter.CampaignId is not null, filter.Light, parameters.scopeUnit is not null, filter.Q is not null);
         var unitItemsOnly = ItemListing.CountsUnitItemsOnly(user, filter);
+        var searchOnly = ItemListing.SearchesWholeCampaign(user, filter);
         var count = whole ? ItemListing.WholeCampaignCount
             : unitItemsOnly ? ItemListing.UnitItemsCount
+            : searchOnly ? ItemListing.WholeCampaignSearchCount
             : countSql;
+        var page = !searchOnly ? sql : offset > 0 ? ItemListing.WholeCampaignSearchLaterPage : ItemListing.WholeCampaignSearchPage;
         await using var grid = await connection.QueryMultipleAsync(
-            new CommandDefinition(count + ";\n" + sql, parameters, cancellationToken: ct));
+            new CommandDefinition(count + ";\n" + page, parameters, cancellationToken: ct));
         var counted = await grid.ReadSingleAsync<long>();
         var rows = (await grid.ReadAsync<ItemRow>()).ToList();
         // Counting every match of a million-item campaign on every page costs more than the page: up to ExactCountUpTo
         // matches the total is exact, beyond it the planner's estimate, marked (totalEstimated) so a screen can say 约.
         // A whole campaign's total is the maintained aggregate's, exact.
-        var estimate = unitItemsOnly ? ItemListing.UnitItemsEstimate : estimateSql;
+        var estimate = unitItemsOnly ? ItemListing.UnitItemsEstimate
+            : searchOnly ? ItemListing.WholeCampaignSearchEstimate
+            : estimateSql;
         var (total, estimated) = whole ? (counted, false) : await ItemListing.TotalAsync(connection, counted, estimate, parameters, ct);
         var dtos = new List<ItemDto>(rows.Count);
         var parts = await Assignment.LoadAsync(connection, null, rows.Select(r => r.Id).ToList(), ct);

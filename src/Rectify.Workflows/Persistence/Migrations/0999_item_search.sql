@@ -4,20 +4,24 @@
 -- fsync on, rolled back) took 9.5 and 9.0 s with them and 5.4 and 5.2 s without. A launch, an acknowledgement, a progress
 -- report or a closure never changes an item's text, so the text and its indexes live in item_search, written when an
 -- item is inserted, when its number, title or description changes, and when it is deleted. The items keep their own
--- columns (every reader of an item reads them there); the item list's search (ItemListing) reads item_search.
+-- columns (every reader of an item reads them there); the item list's search (ItemListing) reads item_search: within a
+-- campaign in sequence order (item_search_campaign_seq), so a page of matches is read from it and only the page's items
+-- are looked up; a search of a whole campaign is counted from it alone.
 create table item_search (
     item_id     uuid primary key,
     campaign_id uuid not null,
+    seq         integer not null,
     number      text,
     title       text not null,
     description text
 );
 
-insert into item_search (item_id, campaign_id, number, title, description)
-select id, campaign_id, number, title, description from items;
+insert into item_search (item_id, campaign_id, seq, number, title, description)
+select id, campaign_id, seq, number, title, description from items;
 
 create index item_search_title_trgm on item_search using gin (title gin_trgm_ops);
 create index item_search_description_trgm on item_search using gin (description gin_trgm_ops);
+create unique index item_search_campaign_seq on item_search (campaign_id, seq);
 create index item_search_number on item_search (number) where number is not null;
 
 drop index items_title_trgm;
@@ -27,15 +31,16 @@ drop index items_campaign_source;
 
 create function item_search_insert() returns trigger language plpgsql as $$
 begin
-    insert into item_search (item_id, campaign_id, number, title, description)
-    select id, campaign_id, number, title, description from new_rows;
+    insert into item_search (item_id, campaign_id, seq, number, title, description)
+    select id, campaign_id, seq, number, title, description from new_rows;
     return null;
 end $$;
 
 create function item_search_update() returns trigger language plpgsql as $$
 begin
     update item_search
-    set item_id = new.id, campaign_id = new.campaign_id, number = new.number, title = new.title, description = new.description
+    set item_id = new.id, campaign_id = new.campaign_id, seq = new.seq, number = new.number, title = new.title,
+        description = new.description
     where item_id = old.id;
     return null;
 end $$;
@@ -53,8 +58,8 @@ end $$;
 create trigger item_search_insert after insert on items referencing new table as new_rows
     for each statement execute function item_search_insert();
 -- Per row and only for the columns it copies: an update that does not name them (a launch, an event) queues nothing.
-create trigger item_search_update after update of id, campaign_id, number, title, description on items for each row
-    when (old.id is distinct from new.id or old.campaign_id is distinct from new.campaign_id
+create trigger item_search_update after update of id, campaign_id, seq, number, title, description on items for each row
+    when (old.id is distinct from new.id or old.campaign_id is distinct from new.campaign_id or old.seq is distinct from new.seq
           or old.number is distinct from new.number or old.title is distinct from new.title
           or old.description is distinct from new.description)
     execute function item_search_update();
