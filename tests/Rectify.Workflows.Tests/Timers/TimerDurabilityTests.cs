@@ -89,7 +89,13 @@ public sealed class TimerDurabilityTests : IAsyncLifetime
         (await c.ExecuteScalarAsync<long>("select count(*) from (select item_id from journal where type = 'reminder' group by item_id having count(*) <> 1) x")).ShouldBe(0);
         (await c.ExecuteScalarAsync<long>("select count(*) from outbox where kind = 'reminder'")).ShouldBe(Burst * 2);
         (await c.ExecuteScalarAsync<long>("select count(*) from timers where step = 'reminder:T-7'")).ShouldBe(0);
-        (await c.ExecuteScalarAsync<long>("select count(*) from timers where step = 'reminder:T-3'")).ShouldBe(Burst);
+        // Each item's next reminder is chained once: T-3, or T-1 when the calendar puts both on one day (a deadline of
+        // 3 January 2027, T-1 on Saturday moved past the New Year holiday onto T-3's Thursday).
+        (await c.ExecuteScalarAsync<long>("""
+            select count(distinct subject_id) from timers
+            where step in ('reminder:T-3', 'reminder:T-1') and subject_kind = 'item'
+            having count(*) = count(distinct subject_id)
+            """)).ShouldBe(Burst);
     }
 
     [Fact]
