@@ -395,11 +395,18 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         })).EnsureSuccessStatusCode();
         var river = await CreateAsync("检-1", "河道清淤", "沿岸生活污水直排入河");
         var station = await CreateAsync("检-2", "垃圾中转站", null);
+        await CreateAsync("检-4", "PM2.5 监测站 Pump 房", "Ⅳ类水体ÄÖ");
         var doomed = await CreateAsync("检-3", "待删除的问题", "重复录入");
         (await SearchAsync("污水直排")).ShouldBe(["河道清淤"], "by description");
         (await SearchAsync("中转站")).ShouldBe(["垃圾中转站"], "by title");
         (await SearchAsync("检-2")).ShouldBe(["垃圾中转站"], "by number");
         (await SearchAsync("问题")).ShouldBe(["待删除的问题"]);
+        // Letters in either case, as ilike would: the text is kept folded and the words folded alike.
+        (await SearchAsync("pm2.5")).ShouldBe(["PM2.5 监测站 Pump 房"], "case-insensitive, ASCII");
+        (await SearchAsync("PUMP")).ShouldBe(["PM2.5 监测站 Pump 房"]);
+        (await SearchAsync("äö")).ShouldBe(["PM2.5 监测站 Pump 房"], "case-insensitive beyond ASCII");
+        (await SearchAsync("ⅳ类")).ShouldBe(["PM2.5 监测站 Pump 房"], "a Roman numeral in either case");
+        (await SearchAsync("检-4")).ShouldBe(["PM2.5 监测站 Pump 房"]);
         (await SearchAsync("入")).ShouldBe(["河道清淤", "待删除的问题"]);
         foreach (var (page, expected) in new[] { (1, "河道清淤"), (2, "待删除的问题") })
         {
@@ -438,12 +445,12 @@ public sealed class ItemListingTests(RectifyApp app) : IClassFixture<RectifyApp>
         await using var c = await db.OpenConnectionAsync();
         (await c.ExecuteScalarAsync<long>("""
             select count(*) from (
-                (select id, campaign_id, number, title, description from items
-                 except all select item_id, campaign_id, number, title, description from item_search)
+                (select id, campaign_id, number, lower(title), lower(description) from items
+                 except all select item_id, campaign_id, number, title_folded, description_folded from item_search)
                 union all
-                (select item_id, campaign_id, number, title, description from item_search
-                 except all select id, campaign_id, number, title, description from items)) differing
-            """)).ShouldBe(0, "item_search holds exactly each item's number, title and description");
+                (select item_id, campaign_id, number, title_folded, description_folded from item_search
+                 except all select id, campaign_id, number, lower(title), lower(description) from items)) differing
+            """)).ShouldBe(0, "item_search holds exactly each item's number and folded title and description");
         (await c.ExecuteScalarAsync<long>("select count(*) from item_search where item_id = @doomed", new { doomed })).ShouldBe(0);
     }
 }

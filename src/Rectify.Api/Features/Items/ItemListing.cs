@@ -81,7 +81,9 @@ internal static class ItemListing
           and {light}
         """;
 
-    private const string Matches = "(s.title ilike @qLike or s.number = @q or s.description ilike @qLike)";
+    // item_search keeps the text folded: like against the folded pattern is ilike without folding each row again.
+    private const string Matches =
+        "(s.title_folded like lower(@qLike) or s.number = @q or s.description_folded like lower(@qLike))";
 
     private const string InItemSearch = $"and i.seq in (select s.seq from item_search s where s.campaign_id = @campaignId and {Matches})";
 
