@@ -43,8 +43,8 @@ end $$;
 create function item_search_update() returns trigger language plpgsql as $$
 begin
     update item_search
-    set item_id = new.id, campaign_id = new.campaign_id, seq = new.seq, number = new.number, title_folded = lower(new.title),
-        description_folded = lower(new.description)
+    set item_id = new.id, campaign_id = new.campaign_id, seq = new.seq, number = new.number,
+        title_folded = lower(new.title), description_folded = lower(new.description)
     where item_id = old.id;
     return null;
 end $$;
