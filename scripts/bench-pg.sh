@@ -1,9 +1,10 @@
 # Sourced by the bench scripts: a throwaway PostgreSQL for one benchmark run, with fsync and synchronous_commit ON
 # (durability claims need them). Usage, after log() and die() are defined:
 #   bench_pg_start NAME "EXTRA SERVER OPTIONS"
+# (BENCH_PG_OPTIONS adds more, e.g. "-c log_min_duration_statement=1000" to see where a run's time goes)
 # sets PGBIN, TMP (the run's directory, removed at exit) and PORT, and stops the server when the script exits.
 bench_pg_start() {
-  local name="$1" extra="${2:-}"
+  local name="$1" extra="${2:-} ${BENCH_PG_OPTIONS:-}"
   PGBIN=""
   for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && PGBIN="$d"; done
   if [ -z "$PGBIN" ]; then

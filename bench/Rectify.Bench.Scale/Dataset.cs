@@ -27,6 +27,7 @@ public static class Dataset
     /// <summary>
     /// <paramref name="items"/> draft items, three units each (a lead unit and two responsible units), titles and
     /// descriptions composed from places and problems (so a search finds a realistic share), deadlines 30–150 days out.
+    /// Ids as the service gives them (ItemWriter.IdInSequence): version 7, the campaign's time, in the order of seq.
     /// </summary>
     public const string Items = """
         with words as (
@@ -44,7 +45,9 @@ public static class Dataset
         )
         insert into items(id, campaign_id, seq, number, category, title, description, measures, target, lead_unit, units,
                           deadline, effective_deadline, state, created_at, updated_at)
-        select gen_random_uuid(), @campaign, n, 'ZG' || lpad(n::text, 7, '0'),
+        select (lpad(to_hex((extract(epoch from @now::timestamptz) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex(n >> 16), 3, '0') || '8'
+                || lpad(to_hex(n & 65535), 4, '0') || substr(md5(n::text), 1, 11))::uuid,
+               @campaign, n, 'ZG' || lpad(n::text, 7, '0'),
                (array['生态环境','安全生产','民生保障','作风建设','基础设施','乡村振兴'])[1 + n % 6],
                w.place[1 + (n / 7) % 40] || w.problem[1 + (n::bigint * 7919) % 50] || '问题',
                '群众反映' || w.place[1 + (n / 7) % 40] || '存在' || w.problem[1 + (n::bigint * 7919) % 50] || '情况，经现场核查属实，涉及第' || (1 + n % 97) || '片区。',

@@ -12,10 +12,19 @@ public sealed partial class CampaignLauncher
     private static async Task JournalAndNotifyAsync(ScheduleWork work, CampaignSubject campaign, Actor actor, string launchLevel, bool notify, CancellationToken ct)
     {
         var (connection, tx, d, _, _, now) = work;
+        // Each unit's number of items in this launch, from its parts (one per distinct lead or responsible unit of an item,
+        // kept by the assignments trigger; a draft's parts are 'assigned' or, once a unit is taken off, 'withdrawn'): a
+        // unit above DigestAbove gets one digest, the others a message per item.
+        var perUnit = notify
+            ? (await connection.QueryAsync<(string Unit, int Items)>(new CommandDefinition("""
+                select unit_code, count(*)::int from assignments where campaign_id = @campaignId and state <> 'withdrawn' group by unit_code
+                """, new { campaignId = campaign.Id }, tx, cancellationToken: ct, commandTimeout: 300))).ToList()
+            : [];
+        var single = perUnit.Where(u => u.Items <= DigestAbove).Select(u => u.Unit).ToArray();
         var args = new
         {
             campaignId = campaign.Id, now, actor = actor.Name, initial = d.Item.InitialState, launch = d.Item.LaunchState,
-            title = campaign.Title, launchLevel, notify, digestAbove = DigestAbove,
+            title = campaign.Title, launchLevel, notify, single,
             office = campaign.SupervisionUnit ?? campaign.IssuedByUnit,
             history = notify ? null : "演示数据：历史交办，未发送通知 / demo history, no message sent",
         };
@@ -25,17 +34,9 @@ public sealed partial class CampaignLauncher
         // again one by one).
         const string journal = """
             set local rectify.item_refs = 'held';
-            with per_unit as (
-                select uu.u, count(*) as n
-                from items i cross join lateral (select distinct u from unnest(array[i.lead_unit] || i.units) u) uu
-                where i.campaign_id = @campaignId and @notify
-                group by uu.u
-            )
             insert into journal(campaign_id, item_id, at, actor, type, from_state, to_state, note, subject_key, data)
             select i.campaign_id, i.id, @now, @actor, 'launch', @initial, @launch, @history,
-                   case when @notify and exists (
-                            select 1 from unnest(array[i.lead_unit] || i.units) as mine(code) join per_unit pu on pu.u = mine.code where pu.n <= @digestAbove)
-                        then 'item:' || i.id || ':assigned' end,
+                   case when @notify and (i.lead_unit = any(@single) or i.units && @single) then 'item:' || i.id || ':assigned' end,
                    jsonb_build_object('deadline', i.effective_deadline, 'ongoing', i.ongoing, 'ackDueAt', i.ack_due_at)
             from items i where i.campaign_id = @campaignId;
             set local rectify.item_refs = 'checked';
@@ -75,34 +76,34 @@ public sealed partial class CampaignLauncher
         // AssignedBatchMessage), built in SQL so a 100,000-item launch stays one statement; CampaignLaunchMessagesTests
         // reads every one back into its record.
         // One message per item and unit, except for a unit that receives more than DigestAbove items at once: its contacts
-        // get one message listing them (a province-wide launch must not send a unit hundreds of mails in one minute).
+        // get one message listing them (a province-wide launch must not send a unit hundreds of mails in one minute). Both
+        // read the parts: a unit's single messages its few parts, a digest the unit's first fifty by deadline (nulls last)
+        // and number, read in deadline order from `assignments_to_sign` (every part of a draft still to be signed is
+        // 'assigned'), not every pair of every item.
         const string assigned = """
-            with pairs as materialized (
-                select i.id, i.number, i.effective_deadline, uu.u
-                from items i cross join lateral (select distinct u from unnest(array[i.lead_unit] || i.units) u) uu
-                where i.campaign_id = @campaignId
-            ), per_unit as (
-                select u, count(*) as n from pairs group by u
-            ), counted as (
-                -- Only the pairs of units under the digest threshold need the item's other columns.
-                select i.id, i.campaign_id, i.number, i.title, i.effective_deadline, i.ongoing, i.lead_unit, i.units, p.u, pu.n as per_unit
-                from pairs p join per_unit pu on pu.u = p.u and pu.n <= @digestAbove join items i on i.id = p.id
-            ), single as (
+            with single as (
                 insert into outbox(idempotency_key, kind, campaign_id, item_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
-                select 'item:' || c.id || ':assigned:' || p.id || ':' || nr.channel, 'assigned', c.campaign_id, c.id, p.id, nr.channel, false, @now, @now,
+                select 'item:' || i.id || ':assigned:' || p.id || ':' || nr.channel, 'assigned', i.campaign_id, i.id, p.id, nr.channel, false, @now, @now,
                        jsonb_build_object('type', 'assigned',
-                                          'subject', jsonb_build_object('type', 'assignment', 'campaignId', c.campaign_id, 'itemId', c.id, 'unitCode', c.u),
-                                          'deadline', c.effective_deadline, 'ongoing', c.ongoing,
-                                          'role', case when c.u = c.lead_unit then 'lead' else 'responsible' end)
-                from counted c
-                join people p on p.unit_code = c.u and p.is_unit_contact
+                                          'subject', jsonb_build_object('type', 'assignment', 'campaignId', i.campaign_id, 'itemId', i.id, 'unitCode', a.unit_code),
+                                          'deadline', i.effective_deadline, 'ongoing', i.ongoing, 'role', a.role)
+                from assignments a
+                join items i on i.id = a.item_id
+                join people p on p.unit_code = a.unit_code and p.is_unit_contact
                 join notification_routes nr on nr.person_id = p.id
-                where c.per_unit <= @digestAbove
+                where a.campaign_id = @campaignId and a.unit_code = any(@single) and a.state <> 'withdrawn'
                 on conflict (idempotency_key) do nothing
             ), digest as (
-                select p.u, count(*) as items, min(p.effective_deadline) as first_deadline,
-                       (array_agg(p.number order by p.effective_deadline nulls last, p.number))[1:50] as numbers
-                from pairs p join per_unit pu on pu.u = p.u and pu.n > @digestAbove group by p.u
+                select u.u, u.n as items, f.first_deadline, f.numbers
+                from unnest(@digestUnits, @digestCounts) as u(u, n)
+                cross join lateral (
+                    select min(x.deadline) as first_deadline, array_agg(x.number order by x.deadline nulls last, x.number) as numbers
+                    from (select a.item_deadline as deadline, i.number
+                          from assignments a join items i on i.id = a.item_id
+                          where a.unit_code = u.u and a.campaign_id = @campaignId and a.state = 'assigned'
+                          order by a.item_deadline nulls last, i.number
+                          limit 50) x
+                ) f
             )
             insert into outbox(idempotency_key, kind, campaign_id, recipient_person_id, channel, urgent, not_before, created_at, payload)
             select 'campaign:' || @campaignId || ':assigned:unit:' || d.u || ':' || p.id || ':' || nr.channel, 'assigned', @campaignId, p.id, nr.channel,
@@ -115,6 +116,10 @@ public sealed partial class CampaignLauncher
             join notification_routes nr on nr.person_id = p.id
             on conflict (idempotency_key) do nothing
             """;
-        await connection.ExecuteAsync(new CommandDefinition(assigned, new { args.campaignId, args.now, args.title, digestAbove = DigestAbove }, tx, cancellationToken: ct, commandTimeout: 300));
+        var digests = perUnit.Where(u => u.Items > DigestAbove).ToList();
+        await connection.ExecuteAsync(new CommandDefinition(assigned, new
+        {
+            args.campaignId, args.now, single, digestUnits = digests.Select(u => u.Unit).ToArray(), digestCounts = digests.Select(u => u.Items).ToArray(),
+        }, tx, cancellationToken: ct, commandTimeout: 300));
     }
 }

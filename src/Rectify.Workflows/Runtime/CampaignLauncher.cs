@@ -94,31 +94,26 @@ public sealed partial class CampaignLauncher(NpgsqlDataSource db, DefinitionStor
     {
         var (connection, tx, d, snapshot, zone, now) = work;
         var campaignId = campaign.Id;
-        var total = await connection.ExecuteAsync(new CommandDefinition("""
-            insert into timers(due_at, subject_kind, subject_id, campaign_id, cycle, step, created_at)
-            select @ackDue, 'item', id, campaign_id, 1, 'reminder:unacknowledged', @now from items where campaign_id = @campaignId
-            """, new { ackDue, now, campaignId }, tx, cancellationToken: ct, commandTimeout: 300));
-
-        // One schedule per distinct deadline, joined back to the items in SQL.
+        // One schedule per distinct deadline, joined back to the items in SQL; each item's reminder to acknowledge and its
+        // first deadline step are written by one pass over the items, the two timers of an item side by side.
         var deadlines = (await connection.QueryAsync<DateOnly>(new CommandDefinition(
             "select distinct effective_deadline from items where campaign_id = @campaignId and effective_deadline is not null and not ongoing",
             new { campaignId }, tx, cancellationToken: ct))).ToList();
         var firsts = deadlines
             .Select(dl => (Deadline: dl, Step: Schedule.FirstStep(Schedule.DeadlineSteps(d, snapshot, zone, dl, launchLevel), launchLevel, now)))
             .Where(x => x.Step is not null).ToList();
-        if (firsts.Count > 0)
+        var total = await connection.ExecuteAsync(new CommandDefinition("""
+            insert into timers(due_at, subject_kind, subject_id, campaign_id, cycle, step, created_at)
+            select t.due, 'item', i.id, i.campaign_id, 1, t.step, @now
+            from items i
+            left join unnest(@deadlines, @dues, @steps) as s(deadline, due, step) on s.deadline = i.effective_deadline and not i.ongoing
+            cross join lateral (values (@ackDue, 'reminder:unacknowledged'), (s.due, s.step)) as t(due, step)
+            where i.campaign_id = @campaignId and t.due is not null
+            """, new
         {
-            total += await connection.ExecuteAsync(new CommandDefinition("""
-                insert into timers(due_at, subject_kind, subject_id, campaign_id, cycle, step, created_at)
-                select s.due, 'item', i.id, i.campaign_id, 1, s.step, @now
-                from items i join unnest(@deadlines, @dues, @steps) as s(deadline, due, step) on s.deadline = i.effective_deadline
-                where i.campaign_id = @campaignId and not i.ongoing
-                """, new
-            {
-                deadlines = firsts.Select(f => f.Deadline).ToArray(), dues = firsts.Select(f => f.Step!.DueAt).ToArray(),
-                steps = firsts.Select(f => f.Step!.Name).ToArray(), now, campaignId,
-            }, tx, cancellationToken: ct, commandTimeout: 300));
-        }
+            deadlines = firsts.Select(f => f.Deadline).ToArray(), dues = firsts.Select(f => f.Step!.DueAt).ToArray(),
+            steps = firsts.Select(f => f.Step!.Name).ToArray(), ackDue, now, campaignId,
+        }, tx, cancellationToken: ct, commandTimeout: 300));
 
         total += await ScheduleMilestoneTimersAsync(work, campaignId, ct);
 
