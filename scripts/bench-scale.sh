@@ -7,6 +7,8 @@
 # Other knobs: BENCH_SCALE_REPS (30), BENCH_SCALE_CLIENTS (200), BENCH_SCALE_LOAD_SECONDS (60), BENCH_SCALE_BURST
 # (100000), BENCH_SCALE_PATH_BUDGET_SECONDS (40); BENCH_DOC= to skip writing docs/performance.md (or a path);
 # BENCH_SCALE_LAUNCH_ONLY=1: only the two launches (the baseline's and this build's), printed, nothing written.
+# BENCH_SCALE_BASELINE_IDS=random: the baseline's data set with item ids in no order, as imports wrote them before
+# ItemWriter.IdInSequence (this build's launch always gets ids in seq order, as its import writes them).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -46,7 +46,9 @@ var firstDll = options.Baseline ?? options.Api;
 var api = await ApiProcess.StartAsync(firstDll, serviceConnection, Password, Path.Combine(options.LogDirectory, "api-first.log"));
 Say($"service started (empty database migrated) in {api.StartedIn.TotalSeconds:F1} s");
 Connect(api.BaseAddress);
-var (campaign, insertSeconds, assignments) = await DraftAsync(db, "");
+// BENCH_SCALE_BASELINE_IDS=random: the baseline's data set with item ids in no order, as its import wrote them.
+var baselineRandomIds = options.Baseline is not null && Environment.GetEnvironmentVariable("BENCH_SCALE_BASELINE_IDS") == "random";
+var (campaign, insertSeconds, assignments) = await DraftAsync(db, baselineRandomIds ? " (item ids in no order)" : "", baselineRandomIds);
 var launch = await LaunchAsync(db, campaign, options.Baseline is null ? "" : " (baseline build)");
 if (Env("BENCH_SCALE_LAUNCH_ONLY", 0) == 1)
 {
@@ -104,7 +106,7 @@ return 0;
 
 // The organisation, the three users and a draft campaign of `items` items × 3 units in `target` (through the service
 // now connected, whose migrations created its schema); the secondary indexes of the tables written built after the insert.
-async Task<(Guid Campaign, double Seconds, long Assignments)> DraftAsync(NpgsqlDataSource target, string label)
+async Task<(Guid Campaign, double Seconds, long Assignments)> DraftAsync(NpgsqlDataSource target, string label, bool randomIds = false)
 {
     var adminToken = await TokenAsync("admin");
     await Dataset.ExecAsync(target, Dataset.Organisation);
@@ -121,7 +123,7 @@ async Task<(Guid Campaign, double Seconds, long Assignments)> DraftAsync(NpgsqlD
     var watch = Stopwatch.StartNew();
     // Secondary indexes of the tables a step writes are built after it (Dataset.WithoutIndexesAsync), not row by row.
     var indexSeconds = await Dataset.WithoutIndexesAsync(target, ["items", "assignments"],
-        () => Dataset.ExecAsync(target, Dataset.Items, new { campaign = id, items, now = DateTimeOffset.UtcNow }));
+        () => Dataset.ExecAsync(target, Dataset.Items, new { campaign = id, items, now = DateTimeOffset.UtcNow, randomIds }));
     await Dataset.ExecAsync(target, "analyze items; analyze assignments");
     var seconds = watch.Elapsed.TotalSeconds;
     var parts = await Dataset.ScalarAsync<long>(target, "select count(*) from assignments where campaign_id = @id", new { id });
