@@ -48,8 +48,9 @@ public static class Dataset
         insert into items(id, campaign_id, seq, number, category, title, description, measures, target, lead_unit, units,
                           deadline, effective_deadline, state, created_at, updated_at)
         select case when @randomIds then gen_random_uuid()
-                    else (lpad(to_hex((extract(epoch from @now::timestamptz) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex(n >> 16), 3, '0')
-                          || '8' || lpad(to_hex(n & 65535), 4, '0') || substr(md5(n::text), 1, 11))::uuid end,
+                    else (lpad(to_hex((extract(epoch from @now::timestamptz) * 1000)::bigint), 12, '0') || '7'
+                          || lpad(to_hex(n >> 16), 3, '0') || '8' || lpad(to_hex(n & 65535), 4, '0')
+                          || substr(md5(n::text), 1, 11))::uuid end,
                @campaign, n, 'ZG' || lpad(n::text, 7, '0'),
                (array['生态环境','安全生产','民生保障','作风建设','基础设施','乡村振兴'])[1 + n % 6],
                w.place[1 + (n / 7) % 40] || w.problem[1 + (n::bigint * 7919) % 50] || '问题',

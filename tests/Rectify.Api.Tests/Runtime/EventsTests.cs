@@ -50,19 +50,24 @@ public sealed class EventsTests(RuntimeApp app) : IClassFixture<RuntimeApp>
         await org.SetClockAsync(RuntimeApp.Local(2026, 6, 1, 10));
         // Three deadlines, so the digest's first fifty are ordered by deadline, then by number (as text: 1, 10, 11, …).
         string[] deadlines = ["2026-09-30", "2026-10-30", "2026-08-31"];
-        var items = Enumerable.Range(1, 51).Select(n => org.Item($"批量问题{n}", deadlines[n % 3], withB: false)).Append(org.Item("共同问题", "2026-09-30"));
+        var items = Enumerable.Range(1, 51).Select(n => org.Item($"批量问题{n}", deadlines[n % 3], withB: false))
+            .Append(org.Item("共同问题", "2026-09-30"));
         var (campaign, ids) = await org.CampaignAsync(items);
         (await org.Lgo.PostAsync($"/api/campaigns/{campaign}/launch", null)).EnsureSuccessStatusCode();
 
         (await app.QueryAsync<long>("select count(distinct recipient_person_id) from outbox where campaign_id = @campaign and kind = 'assigned' and idempotency_key like 'campaign:%:assigned:unit:' || @unit || ':%'",
             new { campaign, unit = org.UnitACode })).ShouldBe(1);
         var digest = JsonDocument.Parse(await app.QueryAsync<string>(
-            "select payload::text from outbox where campaign_id = @campaign and idempotency_key like 'campaign:%:assigned:unit:' || @unit || ':%' limit 1",
+            """
+            select payload::text from outbox
+            where campaign_id = @campaign and idempotency_key like 'campaign:%:assigned:unit:' || @unit || ':%' limit 1
+            """,
             new { campaign, unit = org.UnitACode })).RootElement;
         digest.Str("type").ShouldBe("assignedBatch");
         digest.GetProperty("itemCount").GetInt32().ShouldBe(52);
         digest.Str("firstDeadline").ShouldBe("2026-08-31");
-        var expected = Enumerable.Range(1, 52).Select(n => (Deadline: n == 52 ? "2026-09-30" : deadlines[n % 3], Number: n.ToString(CultureInfo.InvariantCulture)))
+        var expected = Enumerable.Range(1, 52)
+            .Select(n => (Deadline: n == 52 ? "2026-09-30" : deadlines[n % 3], Number: n.ToString(CultureInfo.InvariantCulture)))
             .OrderBy(x => x.Deadline, StringComparer.Ordinal).ThenBy(x => x.Number, StringComparer.Ordinal).Take(50).Select(x => x.Number);
         digest.GetProperty("itemNumbers").EnumerateArray().Select(x => x.GetString()).ShouldBe(expected);
         (await app.QueryAsync<long>("select count(*) from outbox where kind = 'assigned' and item_id = any(@items)", new { items = ids.SkipLast(1).ToArray() })).ShouldBe(0);
